@@ -1,0 +1,63 @@
+//! The whole route tree and the OpenAPI document.
+//!
+//! Every route is registered through `utoipa_actix_web`, so a route that is served is a route
+//! that is documented.
+
+pub mod extract;
+pub mod middleware;
+pub mod system;
+
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::{Modify, OpenApi};
+use utoipa_actix_web::service_config::ServiceConfig;
+use utoipa_actix_web::AppExt;
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "hocso API",
+        description = "Học số: self-paced digital-skills learning for Bình dân học vụ số. Errors are RFC 9457 problem+json with a stable `code`; see docs/API.md.",
+        version = "1.0.0",
+    ),
+    components(schemas(crate::error::Problem, crate::error::FieldError)),
+    modifiers(&BearerAuth),
+    tags(
+        (name = "system", description = "Health, metrics and this document"),
+    )
+)]
+pub struct ApiDoc;
+
+struct BearerAuth;
+
+impl Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .bearer_format("JWT")
+                    .build(),
+            ),
+        );
+    }
+}
+
+/// Registers every route.
+pub fn configure(cfg: &mut ServiceConfig) {
+    cfg.service(system::live)
+        .service(system::ready)
+        .service(system::metrics)
+        .service(system::openapi_json);
+}
+
+/// The OpenAPI document of the routes `configure` registers.
+pub fn openapi() -> utoipa::openapi::OpenApi {
+    actix_web::App::new()
+        .into_utoipa_app()
+        .openapi(ApiDoc::openapi())
+        .configure(configure)
+        .split_for_parts()
+        .1
+}

@@ -1,0 +1,345 @@
+//! Settings: defaults, then an optional `hocso.toml`, then `HOCSO_*` environment variables.
+//!
+//! Every key is flat so that the file key `bind` and the variable `HOCSO_BIND` name the same
+//! setting. docs/CONFIGURATION.md lists them all; a test keeps the two in step.
+
+use std::fs;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use anyhow::{bail, Context};
+use figment::providers::{Env, Format, Serialized, Toml};
+use figment::Figment;
+use rand::RngCore;
+use secrecy::{ExposeSecret, SecretString};
+use serde::{Deserialize, Serialize};
+
+/// The effective configuration of one server process.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Settings {
+    /// `sqlite://PATH` or `postgres://...`; empty means `sqlite://{data_dir}/hocso.db`.
+    pub database_url: String,
+    pub bind: String,
+    pub data_dir: PathBuf,
+    pub public_url: String,
+    /// `pretty` (default) or `json`.
+    pub log_format: String,
+    /// A `tracing` filter such as `info` or `hocso=debug,info`.
+    pub log_level: String,
+    /// Number of HTTP worker threads; 0 means one per core.
+    pub workers: usize,
+    pub db_pool_size: u32,
+    /// How long a request waits for a database connection before it answers 503.
+    pub db_timeout_ms: u64,
+    pub max_body_bytes: usize,
+    /// Comma-separated list of allowed CORS origins; empty means none.
+    pub cors_origins: String,
+    /// Comma-separated list of proxy IP addresses whose `X-Forwarded-For` is trusted.
+    pub trusted_proxies: String,
+    #[serde(skip_serializing)]
+    pub jwt_secret: Option<SecretString>,
+    pub access_token_minutes: i64,
+    pub refresh_token_days: i64,
+    pub argon2_memory_kib: u32,
+    pub argon2_iterations: u32,
+    pub argon2_parallelism: u32,
+    /// Attempts per minute per client IP on login, register, refresh and forgot.
+    pub rate_limit_ip_per_minute: u32,
+    /// Attempts per minute per login identifier on login and forgot.
+    pub rate_limit_login_per_minute: u32,
+    /// `file` (writes .eml files under `{data_dir}/mail`) or `smtp`.
+    pub mail_transport: String,
+    pub mail_from: String,
+    pub smtp_host: String,
+    pub smtp_port: u16,
+    /// `none`, `starttls` or `tls`.
+    pub smtp_tls: String,
+    pub smtp_username: String,
+    #[serde(skip_serializing)]
+    pub smtp_password: Option<SecretString>,
+    pub mail_max_attempts: i32,
+    /// Seconds of the first retry delay; each further retry doubles it.
+    pub mail_retry_base_seconds: i64,
+    pub mail_poll_ms: u64,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Self {
+            database_url: String::new(),
+            bind: "127.0.0.1:8080".into(),
+            data_dir: PathBuf::from("data"),
+            public_url: "http://127.0.0.1:8080".into(),
+            log_format: "pretty".into(),
+            log_level: "info".into(),
+            workers: 0,
+            db_pool_size: 8,
+            db_timeout_ms: 3000,
+            max_body_bytes: 1024 * 1024,
+            cors_origins: String::new(),
+            trusted_proxies: String::new(),
+            jwt_secret: None,
+            access_token_minutes: 15,
+            refresh_token_days: 30,
+            argon2_memory_kib: 19 * 1024,
+            argon2_iterations: 2,
+            argon2_parallelism: 1,
+            rate_limit_ip_per_minute: 30,
+            rate_limit_login_per_minute: 10,
+            mail_transport: "file".into(),
+            mail_from: "Học số <no-reply@hocso.local>".into(),
+            smtp_host: "localhost".into(),
+            smtp_port: 25,
+            smtp_tls: "none".into(),
+            smtp_username: String::new(),
+            smtp_password: None,
+            mail_max_attempts: 8,
+            mail_retry_base_seconds: 30,
+            mail_poll_ms: 1000,
+        }
+    }
+}
+
+/// Secrets resolved for this process: given in settings, or generated once into the data directory.
+#[derive(Clone)]
+pub struct Secrets {
+    pub jwt_secret: SecretString,
+    pub cert_signing_seed: SecretString,
+}
+
+impl Settings {
+    /// Loads defaults, then the TOML file (when given), then `HOCSO_*` variables.
+    pub fn load(config_file: Option<&Path>) -> anyhow::Result<Self> {
+        let mut figment = Figment::from(Serialized::defaults(Settings::default()));
+        if let Some(path) = config_file {
+            if !path.exists() {
+                bail!("configuration file {} does not exist", path.display());
+            }
+            figment = figment.merge(Toml::file_exact(path));
+        }
+        figment = figment.merge(Env::prefixed("HOCSO_").ignore(&["TEST_POSTGRES_URL"]));
+        let settings: Settings = figment.extract().context("invalid configuration")?;
+        settings.validate()?;
+        Ok(settings)
+    }
+
+    fn validate(&self) -> anyhow::Result<()> {
+        if !matches!(self.log_format.as_str(), "pretty" | "json") {
+            bail!(
+                "log_format must be `pretty` or `json`, not `{}`",
+                self.log_format
+            );
+        }
+        if !matches!(self.mail_transport.as_str(), "file" | "smtp") {
+            bail!(
+                "mail_transport must be `file` or `smtp`, not `{}`",
+                self.mail_transport
+            );
+        }
+        if !matches!(self.smtp_tls.as_str(), "none" | "starttls" | "tls") {
+            bail!(
+                "smtp_tls must be `none`, `starttls` or `tls`, not `{}`",
+                self.smtp_tls
+            );
+        }
+        if self.db_pool_size == 0 {
+            bail!("db_pool_size must be at least 1");
+        }
+        url::Url::parse(&self.public_url)
+            .with_context(|| format!("public_url `{}` is not a URL", self.public_url))?;
+        Ok(())
+    }
+
+    /// The database URL, with the SQLite default under the data directory filled in.
+    pub fn effective_database_url(&self) -> String {
+        if self.database_url.trim().is_empty() {
+            format!("sqlite://{}", self.data_dir.join("hocso.db").display())
+        } else {
+            self.database_url.trim().to_string()
+        }
+    }
+
+    pub fn cors_origin_list(&self) -> Vec<String> {
+        split_list(&self.cors_origins)
+    }
+
+    pub fn trusted_proxy_list(&self) -> Vec<std::net::IpAddr> {
+        split_list(&self.trusted_proxies)
+            .iter()
+            .filter_map(|s| s.parse().ok())
+            .collect()
+    }
+
+    /// Every setting with its effective value, secrets masked: what `hocso config` prints.
+    pub fn masked_entries(&self) -> Vec<(&'static str, String)> {
+        let secret = |s: &Option<SecretString>| match s {
+            Some(_) => "******** (set)".to_string(),
+            None => "(generated in data_dir)".to_string(),
+        };
+        vec![
+            (
+                "database_url",
+                mask_url_password(&self.effective_database_url()),
+            ),
+            ("bind", self.bind.clone()),
+            ("data_dir", self.data_dir.display().to_string()),
+            ("public_url", self.public_url.clone()),
+            ("log_format", self.log_format.clone()),
+            ("log_level", self.log_level.clone()),
+            ("workers", self.workers.to_string()),
+            ("db_pool_size", self.db_pool_size.to_string()),
+            ("db_timeout_ms", self.db_timeout_ms.to_string()),
+            ("max_body_bytes", self.max_body_bytes.to_string()),
+            ("cors_origins", self.cors_origins.clone()),
+            ("trusted_proxies", self.trusted_proxies.clone()),
+            ("jwt_secret", secret(&self.jwt_secret)),
+            (
+                "access_token_minutes",
+                self.access_token_minutes.to_string(),
+            ),
+            ("refresh_token_days", self.refresh_token_days.to_string()),
+            ("argon2_memory_kib", self.argon2_memory_kib.to_string()),
+            ("argon2_iterations", self.argon2_iterations.to_string()),
+            ("argon2_parallelism", self.argon2_parallelism.to_string()),
+            (
+                "rate_limit_ip_per_minute",
+                self.rate_limit_ip_per_minute.to_string(),
+            ),
+            (
+                "rate_limit_login_per_minute",
+                self.rate_limit_login_per_minute.to_string(),
+            ),
+            ("mail_transport", self.mail_transport.clone()),
+            ("mail_from", self.mail_from.clone()),
+            ("smtp_host", self.smtp_host.clone()),
+            ("smtp_port", self.smtp_port.to_string()),
+            ("smtp_tls", self.smtp_tls.clone()),
+            ("smtp_username", self.smtp_username.clone()),
+            (
+                "smtp_password",
+                match &self.smtp_password {
+                    Some(_) => "******** (set)".into(),
+                    None => "(none)".into(),
+                },
+            ),
+            ("mail_max_attempts", self.mail_max_attempts.to_string()),
+            (
+                "mail_retry_base_seconds",
+                self.mail_retry_base_seconds.to_string(),
+            ),
+            ("mail_poll_ms", self.mail_poll_ms.to_string()),
+        ]
+    }
+
+    /// Secrets from settings, or read from (and on first start generated into) the data directory.
+    pub fn resolve_secrets(&self) -> anyhow::Result<Secrets> {
+        let dir = self.data_dir.join("secrets");
+        let jwt_secret = match &self.jwt_secret {
+            Some(s) if !s.expose_secret().is_empty() => s.clone(),
+            _ => load_or_generate_secret(&dir.join("jwt-secret"))?,
+        };
+        let cert_signing_seed = load_or_generate_secret(&dir.join("cert-signing-key"))?;
+        Ok(Secrets {
+            jwt_secret,
+            cert_signing_seed,
+        })
+    }
+}
+
+fn split_list(s: &str) -> Vec<String> {
+    s.split(',')
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(String::from)
+        .collect()
+}
+
+/// `postgres://user:pw@host/db` -> `postgres://user:********@host/db`.
+pub fn mask_url_password(raw: &str) -> String {
+    match url::Url::parse(raw) {
+        Ok(mut url) if url.password().is_some() => {
+            let _ = url.set_password(Some("********"));
+            url.to_string()
+        }
+        _ => raw.to_string(),
+    }
+}
+
+/// Reads a hex secret from `path`, or creates it with 32 random bytes and mode 0600.
+fn load_or_generate_secret(path: &Path) -> anyhow::Result<SecretString> {
+    if path.exists() {
+        let text = fs::read_to_string(path)
+            .with_context(|| format!("cannot read secret file {}", path.display()))?;
+        let text = text.trim();
+        if text.len() < 32 {
+            bail!("secret file {} is too short", path.display());
+        }
+        return Ok(SecretString::from(text.to_string()));
+    }
+    let dir = path.parent().expect("secret path has a parent");
+    fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+    let mut bytes = [0u8; 32];
+    rand::rngs::OsRng.fill_bytes(&mut bytes);
+    let value = hex::encode(bytes);
+    let mut options = fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
+    }
+    let mut file = options
+        .open(path)
+        .with_context(|| format!("cannot create secret file {}", path.display()))?;
+    file.write_all(value.as_bytes())?;
+    file.sync_all()?;
+    Ok(SecretString::from(value))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn masks_database_password() {
+        assert_eq!(
+            mask_url_password("postgres://u:secret@localhost/db"),
+            "postgres://u:********@localhost/db"
+        );
+        assert_eq!(
+            mask_url_password("sqlite://data/hocso.db"),
+            "sqlite://data/hocso.db"
+        );
+    }
+
+    #[test]
+    fn default_database_is_sqlite_under_data_dir() {
+        let s = Settings::default();
+        assert_eq!(s.effective_database_url(), "sqlite://data/hocso.db");
+    }
+
+    #[test]
+    fn secrets_are_generated_once_with_private_mode() {
+        let dir = tempfile::tempdir().unwrap();
+        let s = Settings {
+            data_dir: dir.path().to_path_buf(),
+            ..Settings::default()
+        };
+        let first = s.resolve_secrets().unwrap();
+        let second = s.resolve_secrets().unwrap();
+        assert_eq!(
+            first.jwt_secret.expose_secret(),
+            second.jwt_secret.expose_secret()
+        );
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = fs::metadata(dir.path().join("secrets/jwt-secret"))
+                .unwrap()
+                .permissions()
+                .mode();
+            assert_eq!(mode & 0o777, 0o600);
+        }
+    }
+}

@@ -1,0 +1,201 @@
+//! Database access: one connection type over SQLite and PostgreSQL, the pool, migrations.
+//!
+//! The backend is chosen by the URL scheme and nothing else: a mistyped URL is refused, never
+//! turned into a new SQLite file. Backend-specific SQL (upserts, row locking) lives in this
+//! module tree only, as a `match` on [`DbConn`].
+
+pub mod migrate;
+pub mod schema;
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use anyhow::{bail, Context};
+use diesel::connection::SimpleConnection;
+use diesel::pg::PgConnection;
+use diesel::r2d2::{self, ManageConnection, R2D2Connection};
+use diesel::sqlite::SqliteConnection;
+use diesel::Connection;
+
+#[derive(diesel::MultiConnection)]
+pub enum DbConn {
+    Pg(PgConnection),
+    Sqlite(SqliteConnection),
+}
+
+pub type DbPool = r2d2::Pool<ConnManager>;
+pub type PooledConn = r2d2::PooledConnection<ConnManager>;
+
+/// Where the database lives, parsed from `HOCSO_DATABASE_URL`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum DbTarget {
+    Postgres(String),
+    Sqlite(PathBuf),
+}
+
+impl DbTarget {
+    pub fn parse(url: &str) -> anyhow::Result<DbTarget> {
+        let url = url.trim();
+        if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            return Ok(DbTarget::Postgres(url.to_string()));
+        }
+        if let Some(path) = url.strip_prefix("sqlite://") {
+            if path.is_empty() {
+                bail!("database URL `sqlite://` has no file path");
+            }
+            return Ok(DbTarget::Sqlite(PathBuf::from(path)));
+        }
+        let scheme = url.split(':').next().unwrap_or("");
+        bail!(
+            "unsupported database URL scheme `{scheme}`: use sqlite://PATH or postgres://USER@HOST/DB"
+        )
+    }
+
+    pub fn backend_name(&self) -> &'static str {
+        match self {
+            DbTarget::Postgres(_) => "postgres",
+            DbTarget::Sqlite(_) => "sqlite",
+        }
+    }
+}
+
+/// An r2d2 manager that dispatches on the URL scheme and sets SQLite pragmas on every connection.
+#[derive(Clone, Debug)]
+pub struct ConnManager {
+    target: DbTarget,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConnError {
+    #[error("{0}")]
+    Connect(#[from] diesel::ConnectionError),
+    #[error("{0}")]
+    Query(#[from] diesel::result::Error),
+    #[error("the SQLite database file {0} is gone")]
+    SqliteFileGone(PathBuf),
+}
+
+impl ConnManager {
+    pub fn new(target: DbTarget) -> Self {
+        Self { target }
+    }
+
+    pub fn target(&self) -> &DbTarget {
+        &self.target
+    }
+}
+
+fn sqlite_connect(path: &Path) -> Result<SqliteConnection, ConnError> {
+    let mut conn = SqliteConnection::establish(&path.to_string_lossy())?;
+    conn.batch_execute(
+        "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 10000;",
+    )?;
+    Ok(conn)
+}
+
+impl ManageConnection for ConnManager {
+    type Connection = DbConn;
+    type Error = ConnError;
+
+    fn connect(&self) -> Result<DbConn, ConnError> {
+        match &self.target {
+            DbTarget::Postgres(url) => Ok(DbConn::Pg(PgConnection::establish(url)?)),
+            DbTarget::Sqlite(path) => Ok(DbConn::Sqlite(sqlite_connect(path)?)),
+        }
+    }
+
+    fn is_valid(&self, conn: &mut DbConn) -> Result<(), ConnError> {
+        if let DbTarget::Sqlite(path) = &self.target {
+            if !path.exists() {
+                return Err(ConnError::SqliteFileGone(path.clone()));
+            }
+        }
+        conn.batch_execute("SELECT 1")?;
+        Ok(())
+    }
+
+    fn has_broken(&self, conn: &mut DbConn) -> bool {
+        match conn {
+            DbConn::Pg(c) => c.is_broken(),
+            DbConn::Sqlite(c) => c.is_broken(),
+        }
+    }
+}
+
+/// Opens one connection directly (so that the real cause of a failure is reported), applies the
+/// migrations on it, then builds the pool.
+pub fn connect_and_migrate(url: &str, pool_size: u32, timeout: Duration) -> anyhow::Result<DbPool> {
+    let target = DbTarget::parse(url)?;
+    if let DbTarget::Sqlite(path) = &target {
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir)
+                .with_context(|| format!("cannot create database directory {}", dir.display()))?;
+        }
+    }
+    let manager = ConnManager::new(target.clone());
+    let mut first = manager.connect().map_err(|e| {
+        anyhow::anyhow!(
+            "cannot connect to the {} database: {}",
+            target.backend_name(),
+            one_line(&e.to_string())
+        )
+    })?;
+    migrate::run_pending(&mut first)?;
+    drop(first);
+    build_pool(manager, pool_size, timeout)
+}
+
+pub fn build_pool(manager: ConnManager, size: u32, timeout: Duration) -> anyhow::Result<DbPool> {
+    r2d2::Pool::builder()
+        .max_size(size)
+        .min_idle(Some(1))
+        .connection_timeout(timeout)
+        .test_on_check_out(false)
+        .build(manager)
+        .context("cannot build the database pool")
+}
+
+/// Readiness: a pooled connection answers a query within `timeout`.
+pub fn ping(pool: &DbPool, target: &DbTarget, timeout: Duration) -> Result<(), String> {
+    let mut conn = pool.get_timeout(timeout).map_err(|e| e.to_string())?;
+    ConnManager::new(target.clone())
+        .is_valid(&mut conn)
+        .map_err(|e| e.to_string())
+}
+
+fn one_line(s: &str) -> String {
+    s.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// A fresh random id, stored as text on both backends.
+pub fn new_id() -> String {
+    uuid::Uuid::new_v4().to_string()
+}
+
+/// Now, in UTC, as stored in `Timestamp` columns (microsecond precision on both backends).
+pub fn now() -> chrono::NaiveDateTime {
+    let now = chrono::Utc::now().naive_utc();
+    chrono::DurationRound::duration_trunc(now, chrono::TimeDelta::microseconds(1)).unwrap_or(now)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_urls_by_scheme() {
+        assert_eq!(
+            DbTarget::parse("sqlite://data/hocso.db").unwrap(),
+            DbTarget::Sqlite(PathBuf::from("data/hocso.db"))
+        );
+        assert!(matches!(
+            DbTarget::parse("postgres://u@localhost/db").unwrap(),
+            DbTarget::Postgres(_)
+        ));
+        let err = DbTarget::parse("mysql://root@localhost/db").unwrap_err();
+        assert!(err
+            .to_string()
+            .contains("unsupported database URL scheme `mysql`"));
+        assert!(DbTarget::parse("data/hocso.db").is_err());
+    }
+}

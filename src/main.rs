@@ -1,0 +1,126 @@
+//! The `hocso` command: serve the API, migrate the database, print the configuration, manage users.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+use hocso::config::Settings;
+use hocso::startup::Application;
+
+#[derive(Parser)]
+#[command(
+    name = "hocso",
+    version,
+    about = "Học số: self-paced digital-skills learning for Bình dân học vụ số"
+)]
+struct Cli {
+    /// Path of a TOML settings file (HOCSO_* variables override it).
+    #[arg(long, global = true, value_name = "PATH")]
+    config: Option<PathBuf>,
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the HTTP server (the default).
+    Serve,
+    /// Apply pending database migrations.
+    Migrate {
+        /// List applied and pending migrations instead of applying them.
+        #[arg(long)]
+        status: bool,
+    },
+    /// Print the effective settings, secrets masked.
+    Config,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let settings = match Settings::load(cli.config.as_deref()) {
+        Ok(s) => s,
+        Err(e) => return fail(e),
+    };
+    let result = match cli.command.unwrap_or(Command::Serve) {
+        Command::Serve => serve(settings),
+        Command::Migrate { status } => migrate(settings, status),
+        Command::Config => {
+            for (key, value) in settings.masked_entries() {
+                println!("{key} = {value}");
+            }
+            Ok(())
+        }
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => fail(e),
+    }
+}
+
+fn fail(e: anyhow::Error) -> ExitCode {
+    eprintln!("error: {}", one_line(&e));
+    ExitCode::FAILURE
+}
+
+/// The error and its causes on one line.
+fn one_line(e: &anyhow::Error) -> String {
+    let text = format!("{e:#}");
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+fn serve(settings: Settings) -> anyhow::Result<()> {
+    hocso::telemetry::init(&settings.log_format, &settings.log_level, std::io::stdout);
+    actix_web::rt::System::new().block_on(async move {
+        let app = Application::build(settings.clone()).await?;
+        let db = hocso::config::mask_url_password(&settings.effective_database_url());
+        let host = settings
+            .bind
+            .rsplit_once(':')
+            .map(|(h, _)| h)
+            .unwrap_or("127.0.0.1");
+        println!(
+            "hocso listening on http://{host}:{} (database {db})",
+            app.port()
+        );
+        tracing::info!(port = app.port(), "server started");
+        app.run_until_stopped().await?;
+        tracing::info!("server stopped");
+        Ok(())
+    })
+}
+
+fn migrate(settings: Settings, status: bool) -> anyhow::Result<()> {
+    use diesel::r2d2::ManageConnection;
+    use hocso::db::{migrate, ConnManager, DbTarget};
+    let url = settings.effective_database_url();
+    let target = DbTarget::parse(&url)?;
+    if let DbTarget::Sqlite(path) = &target {
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir)?;
+        }
+    }
+    let mut conn = ConnManager::new(target.clone()).connect().map_err(|e| {
+        anyhow::anyhow!(
+            "cannot connect to the {} database: {e}",
+            target.backend_name()
+        )
+    })?;
+    if status {
+        let s = migrate::status(&mut conn)?;
+        for v in &s.applied {
+            println!("applied  {v}");
+        }
+        for v in &s.pending {
+            println!("pending  {v}");
+        }
+    } else {
+        let done = migrate::run_pending(&mut conn)?;
+        if done.is_empty() {
+            println!("database is up to date");
+        }
+        for v in done {
+            println!("applied  {v}");
+        }
+    }
+    Ok(())
+}

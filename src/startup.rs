@@ -1,0 +1,140 @@
+//! Application wiring shared by `main` and the tests.
+
+use std::net::TcpListener;
+use std::sync::Arc;
+use std::time::Duration;
+
+use actix_cors::Cors;
+use actix_web::dev::Server;
+use actix_web::middleware::{from_fn, Compress};
+use actix_web::{web, App, HttpServer};
+use actix_web_prom::PrometheusMetricsBuilder;
+use anyhow::Context;
+use tracing_actix_web::TracingLogger;
+use utoipa_actix_web::AppExt;
+use utoipa_swagger_ui::SwaggerUi;
+
+use crate::api::{self, extract, middleware, system::RouteTable};
+use crate::config::{Secrets, Settings};
+use crate::db::{self, DbPool, DbTarget};
+
+/// State shared by every worker.
+pub struct AppState {
+    pub settings: Arc<Settings>,
+    pub secrets: Secrets,
+    pub pool: DbPool,
+    pub db_target: DbTarget,
+    pub openapi_json: String,
+    pub routes: RouteTable,
+    pub metrics_registry: prometheus::Registry,
+}
+
+pub struct Application {
+    port: u16,
+    server: Server,
+    state: web::Data<AppState>,
+}
+
+impl Application {
+    /// Connects to the database, migrates it, and binds the listener (port 0 picks a free port).
+    pub async fn build(settings: Settings) -> anyhow::Result<Self> {
+        std::fs::create_dir_all(&settings.data_dir).with_context(|| {
+            format!(
+                "cannot create data directory {}",
+                settings.data_dir.display()
+            )
+        })?;
+        let secrets = settings.resolve_secrets()?;
+        let url = settings.effective_database_url();
+        let db_target = DbTarget::parse(&url)?;
+        let (pool_size, timeout) = (
+            settings.db_pool_size,
+            Duration::from_millis(settings.db_timeout_ms),
+        );
+        let pool = web::block(move || db::connect_and_migrate(&url, pool_size, timeout))
+            .await
+            .context("start-up task failed")??;
+
+        let openapi = api::openapi();
+        let routes = RouteTable::from_openapi(&openapi);
+        let openapi_json = serde_json::to_string(&openapi)?;
+
+        let metrics_registry = prometheus::Registry::new();
+        let metrics = PrometheusMetricsBuilder::new("hocso")
+            .registry(metrics_registry.clone())
+            .mask_unmatched_patterns("UNKNOWN")
+            .build()
+            .map_err(|e| anyhow::anyhow!("cannot set up metrics: {e}"))?;
+
+        let settings = Arc::new(settings);
+        let state = web::Data::new(AppState {
+            settings: settings.clone(),
+            secrets,
+            pool,
+            db_target,
+            openapi_json,
+            routes,
+            metrics_registry,
+        });
+
+        let listener = TcpListener::bind(&settings.bind)
+            .with_context(|| format!("cannot listen on {}", settings.bind))?;
+        let port = listener.local_addr()?.port();
+        let body_limit = extract::BodyLimit(settings.max_body_bytes);
+        let cors_origins = settings.cors_origin_list();
+        let app_state = state.clone();
+        let mut server = HttpServer::new(move || {
+            let mut cors = Cors::default()
+                .allow_any_method()
+                .allow_any_header()
+                .expose_headers(["x-request-id", "link", "retry-after", "etag"])
+                .max_age(3600);
+            for origin in &cors_origins {
+                cors = cors.allowed_origin(origin);
+            }
+            let (app, openapi) = App::new()
+                .into_utoipa_app()
+                .openapi(api::ApiDoc::openapi())
+                .configure(api::configure)
+                .split_for_parts();
+            app.app_data(app_state.clone())
+                .app_data(body_limit)
+                .app_data(extract::query_config())
+                .app_data(extract::path_config())
+                .service(SwaggerUi::new("/docs/{_:.*}").url("/api/v1/openapi.json", openapi))
+                .default_service(web::to(api::system::fallback))
+                .wrap(from_fn(middleware::problems))
+                .wrap(cors)
+                .wrap(TracingLogger::<middleware::RootSpan>::new())
+                .wrap(from_fn(middleware::request_id))
+                .wrap(Compress::default())
+                .wrap(metrics.clone())
+        })
+        .listen(listener)?
+        .shutdown_timeout(30);
+        if settings.workers > 0 {
+            server = server.workers(settings.workers);
+        }
+        let server = server.run();
+        Ok(Self {
+            port,
+            server,
+            state,
+        })
+    }
+
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    pub fn state(&self) -> web::Data<AppState> {
+        self.state.clone()
+    }
+
+    /// Serves until SIGINT or SIGTERM; in-flight requests finish first.
+    pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        self.server.await
+    }
+}
+
+use utoipa::OpenApi;

@@ -1,0 +1,5 @@
+//! The integration suite: black-box HTTP tests against a real app on SQLite and PostgreSQL.
+
+mod cli;
+mod helpers;
+mod system;
