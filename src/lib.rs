@@ -1,9 +1,13 @@
 //! hocso: a self-paced learning platform for Vietnam's *Bình dân học vụ số* movement.
 
+pub mod accounts;
 pub mod api;
+pub mod auth;
 pub mod config;
 pub mod db;
 pub mod error;
 pub mod i18n;
+pub mod mail;
+pub mod ratelimit;
 pub mod startup;
 pub mod telemetry;

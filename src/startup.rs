@@ -14,9 +14,14 @@ use tracing_actix_web::TracingLogger;
 use utoipa_actix_web::AppExt;
 use utoipa_swagger_ui::SwaggerUi;
 
+use tokio::sync::Notify;
+
 use crate::api::{self, extract, middleware, system::RouteTable};
+use crate::auth::password::PasswordHasherConfig;
+use crate::auth::tokens::JwtKeys;
 use crate::config::{Secrets, Settings};
 use crate::db::{self, DbPool, DbTarget};
+use crate::ratelimit::RateLimits;
 
 /// State shared by every worker.
 pub struct AppState {
@@ -27,6 +32,11 @@ pub struct AppState {
     pub openapi_json: String,
     pub routes: RouteTable,
     pub metrics_registry: prometheus::Registry,
+    pub jwt: JwtKeys,
+    pub hasher: PasswordHasherConfig,
+    pub limits: RateLimits,
+    /// Wakes the mail worker when a mail is queued.
+    pub mail_notify: Arc<Notify>,
 }
 
 pub struct Application {
@@ -66,7 +76,20 @@ impl Application {
             .build()
             .map_err(|e| anyhow::anyhow!("cannot set up metrics: {e}"))?;
 
+        let hasher = PasswordHasherConfig::new(
+            settings.argon2_memory_kib,
+            settings.argon2_iterations,
+            settings.argon2_parallelism,
+        )?;
+        let jwt = JwtKeys::new(&secrets.jwt_secret);
+        let limits = RateLimits::new(&settings);
+        let mail_notify = Arc::new(Notify::new());
         let settings = Arc::new(settings);
+        actix_web::rt::spawn(crate::mail::run_worker(
+            pool.clone(),
+            settings.clone(),
+            mail_notify.clone(),
+        ));
         let state = web::Data::new(AppState {
             settings: settings.clone(),
             secrets,
@@ -75,6 +98,10 @@ impl Application {
             openapi_json,
             routes,
             metrics_registry,
+            jwt,
+            hasher,
+            limits,
+            mail_notify,
         });
 
         let listener = TcpListener::bind(&settings.bind)

@@ -3,8 +3,12 @@
 //! Every route is registered through `utoipa_actix_web`, so a route that is served is a route
 //! that is documented.
 
+pub mod admin;
+pub mod auth;
 pub mod extract;
+pub mod me;
 pub mod middleware;
+pub mod pagination;
 pub mod system;
 
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
@@ -23,6 +27,9 @@ use utoipa_actix_web::AppExt;
     modifiers(&BearerAuth),
     tags(
         (name = "system", description = "Health, metrics and this document"),
+        (name = "auth", description = "Registration, login, tokens, password reset"),
+        (name = "me", description = "The current user's account"),
+        (name = "admin", description = "User and role management"),
     )
 )]
 pub struct ApiDoc;
@@ -49,7 +56,28 @@ pub fn configure(cfg: &mut ServiceConfig) {
     cfg.service(system::live)
         .service(system::ready)
         .service(system::metrics)
-        .service(system::openapi_json);
+        .service(system::openapi_json)
+        .service(
+            utoipa_actix_web::scope("/api/v1")
+                .service(auth::register)
+                .service(auth::login)
+                .service(auth::refresh)
+                .service(auth::logout)
+                .service(auth::logout_all)
+                .service(auth::verify_email)
+                .service(auth::forgot_password)
+                .service(auth::reset_password)
+                .service(me::get_me)
+                .service(me::update_me)
+                .service(me::change_password)
+                .service(admin::list_users)
+                .service(admin::get_user)
+                .service(admin::grant_role)
+                .service(admin::revoke_role)
+                .service(admin::disable_user)
+                .service(admin::enable_user)
+                .service(admin::admin_password_reset),
+        );
 }
 
 /// The OpenAPI document of the routes `configure` registers.

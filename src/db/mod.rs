@@ -4,8 +4,10 @@
 //! turned into a new SQLite file. Backend-specific SQL (upserts, row locking) lives in this
 //! module tree only, as a `match` on [`DbConn`].
 
+pub mod mail;
 pub mod migrate;
 pub mod schema;
+pub mod users;
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -126,23 +128,29 @@ impl ManageConnection for ConnManager {
 /// migrations on it, then builds the pool.
 pub fn connect_and_migrate(url: &str, pool_size: u32, timeout: Duration) -> anyhow::Result<DbPool> {
     let target = DbTarget::parse(url)?;
+    let mut first = connect_once(url)?;
+    migrate::run_pending(&mut first)?;
+    drop(first);
+    build_pool(ConnManager::new(target), pool_size, timeout)
+}
+
+/// One connection, outside any pool, with the real cause of a failure in the error.
+/// Creates the directory of an SQLite file.
+pub fn connect_once(url: &str) -> anyhow::Result<DbConn> {
+    let target = DbTarget::parse(url)?;
     if let DbTarget::Sqlite(path) = &target {
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
             std::fs::create_dir_all(dir)
                 .with_context(|| format!("cannot create database directory {}", dir.display()))?;
         }
     }
-    let manager = ConnManager::new(target.clone());
-    let mut first = manager.connect().map_err(|e| {
+    ConnManager::new(target.clone()).connect().map_err(|e| {
         anyhow::anyhow!(
             "cannot connect to the {} database: {}",
             target.backend_name(),
             one_line(&e.to_string())
         )
-    })?;
-    migrate::run_pending(&mut first)?;
-    drop(first);
-    build_pool(manager, pool_size, timeout)
+    })
 }
 
 pub fn build_pool(manager: ConnManager, size: u32, timeout: Duration) -> anyhow::Result<DbPool> {

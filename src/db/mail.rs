@@ -1,0 +1,102 @@
+//! The mail outbox: rows written in the transaction of the change that causes them, leased by
+//! the worker. On PostgreSQL the lease takes rows with `FOR UPDATE SKIP LOCKED`, so two server
+//! instances never send the same mail.
+
+use chrono::{NaiveDateTime, TimeDelta};
+use diesel::prelude::*;
+use diesel::sql_types::{Integer, Timestamp};
+
+use super::schema::mail_outbox;
+use super::users::{NewOutboxMail, OutboxMail};
+use super::{new_id, now, DbConn};
+
+pub struct MailContent {
+    pub kind: &'static str,
+    pub to: String,
+    pub subject: String,
+    pub text: String,
+    pub html: String,
+}
+
+pub fn enqueue(conn: &mut DbConn, mail: &MailContent) -> QueryResult<String> {
+    let id = new_id();
+    let at = now();
+    diesel::insert_into(mail_outbox::table)
+        .values(NewOutboxMail {
+            id: &id,
+            kind: mail.kind,
+            to_address: &mail.to,
+            subject: &mail.subject,
+            body_text: &mail.text,
+            body_html: &mail.html,
+            status: "pending",
+            attempts: 0,
+            next_attempt_at: at,
+            created_at: at,
+        })
+        .execute(conn)?;
+    Ok(id)
+}
+
+const LEASE_SQL_PG: &str = "UPDATE mail_outbox SET locked_until = $1 WHERE id IN (\
+    SELECT id FROM mail_outbox WHERE status = 'pending' AND next_attempt_at <= $2 \
+    AND (locked_until IS NULL OR locked_until < $2) ORDER BY next_attempt_at LIMIT $3 \
+    FOR UPDATE SKIP LOCKED) RETURNING *";
+const LEASE_SQL_SQLITE: &str = "UPDATE mail_outbox SET locked_until = ? WHERE id IN (\
+    SELECT id FROM mail_outbox WHERE status = 'pending' AND next_attempt_at <= ? \
+    AND (locked_until IS NULL OR locked_until < ?) ORDER BY next_attempt_at LIMIT ?) RETURNING *";
+
+/// Leases up to `limit` due mails for `lease` (another worker skips them meanwhile).
+pub fn lease_due(conn: &mut DbConn, limit: i32, lease: TimeDelta) -> QueryResult<Vec<OutboxMail>> {
+    let at = now();
+    let until = at + lease;
+    match conn {
+        DbConn::Pg(c) => diesel::sql_query(LEASE_SQL_PG)
+            .bind::<Timestamp, _>(until)
+            .bind::<Timestamp, _>(at)
+            .bind::<Integer, _>(limit)
+            .load(c),
+        DbConn::Sqlite(c) => diesel::sql_query(LEASE_SQL_SQLITE)
+            .bind::<Timestamp, _>(until)
+            .bind::<Timestamp, _>(at)
+            .bind::<Timestamp, _>(at)
+            .bind::<Integer, _>(limit)
+            .load(c),
+    }
+}
+
+pub fn mark_sent(conn: &mut DbConn, id: &str) -> QueryResult<()> {
+    diesel::update(mail_outbox::table.find(id))
+        .set((
+            mail_outbox::status.eq("sent"),
+            mail_outbox::sent_at.eq(Some(now())),
+            mail_outbox::locked_until.eq(None::<NaiveDateTime>),
+            mail_outbox::attempts.eq(mail_outbox::attempts + 1),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// Records a failed attempt: retried after `base * 2^attempts`, or failed for good after
+/// `max_attempts`. Returns true when the mail is now failed.
+pub fn mark_attempt_failed(
+    conn: &mut DbConn,
+    mail: &OutboxMail,
+    error: &str,
+    max_attempts: i32,
+    base_seconds: i64,
+) -> QueryResult<bool> {
+    let attempts = mail.attempts + 1;
+    let failed = attempts >= max_attempts;
+    let delay = base_seconds.saturating_mul(1i64 << attempts.clamp(0, 16));
+    diesel::update(mail_outbox::table.find(&mail.id))
+        .set((
+            mail_outbox::attempts.eq(attempts),
+            mail_outbox::status.eq(if failed { "failed" } else { "pending" }),
+            mail_outbox::next_attempt_at.eq(now() + TimeDelta::seconds(delay)),
+            mail_outbox::locked_until.eq(None::<NaiveDateTime>),
+            mail_outbox::last_error.eq(Some(error.chars().take(500).collect::<String>())),
+        ))
+        .execute(conn)?;
+    Ok(failed)
+}
