@@ -56,7 +56,6 @@ pub fn captured_logs() -> String {
 pub struct TestApp {
     pub address: String,
     pub client: reqwest::Client,
-    pub backend: Backend,
     pub state: web::Data<AppState>,
     pub dir: TempDir,
     pub database_url: String,
@@ -125,7 +124,6 @@ impl TestApp {
                 .redirect(reqwest::redirect::Policy::none())
                 .build()
                 .unwrap(),
-            backend,
             state,
             dir,
             database_url,
@@ -143,10 +141,6 @@ impl TestApp {
 
     pub fn post(&self, path: &str) -> reqwest::RequestBuilder {
         self.client.post(self.url(path))
-    }
-
-    pub fn put(&self, path: &str) -> reqwest::RequestBuilder {
-        self.client.put(self.url(path))
     }
 
     pub fn patch(&self, path: &str) -> reqwest::RequestBuilder {
@@ -234,4 +228,178 @@ macro_rules! both_backends {
             }
         )*
     };
+}
+
+/// A real SMTP server in the test process (mailin-embedded) that keeps every message.
+pub struct SmtpSink {
+    pub port: u16,
+    pub messages: Arc<Mutex<Vec<Vec<u8>>>>,
+}
+
+#[derive(Clone)]
+struct Collect {
+    current: Vec<u8>,
+    messages: Arc<Mutex<Vec<Vec<u8>>>>,
+}
+
+impl mailin_embedded::Handler for Collect {
+    fn data_start(&mut self, _: &str, _: &str, _: bool, _: &[String]) -> mailin_embedded::Response {
+        self.current.clear();
+        mailin_embedded::response::OK
+    }
+    fn data(&mut self, buf: &[u8]) -> std::io::Result<()> {
+        self.current.extend_from_slice(buf);
+        Ok(())
+    }
+    fn data_end(&mut self) -> mailin_embedded::Response {
+        self.messages
+            .lock()
+            .unwrap()
+            .push(std::mem::take(&mut self.current));
+        mailin_embedded::response::OK
+    }
+}
+
+impl SmtpSink {
+    pub fn start() -> SmtpSink {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        Self::start_with(listener)
+    }
+
+    pub fn start_on(port: u16) -> SmtpSink {
+        let listener = std::net::TcpListener::bind(("127.0.0.1", port)).unwrap();
+        Self::start_with(listener)
+    }
+
+    fn start_with(listener: std::net::TcpListener) -> SmtpSink {
+        let port = listener.local_addr().unwrap().port();
+        let messages = Arc::new(Mutex::new(Vec::new()));
+        let handler = Collect {
+            current: Vec::new(),
+            messages: messages.clone(),
+        };
+        let mut server = mailin_embedded::Server::new(handler);
+        server.with_name("localhost").with_tcp_listener(listener);
+        std::thread::spawn(move || {
+            let _ = server.serve();
+        });
+        SmtpSink { port, messages }
+    }
+
+    /// Waits up to 15 s for a message to `to`; returns (subject, text body).
+    pub async fn wait_for(&self, to: &str) -> (String, String) {
+        for _ in 0..300 {
+            if let Some(found) = self.find(to).into_iter().next() {
+                return found;
+            }
+            actix_web::rt::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+        panic!("no mail to {to} arrived");
+    }
+
+    pub fn find(&self, to: &str) -> Vec<(String, String)> {
+        self.messages
+            .lock()
+            .unwrap()
+            .iter()
+            .filter_map(|raw| {
+                let msg = mail_parser::MessageParser::default().parse(raw)?;
+                let addressed = msg
+                    .to()
+                    .and_then(|a| a.first())
+                    .and_then(|a| a.address())
+                    .is_some_and(|a| a.eq_ignore_ascii_case(to));
+                addressed.then(|| {
+                    (
+                        msg.subject().unwrap_or_default().to_string(),
+                        msg.body_text(0).unwrap_or_default().to_string(),
+                    )
+                })
+            })
+            .collect()
+    }
+}
+
+/// Settings for an app that sends mail to `sink`.
+pub fn smtp_settings(port: u16) -> impl FnOnce(&mut Settings) {
+    move |s: &mut Settings| {
+        s.mail_transport = "smtp".into();
+        s.smtp_host = "127.0.0.1".into();
+        s.smtp_port = port;
+        s.smtp_tls = "none".into();
+        s.mail_poll_ms = 50;
+        s.mail_retry_base_seconds = 0;
+        s.mail_max_attempts = 1000;
+    }
+}
+
+/// The token in a mail body (`...token=XYZ`).
+pub fn token_from(body: &str) -> String {
+    let i = body.find("token=").expect("a link with a token") + 6;
+    body[i..]
+        .chars()
+        .take_while(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_')
+        .collect()
+}
+
+pub async fn register(app: &TestApp, body: Value) -> reqwest::Response {
+    app.post("/api/v1/auth/register")
+        .json(&body)
+        .send()
+        .await
+        .unwrap()
+}
+
+/// Logs in; returns the token response.
+pub async fn login(app: &TestApp, login: &str, password: &str) -> Value {
+    let res = app
+        .post("/api/v1/auth/login")
+        .json(&serde_json::json!({"login": login, "password": password}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200, "login of {login}");
+    res.json().await.unwrap()
+}
+
+/// Creates a learner with e-mail and logs in; returns (user id, access token).
+pub async fn learner(app: &TestApp, email: &str) -> (String, String) {
+    let res = register(
+        app,
+        serde_json::json!({"display_name": "Học viên", "email": email, "password": "mat-khau-rat-dai-1"}),
+    )
+    .await;
+    assert_eq!(res.status(), 201);
+    let user: Value = res.json().await.unwrap();
+    let tokens = login(app, email, "mat-khau-rat-dai-1").await;
+    (
+        user["id"].as_str().unwrap().to_string(),
+        tokens["access_token"].as_str().unwrap().to_string(),
+    )
+}
+
+/// Creates a global admin directly in the database and logs in; returns (id, access token).
+pub async fn admin(app: &TestApp) -> (String, String) {
+    let hasher = app.state.hasher.clone();
+    let id = app
+        .db(move |conn| {
+            let id = hocso::accounts::create_account(
+                conn,
+                &hasher,
+                hocso::accounts::NewAccount {
+                    display_name: "Quản trị",
+                    email: Some("admin@hocso.test"),
+                    phone: None,
+                    username: None,
+                    password: "quan-tri-mat-khau-1",
+                    language: "vi",
+                },
+            )
+            .unwrap();
+            hocso::api::admin::grant(conn, &id, hocso::auth::Role::Admin, None, None).unwrap();
+            id
+        })
+        .await;
+    let tokens = login(app, "admin@hocso.test", "quan-tri-mat-khau-1").await;
+    (id, tokens["access_token"].as_str().unwrap().to_string())
 }
