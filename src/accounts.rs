@@ -372,59 +372,6 @@ pub fn locality_id_by_code(conn: &mut DbConn, code: &str) -> ApiResult<String> {
         })
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn phones_are_normalised() {
-        assert_eq!(
-            normalize_phone("0912 345 678").as_deref(),
-            Some("+84912345678")
-        );
-        assert_eq!(
-            normalize_phone("+84 912.345.678").as_deref(),
-            Some("+84912345678")
-        );
-        assert_eq!(
-            normalize_phone("84912345678").as_deref(),
-            Some("+84912345678")
-        );
-        assert_eq!(
-            normalize_phone("+840912345678").as_deref(),
-            Some("+84912345678")
-        );
-        assert_eq!(
-            normalize_phone("024 3825 1234").as_deref(),
-            Some("+842438251234")
-        );
-        assert_eq!(normalize_phone("0123"), None);
-        assert_eq!(normalize_phone("0112345678"), None);
-        assert_eq!(normalize_phone("+1 202 555 0100"), None);
-    }
-
-    #[test]
-    fn emails_and_logins() {
-        assert_eq!(
-            normalize_email(" Lan@Example.VN ").as_deref(),
-            Some("lan@example.vn")
-        );
-        assert_eq!(normalize_email("lan@localhost"), None);
-        assert_eq!(normalize_email("a b@x.vn"), None);
-        assert_eq!(
-            parse_login("Lan@Example.vn"),
-            LoginId::Email("lan@example.vn".into())
-        );
-        assert_eq!(
-            parse_login("0912345678"),
-            LoginId::Phone("+84912345678".into())
-        );
-        assert_eq!(parse_login("Ba.Tam"), LoginId::Username("ba.tam".into()));
-        assert_eq!(normalize_username("ba.tam").as_deref(), Some("ba.tam"));
-        assert_eq!(normalize_username("-x"), None);
-    }
-}
-
 /// What it takes to create an account; identifiers already normalised.
 pub struct NewAccount<'a> {
     pub display_name: &'a str,
@@ -534,4 +481,57 @@ pub fn create_account(
         &hash,
     )?;
     Ok(user.id)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn phones_are_normalised() {
+        assert_eq!(
+            normalize_phone("0912 345 678").as_deref(),
+            Some("+84912345678")
+        );
+        assert_eq!(
+            normalize_phone("+84 912.345.678").as_deref(),
+            Some("+84912345678")
+        );
+        assert_eq!(
+            normalize_phone("84912345678").as_deref(),
+            Some("+84912345678")
+        );
+        assert_eq!(
+            normalize_phone("+840912345678").as_deref(),
+            Some("+84912345678")
+        );
+        assert_eq!(
+            normalize_phone("024 3825 1234").as_deref(),
+            Some("+842438251234")
+        );
+        assert_eq!(normalize_phone("0123"), None);
+        assert_eq!(normalize_phone("0112345678"), None);
+        assert_eq!(normalize_phone("+1 202 555 0100"), None);
+    }
+
+    #[test]
+    fn emails_and_logins() {
+        assert_eq!(
+            normalize_email(" Lan@Example.VN ").as_deref(),
+            Some("lan@example.vn")
+        );
+        assert_eq!(normalize_email("lan@localhost"), None);
+        assert_eq!(normalize_email("a b@x.vn"), None);
+        assert_eq!(
+            parse_login("Lan@Example.vn"),
+            LoginId::Email("lan@example.vn".into())
+        );
+        assert_eq!(
+            parse_login("0912345678"),
+            LoginId::Phone("+84912345678".into())
+        );
+        assert_eq!(parse_login("Ba.Tam"), LoginId::Username("ba.tam".into()));
+        assert_eq!(normalize_username("ba.tam").as_deref(), Some("ba.tam"));
+        assert_eq!(normalize_username("-x"), None);
+    }
 }

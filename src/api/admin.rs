@@ -95,10 +95,7 @@ pub async fn list_users(
         let mut conn = pool.get()?;
         let mut q = users::table.select(User::as_select()).into_boxed();
         if let Some(term) = query.q.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
-            let like = format!(
-                "%{}%",
-                term.to_lowercase().replace('%', "").replace('_', "")
-            );
+            let like = format!("%{}%", term.to_lowercase().replace(['%', '_'], ""));
             let phone_like = accounts::normalize_phone(term)
                 .map(|p| format!("%{p}%"))
                 .unwrap_or_else(|| like.clone());

@@ -219,3 +219,30 @@ fn both_migration_trees_have_the_same_versions() {
         }
     }
 }
+
+both_backends!(cors_for_configured_origins);
+
+async fn cors_for_configured_origins(backend: Backend) {
+    let app =
+        TestApp::spawn_with(backend, |s| s.cors_origins = "https://app.hocso.vn".into()).await;
+    let res = app
+        .client
+        .request(reqwest::Method::OPTIONS, app.url("/api/v1/auth/login"))
+        .header("Origin", "https://app.hocso.vn")
+        .header("Access-Control-Request-Method", "POST")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    assert_eq!(
+        res.headers()["access-control-allow-origin"],
+        "https://app.hocso.vn"
+    );
+    let res = app
+        .get("/health/live")
+        .header("Origin", "https://evil.example")
+        .send()
+        .await
+        .unwrap();
+    assert!(res.headers().get("access-control-allow-origin").is_none());
+}
