@@ -62,6 +62,11 @@ pub struct Settings {
     /// Seconds of the first retry delay; each further retry doubles it.
     pub mail_retry_base_seconds: i64,
     pub mail_poll_ms: u64,
+    /// Import and publish the course files under `courses_dir` when the database has no course.
+    pub import_courses_on_start: bool,
+    pub courses_dir: PathBuf,
+    /// How often a server re-reads which releases are current (to follow other replicas); 0 = never.
+    pub catalogue_refresh_seconds: u64,
 }
 
 impl Default for Settings {
@@ -97,6 +102,9 @@ impl Default for Settings {
             mail_max_attempts: 8,
             mail_retry_base_seconds: 30,
             mail_poll_ms: 1000,
+            import_courses_on_start: true,
+            courses_dir: PathBuf::from("courses"),
+            catalogue_refresh_seconds: 10,
         }
     }
 }
@@ -229,6 +237,15 @@ impl Settings {
                 self.mail_retry_base_seconds.to_string(),
             ),
             ("mail_poll_ms", self.mail_poll_ms.to_string()),
+            (
+                "import_courses_on_start",
+                self.import_courses_on_start.to_string(),
+            ),
+            ("courses_dir", self.courses_dir.display().to_string()),
+            (
+                "catalogue_refresh_seconds",
+                self.catalogue_refresh_seconds.to_string(),
+            ),
         ]
     }
 

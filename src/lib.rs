@@ -4,6 +4,8 @@ pub mod accounts;
 pub mod api;
 pub mod auth;
 pub mod config;
+pub mod content;
+pub mod courses;
 pub mod db;
 pub mod error;
 pub mod i18n;

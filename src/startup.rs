@@ -20,6 +20,7 @@ use crate::api::{self, extract, middleware, system::RouteTable};
 use crate::auth::password::PasswordHasherConfig;
 use crate::auth::tokens::JwtKeys;
 use crate::config::{Secrets, Settings};
+use crate::content::catalogue::Catalogue;
 use crate::db::{self, DbPool, DbTarget};
 use crate::ratelimit::RateLimits;
 
@@ -37,6 +38,8 @@ pub struct AppState {
     pub limits: RateLimits,
     /// Wakes the mail worker when a mail is queued.
     pub mail_notify: Arc<Notify>,
+    /// The published catalogue, in memory.
+    pub catalogue: Catalogue,
 }
 
 pub struct Application {
@@ -84,6 +87,16 @@ impl Application {
         let jwt = JwtKeys::new(&secrets.jwt_secret);
         let limits = RateLimits::new(&settings);
         let mail_notify = Arc::new(Notify::new());
+        let catalogue = Catalogue::default();
+        {
+            let (pool, settings) = (pool.clone(), settings.clone());
+            let catalogue_ref = &catalogue;
+            let loaded = std::thread::scope(|s| {
+                s.spawn(move || load_courses(&pool, &settings, catalogue_ref))
+                    .join()
+            });
+            loaded.map_err(|_| anyhow::anyhow!("course loading panicked"))??;
+        }
         let settings = Arc::new(settings);
         actix_web::rt::spawn(crate::mail::run_worker(
             pool.clone(),
@@ -102,7 +115,14 @@ impl Application {
             hasher,
             limits,
             mail_notify,
+            catalogue,
         });
+        if settings.catalogue_refresh_seconds > 0 {
+            actix_web::rt::spawn(refresh_catalogue_every(
+                state.clone(),
+                Duration::from_secs(settings.catalogue_refresh_seconds),
+            ));
+        }
 
         let listener = TcpListener::bind(&settings.bind)
             .with_context(|| format!("cannot listen on {}", settings.bind))?;
@@ -165,3 +185,52 @@ impl Application {
 }
 
 use utoipa::OpenApi;
+
+/// On first start (no course in the database) imports the shipped course files; then loads
+/// every latest release into the in-memory catalogue.
+fn load_courses(pool: &DbPool, settings: &Settings, catalogue: &Catalogue) -> anyhow::Result<()> {
+    let mut conn = pool.get()?;
+    let api = |e: crate::error::ApiError| anyhow::anyhow!("{e:?}");
+    if settings.import_courses_on_start && crate::db::courses::count(&mut conn)? == 0 {
+        let dir = &settings.courses_dir;
+        if dir.is_dir() {
+            let tree = crate::content::files::load_tree(dir);
+            for p in &tree.problems {
+                tracing::warn!(problem = %p, "course file problem; that course is not imported");
+            }
+            let done = crate::courses::import_tree(&mut conn, &tree, None, None).map_err(api)?;
+            tracing::info!(
+                courses = done.len(),
+                "imported the shipped courses from {}",
+                dir.display()
+            );
+        } else {
+            tracing::warn!(
+                "courses directory {} not found; nothing imported",
+                dir.display()
+            );
+        }
+    }
+    let n = crate::courses::refresh_catalogue(&mut conn, catalogue).map_err(api)?;
+    tracing::info!(courses = n, "catalogue loaded");
+    Ok(())
+}
+
+async fn refresh_catalogue_every(state: web::Data<AppState>, every: Duration) {
+    loop {
+        tokio::time::sleep(every).await;
+        let st = state.clone();
+        let result = web::block(move || -> anyhow::Result<usize> {
+            let mut conn = st.pool.get()?;
+            crate::courses::refresh_catalogue(&mut conn, &st.catalogue)
+                .map_err(|e| anyhow::anyhow!("{e:?}"))
+        })
+        .await;
+        match result {
+            Ok(Ok(0)) => {}
+            Ok(Ok(n)) => tracing::info!(courses = n, "catalogue refreshed"),
+            Ok(Err(e)) => tracing::warn!(error = %e, "catalogue refresh failed"),
+            Err(e) => tracing::warn!(error = %e, "catalogue refresh failed"),
+        }
+    }
+}

@@ -5,6 +5,7 @@
 
 pub mod admin;
 pub mod auth;
+pub mod courses;
 pub mod extract;
 pub mod me;
 pub mod middleware;
@@ -30,6 +31,8 @@ use utoipa_actix_web::AppExt;
         (name = "auth", description = "Registration, login, tokens, password reset"),
         (name = "me", description = "The current user's account"),
         (name = "admin", description = "User and role management"),
+        (name = "catalogue", description = "Published courses, outlines and lessons (public)"),
+        (name = "authoring", description = "Drafts, modules, lessons, co-authors, releases"),
     )
 )]
 pub struct ApiDoc;
@@ -76,7 +79,27 @@ pub fn configure(cfg: &mut ServiceConfig) {
                 .service(admin::revoke_role)
                 .service(admin::disable_user)
                 .service(admin::enable_user)
-                .service(admin::admin_password_reset),
+                .service(admin::admin_password_reset)
+                .service(courses::list_courses)
+                .service(courses::create_course)
+                .service(courses::get_course)
+                .service(courses::update_course)
+                .service(courses::delete_course)
+                .service(courses::get_draft)
+                .service(courses::create_module)
+                .service(courses::reorder_modules)
+                .service(courses::update_module)
+                .service(courses::delete_module)
+                .service(courses::reorder_items)
+                .service(courses::create_lesson)
+                .service(courses::get_lesson)
+                .service(courses::update_lesson)
+                .service(courses::delete_lesson)
+                .service(courses::add_author)
+                .service(courses::remove_author)
+                .service(courses::publish_course)
+                .service(courses::list_releases)
+                .service(courses::get_release),
         );
 }
 

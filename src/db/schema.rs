@@ -91,6 +91,41 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    courses (id) {
+        id -> Text,
+        slug -> Text,
+        owner_id -> Nullable<Text>,
+        draft -> Text,
+        draft_version -> Integer,
+        latest_release -> Nullable<Integer>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    course_authors (course_id, user_id) {
+        course_id -> Text,
+        user_id -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    course_releases (id) {
+        id -> Text,
+        course_id -> Text,
+        number -> Integer,
+        content -> Text,
+        content_hash -> Text,
+        published_at -> Timestamp,
+        published_by -> Nullable<Text>,
+    }
+}
+
+diesel::joinable!(course_authors -> courses (course_id));
+diesel::joinable!(course_releases -> courses (course_id));
 diesel::joinable!(role_grants -> localities (locality_id));
 diesel::joinable!(role_grants -> users (user_id));
 diesel::joinable!(sessions -> users (user_id));
@@ -105,4 +140,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     refresh_tokens,
     one_time_tokens,
     mail_outbox,
+    courses,
+    course_authors,
+    course_releases,
 );

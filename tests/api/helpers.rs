@@ -109,6 +109,8 @@ impl TestApp {
             // Fast hashing in tests; the parameters still come from settings.
             argon2_memory_kib: 1024,
             argon2_iterations: 1,
+            import_courses_on_start: false,
+            catalogue_refresh_seconds: 0,
             ..Settings::default()
         };
         tweak(&mut settings);
@@ -141,6 +143,10 @@ impl TestApp {
 
     pub fn post(&self, path: &str) -> reqwest::RequestBuilder {
         self.client.post(self.url(path))
+    }
+
+    pub fn put(&self, path: &str) -> reqwest::RequestBuilder {
+        self.client.put(self.url(path))
     }
 
     pub fn patch(&self, path: &str) -> reqwest::RequestBuilder {
@@ -402,4 +408,23 @@ pub async fn admin(app: &TestApp) -> (String, String) {
         .await;
     let tokens = login(app, "admin@hocso.test", "quan-tri-mat-khau-1").await;
     (id, tokens["access_token"].as_str().unwrap().to_string())
+}
+
+/// A user with the instructor role; returns (id, access token).
+pub async fn instructor(app: &TestApp, email: &str) -> (String, String) {
+    let (id, _) = learner(app, email).await;
+    let uid = id.clone();
+    app.db(move |conn| {
+        hocso::api::admin::grant(conn, &uid, hocso::auth::Role::Instructor, None, None).unwrap()
+    })
+    .await;
+    let tokens = login(app, email, "mat-khau-rat-dai-1").await;
+    (id, tokens["access_token"].as_str().unwrap().to_string())
+}
+
+/// Path of a test fixture.
+pub fn fixture(rel: &str) -> std::path::PathBuf {
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures")
+        .join(rel)
 }

@@ -2,5 +2,6 @@
 
 mod accounts;
 mod cli;
+mod courses;
 mod helpers;
 mod system;

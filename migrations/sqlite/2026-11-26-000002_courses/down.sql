@@ -1,0 +1,3 @@
+DROP TABLE course_releases;
+DROP TABLE course_authors;
+DROP TABLE courses;

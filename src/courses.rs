@@ -1,0 +1,244 @@
+//! Course authoring rules: who may edit, drafts with optimistic saves, publishing immutable
+//! releases, importing course files, and loading the in-memory catalogue.
+
+use chrono::{DateTime, Utc};
+use diesel::Connection;
+
+use crate::auth::{AuthUser, Role};
+use crate::content::catalogue::{Catalogue, PublishedCourse};
+use crate::content::files::Tree;
+use crate::content::render::{content_hash, ReleaseContent};
+use crate::content::validate::validate;
+use crate::content::CourseDoc;
+use crate::db::courses::{self as q, CourseRow};
+use crate::db::DbConn;
+use crate::error::{ApiError, ApiResult, FieldError};
+
+pub fn course_not_found(slug: &str) -> ApiError {
+    ApiError::not_found(format!("No course `{slug}`."))
+}
+
+pub fn find(conn: &mut DbConn, slug: &str) -> ApiResult<CourseRow> {
+    q::find_by_slug(conn, slug)?.ok_or_else(|| course_not_found(slug))
+}
+
+pub fn is_editor(conn: &mut DbConn, row: &CourseRow, user: &AuthUser) -> ApiResult<bool> {
+    Ok(user.has_global_role(Role::Admin)
+        || row.owner_id.as_deref() == Some(user.id.as_str())
+        || q::is_author(conn, &row.id, &user.id)?)
+}
+
+/// 403 unless `user` owns or co-authors the course, or is a platform admin.
+pub fn require_editor(conn: &mut DbConn, row: &CourseRow, user: &AuthUser) -> ApiResult<()> {
+    if is_editor(conn, row, user)? {
+        Ok(())
+    } else {
+        Err(ApiError::forbidden(
+            "Only the course's owner, its co-authors and admins may do this.",
+        ))
+    }
+}
+
+pub fn parse_draft(row: &CourseRow) -> ApiResult<CourseDoc> {
+    serde_json::from_str(&row.draft).map_err(|e| {
+        ApiError::internal(anyhow::anyhow!("draft of {} does not parse: {e}", row.slug))
+    })
+}
+
+fn to_json(doc: &CourseDoc) -> ApiResult<String> {
+    serde_json::to_string(doc).map_err(ApiError::internal)
+}
+
+/// Creates a draft course; 409 when the slug is taken.
+pub fn create(conn: &mut DbConn, doc: &CourseDoc, owner: Option<&str>) -> ApiResult<CourseRow> {
+    conn.transaction(|conn| {
+        if q::find_by_slug(conn, &doc.slug)?.is_some() {
+            return Err(ApiError::conflict(
+                "course_exists",
+                format!("A course with slug `{}` already exists.", doc.slug),
+            ));
+        }
+        q::insert(conn, &doc.slug, owner, &to_json(doc)?)?;
+        find(conn, &doc.slug)
+    })
+}
+
+/// Applies `f` to the draft and saves it; a concurrent save makes it re-read and re-apply.
+pub fn edit_draft<T>(
+    conn: &mut DbConn,
+    slug: &str,
+    user: &AuthUser,
+    mut f: impl FnMut(&mut CourseDoc) -> ApiResult<T>,
+) -> ApiResult<(T, CourseDoc)> {
+    for _ in 0..5 {
+        let row = find(conn, slug)?;
+        require_editor(conn, &row, user)?;
+        let mut doc = parse_draft(&row)?;
+        let out = f(&mut doc)?;
+        if q::save_draft(conn, &row.id, row.draft_version, &to_json(&doc)?)? {
+            return Ok((out, doc));
+        }
+    }
+    Err(ApiError::conflict(
+        "edit_conflict",
+        "The draft changed while saving; try again.",
+    ))
+}
+
+/// Saves `doc` as the draft without permission checks (import).
+fn replace_draft(conn: &mut DbConn, row: &CourseRow, doc: &CourseDoc) -> ApiResult<()> {
+    if !q::save_draft(conn, &row.id, row.draft_version, &to_json(doc)?)? {
+        return Err(ApiError::conflict(
+            "edit_conflict",
+            "The draft changed while importing.",
+        ));
+    }
+    Ok(())
+}
+
+/// The 422 listing every problem of a course.
+pub fn invalid_course(issues: &[crate::content::validate::Issue]) -> ApiError {
+    let errors: Vec<FieldError> = issues
+        .iter()
+        .map(|i| FieldError {
+            field: i.path(),
+            code: "invalid".into(),
+            message: i.message.clone(),
+        })
+        .collect();
+    let mut err = ApiError::validation(errors);
+    err.code = "course_invalid";
+    err.detail = format!("The course has {} problem(s); see `errors`.", issues.len());
+    err
+}
+
+pub struct Published {
+    pub number: i32,
+    pub published_at: DateTime<Utc>,
+    /// False when the content equals the latest release (nothing new was made).
+    pub created: bool,
+    pub content: ReleaseContent,
+}
+
+/// Validates the whole course and freezes a numbered release, unless the latest release already
+/// has this content.
+pub fn publish(
+    conn: &mut DbConn,
+    row: &CourseRow,
+    doc: &CourseDoc,
+    by: Option<&str>,
+) -> ApiResult<Published> {
+    let issues = validate(doc);
+    if !issues.is_empty() {
+        return Err(invalid_course(&issues));
+    }
+    let hash = content_hash(doc);
+    conn.transaction(|conn| {
+        let latest = q::latest_release(conn, &row.id)?;
+        if let Some(latest) = latest.as_ref().filter(|l| l.content_hash == hash) {
+            let content: ReleaseContent =
+                serde_json::from_str(&latest.content).map_err(ApiError::internal)?;
+            return Ok(Published {
+                number: latest.number,
+                published_at: latest.published_at.and_utc(),
+                created: false,
+                content,
+            });
+        }
+        let number = latest.map(|l| l.number + 1).unwrap_or(1);
+        let content = ReleaseContent::build(doc);
+        let json = serde_json::to_string(&content).map_err(ApiError::internal)?;
+        let at = q::insert_release(conn, &row.id, number, &json, &hash, by)?;
+        Ok(Published {
+            number,
+            published_at: at.and_utc(),
+            created: true,
+            content,
+        })
+    })
+}
+
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct ImportOutcome {
+    pub slug: String,
+    pub created: bool,
+    pub release: i32,
+    pub new_release: bool,
+}
+
+/// Imports every course of a tree: creates or updates drafts and publishes a release when the
+/// content changed (importing twice makes one release). Courses with problems are skipped.
+pub fn import_tree(
+    conn: &mut DbConn,
+    tree: &Tree,
+    owner: Option<&str>,
+    catalogue: Option<&Catalogue>,
+) -> ApiResult<Vec<ImportOutcome>> {
+    let mut outcomes = Vec::new();
+    for course in &tree.courses {
+        if !course.problems().is_empty() {
+            continue;
+        }
+        let doc = &course.doc;
+        let (row, created) = match q::find_by_slug(conn, &doc.slug)? {
+            Some(row) => {
+                if parse_draft(&row)? != *doc {
+                    replace_draft(conn, &row, doc)?;
+                }
+                (find(conn, &doc.slug)?, false)
+            }
+            None => (create(conn, doc, owner)?, true),
+        };
+        let published = publish(conn, &row, doc, owner)?;
+        if published.created {
+            if let Some(cat) = catalogue {
+                cat.put(PublishedCourse::build(
+                    published.content.clone(),
+                    published.number,
+                    published.published_at,
+                ));
+            }
+        }
+        outcomes.push(ImportOutcome {
+            slug: doc.slug.clone(),
+            created,
+            release: published.number,
+            new_release: published.created,
+        });
+    }
+    Ok(outcomes)
+}
+
+/// Brings the in-memory catalogue in line with the database: loads releases it does not
+/// serve yet and drops courses that are gone. Returns how many courses changed.
+pub fn refresh_catalogue(conn: &mut DbConn, catalogue: &Catalogue) -> ApiResult<usize> {
+    let stored = q::release_versions(conn)?;
+    let served = catalogue.releases();
+    let stale: Vec<&String> = stored
+        .iter()
+        .filter(|(slug, n)| served.get(slug) != Some(n))
+        .map(|(slug, _)| slug)
+        .collect();
+    let mut changed = 0;
+    if !stale.is_empty() {
+        for rel in q::all_latest_releases(conn)? {
+            let content: ReleaseContent =
+                serde_json::from_str(&rel.content).map_err(ApiError::internal)?;
+            if stale.contains(&&content.doc.slug) {
+                catalogue.put(PublishedCourse::build(
+                    content,
+                    rel.number,
+                    rel.published_at.and_utc(),
+                ));
+                changed += 1;
+            }
+        }
+    }
+    for slug in served.keys() {
+        if !stored.iter().any(|(s, _)| s == slug) {
+            catalogue.remove(slug);
+            changed += 1;
+        }
+    }
+    Ok(changed)
+}
