@@ -40,6 +40,8 @@ pub struct AppState {
     pub mail_notify: Arc<Notify>,
     /// The published catalogue, in memory.
     pub catalogue: Catalogue,
+    /// The server's time (tests move it forward).
+    pub clock: crate::clock::Clock,
 }
 
 pub struct Application {
@@ -116,6 +118,7 @@ impl Application {
             limits,
             mail_notify,
             catalogue,
+            clock: crate::clock::Clock::default(),
         });
         if settings.catalogue_refresh_seconds > 0 {
             actix_web::rt::spawn(refresh_catalogue_every(

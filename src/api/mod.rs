@@ -10,6 +10,7 @@ pub mod extract;
 pub mod me;
 pub mod middleware;
 pub mod pagination;
+pub mod quizzes;
 pub mod system;
 
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
@@ -32,7 +33,8 @@ use utoipa_actix_web::AppExt;
         (name = "me", description = "The current user's account"),
         (name = "admin", description = "User and role management"),
         (name = "catalogue", description = "Published courses, outlines and lessons (public)"),
-        (name = "authoring", description = "Drafts, modules, lessons, co-authors, releases"),
+        (name = "authoring", description = "Drafts, modules, lessons, quizzes, co-authors, releases"),
+        (name = "quizzes", description = "Attempts graded on the server, history, statistics"),
     )
 )]
 pub struct ApiDoc;
@@ -99,7 +101,19 @@ pub fn configure(cfg: &mut ServiceConfig) {
                 .service(courses::remove_author)
                 .service(courses::publish_course)
                 .service(courses::list_releases)
-                .service(courses::get_release),
+                .service(courses::get_release)
+                .service(quizzes::start_attempt)
+                .service(quizzes::get_attempt)
+                .service(quizzes::save_answers)
+                .service(quizzes::submit_attempt)
+                .service(quizzes::my_attempts)
+                .service(quizzes::quiz_stats)
+                .service(quizzes::create_quiz)
+                .service(quizzes::replace_quiz)
+                .service(quizzes::delete_quiz)
+                .service(quizzes::add_question)
+                .service(quizzes::replace_question)
+                .service(quizzes::delete_question),
         );
 }
 

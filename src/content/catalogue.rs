@@ -39,6 +39,9 @@ pub struct CourseCard {
 #[derive(Clone, Debug, Serialize, ToSchema)]
 pub struct OutlineItem {
     pub key: String,
+    /// Quizzes: the id to start attempts with (`SLUG.KEY`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
     /// `lesson` or `quiz`
     pub kind: &'static str,
     pub title: String,
@@ -167,6 +170,7 @@ impl PublishedCourse {
                     .map(|i| match i {
                         ItemDoc::Lesson(l) => OutlineItem {
                             key: l.key.clone(),
+                            id: None,
                             kind: "lesson",
                             title: l.meta.title.clone(),
                             title_en: l.meta.title_en.clone(),
@@ -178,6 +182,7 @@ impl PublishedCourse {
                         },
                         ItemDoc::Quiz(q) => OutlineItem {
                             key: q.key.clone(),
+                            id: Some(format!("{}.{}", doc.slug, q.key)),
                             kind: "quiz",
                             title: q.spec.title.clone(),
                             title_en: q.spec.title_en.clone(),

@@ -7,6 +7,7 @@
 pub mod courses;
 pub mod mail;
 pub mod migrate;
+pub mod quiz;
 pub mod schema;
 pub mod users;
 

@@ -124,6 +124,41 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    quiz_attempts (id) {
+        id -> Text,
+        user_id -> Text,
+        course_id -> Text,
+        quiz_key -> Text,
+        release -> Integer,
+        number -> Integer,
+        status -> Text,
+        paper -> Text,
+        answers -> Text,
+        started_at -> Timestamp,
+        deadline_at -> Nullable<Timestamp>,
+        submitted_at -> Nullable<Timestamp>,
+        late -> Bool,
+        score_bp -> Nullable<Integer>,
+        passed -> Nullable<Bool>,
+        result -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    attempt_answers (attempt_id, question_key) {
+        attempt_id -> Text,
+        course_id -> Text,
+        quiz_key -> Text,
+        question_key -> Text,
+        user_id -> Text,
+        correct -> Bool,
+        credit_bp -> Integer,
+        wrong_answer -> Nullable<Text>,
+    }
+}
+
+diesel::joinable!(quiz_attempts -> courses (course_id));
 diesel::joinable!(course_authors -> courses (course_id));
 diesel::joinable!(course_releases -> courses (course_id));
 diesel::joinable!(role_grants -> localities (locality_id));
@@ -143,4 +178,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     courses,
     course_authors,
     course_releases,
+    quiz_attempts,
+    attempt_answers,
 );

@@ -4,4 +4,5 @@ mod accounts;
 mod cli;
 mod courses;
 mod helpers;
+mod quizzes;
 mod system;

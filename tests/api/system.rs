@@ -114,6 +114,18 @@ async fn request_ids(backend: Backend) {
 
 /// Every served route, as `METHOD path`; a new route must be added here (and documented).
 const ROUTES: &[&str] = &[
+    "DELETE /api/v1/courses/{slug}/quizzes/{key}",
+    "DELETE /api/v1/courses/{slug}/quizzes/{key}/questions/{question}",
+    "GET /api/v1/attempts/{id}",
+    "GET /api/v1/courses/{slug}/quizzes/{key}/stats",
+    "GET /api/v1/me/quizzes/{id}/attempts",
+    "POST /api/v1/attempts/{id}/submit",
+    "POST /api/v1/courses/{slug}/modules/{module}/quizzes",
+    "POST /api/v1/courses/{slug}/quizzes/{key}/questions",
+    "POST /api/v1/quizzes/{id}/attempts",
+    "PUT /api/v1/attempts/{id}/answers",
+    "PUT /api/v1/courses/{slug}/quizzes/{key}",
+    "PUT /api/v1/courses/{slug}/quizzes/{key}/questions/{question}",
     "DELETE /api/v1/admin/users/{id}/roles",
     "DELETE /api/v1/courses/{slug}",
     "DELETE /api/v1/courses/{slug}/authors/{user_id}",

@@ -1,0 +1,2 @@
+DROP TABLE attempt_answers;
+DROP TABLE quiz_attempts;
