@@ -206,6 +206,9 @@ pub fn import_tree(
             new_release: published.created,
         });
     }
+    for (slug, p) in &tree.programs {
+        save_program(conn, slug, p)?;
+    }
     Ok(outcomes)
 }
 
@@ -241,4 +244,25 @@ pub fn refresh_catalogue(conn: &mut DbConn, catalogue: &Catalogue) -> ApiResult<
         }
     }
     Ok(changed)
+}
+
+/// Creates or replaces a program.
+pub fn save_program(
+    conn: &mut DbConn,
+    slug: &str,
+    p: &crate::content::files::ProgramDoc,
+) -> ApiResult<()> {
+    let json = |v: &Vec<String>| serde_json::to_string(v).map_err(ApiError::internal);
+    crate::db::learning::upsert_program(
+        conn,
+        slug,
+        &p.title,
+        &p.title_en,
+        &p.summary,
+        &p.summary_en,
+        &json(&p.groups)?,
+        &json(&p.courses)?,
+        crate::db::now(),
+    )?;
+    Ok(())
 }

@@ -3,6 +3,7 @@
 pub mod accounts;
 pub mod api;
 pub mod auth;
+pub mod certs;
 pub mod clock;
 pub mod config;
 pub mod content;
@@ -10,6 +11,7 @@ pub mod courses;
 pub mod db;
 pub mod error;
 pub mod i18n;
+pub mod learning;
 pub mod mail;
 pub mod quiz;
 pub mod ratelimit;

@@ -42,6 +42,8 @@ pub struct AppState {
     pub catalogue: Catalogue,
     /// The server's time (tests move it forward).
     pub clock: crate::clock::Clock,
+    /// The Ed25519 key that signs certificates.
+    pub issuer: crate::certs::IssuerKeys,
 }
 
 pub struct Application {
@@ -87,6 +89,7 @@ impl Application {
             settings.argon2_parallelism,
         )?;
         let jwt = JwtKeys::new(&secrets.jwt_secret);
+        let issuer = crate::certs::IssuerKeys::from_seed(&secrets.cert_signing_seed)?;
         let limits = RateLimits::new(&settings);
         let mail_notify = Arc::new(Notify::new());
         let catalogue = Catalogue::default();
@@ -119,6 +122,7 @@ impl Application {
             mail_notify,
             catalogue,
             clock: crate::clock::Clock::default(),
+            issuer,
         });
         if settings.catalogue_refresh_seconds > 0 {
             actix_web::rt::spawn(refresh_catalogue_every(

@@ -5,8 +5,10 @@
 
 pub mod admin;
 pub mod auth;
+pub mod certificates;
 pub mod courses;
 pub mod extract;
+pub mod learning;
 pub mod me;
 pub mod middleware;
 pub mod pagination;
@@ -35,6 +37,8 @@ use utoipa_actix_web::AppExt;
         (name = "catalogue", description = "Published courses, outlines and lessons (public)"),
         (name = "authoring", description = "Drafts, modules, lessons, quizzes, co-authors, releases"),
         (name = "quizzes", description = "Attempts graded on the server, history, statistics"),
+        (name = "learning", description = "Enrolment, progress, offline sync, programs"),
+        (name = "certificates", description = "Certificates, verification, the issuer's keys"),
     )
 )]
 pub struct ApiDoc;
@@ -62,6 +66,8 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(system::ready)
         .service(system::metrics)
         .service(system::openapi_json)
+        .service(certificates::verify_page)
+        .service(certificates::jwks)
         .service(
             utoipa_actix_web::scope("/api/v1")
                 .service(auth::register)
@@ -113,7 +119,21 @@ pub fn configure(cfg: &mut ServiceConfig) {
                 .service(quizzes::delete_quiz)
                 .service(quizzes::add_question)
                 .service(quizzes::replace_question)
-                .service(quizzes::delete_question),
+                .service(quizzes::delete_question)
+                .service(learning::enroll)
+                .service(learning::leave)
+                .service(learning::my_enrollments)
+                .service(learning::my_course_progress)
+                .service(learning::put_progress)
+                .service(learning::progress_batch)
+                .service(learning::list_programs)
+                .service(learning::get_program)
+                .service(learning::my_programs)
+                .service(learning::put_program)
+                .service(certificates::my_certificates)
+                .service(certificates::get_certificate)
+                .service(certificates::certificate_pdf)
+                .service(certificates::revoke_certificate),
         );
 }
 

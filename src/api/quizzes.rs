@@ -253,6 +253,13 @@ pub async fn submit_attempt(
         run_blocking(move || {
             let mut conn = st.pool.get()?;
             let row = attempts::submit(&mut conn, &st.clock, &id, &user.id)?;
+            if row.passed == Some(true) {
+                let slug = course_slug(&mut conn, &row.course_id)?;
+                let course = courses::find(&mut conn, &slug)?;
+                if let Some(published) = st.catalogue.get(&course.slug) {
+                    super::learning::complete(&mut conn, &st, &user.id, &course, &published)?;
+                }
+            }
             view(&mut conn, &row)
         })
         .await?,

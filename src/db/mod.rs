@@ -5,6 +5,7 @@
 //! module tree only, as a `match` on [`DbConn`].
 
 pub mod courses;
+pub mod learning;
 pub mod mail;
 pub mod migrate;
 pub mod quiz;

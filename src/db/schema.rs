@@ -158,6 +158,76 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    enrollments (user_id, course_id) {
+        user_id -> Text,
+        course_id -> Text,
+        status -> Text,
+        enrolled_at -> Timestamp,
+        last_activity_at -> Timestamp,
+        completed_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    lesson_progress (user_id, course_id, lesson_key) {
+        user_id -> Text,
+        course_id -> Text,
+        lesson_key -> Text,
+        status -> Text,
+        time_spent_seconds -> BigInt,
+        started_at -> Timestamp,
+        completed_at -> Nullable<Timestamp>,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    progress_events (user_id, client_event_id) {
+        user_id -> Text,
+        client_event_id -> Text,
+        course_id -> Text,
+        lesson_key -> Text,
+        status -> Text,
+        time_spent_seconds -> BigInt,
+        occurred_at -> Timestamp,
+        received_at -> Timestamp,
+        recorded_by -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    programs (slug) {
+        slug -> Text,
+        title -> Text,
+        title_en -> Text,
+        summary -> Text,
+        summary_en -> Text,
+        groups -> Text,
+        courses -> Text,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    certificates (id) {
+        id -> Text,
+        serial -> Text,
+        user_id -> Text,
+        kind -> Text,
+        course_id -> Nullable<Text>,
+        program_slug -> Nullable<Text>,
+        title -> Text,
+        title_en -> Text,
+        recipient_name -> Text,
+        issued_at -> Timestamp,
+        credential -> Text,
+        revoked_at -> Nullable<Timestamp>,
+        revoked_reason -> Nullable<Text>,
+    }
+}
+
+diesel::joinable!(enrollments -> courses (course_id));
 diesel::joinable!(quiz_attempts -> courses (course_id));
 diesel::joinable!(course_authors -> courses (course_id));
 diesel::joinable!(course_releases -> courses (course_id));
@@ -180,4 +250,9 @@ diesel::allow_tables_to_appear_in_same_query!(
     course_releases,
     quiz_attempts,
     attempt_answers,
+    enrollments,
+    lesson_progress,
+    progress_events,
+    programs,
+    certificates,
 );

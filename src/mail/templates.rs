@@ -117,6 +117,45 @@ pub fn reset_password(
     }
 }
 
+pub fn congratulations(
+    lang: Lang,
+    name: &str,
+    to: &str,
+    public_url: &str,
+    course: &str,
+    serial: &str,
+) -> MailContent {
+    let link = format!("{}/verify/{}", public_url.trim_end_matches('/'), serial);
+    let (subject, greeting, lines, button) = match lang {
+        Lang::Vi => (
+            format!("Chúc mừng bạn đã hoàn thành khóa học “{course}”"),
+            format!("Xin chào {name},"),
+            vec![
+                format!("Chúc mừng bạn đã hoàn thành khóa học “{course}” trên Học số."),
+                format!("Số hiệu chứng nhận của bạn: {serial}. Ai cũng có thể kiểm tra chứng nhận bằng đường dẫn dưới đây hoặc mã QR trên giấy chứng nhận."),
+            ],
+            "Xem chứng nhận",
+        ),
+        Lang::En => (
+            format!("Congratulations on completing “{course}”"),
+            format!("Hello {name},"),
+            vec![
+                format!("Congratulations on completing the course “{course}” on Học số."),
+                format!("Your certificate serial: {serial}. Anyone can verify it with the link below or the QR code on the certificate."),
+            ],
+            "View the certificate",
+        ),
+    };
+    let text = format!("{greeting}\n\n{}\n\n{link}\n", lines.join("\n\n"));
+    MailContent {
+        kind: "course_completed",
+        to: to.to_string(),
+        subject,
+        html: html(&greeting, &lines, &link, button),
+        text,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

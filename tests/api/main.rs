@@ -4,5 +4,6 @@ mod accounts;
 mod cli;
 mod courses;
 mod helpers;
+mod learning;
 mod quizzes;
 mod system;
