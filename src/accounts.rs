@@ -140,7 +140,7 @@ pub fn start_session(
     settings: &Settings,
     user_id: &str,
 ) -> ApiResult<Issued> {
-    conn.transaction(|conn| {
+    crate::db::transaction(conn, |conn| {
         let session_id = new_id();
         let at = now();
         diesel::insert_into(sessions::table)
@@ -212,7 +212,7 @@ pub fn refresh(
         Refused(ApiError),
         Reused(String),
     }
-    let outcome = conn.transaction::<_, ApiError, _>(|conn| {
+    let outcome = crate::db::transaction::<_, ApiError, _>(conn, |conn| {
         let found: Option<(
             RefreshToken,
             Option<NaiveDateTime>,

@@ -2,7 +2,6 @@
 //! releases, importing course files, and loading the in-memory catalogue.
 
 use chrono::{DateTime, Utc};
-use diesel::Connection;
 
 use crate::auth::{AuthUser, Role};
 use crate::content::catalogue::{Catalogue, PublishedCourse};
@@ -51,7 +50,7 @@ fn to_json(doc: &CourseDoc) -> ApiResult<String> {
 
 /// Creates a draft course; 409 when the slug is taken.
 pub fn create(conn: &mut DbConn, doc: &CourseDoc, owner: Option<&str>) -> ApiResult<CourseRow> {
-    conn.transaction(|conn| {
+    crate::db::transaction(conn, |conn| {
         if q::find_by_slug(conn, &doc.slug)?.is_some() {
             return Err(ApiError::conflict(
                 "course_exists",
@@ -133,7 +132,7 @@ pub fn publish(
         return Err(invalid_course(&issues));
     }
     let hash = content_hash(doc);
-    conn.transaction(|conn| {
+    crate::db::transaction(conn, |conn| {
         let latest = q::latest_release(conn, &row.id)?;
         if let Some(latest) = latest.as_ref().filter(|l| l.content_hash == hash) {
             let content: ReleaseContent =

@@ -4,7 +4,6 @@
 use std::collections::HashSet;
 
 use chrono::{DateTime, NaiveDateTime, TimeDelta, Utc};
-use diesel::Connection;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -172,7 +171,7 @@ pub fn apply(
         }
     }
     let at = e.occurred_at.naive_utc().min(now);
-    conn.transaction::<_, ApiError, _>(|conn| {
+    crate::db::transaction::<_, ApiError, _>(conn, |conn| {
         let fresh = q::insert_event(
             conn,
             &NewEvent {
@@ -269,7 +268,7 @@ pub fn complete_if_done(
     if required_items(doc).iter().any(|(k, _)| !done.contains(k)) {
         return Ok(Vec::new());
     }
-    conn.transaction::<_, ApiError, _>(|conn| {
+    crate::db::transaction::<_, ApiError, _>(conn, |conn| {
         q::ensure_enrollment(conn, user_id, &course.id, now)?;
         if !q::mark_completed(conn, user_id, &course.id, now)? {
             return Ok(Vec::new());

@@ -185,7 +185,7 @@ pub async fn grant_role(
     let body = body.0;
     let res = run_blocking(move || {
         let mut conn = pool.get()?;
-        conn.transaction(|conn| {
+        crate::db::transaction(&mut conn, |conn| {
             grant(
                 conn,
                 &id,
@@ -255,7 +255,7 @@ pub async fn revoke_role(
     let query = query.into_inner();
     let res = run_blocking(move || {
         let mut conn = pool.get()?;
-        conn.transaction(|conn| {
+        crate::db::transaction(&mut conn, |conn| {
             accounts::find_user(conn, &id)?;
             let mut q = diesel::delete(role_grants::table)
                 .filter(role_grants::user_id.eq(&id))
@@ -295,7 +295,7 @@ fn set_disabled(
         }
         run_blocking(move || {
             let mut conn = pool.get()?;
-            conn.transaction(|conn| {
+            crate::db::transaction(&mut conn, |conn| {
                 accounts::find_user(conn, &id)?;
                 diesel::update(users::table.find(&id))
                     .set((

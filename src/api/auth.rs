@@ -191,7 +191,7 @@ pub async fn register(
     let user = run_blocking(move || {
         let hash = st.hasher.hash(&body.password).map_err(ApiError::internal)?;
         let mut conn = st.pool.get()?;
-        conn.transaction(|conn| {
+        crate::db::transaction(&mut conn, |conn| {
             let user = accounts::insert_account(
                 conn,
                 &accounts::NewAccount {
@@ -342,7 +342,7 @@ pub async fn verify_email(
     let token = body.0.token;
     let user = run_blocking(move || {
         let mut conn = st.pool.get()?;
-        conn.transaction(|conn| {
+        crate::db::transaction(&mut conn, |conn| {
             let invalid = || {
                 ApiError::bad_request(
                     "invalid_verification_token",
@@ -390,7 +390,7 @@ pub async fn forgot_password(
     let st = state.clone();
     run_blocking(move || {
         let mut conn = st.pool.get()?;
-        conn.transaction(|conn| {
+        crate::db::transaction(&mut conn, |conn| {
             let user = accounts::find_by_login(conn, &accounts::parse_login(&login_id))?;
             if let Some(user) = user.filter(|u| u.disabled_at.is_none()) {
                 if let Some(email) = user.email.clone() {
@@ -448,7 +448,7 @@ pub async fn reset_password(
             .hash(&body.new_password)
             .map_err(ApiError::internal)?;
         let mut conn = st.pool.get()?;
-        conn.transaction(|conn| {
+        crate::db::transaction(&mut conn, |conn| {
             let found = accounts::consume_one_time_token(
                 conn,
                 accounts::PURPOSE_RESET_PASSWORD,

@@ -126,7 +126,7 @@ pub async fn update_me(
     let st = state.clone();
     let res = run_blocking(move || {
         let mut conn = st.pool.get()?;
-        conn.transaction(|conn| {
+        crate::db::transaction(&mut conn, |conn| {
             let current = accounts::find_user(conn, &user.id)?;
             if let Some(name) = &body.display_name {
                 diesel::update(users::table.find(&user.id))
@@ -202,7 +202,7 @@ pub async fn change_password(
             .hash(&body.new_password)
             .map_err(ApiError::internal)?;
         let mut conn = st.pool.get()?;
-        conn.transaction(|conn| {
+        crate::db::transaction(&mut conn, |conn| {
             diesel::update(users::table.find(&user.id))
                 .set((users::password_hash.eq(hash), users::updated_at.eq(now())))
                 .execute(conn)?;

@@ -50,6 +50,15 @@ const LEASE_SQL_SQLITE: &str = "UPDATE mail_outbox SET locked_until = ? WHERE id
 pub fn lease_due(conn: &mut DbConn, limit: i32, lease: TimeDelta) -> QueryResult<Vec<OutboxMail>> {
     let at = now();
     let until = at + lease;
+    // Nothing due: do not take SQLite's write lock just to find that out.
+    let due: i64 = mail_outbox::table
+        .filter(mail_outbox::status.eq("pending"))
+        .filter(mail_outbox::next_attempt_at.le(at))
+        .count()
+        .get_result(conn)?;
+    if due == 0 {
+        return Ok(Vec::new());
+    }
     match conn {
         DbConn::Pg(c) => diesel::sql_query(LEASE_SQL_PG)
             .bind::<Timestamp, _>(until)

@@ -178,6 +178,23 @@ fn one_line(s: &str) -> String {
     s.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
+/// Runs `f` in a transaction that writes. On SQLite the write lock is taken first (a no-op
+/// UPDATE), so that the transaction waits for other writers (`busy_timeout`) instead of
+/// failing with SQLITE_BUSY when it reads and then writes while another connection committed.
+pub fn transaction<T, E, F>(conn: &mut DbConn, f: F) -> Result<T, E>
+where
+    F: FnOnce(&mut DbConn) -> Result<T, E>,
+    E: From<diesel::result::Error>,
+{
+    use diesel::RunQueryDsl;
+    conn.transaction(|c| {
+        if let DbConn::Sqlite(s) = c {
+            diesel::sql_query("UPDATE users SET id = id WHERE 1 = 0").execute(s)?;
+        }
+        f(c)
+    })
+}
+
 /// A fresh random id, stored as text on both backends.
 pub fn new_id() -> String {
     uuid::Uuid::new_v4().to_string()

@@ -5,7 +5,6 @@ use std::collections::BTreeMap;
 use actix_web::http::header::{HeaderValue, RETRY_AFTER};
 use actix_web::http::StatusCode;
 use chrono::{NaiveDateTime, TimeDelta};
-use diesel::Connection;
 use serde::{Deserialize, Serialize};
 
 use super::{check_answer, draw, grade, Answer, Graded, Paper};
@@ -230,7 +229,7 @@ fn finalize(conn: &mut DbConn, clock: &Clock, row: AttemptRow) -> ApiResult<Atte
         Some(d) if late => d,
         _ => now,
     };
-    conn.transaction::<_, ApiError, _>(|conn| {
+    crate::db::transaction::<_, ApiError, _>(conn, |conn| {
         let n = q::mark_submitted(
             conn,
             &row.id,
