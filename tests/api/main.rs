@@ -3,6 +3,7 @@
 mod accounts;
 mod cli;
 mod courses;
+mod curriculum;
 mod helpers;
 mod learning;
 mod quizzes;
