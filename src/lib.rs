@@ -5,6 +5,7 @@ pub mod api;
 pub mod auth;
 pub mod certs;
 pub mod clock;
+pub mod community;
 pub mod config;
 pub mod content;
 pub mod courses;

@@ -6,6 +6,7 @@
 pub mod admin;
 pub mod auth;
 pub mod certificates;
+pub mod community;
 pub mod courses;
 pub mod extract;
 pub mod learning;
@@ -39,6 +40,8 @@ use utoipa_actix_web::AppExt;
         (name = "quizzes", description = "Attempts graded on the server, history, statistics"),
         (name = "learning", description = "Enrolment, progress, offline sync, programs"),
         (name = "certificates", description = "Certificates, verification, the issuer's keys"),
+        (name = "community", description = "Localities, census figures, households, teams"),
+        (name = "facilitator", description = "Community digital teams' work for residents of their villages"),
     )
 )]
 pub struct ApiDoc;
@@ -133,7 +136,27 @@ pub fn configure(cfg: &mut ServiceConfig) {
                 .service(certificates::my_certificates)
                 .service(certificates::get_certificate)
                 .service(certificates::certificate_pdf)
-                .service(certificates::revoke_certificate),
+                .service(certificates::revoke_certificate)
+                .service(community::create_locality)
+                .service(community::list_localities)
+                .service(community::get_locality)
+                .service(community::put_census)
+                .service(community::get_census)
+                .service(community::create_household)
+                .service(community::list_households)
+                .service(community::create_team)
+                .service(community::add_team_member)
+                .service(community::remove_team_member)
+                .service(community::get_my_profile)
+                .service(community::put_my_profile)
+                .service(community::register_resident)
+                .service(community::list_residents)
+                .service(community::needs_help)
+                .service(community::put_resident_profile)
+                .service(community::enroll_resident)
+                .service(community::record_resident_progress)
+                .service(community::reset_resident_password)
+                .service(community::resident_audit),
         );
 }
 

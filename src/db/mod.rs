@@ -4,6 +4,7 @@
 //! turned into a new SQLite file. Backend-specific SQL (upserts, row locking) lives in this
 //! module tree only, as a `match` on [`DbConn`].
 
+pub mod community;
 pub mod courses;
 pub mod learning;
 pub mod mail;

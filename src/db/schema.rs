@@ -227,6 +227,75 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    census (locality_id, year) {
+        locality_id -> Text,
+        year -> Integer,
+        population -> Nullable<BigInt>,
+        aged_14_plus -> Nullable<BigInt>,
+        adults -> Nullable<BigInt>,
+        working_age -> Nullable<BigInt>,
+        households -> Nullable<BigInt>,
+        officials -> Nullable<BigInt>,
+        enterprise_workers -> Nullable<BigInt>,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    households (id) {
+        id -> Text,
+        village_id -> Text,
+        code -> Text,
+        label -> Text,
+        address -> Nullable<Text>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    learner_profiles (user_id) {
+        user_id -> Text,
+        birth_year -> Nullable<Integer>,
+        gender -> Nullable<Text>,
+        learner_group -> Text,
+        village_id -> Nullable<Text>,
+        household_id -> Nullable<Text>,
+        eid_status -> Text,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    teams (id) {
+        id -> Text,
+        village_id -> Text,
+        name -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    team_members (team_id, user_id) {
+        team_id -> Text,
+        user_id -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    audit_log (id) {
+        id -> Text,
+        actor_id -> Text,
+        action -> Text,
+        subject_user_id -> Nullable<Text>,
+        locality_id -> Nullable<Text>,
+        details -> Text,
+        at -> Timestamp,
+    }
+}
+
+diesel::joinable!(team_members -> teams (team_id));
 diesel::joinable!(enrollments -> courses (course_id));
 diesel::joinable!(quiz_attempts -> courses (course_id));
 diesel::joinable!(course_authors -> courses (course_id));
@@ -255,4 +324,10 @@ diesel::allow_tables_to_appear_in_same_query!(
     progress_events,
     programs,
     certificates,
+    census,
+    households,
+    learner_profiles,
+    teams,
+    team_members,
+    audit_log,
 );

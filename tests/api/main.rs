@@ -2,6 +2,7 @@
 
 mod accounts;
 mod cli;
+mod community;
 mod courses;
 mod curriculum;
 mod helpers;

@@ -1,0 +1,1231 @@
+//! Localities, census figures, households, community digital teams, learner profiles, and the
+//! facilitator's work for residents of their villages (every action audited).
+
+use actix_web::{delete, get, post, put, web, HttpResponse};
+use chrono::{DateTime, TimeDelta, Utc};
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+use utoipa::{IntoParams, ToSchema};
+
+use super::extract::Json;
+use super::me::UserResponse;
+use crate::accounts;
+use crate::auth::{AuthUser, Role};
+use crate::community::{self, EID_STATUSES, KINDS};
+use crate::content::GROUPS;
+use crate::db::community::{self as q, Census, Household, Profile, Team};
+use crate::db::users::Locality;
+use crate::db::{learning as lq, now};
+use crate::error::{ApiError, ApiResult, FieldError, Validator};
+use crate::learning::{self, Learner, Outcome, ProgressEvent};
+use crate::startup::AppState;
+use crate::telemetry::run_blocking;
+
+#[derive(Serialize, ToSchema)]
+pub struct LocalityResponse {
+    pub id: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub parent_id: Option<String>,
+    /// province, commune or village
+    pub kind: String,
+    pub name: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub code: Option<String>,
+}
+
+impl From<Locality> for LocalityResponse {
+    fn from(l: Locality) -> Self {
+        Self {
+            id: l.id,
+            parent_id: l.parent_id,
+            kind: l.kind,
+            name: l.name,
+            code: l.code,
+        }
+    }
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct LocalityTree {
+    #[serde(flatten)]
+    pub locality: LocalityResponse,
+    pub children: Vec<LocalityResponse>,
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CreateLocalityRequest {
+    /// Absent for a province (global admins only).
+    pub parent_id: Option<String>,
+    pub kind: String,
+    pub name: String,
+    pub code: Option<String>,
+}
+
+/// Add a locality under one the admin administers.
+#[utoipa::path(tag = "community", security(("bearer" = [])), request_body = CreateLocalityRequest, responses(
+    (status = 201, body = LocalityResponse),
+    (status = 403, body = crate::error::Problem, content_type = "application/problem+json"),
+    (status = 409, body = crate::error::Problem, content_type = "application/problem+json"),
+    (status = 422, body = crate::error::Problem, content_type = "application/problem+json"),
+))]
+#[post("/admin/localities")]
+pub async fn create_locality(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    body: Json<CreateLocalityRequest>,
+) -> ApiResult<HttpResponse> {
+    let b = body.0;
+    let mut v = Validator::new();
+    v.length("name", &b.name, 1, 200);
+    v.check(
+        KINDS.contains(&b.kind.as_str()),
+        "kind",
+        "invalid",
+        "must be province, commune or village",
+    );
+    if let Some(c) = &b.code {
+        v.length("code", c, 1, 40);
+    }
+    v.finish()?;
+    let pool = state.pool.clone();
+    let res = run_blocking(move || {
+        let mut conn = pool.get()?;
+        match &b.parent_id {
+            Some(p) => {
+                let parent = community::require_admin_of(&mut conn, &user, p)?;
+                let expected = match parent.kind.as_str() {
+                    "province" => "commune",
+                    _ => "village",
+                };
+                if parent.kind == "village" || b.kind != expected {
+                    return Err(ApiError::field(
+                        "kind",
+                        "invalid",
+                        format!("a {} holds {expected}s", parent.kind),
+                    ));
+                }
+            }
+            None => {
+                user.require_global(Role::Admin)?;
+                if b.kind != "province" {
+                    return Err(ApiError::field(
+                        "kind",
+                        "invalid",
+                        "a locality without parent is a province",
+                    ));
+                }
+            }
+        }
+        crate::db::transaction(&mut conn, |conn| {
+            if let Some(code) = &b.code {
+                if q::locality_by_code(conn, code)?.is_some() {
+                    return Err(ApiError::conflict(
+                        "code_taken",
+                        format!("Another locality has code `{code}`."),
+                    ));
+                }
+            }
+            let id = q::insert_locality(
+                conn,
+                b.parent_id.as_deref(),
+                &b.kind,
+                b.name.trim(),
+                b.code.as_deref(),
+            )?;
+            Ok(LocalityResponse::from(
+                q::locality(conn, &id)?.ok_or_else(|| ApiError::not_found("vanished"))?,
+            ))
+        })
+    })
+    .await?;
+    Ok(HttpResponse::Created().json(res))
+}
+
+/// The localities an admin starts from: every province for a global admin, else their grants.
+#[utoipa::path(tag = "community", security(("bearer" = [])), responses((status = 200, body = Vec<LocalityResponse>), (status = 403, body = crate::error::Problem, content_type = "application/problem+json")))]
+#[get("/admin/localities")]
+pub async fn list_localities(
+    state: web::Data<AppState>,
+    user: AuthUser,
+) -> ApiResult<web::Json<Vec<LocalityResponse>>> {
+    if !user.has_role(Role::Admin) {
+        return Err(ApiError::forbidden("Only admins manage localities."));
+    }
+    let pool = state.pool.clone();
+    Ok(web::Json(
+        run_blocking(move || {
+            let mut conn = pool.get()?;
+            let list = match community::admin_roots(&user) {
+                None => q::children(&mut conn, None)?,
+                Some(roots) => {
+                    let mut out = Vec::new();
+                    for r in roots {
+                        out.extend(q::locality(&mut conn, &r)?);
+                    }
+                    out
+                }
+            };
+            Ok(list.into_iter().map(LocalityResponse::from).collect())
+        })
+        .await?,
+    ))
+}
+
+/// A locality with its children.
+#[utoipa::path(tag = "community", security(("bearer" = [])), params(("id" = String, Path)), responses(
+    (status = 200, body = LocalityTree),
+    (status = 403, body = crate::error::Problem, content_type = "application/problem+json"),
+    (status = 404, body = crate::error::Problem, content_type = "application/problem+json"),
+))]
+#[get("/admin/localities/{id}")]
+pub async fn get_locality(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    path: web::Path<String>,
+) -> ApiResult<web::Json<LocalityTree>> {
+    let pool = state.pool.clone();
+    let id = path.into_inner();
+    Ok(web::Json(
+        run_blocking(move || {
+            let mut conn = pool.get()?;
+            let loc = community::require_admin_of(&mut conn, &user, &id)?;
+            let children = q::children(&mut conn, Some(&id))?;
+            Ok(LocalityTree {
+                locality: loc.into(),
+                children: children.into_iter().map(LocalityResponse::from).collect(),
+            })
+        })
+        .await?,
+    ))
+}
+
+fn check_census(c: &Census) -> ApiResult<()> {
+    let mut v = Validator::new();
+    for (name, value) in [
+        ("population", c.population),
+        ("aged_14_plus", c.aged_14_plus),
+        ("adults", c.adults),
+        ("working_age", c.working_age),
+        ("households", c.households),
+        ("officials", c.officials),
+        ("enterprise_workers", c.enterprise_workers),
+    ] {
+        v.check(
+            value.is_none_or(|n| (0..=200_000_000).contains(&n)),
+            name,
+            "out_of_range",
+            "must be between 0 and 200,000,000",
+        );
+    }
+    if let (Some(p), Some(a)) = (c.population, c.adults) {
+        v.check(
+            a <= p,
+            "adults",
+            "inconsistent",
+            "cannot exceed the population",
+        );
+    }
+    v.finish()
+}
+
+/// Set the census figures of a locality for a year (the denominators of the official rates).
+#[utoipa::path(tag = "community", security(("bearer" = [])), params(("id" = String, Path), ("year" = i32, Path)), request_body = Census, responses(
+    (status = 200, body = Census),
+    (status = 403, body = crate::error::Problem, content_type = "application/problem+json"),
+    (status = 404, body = crate::error::Problem, content_type = "application/problem+json"),
+    (status = 422, body = crate::error::Problem, content_type = "application/problem+json"),
+))]
+#[put("/admin/localities/{id}/census/{year}")]
+pub async fn put_census(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    path: web::Path<(String, i32)>,
+    body: Json<Census>,
+) -> ApiResult<web::Json<Census>> {
+    let (id, year) = path.into_inner();
+    if !(2000..=2100).contains(&year) {
+        return Err(ApiError::field(
+            "year",
+            "out_of_range",
+            "must be between 2000 and 2100",
+        ));
+    }
+    let mut c = body.0;
+    c.locality_id = id.clone();
+    c.year = year;
+    c.updated_at = now();
+    check_census(&c)?;
+    let pool = state.pool.clone();
+    Ok(web::Json(
+        run_blocking(move || {
+            let mut conn = pool.get()?;
+            community::require_admin_of(&mut conn, &user, &id)?;
+            q::save_census(&mut conn, &c)?;
+            q::audit(
+                &mut conn,
+                &user.id,
+                "census.set",
+                None,
+                Some(&id),
+                &json!({"year": year}),
+            )?;
+            Ok(c)
+        })
+        .await?,
+    ))
+}
+
+/// The census figures of a locality for a year.
+#[utoipa::path(tag = "community", security(("bearer" = [])), params(("id" = String, Path), ("year" = i32, Path)), responses(
+    (status = 200, body = Census),
+    (status = 403, body = crate::error::Problem, content_type = "application/problem+json"),
+    (status = 404, body = crate::error::Problem, content_type = "application/problem+json"),
+))]
+#[get("/admin/localities/{id}/census/{year}")]
+pub async fn get_census(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    path: web::Path<(String, i32)>,
+) -> ApiResult<web::Json<Census>> {
+    let (id, year) = path.into_inner();
+    let pool = state.pool.clone();
+    Ok(web::Json(
+        run_blocking(move || {
+            let mut conn = pool.get()?;
+            community::require_admin_of(&mut conn, &user, &id)?;
+            q::census_of(&mut conn, &id, year)?
+                .ok_or_else(|| ApiError::not_found(format!("No census figures for {year}.")))
+        })
+        .await?,
+    ))
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CreateHouseholdRequest {
+    pub code: String,
+    pub label: String,
+    pub address: Option<String>,
+}
+
+fn village(conn: &mut crate::db::DbConn, user: &AuthUser, id: &str) -> ApiResult<Locality> {
+    let loc = q::locality(conn, id)?.ok_or_else(|| ApiError::not_found("No such village."))?;
+    if loc.kind != "village" {
+        return Err(ApiError::field(
+            "village_id",
+            "not_a_village",
+            "households and teams belong to a village",
+        ));
+    }
+    if !community::may_facilitate(conn, user, id)? {
+        return Err(ApiError::forbidden("This village is outside your area."));
+    }
+    Ok(loc)
+}
+
+/// Add a household to a village (its admins and facilitators).
+#[utoipa::path(tag = "community", security(("bearer" = [])), params(("id" = String, Path)), request_body = CreateHouseholdRequest, responses(
+    (status = 201, body = Household),
+    (status = 403, body = crate::error::Problem, content_type = "application/problem+json"),
+    (status = 409, body = crate::error::Problem, content_type = "application/problem+json"),
+    (status = 422, body = crate::error::Problem, content_type = "application/problem+json"),
+))]
+#[post("/admin/localities/{id}/households")]
+pub async fn create_household(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    path: web::Path<String>,
+    body: Json<CreateHouseholdRequest>,
+) -> ApiResult<HttpResponse> {
+    let b = body.0;
+    let mut v = Validator::new();
+    v.length("code", &b.code, 1, 40);
+    v.length("label", &b.label, 1, 200);
+    v.finish()?;
+    let pool = state.pool.clone();
+    let id = path.into_inner();
+    let res = run_blocking(move || {
+        let mut conn = pool.get()?;
+        village(&mut conn, &user, &id)?;
+        if q::households_of(&mut conn, &id)?
+            .iter()
+            .any(|h| h.code == b.code.trim())
+        {
+            return Err(ApiError::conflict(
+                "code_taken",
+                "The village already has a household with this code.",
+            ));
+        }
+        let hid = q::insert_household(
+            &mut conn,
+            &id,
+            b.code.trim(),
+            b.label.trim(),
+            b.address.as_deref(),
+        )?;
+        q::audit(
+            &mut conn,
+            &user.id,
+            "household.create",
+            None,
+            Some(&id),
+            &json!({"household": hid}),
+        )?;
+        q::household(&mut conn, &hid)?.ok_or_else(|| ApiError::not_found("vanished"))
+    })
+    .await?;
+    Ok(HttpResponse::Created().json(res))
+}
+
+/// The households of a village.
+#[utoipa::path(tag = "community", security(("bearer" = [])), params(("id" = String, Path)), responses(
+    (status = 200, body = Vec<Household>),
+    (status = 403, body = crate::error::Problem, content_type = "application/problem+json"),
+))]
+#[get("/admin/localities/{id}/households")]
+pub async fn list_households(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    path: web::Path<String>,
+) -> ApiResult<web::Json<Vec<Household>>> {
+    let pool = state.pool.clone();
+    let id = path.into_inner();
+    Ok(web::Json(
+        run_blocking(move || {
+            let mut conn = pool.get()?;
+            village(&mut conn, &user, &id)?;
+            Ok(q::households_of(&mut conn, &id)?)
+        })
+        .await?,
+    ))
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CreateTeamRequest {
+    pub village_id: String,
+    pub name: String,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct TeamResponse {
+    #[serde(flatten)]
+    pub team: Team,
+    pub members: Vec<String>,
+}
+
+/// Create a community digital team (Tổ công nghệ số cộng đồng) for a village.
+#[utoipa::path(tag = "community", security(("bearer" = [])), request_body = CreateTeamRequest, responses(
+    (status = 201, body = TeamResponse),
+    (status = 403, body = crate::error::Problem, content_type = "application/problem+json"),
+    (status = 422, body = crate::error::Problem, content_type = "application/problem+json"),
+))]
+#[post("/admin/teams")]
+pub async fn create_team(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    body: Json<CreateTeamRequest>,
+) -> ApiResult<HttpResponse> {
+    let b = body.0;
+    let mut v = Validator::new();
+    v.length("name", &b.name, 1, 200);
+    v.finish()?;
+    let pool = state.pool.clone();
+    let res = run_blocking(move || {
+        let mut conn = pool.get()?;
+        let loc = community::require_admin_of(&mut conn, &user, &b.village_id)?;
+        if loc.kind != "village" {
+            return Err(ApiError::field(
+                "village_id",
+                "not_a_village",
+                "a team belongs to a village",
+            ));
+        }
+        let id = q::insert_team(&mut conn, &b.village_id, b.name.trim())?;
+        q::audit(
+            &mut conn,
+            &user.id,
+            "team.create",
+            None,
+            Some(&b.village_id),
+            &json!({"team": id}),
+        )?;
+        Ok(TeamResponse {
+            team: q::team(&mut conn, &id)?.ok_or_else(|| ApiError::not_found("vanished"))?,
+            members: Vec::new(),
+        })
+    })
+    .await?;
+    Ok(HttpResponse::Created().json(res))
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct MemberRequest {
+    pub user_id: String,
+}
+
+/// Add a member to a team: they become a facilitator for the team's village.
+#[utoipa::path(tag = "community", security(("bearer" = [])), params(("id" = String, Path)), request_body = MemberRequest, responses(
+    (status = 200, body = TeamResponse),
+    (status = 403, body = crate::error::Problem, content_type = "application/problem+json"),
+    (status = 404, body = crate::error::Problem, content_type = "application/problem+json"),
+))]
+#[post("/admin/teams/{id}/members")]
+pub async fn add_team_member(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    path: web::Path<String>,
+    body: Json<MemberRequest>,
+) -> ApiResult<web::Json<TeamResponse>> {
+    let pool = state.pool.clone();
+    let id = path.into_inner();
+    let member = body.0.user_id;
+    Ok(web::Json(
+        run_blocking(move || {
+            let mut conn = pool.get()?;
+            let team =
+                q::team(&mut conn, &id)?.ok_or_else(|| ApiError::not_found("No such team."))?;
+            community::require_admin_of(&mut conn, &user, &team.village_id)?;
+            accounts::find_user(&mut conn, &member)
+                .map_err(|_| ApiError::field("user_id", "not_found", "No such user."))?;
+            crate::db::transaction(&mut conn, |conn| {
+                q::add_member(conn, &id, &member)?;
+                crate::api::admin::grant(conn, &member, Role::Facilitator, None, Some(&user.id))
+                    .or_else(|e| {
+                        if e.status == actix_web::http::StatusCode::CONFLICT {
+                            Ok(())
+                        } else {
+                            Err(e)
+                        }
+                    })?;
+                q::audit(
+                    conn,
+                    &user.id,
+                    "team.add_member",
+                    Some(&member),
+                    Some(&team.village_id),
+                    &json!({"team": id}),
+                )?;
+                Ok::<_, ApiError>(())
+            })?;
+            Ok(TeamResponse {
+                members: q::members(&mut conn, &id)?,
+                team,
+            })
+        })
+        .await?,
+    ))
+}
+
+/// Remove a member from a team.
+#[utoipa::path(tag = "community", security(("bearer" = [])), params(("id" = String, Path), ("user_id" = String, Path)), responses(
+    (status = 200, body = TeamResponse),
+    (status = 403, body = crate::error::Problem, content_type = "application/problem+json"),
+    (status = 404, body = crate::error::Problem, content_type = "application/problem+json"),
+))]
+#[delete("/admin/teams/{id}/members/{user_id}")]
+pub async fn remove_team_member(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    path: web::Path<(String, String)>,
+) -> ApiResult<web::Json<TeamResponse>> {
+    let pool = state.pool.clone();
+    let (id, member) = path.into_inner();
+    Ok(web::Json(
+        run_blocking(move || {
+            let mut conn = pool.get()?;
+            let team =
+                q::team(&mut conn, &id)?.ok_or_else(|| ApiError::not_found("No such team."))?;
+            community::require_admin_of(&mut conn, &user, &team.village_id)?;
+            if q::remove_member(&mut conn, &id, &member)? == 0 {
+                return Err(ApiError::not_found("Not a member of this team."));
+            }
+            q::audit(
+                &mut conn,
+                &user.id,
+                "team.remove_member",
+                Some(&member),
+                Some(&team.village_id),
+                &json!({"team": id}),
+            )?;
+            Ok(TeamResponse {
+                members: q::members(&mut conn, &id)?,
+                team,
+            })
+        })
+        .await?,
+    ))
+}
+
+// ---------- profiles ----------
+
+#[derive(Deserialize, ToSchema, Default)]
+#[serde(deny_unknown_fields)]
+pub struct ProfileUpdate {
+    pub birth_year: Option<i32>,
+    pub gender: Option<String>,
+    /// citizen, official, enterprise_worker, student
+    pub learner_group: Option<String>,
+    /// none, level1, level2 (set by facilitators and admins)
+    pub eid_status: Option<String>,
+    /// A household of the resident's village (facilitators and admins).
+    pub household_id: Option<String>,
+}
+
+fn apply_profile(p: &mut Profile, u: &ProfileUpdate, by_staff: bool) -> ApiResult<()> {
+    let mut v = Validator::new();
+    if let Some(y) = u.birth_year {
+        v.check(
+            (1900..=2026).contains(&y),
+            "birth_year",
+            "out_of_range",
+            "must be between 1900 and this year",
+        );
+        p.birth_year = Some(y);
+    }
+    if let Some(g) = &u.gender {
+        v.check(
+            ["female", "male", "other"].contains(&g.as_str()),
+            "gender",
+            "invalid",
+            "female, male or other",
+        );
+        p.gender = Some(g.clone());
+    }
+    if let Some(g) = &u.learner_group {
+        v.check(
+            GROUPS.contains(&g.as_str()),
+            "learner_group",
+            "invalid",
+            "citizen, official, enterprise_worker or student",
+        );
+        p.learner_group = g.clone();
+    }
+    if let Some(e) = &u.eid_status {
+        v.check(
+            by_staff,
+            "eid_status",
+            "forbidden",
+            "set by a facilitator who has seen the VNeID app",
+        );
+        v.check(
+            EID_STATUSES.contains(&e.as_str()),
+            "eid_status",
+            "invalid",
+            "none, level1 or level2",
+        );
+        p.eid_status = e.clone();
+    }
+    if u.household_id.is_some() {
+        v.check(
+            by_staff,
+            "household_id",
+            "forbidden",
+            "set by a facilitator",
+        );
+    }
+    p.updated_at = now();
+    v.finish()
+}
+
+/// My learner profile.
+#[utoipa::path(tag = "me", security(("bearer" = [])), responses((status = 200, body = Profile)))]
+#[get("/me/profile")]
+pub async fn get_my_profile(
+    state: web::Data<AppState>,
+    user: AuthUser,
+) -> ApiResult<web::Json<Profile>> {
+    let pool = state.pool.clone();
+    Ok(web::Json(
+        run_blocking(move || {
+            Ok(
+                q::profile(&mut *pool.get()?, &user.id)?
+                    .unwrap_or_else(|| Profile::empty(&user.id)),
+            )
+        })
+        .await?,
+    ))
+}
+
+/// Change my birth year, gender and learner group.
+#[utoipa::path(tag = "me", security(("bearer" = [])), request_body = ProfileUpdate, responses(
+    (status = 200, body = Profile),
+    (status = 422, body = crate::error::Problem, content_type = "application/problem+json"),
+))]
+#[put("/me/profile")]
+pub async fn put_my_profile(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    body: Json<ProfileUpdate>,
+) -> ApiResult<web::Json<Profile>> {
+    let pool = state.pool.clone();
+    let u = body.0;
+    Ok(web::Json(
+        run_blocking(move || {
+            let mut conn = pool.get()?;
+            let mut p =
+                q::profile(&mut conn, &user.id)?.unwrap_or_else(|| Profile::empty(&user.id));
+            apply_profile(&mut p, &u, false)?;
+            q::save_profile(&mut conn, &p)?;
+            Ok(p)
+        })
+        .await?,
+    ))
+}
+
+// ---------- facilitators ----------
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RegisterResidentRequest {
+    pub village_id: String,
+    pub household_id: Option<String>,
+    pub display_name: String,
+    /// 3–32 of a-z, 0-9, `.`, `_`, `-`.
+    pub username: String,
+    /// A PIN of 6–8 digits (not trivial) or a password, chosen with the resident.
+    pub password: String,
+    pub birth_year: Option<i32>,
+    pub gender: Option<String>,
+    pub learner_group: Option<String>,
+    pub eid_status: Option<String>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct RegisteredResident {
+    pub user: UserResponse,
+    pub profile: Profile,
+    /// Text to print or paste into Zalo; shown this once.
+    pub login_card: String,
+}
+
+fn check_household(
+    conn: &mut crate::db::DbConn,
+    village_id: &str,
+    household_id: &str,
+) -> ApiResult<()> {
+    match q::household(conn, household_id)? {
+        Some(h) if h.village_id == village_id => Ok(()),
+        _ => Err(ApiError::field(
+            "household_id",
+            "not_found",
+            "No such household in this village.",
+        )),
+    }
+}
+
+/// Register a resident who has no e-mail or phone, with a username and a PIN or password.
+#[utoipa::path(tag = "facilitator", security(("bearer" = [])), request_body = RegisterResidentRequest, responses(
+    (status = 201, body = RegisteredResident),
+    (status = 403, body = crate::error::Problem, content_type = "application/problem+json"),
+    (status = 409, body = crate::error::Problem, content_type = "application/problem+json"),
+    (status = 422, body = crate::error::Problem, content_type = "application/problem+json"),
+))]
+#[post("/facilitator/residents")]
+pub async fn register_resident(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    body: Json<RegisterResidentRequest>,
+) -> ApiResult<HttpResponse> {
+    let b = body.0;
+    let mut v = Validator::new();
+    v.length("display_name", &b.display_name, 1, 100);
+    let username = accounts::normalize_username(&b.username);
+    v.check(
+        username.is_some(),
+        "username",
+        "invalid",
+        "3–32 of a-z, 0-9, . _ -",
+    );
+    if let Some(e) = community::check_pin_or_password(&b.password) {
+        v.push(&e.field, &e.code, e.message);
+    }
+    v.finish()?;
+    let username = username.unwrap_or_default();
+    let st = state.clone();
+    let res = run_blocking(move || {
+        let mut conn = st.pool.get()?;
+        let loc = village(&mut conn, &user, &b.village_id).map_err(|e| {
+            if e.status == actix_web::http::StatusCode::FORBIDDEN {
+                ApiError::forbidden("You may register residents only in your own villages.")
+            } else {
+                e
+            }
+        })?;
+        if let Some(h) = &b.household_id {
+            check_household(&mut conn, &b.village_id, h)?;
+        }
+        let mut profile = Profile::empty("");
+        apply_profile(
+            &mut profile,
+            &ProfileUpdate {
+                birth_year: b.birth_year,
+                gender: b.gender.clone(),
+                learner_group: b.learner_group.clone(),
+                eid_status: b.eid_status.clone(),
+                household_id: None,
+            },
+            true,
+        )?;
+        let hash = st.hasher.hash(&b.password).map_err(ApiError::internal)?;
+        let (resident, profile) = crate::db::transaction(&mut conn, |conn| {
+            let resident = accounts::insert_account(
+                conn,
+                &accounts::NewAccount {
+                    display_name: &b.display_name,
+                    email: None,
+                    phone: None,
+                    username: Some(&username),
+                    password: &b.password,
+                    language: "vi",
+                },
+                &hash,
+            )?;
+            let mut profile = profile.clone();
+            profile.user_id = resident.id.clone();
+            profile.village_id = Some(b.village_id.clone());
+            profile.household_id = b.household_id.clone();
+            q::save_profile(conn, &profile)?;
+            q::audit(
+                conn,
+                &user.id,
+                "resident.register",
+                Some(&resident.id),
+                Some(&b.village_id),
+                &json!({"username": username}),
+            )?;
+            Ok::<_, ApiError>((resident, profile))
+        })?;
+        Ok(RegisteredResident {
+            login_card: community::login_card(
+                &st.settings.public_url,
+                &resident.display_name,
+                &loc.name,
+                &username,
+                &b.password,
+            ),
+            user: UserResponse::from_user(&resident, vec![]),
+            profile,
+        })
+    })
+    .await?;
+    Ok(HttpResponse::Created().json(res))
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct ResidentSummary {
+    pub user_id: String,
+    pub display_name: String,
+    pub village_id: Option<String>,
+    pub courses_joined: usize,
+    pub courses_completed: usize,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub last_activity_at: Option<DateTime<Utc>>,
+}
+
+#[derive(Deserialize, IntoParams)]
+pub struct ResidentsQuery {
+    /// Only this village (one of yours).
+    pub village_id: Option<String>,
+}
+
+fn my_villages(
+    conn: &mut crate::db::DbConn,
+    user: &AuthUser,
+    only: Option<&str>,
+) -> ApiResult<Vec<String>> {
+    let mut villages = q::facilitator_villages(conn, &user.id)?;
+    if let Some(v) = only {
+        if !community::may_facilitate(conn, user, v)? {
+            return Err(ApiError::forbidden("This village is outside your area."));
+        }
+        villages = vec![v.to_string()];
+    }
+    if villages.is_empty() {
+        return Err(ApiError::forbidden(
+            "You are not a member of any community digital team.",
+        ));
+    }
+    Ok(villages)
+}
+
+fn summaries(conn: &mut crate::db::DbConn, villages: &[String]) -> ApiResult<Vec<ResidentSummary>> {
+    let mut out = Vec::new();
+    for (id, name, village) in q::learners_in(conn, villages)? {
+        let enrollments = lq::enrollments_of(conn, &id)?;
+        out.push(ResidentSummary {
+            courses_joined: enrollments.len(),
+            courses_completed: enrollments
+                .iter()
+                .filter(|(e, _)| e.status == "completed")
+                .count(),
+            last_activity_at: enrollments
+                .iter()
+                .map(|(e, _)| e.last_activity_at)
+                .max()
+                .map(|d| d.and_utc()),
+            user_id: id,
+            display_name: name,
+            village_id: village,
+        });
+    }
+    Ok(out)
+}
+
+/// The learners of my villages with their progress.
+#[utoipa::path(tag = "facilitator", security(("bearer" = [])), params(ResidentsQuery), responses(
+    (status = 200, body = Vec<ResidentSummary>),
+    (status = 403, body = crate::error::Problem, content_type = "application/problem+json"),
+))]
+#[get("/facilitator/residents")]
+pub async fn list_residents(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    query: web::Query<ResidentsQuery>,
+) -> ApiResult<web::Json<Vec<ResidentSummary>>> {
+    let pool = state.pool.clone();
+    let only = query.into_inner().village_id;
+    Ok(web::Json(
+        run_blocking(move || {
+            let mut conn = pool.get()?;
+            let villages = my_villages(&mut conn, &user, only.as_deref())?;
+            summaries(&mut conn, &villages)
+        })
+        .await?,
+    ))
+}
+
+#[derive(Deserialize, IntoParams)]
+pub struct NeedsHelpQuery {
+    /// Days without activity that count as inactive (default 14).
+    pub days: Option<i64>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct NeedsHelp {
+    #[serde(flatten)]
+    pub resident: ResidentSummary,
+    /// `inactive`, `never_started`, `failed_quiz_twice`
+    pub reasons: Vec<String>,
+}
+
+/// Residents of my villages who need help: inactive for N days, never started, or a quiz failed twice.
+#[utoipa::path(tag = "facilitator", security(("bearer" = [])), params(NeedsHelpQuery), responses(
+    (status = 200, body = Vec<NeedsHelp>),
+    (status = 403, body = crate::error::Problem, content_type = "application/problem+json"),
+))]
+#[get("/facilitator/needs-help")]
+pub async fn needs_help(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    query: web::Query<NeedsHelpQuery>,
+) -> ApiResult<web::Json<Vec<NeedsHelp>>> {
+    let days = query.into_inner().days.unwrap_or(14);
+    if !(1..=365).contains(&days) {
+        return Err(ApiError::field(
+            "days",
+            "out_of_range",
+            "must be between 1 and 365",
+        ));
+    }
+    let st = state.clone();
+    Ok(web::Json(
+        run_blocking(move || {
+            let mut conn = st.pool.get()?;
+            let villages = my_villages(&mut conn, &user, None)?;
+            let cutoff = st.clock.now() - TimeDelta::days(days);
+            let mut out = Vec::new();
+            for s in summaries(&mut conn, &villages)? {
+                let mut reasons = Vec::new();
+                match s.last_activity_at {
+                    None => reasons.push("never_started".to_string()),
+                    Some(at) if at.naive_utc() < cutoff => reasons.push("inactive".to_string()),
+                    _ => {}
+                }
+                if failed_twice(&mut conn, &s.user_id)? {
+                    reasons.push("failed_quiz_twice".to_string());
+                }
+                if !reasons.is_empty() {
+                    out.push(NeedsHelp {
+                        resident: s,
+                        reasons,
+                    });
+                }
+            }
+            Ok(out)
+        })
+        .await?,
+    ))
+}
+
+/// Whether the user failed some quiz at least twice without passing it since.
+fn failed_twice(conn: &mut crate::db::DbConn, user_id: &str) -> ApiResult<bool> {
+    use crate::db::schema::quiz_attempts;
+    use diesel::prelude::*;
+    let rows: Vec<(String, String, Option<bool>)> = quiz_attempts::table
+        .filter(quiz_attempts::user_id.eq(user_id))
+        .filter(quiz_attempts::status.eq("submitted"))
+        .select((
+            quiz_attempts::course_id,
+            quiz_attempts::quiz_key,
+            quiz_attempts::passed,
+        ))
+        .load(conn)?;
+    let mut failed: std::collections::HashMap<(String, String), (u32, bool)> = Default::default();
+    for (c, k, p) in rows {
+        let e = failed.entry((c, k)).or_default();
+        if p == Some(true) {
+            e.1 = true;
+        } else {
+            e.0 += 1;
+        }
+    }
+    Ok(failed.values().any(|(n, passed)| *n >= 2 && !passed))
+}
+
+/// Update a resident's profile (household, e-identity status, ...).
+#[utoipa::path(tag = "facilitator", security(("bearer" = [])), params(("id" = String, Path)), request_body = ProfileUpdate, responses(
+    (status = 200, body = Profile),
+    (status = 404, description = "Not a resident of your villages", body = crate::error::Problem, content_type = "application/problem+json"),
+    (status = 422, body = crate::error::Problem, content_type = "application/problem+json"),
+))]
+#[put("/facilitator/residents/{id}/profile")]
+pub async fn put_resident_profile(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    path: web::Path<String>,
+    body: Json<ProfileUpdate>,
+) -> ApiResult<web::Json<Profile>> {
+    let pool = state.pool.clone();
+    let id = path.into_inner();
+    let u = body.0;
+    Ok(web::Json(
+        run_blocking(move || {
+            let mut conn = pool.get()?;
+            let mut p = community::require_resident(&mut conn, &user, &id)?;
+            apply_profile(&mut p, &u, true)?;
+            if let Some(h) = &u.household_id {
+                let village = p.village_id.clone().unwrap_or_default();
+                check_household(&mut conn, &village, h)?;
+                p.household_id = Some(h.clone());
+            }
+            q::save_profile(&mut conn, &p)?;
+            q::audit(
+                &mut conn,
+                &user.id,
+                "resident.profile",
+                Some(&id),
+                p.village_id.as_deref(),
+                &serde_json::to_value(&p).unwrap_or_default(),
+            )?;
+            Ok(p)
+        })
+        .await?,
+    ))
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct EnrollResidentRequest {
+    pub course: String,
+}
+
+/// Enrol a resident in a course.
+#[utoipa::path(tag = "facilitator", security(("bearer" = [])), params(("id" = String, Path)), request_body = EnrollResidentRequest, responses(
+    (status = 204),
+    (status = 404, body = crate::error::Problem, content_type = "application/problem+json"),
+))]
+#[post("/facilitator/residents/{id}/enrollments")]
+pub async fn enroll_resident(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    path: web::Path<String>,
+    body: Json<EnrollResidentRequest>,
+) -> ApiResult<HttpResponse> {
+    let st = state.clone();
+    let id = path.into_inner();
+    let slug = body.0.course;
+    if st.catalogue.get(&slug).is_none() {
+        return Err(crate::courses::course_not_found(&slug));
+    }
+    run_blocking(move || {
+        let mut conn = st.pool.get()?;
+        let p = community::require_resident(&mut conn, &user, &id)?;
+        let row = crate::courses::find(&mut conn, &slug)?;
+        lq::ensure_enrollment(&mut conn, &id, &row.id, st.clock.now())?;
+        q::audit(
+            &mut conn,
+            &user.id,
+            "resident.enroll",
+            Some(&id),
+            p.village_id.as_deref(),
+            &json!({"course": slug}),
+        )?;
+        Ok(())
+    })
+    .await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+/// Record a resident's lesson progress during an in-person session (marked as recorded by you).
+#[utoipa::path(tag = "facilitator", security(("bearer" = [])), params(("id" = String, Path), ("slug" = String, Path), ("key" = String, Path)), request_body = ProgressEvent, responses(
+    (status = 204),
+    (status = 404, body = crate::error::Problem, content_type = "application/problem+json"),
+    (status = 409, body = crate::error::Problem, content_type = "application/problem+json"),
+    (status = 422, body = crate::error::Problem, content_type = "application/problem+json"),
+))]
+#[put("/facilitator/residents/{id}/courses/{slug}/lessons/{key}/progress")]
+pub async fn record_resident_progress(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    path: web::Path<(String, String, String)>,
+    body: Json<ProgressEvent>,
+) -> ApiResult<HttpResponse> {
+    let st = state.clone();
+    let (id, slug, key) = path.into_inner();
+    let course = st
+        .catalogue
+        .get(&slug)
+        .ok_or_else(|| crate::courses::course_not_found(&slug))?;
+    let event = body.0;
+    run_blocking(move || {
+        let mut conn = st.pool.get()?;
+        let p = community::require_resident(&mut conn, &user, &id)?;
+        let row = crate::courses::find(&mut conn, &slug)?;
+        let outcome = learning::apply(
+            &mut conn,
+            st.clock.now(),
+            Learner {
+                id: &id,
+                recorded_by: Some(&user.id),
+            },
+            &row,
+            &course.content.doc,
+            &key,
+            &event,
+        )?;
+        match outcome {
+            Outcome::Rejected {
+                code: "lesson_locked",
+                reason,
+            } => return Err(ApiError::conflict("lesson_locked", reason)),
+            Outcome::Rejected { code, reason } => {
+                return Err(ApiError::validation(vec![FieldError {
+                    field: "event".into(),
+                    code: code.into(),
+                    message: reason,
+                }]))
+            }
+            _ => {}
+        }
+        q::audit(
+            &mut conn,
+            &user.id,
+            "resident.progress",
+            Some(&id),
+            p.village_id.as_deref(),
+            &json!({"course": slug, "lesson": key, "status": event.status}),
+        )?;
+        crate::api::learning::complete(&mut conn, &st, &id, &row, &course)?;
+        Ok(())
+    })
+    .await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct ResetCode {
+    pub code: String,
+    pub expires_at: DateTime<Utc>,
+}
+
+/// A one-time code with which the resident sets a new PIN or password (1 hour).
+#[utoipa::path(tag = "facilitator", security(("bearer" = [])), params(("id" = String, Path)), responses(
+    (status = 201, body = ResetCode),
+    (status = 404, body = crate::error::Problem, content_type = "application/problem+json"),
+))]
+#[post("/facilitator/residents/{id}/password-reset")]
+pub async fn reset_resident_password(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    path: web::Path<String>,
+) -> ApiResult<HttpResponse> {
+    let pool = state.pool.clone();
+    let id = path.into_inner();
+    let res = run_blocking(move || {
+        let mut conn = pool.get()?;
+        let p = community::require_resident(&mut conn, &user, &id)?;
+        let ttl = TimeDelta::hours(1);
+        let code = accounts::create_one_time_token(
+            &mut conn,
+            &id,
+            accounts::PURPOSE_RESET_PASSWORD,
+            None,
+            ttl,
+            crate::auth::tokens::human_code(),
+        )?;
+        q::audit(
+            &mut conn,
+            &user.id,
+            "resident.password_reset",
+            Some(&id),
+            p.village_id.as_deref(),
+            &json!({}),
+        )?;
+        Ok(ResetCode {
+            code,
+            expires_at: (now() + ttl).and_utc(),
+        })
+    })
+    .await?;
+    Ok(HttpResponse::Created().json(res))
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct AuditEntry {
+    pub action: String,
+    pub actor_id: String,
+    pub at: DateTime<Utc>,
+}
+
+/// The audit records about a resident (admins of their village's area).
+#[utoipa::path(tag = "community", security(("bearer" = [])), params(("id" = String, Path)), responses(
+    (status = 200, body = Vec<AuditEntry>),
+    (status = 403, body = crate::error::Problem, content_type = "application/problem+json"),
+    (status = 404, body = crate::error::Problem, content_type = "application/problem+json"),
+))]
+#[get("/admin/residents/{id}/audit")]
+pub async fn resident_audit(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    path: web::Path<String>,
+) -> ApiResult<web::Json<Vec<AuditEntry>>> {
+    let pool = state.pool.clone();
+    let id = path.into_inner();
+    Ok(web::Json(
+        run_blocking(move || {
+            let mut conn = pool.get()?;
+            let p = q::profile(&mut conn, &id)?
+                .ok_or_else(|| ApiError::not_found("No such resident."))?;
+            let village = p
+                .village_id
+                .ok_or_else(|| ApiError::not_found("No such resident."))?;
+            if !user.has_role(Role::Admin) || !community::is_admin_of(&mut conn, &user, &village)? {
+                return Err(ApiError::forbidden(
+                    "This resident is outside the area you administer.",
+                ));
+            }
+            Ok(q::audit_of(&mut conn, &id)?
+                .into_iter()
+                .map(|(action, actor_id, _, at)| AuditEntry {
+                    action,
+                    actor_id,
+                    at: at.and_utc(),
+                })
+                .collect())
+        })
+        .await?,
+    ))
+}

@@ -1,0 +1,377 @@
+//! Localities, census figures, households, learner profiles, teams and the audit log.
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+use diesel::sql_types::Text;
+
+use super::schema::{
+    audit_log, census, households, learner_profiles, localities, team_members, teams,
+};
+use super::users::Locality;
+use super::{new_id, now, DbConn};
+
+pub fn locality(conn: &mut DbConn, id: &str) -> QueryResult<Option<Locality>> {
+    localities::table
+        .find(id)
+        .select(Locality::as_select())
+        .first(conn)
+        .optional()
+}
+
+pub fn children(conn: &mut DbConn, parent: Option<&str>) -> QueryResult<Vec<Locality>> {
+    let q = localities::table
+        .select(Locality::as_select())
+        .order(localities::name)
+        .into_boxed();
+    match parent {
+        Some(p) => q.filter(localities::parent_id.eq(p.to_string())).load(conn),
+        None => q.filter(localities::parent_id.is_null()).load(conn),
+    }
+}
+
+pub fn insert_locality(
+    conn: &mut DbConn,
+    parent: Option<&str>,
+    kind: &str,
+    name: &str,
+    code: Option<&str>,
+) -> QueryResult<String> {
+    let id = new_id();
+    diesel::insert_into(localities::table)
+        .values((
+            localities::id.eq(&id),
+            localities::parent_id.eq(parent),
+            localities::kind.eq(kind),
+            localities::name.eq(name),
+            localities::code.eq(code),
+            localities::created_at.eq(now()),
+        ))
+        .execute(conn)?;
+    Ok(id)
+}
+
+pub fn locality_by_code(conn: &mut DbConn, code: &str) -> QueryResult<Option<Locality>> {
+    localities::table
+        .filter(localities::code.eq(code))
+        .select(Locality::as_select())
+        .first(conn)
+        .optional()
+}
+
+/// Ids of the ancestors of a locality, nearest first (the tree is at most a few levels deep).
+pub fn ancestors(conn: &mut DbConn, id: &str) -> QueryResult<Vec<String>> {
+    let mut out = Vec::new();
+    let mut current = locality(conn, id)?.and_then(|l| l.parent_id);
+    while let Some(p) = current {
+        if out.contains(&p) || out.len() > 16 {
+            break;
+        }
+        out.push(p.clone());
+        current = locality(conn, &p)?.and_then(|l| l.parent_id);
+    }
+    Ok(out)
+}
+
+#[derive(QueryableByName)]
+struct IdRow {
+    #[diesel(sql_type = Text)]
+    id: String,
+}
+
+/// The locality and every locality below it (recursive CTE, the same SQL on both backends).
+pub fn subtree(conn: &mut DbConn, root: &str) -> QueryResult<Vec<String>> {
+    let sql = "WITH RECURSIVE sub(id) AS (SELECT id FROM localities WHERE id = $1 \
+               UNION ALL SELECT l.id FROM localities l JOIN sub ON l.parent_id = sub.id) SELECT id FROM sub";
+    let rows: Vec<IdRow> = match conn {
+        DbConn::Pg(c) => diesel::sql_query(sql).bind::<Text, _>(root).load(c)?,
+        DbConn::Sqlite(c) => diesel::sql_query(sql.replace("$1", "?"))
+            .bind::<Text, _>(root)
+            .load(c)?,
+    };
+    Ok(rows.into_iter().map(|r| r.id).collect())
+}
+
+#[derive(
+    Queryable,
+    Selectable,
+    Insertable,
+    AsChangeset,
+    Clone,
+    Debug,
+    Default,
+    serde::Serialize,
+    serde::Deserialize,
+    utoipa::ToSchema,
+)]
+#[diesel(table_name = census, treat_none_as_null = true)]
+pub struct Census {
+    #[serde(skip_deserializing, default)]
+    pub locality_id: String,
+    #[serde(skip_deserializing, default)]
+    pub year: i32,
+    pub population: Option<i64>,
+    pub aged_14_plus: Option<i64>,
+    pub adults: Option<i64>,
+    pub working_age: Option<i64>,
+    pub households: Option<i64>,
+    pub officials: Option<i64>,
+    pub enterprise_workers: Option<i64>,
+    #[serde(skip)]
+    #[schema(ignore)]
+    pub updated_at: NaiveDateTime,
+}
+
+pub fn census_of(conn: &mut DbConn, locality_id: &str, year: i32) -> QueryResult<Option<Census>> {
+    census::table
+        .find((locality_id, year))
+        .select(Census::as_select())
+        .first(conn)
+        .optional()
+}
+
+pub fn save_census(conn: &mut DbConn, c: &Census) -> QueryResult<()> {
+    if census_of(conn, &c.locality_id, c.year)?.is_some() {
+        diesel::update(census::table.find((&c.locality_id, c.year)))
+            .set(c)
+            .execute(conn)?;
+    } else {
+        diesel::insert_into(census::table).values(c).execute(conn)?;
+    }
+    Ok(())
+}
+
+#[derive(Queryable, Selectable, Clone, Debug, serde::Serialize, utoipa::ToSchema)]
+#[diesel(table_name = households)]
+pub struct Household {
+    pub id: String,
+    pub village_id: String,
+    pub code: String,
+    pub label: String,
+    pub address: Option<String>,
+    #[serde(skip)]
+    #[schema(ignore)]
+    pub created_at: NaiveDateTime,
+}
+
+pub fn household(conn: &mut DbConn, id: &str) -> QueryResult<Option<Household>> {
+    households::table
+        .find(id)
+        .select(Household::as_select())
+        .first(conn)
+        .optional()
+}
+
+pub fn households_of(conn: &mut DbConn, village_id: &str) -> QueryResult<Vec<Household>> {
+    households::table
+        .filter(households::village_id.eq(village_id))
+        .order(households::code)
+        .select(Household::as_select())
+        .load(conn)
+}
+
+pub fn insert_household(
+    conn: &mut DbConn,
+    village_id: &str,
+    code: &str,
+    label: &str,
+    address: Option<&str>,
+) -> QueryResult<String> {
+    let id = new_id();
+    diesel::insert_into(households::table)
+        .values((
+            households::id.eq(&id),
+            households::village_id.eq(village_id),
+            households::code.eq(code),
+            households::label.eq(label),
+            households::address.eq(address),
+            households::created_at.eq(now()),
+        ))
+        .execute(conn)?;
+    Ok(id)
+}
+
+#[derive(
+    Queryable, Selectable, Insertable, AsChangeset, Clone, Debug, serde::Serialize, utoipa::ToSchema,
+)]
+#[diesel(table_name = learner_profiles, treat_none_as_null = true)]
+pub struct Profile {
+    #[serde(skip)]
+    pub user_id: String,
+    pub birth_year: Option<i32>,
+    pub gender: Option<String>,
+    /// citizen, official, enterprise_worker, student
+    pub learner_group: String,
+    pub village_id: Option<String>,
+    pub household_id: Option<String>,
+    /// none, level1, level2
+    pub eid_status: String,
+    #[serde(skip)]
+    #[schema(ignore)]
+    pub updated_at: NaiveDateTime,
+}
+
+impl Profile {
+    pub fn empty(user_id: &str) -> Self {
+        Self {
+            user_id: user_id.to_string(),
+            birth_year: None,
+            gender: None,
+            learner_group: "citizen".into(),
+            village_id: None,
+            household_id: None,
+            eid_status: "none".into(),
+            updated_at: now(),
+        }
+    }
+}
+
+pub fn profile(conn: &mut DbConn, user_id: &str) -> QueryResult<Option<Profile>> {
+    learner_profiles::table
+        .find(user_id)
+        .select(Profile::as_select())
+        .first(conn)
+        .optional()
+}
+
+pub fn save_profile(conn: &mut DbConn, p: &Profile) -> QueryResult<()> {
+    if profile(conn, &p.user_id)?.is_some() {
+        diesel::update(learner_profiles::table.find(&p.user_id))
+            .set(p)
+            .execute(conn)?;
+    } else {
+        diesel::insert_into(learner_profiles::table)
+            .values(p)
+            .execute(conn)?;
+    }
+    Ok(())
+}
+
+/// (user id, display name) of the learners whose profile puts them in one of `villages`.
+pub fn learners_in(
+    conn: &mut DbConn,
+    villages: &[String],
+) -> QueryResult<Vec<(String, String, Option<String>)>> {
+    use super::schema::users;
+    learner_profiles::table
+        .inner_join(users::table.on(users::id.eq(learner_profiles::user_id)))
+        .filter(learner_profiles::village_id.eq_any(villages))
+        .order(users::display_name)
+        .select((users::id, users::display_name, learner_profiles::village_id))
+        .load(conn)
+}
+
+#[derive(Queryable, Selectable, Clone, Debug, serde::Serialize, utoipa::ToSchema)]
+#[diesel(table_name = teams)]
+pub struct Team {
+    pub id: String,
+    pub village_id: String,
+    pub name: String,
+    #[serde(skip)]
+    #[schema(ignore)]
+    pub created_at: NaiveDateTime,
+}
+
+pub fn team(conn: &mut DbConn, id: &str) -> QueryResult<Option<Team>> {
+    teams::table
+        .find(id)
+        .select(Team::as_select())
+        .first(conn)
+        .optional()
+}
+
+pub fn insert_team(conn: &mut DbConn, village_id: &str, name: &str) -> QueryResult<String> {
+    let id = new_id();
+    diesel::insert_into(teams::table)
+        .values((
+            teams::id.eq(&id),
+            teams::village_id.eq(village_id),
+            teams::name.eq(name),
+            teams::created_at.eq(now()),
+        ))
+        .execute(conn)?;
+    Ok(id)
+}
+
+pub fn members(conn: &mut DbConn, team_id: &str) -> QueryResult<Vec<String>> {
+    team_members::table
+        .filter(team_members::team_id.eq(team_id))
+        .select(team_members::user_id)
+        .order(team_members::created_at)
+        .load(conn)
+}
+
+pub fn add_member(conn: &mut DbConn, team_id: &str, user_id: &str) -> QueryResult<()> {
+    let exists: i64 = team_members::table
+        .filter(team_members::team_id.eq(team_id))
+        .filter(team_members::user_id.eq(user_id))
+        .count()
+        .get_result(conn)?;
+    if exists == 0 {
+        diesel::insert_into(team_members::table)
+            .values((
+                team_members::team_id.eq(team_id),
+                team_members::user_id.eq(user_id),
+                team_members::created_at.eq(now()),
+            ))
+            .execute(conn)?;
+    }
+    Ok(())
+}
+
+pub fn remove_member(conn: &mut DbConn, team_id: &str, user_id: &str) -> QueryResult<usize> {
+    diesel::delete(
+        team_members::table
+            .filter(team_members::team_id.eq(team_id))
+            .filter(team_members::user_id.eq(user_id)),
+    )
+    .execute(conn)
+}
+
+/// Villages whose team the user belongs to: where a facilitator may act.
+pub fn facilitator_villages(conn: &mut DbConn, user_id: &str) -> QueryResult<Vec<String>> {
+    team_members::table
+        .inner_join(teams::table)
+        .filter(team_members::user_id.eq(user_id))
+        .select(teams::village_id)
+        .distinct()
+        .load(conn)
+}
+
+pub fn audit(
+    conn: &mut DbConn,
+    actor: &str,
+    action: &str,
+    subject: Option<&str>,
+    locality: Option<&str>,
+    details: &serde_json::Value,
+) -> QueryResult<()> {
+    diesel::insert_into(audit_log::table)
+        .values((
+            audit_log::id.eq(new_id()),
+            audit_log::actor_id.eq(actor),
+            audit_log::action.eq(action),
+            audit_log::subject_user_id.eq(subject),
+            audit_log::locality_id.eq(locality),
+            audit_log::details.eq(details.to_string()),
+            audit_log::at.eq(now()),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// (action, actor, subject, at) of an audit record.
+pub type AuditRow = (String, String, Option<String>, NaiveDateTime);
+
+/// The audit records about a user, newest first.
+pub fn audit_of(conn: &mut DbConn, subject: &str) -> QueryResult<Vec<AuditRow>> {
+    audit_log::table
+        .filter(audit_log::subject_user_id.eq(subject))
+        .order(audit_log::at.desc())
+        .select((
+            audit_log::action,
+            audit_log::actor_id,
+            audit_log::subject_user_id,
+            audit_log::at,
+        ))
+        .load(conn)
+}
