@@ -16,5 +16,6 @@ pub mod learning;
 pub mod mail;
 pub mod quiz;
 pub mod ratelimit;
+pub mod reports;
 pub mod startup;
 pub mod telemetry;

@@ -14,6 +14,7 @@ pub mod me;
 pub mod middleware;
 pub mod pagination;
 pub mod quizzes;
+pub mod reports;
 pub mod system;
 
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
@@ -42,6 +43,7 @@ use utoipa_actix_web::AppExt;
         (name = "certificates", description = "Certificates, verification, the issuer's keys"),
         (name = "community", description = "Localities, census figures, households, teams"),
         (name = "facilitator", description = "Community digital teams' work for residents of their villages"),
+        (name = "reports", description = "The movement's indicators per locality (docs/REPORTS.md)"),
     )
 )]
 pub struct ApiDoc;
@@ -156,7 +158,10 @@ pub fn configure(cfg: &mut ServiceConfig) {
                 .service(community::enroll_resident)
                 .service(community::record_resident_progress)
                 .service(community::reset_resident_password)
-                .service(community::resident_audit),
+                .service(community::resident_audit)
+                .service(reports::indicators)
+                .service(reports::indicators_csv)
+                .service(reports::put_target),
         );
 }
 

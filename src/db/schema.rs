@@ -295,6 +295,17 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    indicator_targets (locality_id, year, indicator) {
+        locality_id -> Text,
+        year -> Integer,
+        indicator -> Text,
+        kind -> Text,
+        value_bp -> BigInt,
+        updated_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(team_members -> teams (team_id));
 diesel::joinable!(enrollments -> courses (course_id));
 diesel::joinable!(quiz_attempts -> courses (course_id));
@@ -330,4 +341,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     teams,
     team_members,
     audit_log,
+    indicator_targets,
 );

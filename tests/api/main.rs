@@ -8,4 +8,5 @@ mod curriculum;
 mod helpers;
 mod learning;
 mod quizzes;
+mod reports;
 mod system;

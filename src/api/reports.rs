@@ -1,0 +1,181 @@
+//! `/api/v1/reports`: the movement's indicators for a locality and its subtree.
+
+use actix_web::http::header;
+use actix_web::{get, put, web, HttpResponse};
+use chrono::Datelike;
+use serde::Deserialize;
+use utoipa::{IntoParams, ToSchema};
+
+use super::extract::Json;
+use crate::auth::{AuthUser, Role};
+use crate::community;
+use crate::db::schema::indicator_targets;
+use crate::error::{ApiError, ApiResult};
+use crate::reports::{self, Report};
+use crate::startup::AppState;
+use crate::telemetry::run_blocking;
+
+#[derive(Deserialize, IntoParams)]
+pub struct IndicatorQuery {
+    /// Defaults to the current year.
+    pub year: Option<i32>,
+    /// `children`: the same figures for each child locality too.
+    pub breakdown: Option<String>,
+}
+
+fn check_year(year: i32) -> ApiResult<i32> {
+    if (2000..=2100).contains(&year) {
+        Ok(year)
+    } else {
+        Err(ApiError::field(
+            "year",
+            "out_of_range",
+            "must be between 2000 and 2100",
+        ))
+    }
+}
+
+async fn compute(
+    state: &web::Data<AppState>,
+    user: AuthUser,
+    id: String,
+    q: IndicatorQuery,
+) -> ApiResult<Report> {
+    if !user.has_role(Role::Admin) {
+        return Err(ApiError::forbidden("Reports are for admins of the area."));
+    }
+    let year = check_year(q.year.unwrap_or_else(|| state.clock.now().year()))?;
+    let breakdown = match q.breakdown.as_deref() {
+        None => false,
+        Some("children") => true,
+        Some(_) => {
+            return Err(ApiError::field(
+                "breakdown",
+                "invalid",
+                "the only breakdown is `children`",
+            ))
+        }
+    };
+    let st = state.clone();
+    run_blocking(move || {
+        let mut conn = st.pool.get()?;
+        community::require_admin_of(&mut conn, &user, &id)?;
+        reports::report(&mut conn, &id, year, st.clock.now(), breakdown)
+    })
+    .await
+}
+
+/// Indicators of a locality and its whole subtree: numerator, denominator (census figures where
+/// they exist, else registered people, and which), rate, target and gap.
+#[utoipa::path(tag = "reports", security(("bearer" = [])), params(("id" = String, Path), IndicatorQuery), responses(
+    (status = 200, body = Report),
+    (status = 403, body = crate::error::Problem, content_type = "application/problem+json"),
+    (status = 404, body = crate::error::Problem, content_type = "application/problem+json"),
+    (status = 422, body = crate::error::Problem, content_type = "application/problem+json"),
+))]
+#[get("/reports/localities/{id}/indicators")]
+pub async fn indicators(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    path: web::Path<String>,
+    query: web::Query<IndicatorQuery>,
+) -> ApiResult<web::Json<Report>> {
+    Ok(web::Json(
+        compute(&state, user, path.into_inner(), query.into_inner()).await?,
+    ))
+}
+
+/// The commune indicator sheet as CSV (UTF-8 with BOM): STT, Tên chỉ tiêu, Giải thích chỉ tiêu,
+/// Đơn vị tính, Chỉ tiêu, Thực hiện, Tỷ lệ.
+#[utoipa::path(tag = "reports", security(("bearer" = [])), params(("id" = String, Path), IndicatorQuery), responses(
+    (status = 200, description = "CSV", content_type = "text/csv"),
+    (status = 403, body = crate::error::Problem, content_type = "application/problem+json"),
+))]
+#[get("/reports/localities/{id}/indicators.csv")]
+pub async fn indicators_csv(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    path: web::Path<String>,
+    query: web::Query<IndicatorQuery>,
+) -> ApiResult<HttpResponse> {
+    let mut q = query.into_inner();
+    q.breakdown = None;
+    let report = compute(&state, user, path.into_inner(), q).await?;
+    Ok(HttpResponse::Ok()
+        .content_type("text/csv; charset=utf-8")
+        .insert_header((
+            header::CONTENT_DISPOSITION,
+            format!("attachment; filename=\"chi-tieu-{}.csv\"", report.year),
+        ))
+        .body(reports::sheet_csv(&report)))
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TargetRequest {
+    /// `rate` (percent, 0–100) or `count` (people or households)
+    pub kind: String,
+    pub value: f64,
+}
+
+/// Set the target of an indicator for a locality and year.
+#[utoipa::path(tag = "reports", security(("bearer" = [])), params(("id" = String, Path), ("year" = i32, Path), ("indicator" = String, Path)), request_body = TargetRequest, responses(
+    (status = 204),
+    (status = 403, body = crate::error::Problem, content_type = "application/problem+json"),
+    (status = 404, body = crate::error::Problem, content_type = "application/problem+json"),
+    (status = 422, body = crate::error::Problem, content_type = "application/problem+json"),
+))]
+#[put("/admin/localities/{id}/targets/{year}/{indicator}")]
+pub async fn put_target(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    path: web::Path<(String, i32, String)>,
+    body: Json<TargetRequest>,
+) -> ApiResult<HttpResponse> {
+    let (id, year, indicator) = path.into_inner();
+    check_year(year)?;
+    if !reports::indicator_exists(&indicator) {
+        return Err(ApiError::not_found(format!("No indicator `{indicator}`.")));
+    }
+    let b = body.0;
+    let value_bp = match b.kind.as_str() {
+        "rate" if (0.0..=100.0).contains(&b.value) => (b.value * 100.0).round() as i64,
+        "count" if b.value >= 0.0 && b.value.fract() == 0.0 && b.value <= 1e9 => b.value as i64,
+        "rate" | "count" => {
+            return Err(ApiError::field(
+                "value",
+                "out_of_range",
+                "a rate is 0–100, a count a whole number ≥ 0",
+            ))
+        }
+        _ => return Err(ApiError::field("kind", "invalid", "`rate` or `count`")),
+    };
+    let st = state.clone();
+    run_blocking(move || {
+        use diesel::prelude::*;
+        let mut conn = st.pool.get()?;
+        community::require_admin_of(&mut conn, &user, &id)?;
+        crate::db::transaction(&mut conn, |conn| {
+            diesel::delete(
+                indicator_targets::table
+                    .filter(indicator_targets::locality_id.eq(&id))
+                    .filter(indicator_targets::year.eq(year))
+                    .filter(indicator_targets::indicator.eq(&indicator)),
+            )
+            .execute(conn)?;
+            diesel::insert_into(indicator_targets::table)
+                .values((
+                    indicator_targets::locality_id.eq(&id),
+                    indicator_targets::year.eq(year),
+                    indicator_targets::indicator.eq(&indicator),
+                    indicator_targets::kind.eq(&b.kind),
+                    indicator_targets::value_bp.eq(value_bp),
+                    indicator_targets::updated_at.eq(crate::db::now()),
+                ))
+                .execute(conn)?;
+            Ok::<_, ApiError>(())
+        })
+    })
+    .await?;
+    Ok(HttpResponse::NoContent().finish())
+}

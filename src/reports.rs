@@ -1,0 +1,486 @@
+//! The movement's indicators for a locality and its subtree, computed with SQL aggregates
+//! (docs/REPORTS.md defines each one).
+
+use std::collections::HashMap;
+
+use chrono::{NaiveDateTime, TimeDelta};
+use diesel::prelude::*;
+use diesel::sql_types::{BigInt, Text};
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use crate::content::is_valid_key;
+use crate::db::schema::{census, indicator_targets, localities};
+use crate::db::DbConn;
+use crate::error::{ApiError, ApiResult};
+
+/// Who an indicator is about.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Population {
+    Aged14Plus,
+    WorkingAge,
+    Officials,
+    Adults,
+    EnterpriseWorkers,
+    Households,
+}
+
+/// What makes a person (or a household) count.
+#[derive(Clone, Copy, Debug)]
+pub enum Condition {
+    EidLevel2,
+    EidAny,
+    /// Completed every one of these courses.
+    CompletedAll(&'static [&'static str]),
+    /// Completed at least one of these courses.
+    CompletedAny(&'static [&'static str]),
+    /// Holds a valid certificate of this program.
+    Program(&'static str),
+}
+
+pub struct IndicatorDef {
+    pub key: &'static str,
+    pub name: &'static str,
+    pub name_en: &'static str,
+    pub explanation: &'static str,
+    pub population: Population,
+    pub condition: Condition,
+}
+
+pub const BASIC_PROGRAM: &str = "pho-cap-ky-nang-so-co-ban";
+
+/// The default configuration, fitted to the shipped curriculum.
+pub const INDICATORS: &[IndicatorDef] = &[
+    IndicatorDef {
+        key: "eid_level2_14plus",
+        name: "Tỷ lệ người dân từ 14 tuổi trở lên có danh tính điện tử mức 2 (dùng được cho giao dịch)",
+        name_en: "People aged 14+ with a level-2 e-identity (usable for transactions)",
+        explanation: "Tử số: người từ 14 tuổi trở lên có VNeID mức 2. Mẫu số: dân số từ 14 tuổi trở lên.",
+        population: Population::Aged14Plus,
+        condition: Condition::EidLevel2,
+    },
+    IndicatorDef {
+        key: "eid_any_14plus",
+        name: "Tỷ lệ người dân từ 14 tuổi trở lên có danh tính điện tử (mức 1 hoặc mức 2)",
+        name_en: "People aged 14+ with an e-identity of any level",
+        explanation: "Tử số: người từ 14 tuổi trở lên có VNeID mức 1 hoặc 2. Mẫu số: dân số từ 14 tuổi trở lên.",
+        population: Population::Aged14Plus,
+        condition: Condition::EidAny,
+    },
+    IndicatorDef {
+        key: "working_age_trained",
+        name: "Tỷ lệ người trong độ tuổi lao động được tập huấn kỹ năng số cơ bản và an toàn trên môi trường số",
+        name_en: "Working-age people trained in basic digital skills and online safety",
+        explanation: "Tử số: người 15–60 tuổi đã hoàn thành khóa “Làm quen với điện thoại thông minh” và khóa “An toàn trên không gian mạng”. Mẫu số: dân số trong độ tuổi lao động.",
+        population: Population::WorkingAge,
+        condition: Condition::CompletedAll(&["dien-thoai-thong-minh", "an-toan-tren-mang"]),
+    },
+    IndicatorDef {
+        key: "officials_skilled",
+        name: "Tỷ lệ cán bộ, công chức, viên chức có kỹ năng số phục vụ công việc",
+        name_en: "Officials and public employees with digital skills for their work",
+        explanation: "Tử số: cán bộ, công chức, viên chức đã hoàn thành khóa “Chuyển đổi số cho cán bộ, công chức”. Mẫu số: số cán bộ, công chức, viên chức.",
+        population: Population::Officials,
+        condition: Condition::CompletedAny(&["chuyen-doi-so-cho-can-bo"]),
+    },
+    IndicatorDef {
+        key: "adults_basic_knowledge",
+        name: "Tỷ lệ người dân trưởng thành có tri thức cơ bản về chuyển đổi số, kỹ năng số",
+        name_en: "Adults with basic digital knowledge",
+        explanation: "Tử số: người từ 18 tuổi đã hoàn thành ít nhất một khóa của chương trình phổ cập kỹ năng số cơ bản. Mẫu số: dân số trưởng thành.",
+        population: Population::Adults,
+        condition: Condition::CompletedAny(&[
+            "dien-thoai-thong-minh",
+            "zalo",
+            "vneid",
+            "dich-vu-cong-truc-tuyen",
+            "thanh-toan-khong-tien-mat",
+            "an-toan-tren-mang",
+            "mua-sam-truc-tuyen-an-toan",
+        ]),
+    },
+    IndicatorDef {
+        key: "adults_certified",
+        name: "Tỷ lệ người dân trưởng thành được xác nhận đạt phổ cập tri thức về chuyển đổi số, kỹ năng số",
+        name_en: "Adults certified as having reached the basic digital level",
+        explanation: "Tử số: người từ 18 tuổi có chứng nhận (còn hiệu lực) chương trình “Phổ cập kỹ năng số cơ bản cho người dân”. Mẫu số: dân số trưởng thành.",
+        population: Population::Adults,
+        condition: Condition::Program(BASIC_PROGRAM),
+    },
+    IndicatorDef {
+        key: "enterprise_workers_skilled",
+        name: "Tỷ lệ người lao động trong doanh nghiệp, hợp tác xã có kỹ năng số cơ bản",
+        name_en: "Enterprise and cooperative workers with basic digital skills",
+        explanation: "Tử số: người lao động doanh nghiệp, hợp tác xã có chứng nhận chương trình “Kỹ năng số cho người lao động trong doanh nghiệp, hợp tác xã”. Mẫu số: số người lao động doanh nghiệp, hợp tác xã.",
+        population: Population::EnterpriseWorkers,
+        condition: Condition::Program("ky-nang-so-cho-nguoi-lao-dong"),
+    },
+    IndicatorDef {
+        key: "households_certified",
+        name: "Tỷ lệ hộ gia đình có ít nhất một thành viên thành thạo kỹ năng số cơ bản",
+        name_en: "Households with at least one member proficient in basic digital skills (certified)",
+        explanation: "Tử số: hộ có ít nhất một thành viên có chứng nhận chương trình phổ cập kỹ năng số cơ bản. Mẫu số: số hộ gia đình.",
+        population: Population::Households,
+        condition: Condition::Program(BASIC_PROGRAM),
+    },
+];
+
+#[derive(Clone, Debug, Serialize, ToSchema)]
+pub struct Target {
+    /// `rate` (percent) or `count`
+    pub kind: String,
+    pub value: f64,
+}
+
+#[derive(Clone, Debug, Serialize, ToSchema)]
+pub struct IndicatorValue {
+    pub key: &'static str,
+    pub name: &'static str,
+    pub name_en: &'static str,
+    pub explanation: &'static str,
+    /// `%`
+    pub unit: &'static str,
+    pub numerator: i64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub denominator: Option<i64>,
+    /// `census` (the official figures) or `registered` (people known to the platform)
+    pub denominator_source: &'static str,
+    /// Percent, two decimals.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rate: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub target: Option<Target>,
+    /// Target minus actual: percentage points for a rate target, people or households for a count.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub gap: Option<f64>,
+}
+
+#[derive(Clone, Debug, Serialize, ToSchema)]
+pub struct Counts {
+    pub learners_registered: i64,
+    pub active_last_30_days: i64,
+    pub certificates_issued_in_year: i64,
+    pub teams: i64,
+    pub facilitators: i64,
+}
+
+#[derive(Clone, Debug, Serialize, ToSchema)]
+pub struct Report {
+    pub locality_id: String,
+    pub locality_name: String,
+    pub kind: String,
+    pub year: i32,
+    pub indicators: Vec<IndicatorValue>,
+    pub counts: Counts,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(no_recursion)]
+    pub children: Option<Vec<Report>>,
+}
+
+#[derive(QueryableByName)]
+struct Count {
+    #[diesel(sql_type = BigInt)]
+    n: i64,
+}
+
+const SUBTREE: &str = "WITH RECURSIVE sub(id) AS (SELECT id FROM localities WHERE id = $1 \
+    UNION ALL SELECT l.id FROM localities l JOIN sub ON l.parent_id = sub.id) ";
+
+/// Runs `SELECT COUNT(*) ...` over the subtree of `root` (the `sub` table).
+fn count(conn: &mut DbConn, root: &str, tail: &str) -> ApiResult<i64> {
+    let sql = format!("{SUBTREE}{tail}");
+    let rows: Vec<Count> = match conn {
+        DbConn::Pg(c) => diesel::sql_query(sql).bind::<Text, _>(root).load(c)?,
+        DbConn::Sqlite(c) => diesel::sql_query(sql.replace("$1", "?"))
+            .bind::<Text, _>(root)
+            .load(c)?,
+    };
+    Ok(rows.first().map(|r| r.n).unwrap_or(0))
+}
+
+fn slugs(list: &[&str]) -> String {
+    list.iter()
+        .filter(|s| is_valid_key(s))
+        .map(|s| format!("'{s}'"))
+        .collect::<Vec<_>>()
+        .join(",")
+}
+
+fn population_sql(p: Population, year: i32) -> String {
+    match p {
+        Population::Aged14Plus => {
+            format!("p.birth_year IS NOT NULL AND p.birth_year <= {}", year - 14)
+        }
+        Population::WorkingAge => format!(
+            "p.birth_year IS NOT NULL AND p.birth_year BETWEEN {} AND {}",
+            year - 60,
+            year - 15
+        ),
+        Population::Adults => format!("p.birth_year IS NOT NULL AND p.birth_year <= {}", year - 18),
+        Population::Officials => "p.learner_group = 'official'".into(),
+        Population::EnterpriseWorkers => "p.learner_group = 'enterprise_worker'".into(),
+        Population::Households => "1 = 1".into(),
+    }
+}
+
+fn condition_sql(c: Condition, year: i32, person: &str) -> String {
+    let end = format!("'{}-01-01'", year + 1);
+    match c {
+        Condition::EidLevel2 => format!("{person}.eid_status = 'level2'"),
+        Condition::EidAny => format!("{person}.eid_status IN ('level1', 'level2')"),
+        Condition::CompletedAll(list) => format!(
+            "(SELECT COUNT(DISTINCT c.slug) FROM enrollments e JOIN courses c ON c.id = e.course_id \
+             WHERE e.user_id = {person}.user_id AND e.status = 'completed' AND e.completed_at < {end} AND c.slug IN ({})) = {}",
+            slugs(list),
+            list.len()
+        ),
+        Condition::CompletedAny(list) => format!(
+            "EXISTS (SELECT 1 FROM enrollments e JOIN courses c ON c.id = e.course_id \
+             WHERE e.user_id = {person}.user_id AND e.status = 'completed' AND e.completed_at < {end} AND c.slug IN ({}))",
+            slugs(list)
+        ),
+        Condition::Program(slug) => format!(
+            "EXISTS (SELECT 1 FROM certificates ct WHERE ct.user_id = {person}.user_id AND ct.program_slug = '{}' \
+             AND ct.revoked_at IS NULL AND ct.issued_at < {end})",
+            if is_valid_key(slug) { slug } else { "" }
+        ),
+    }
+}
+
+const PEOPLE: &str =
+    "SELECT COUNT(*) AS n FROM learner_profiles p WHERE p.village_id IN (SELECT id FROM sub)";
+
+/// Census figure of a locality for a year: its own, else the sum of its children's.
+fn census_total(
+    id: &str,
+    own: &HashMap<String, crate::db::community::Census>,
+    children: &HashMap<String, Vec<String>>,
+    field: fn(&crate::db::community::Census) -> Option<i64>,
+) -> Option<i64> {
+    if let Some(v) = own.get(id).and_then(field) {
+        return Some(v);
+    }
+    let parts: Vec<i64> = children
+        .get(id)
+        .into_iter()
+        .flatten()
+        .filter_map(|c| census_total(c, own, children, field))
+        .collect();
+    (!parts.is_empty()).then(|| parts.iter().sum())
+}
+
+fn census_field(p: Population) -> fn(&crate::db::community::Census) -> Option<i64> {
+    match p {
+        Population::Aged14Plus => |c| c.aged_14_plus,
+        Population::WorkingAge => |c| c.working_age,
+        Population::Officials => |c| c.officials,
+        Population::Adults => |c| c.adults,
+        Population::EnterpriseWorkers => |c| c.enterprise_workers,
+        Population::Households => |c| c.households,
+    }
+}
+
+fn round2(x: f64) -> f64 {
+    (x * 100.0).round() / 100.0
+}
+
+/// The indicators of `root` and its subtree for `year`; `now` bounds "active in the last 30 days".
+pub fn report(
+    conn: &mut DbConn,
+    root: &str,
+    year: i32,
+    now: NaiveDateTime,
+    breakdown: bool,
+) -> ApiResult<Report> {
+    let loc = crate::db::community::locality(conn, root)?
+        .ok_or_else(|| ApiError::not_found("No such locality."))?;
+    let subtree = crate::db::community::subtree(conn, root)?;
+    let tree: Vec<(String, Option<String>)> = localities::table
+        .filter(localities::id.eq_any(&subtree))
+        .select((localities::id, localities::parent_id))
+        .load(conn)?;
+    let mut children: HashMap<String, Vec<String>> = HashMap::new();
+    for (id, parent) in &tree {
+        if let Some(p) = parent {
+            children.entry(p.clone()).or_default().push(id.clone());
+        }
+    }
+    let own: HashMap<String, crate::db::community::Census> = census::table
+        .filter(census::locality_id.eq_any(&subtree))
+        .filter(census::year.eq(year))
+        .select(crate::db::community::Census::as_select())
+        .load(conn)?
+        .into_iter()
+        .map(|c| (c.locality_id.clone(), c))
+        .collect();
+    let targets: HashMap<String, (String, i64)> = indicator_targets::table
+        .filter(indicator_targets::locality_id.eq(root))
+        .filter(indicator_targets::year.eq(year))
+        .select((
+            indicator_targets::indicator,
+            indicator_targets::kind,
+            indicator_targets::value_bp,
+        ))
+        .load::<(String, String, i64)>(conn)?
+        .into_iter()
+        .map(|(k, kind, v)| (k, (kind, v)))
+        .collect();
+
+    let mut indicators = Vec::new();
+    for def in INDICATORS {
+        let (numerator, registered) = if def.population == Population::Households {
+            let base =
+                "SELECT COUNT(*) AS n FROM households h WHERE h.village_id IN (SELECT id FROM sub)";
+            let member = condition_sql(def.condition, year, "p");
+            (
+                count(conn, root, &format!("{base} AND EXISTS (SELECT 1 FROM learner_profiles p WHERE p.household_id = h.id AND {member})"))?,
+                count(conn, root, base)?,
+            )
+        } else {
+            let pop = population_sql(def.population, year);
+            (
+                count(
+                    conn,
+                    root,
+                    &format!(
+                        "{PEOPLE} AND {pop} AND {}",
+                        condition_sql(def.condition, year, "p")
+                    ),
+                )?,
+                count(conn, root, &format!("{PEOPLE} AND {pop}"))?,
+            )
+        };
+        let census = census_total(root, &own, &children, census_field(def.population));
+        let (denominator, source) = match census {
+            Some(d) => (Some(d), "census"),
+            None => (Some(registered), "registered"),
+        };
+        let rate = denominator
+            .filter(|d| *d > 0)
+            .map(|d| round2(numerator as f64 * 100.0 / d as f64));
+        let target = targets.get(def.key).map(|(kind, v)| Target {
+            kind: kind.clone(),
+            value: if kind == "rate" {
+                *v as f64 / 100.0
+            } else {
+                *v as f64
+            },
+        });
+        let gap = target.as_ref().and_then(|t| {
+            if t.kind == "rate" {
+                rate.map(|r| round2(t.value - r))
+            } else {
+                Some(t.value - numerator as f64)
+            }
+        });
+        indicators.push(IndicatorValue {
+            key: def.key,
+            name: def.name,
+            name_en: def.name_en,
+            explanation: def.explanation,
+            unit: "%",
+            numerator,
+            denominator,
+            denominator_source: source,
+            rate,
+            target,
+            gap,
+        });
+    }
+    let since = now - TimeDelta::days(30);
+    let since = since.format("'%Y-%m-%d %H:%M:%S'").to_string();
+    let counts = Counts {
+        learners_registered: count(conn, root, PEOPLE)?,
+        active_last_30_days: count(
+            conn,
+            root,
+            &format!("{PEOPLE} AND EXISTS (SELECT 1 FROM enrollments e WHERE e.user_id = p.user_id AND e.last_activity_at >= {since})"),
+        )?,
+        certificates_issued_in_year: count(
+            conn,
+            root,
+            &format!(
+                "SELECT COUNT(*) AS n FROM certificates ct JOIN learner_profiles p ON p.user_id = ct.user_id \
+                 WHERE p.village_id IN (SELECT id FROM sub) AND ct.issued_at >= '{year}-01-01' AND ct.issued_at < '{}-01-01'",
+                year + 1
+            ),
+        )?,
+        teams: count(conn, root, "SELECT COUNT(*) AS n FROM teams t WHERE t.village_id IN (SELECT id FROM sub)")?,
+        facilitators: count(
+            conn,
+            root,
+            "SELECT COUNT(DISTINCT m.user_id) AS n FROM team_members m JOIN teams t ON t.id = m.team_id WHERE t.village_id IN (SELECT id FROM sub)",
+        )?,
+    };
+    let children_reports = if breakdown {
+        let mut list = Vec::new();
+        for child in children.get(root).cloned().unwrap_or_default() {
+            list.push(report(conn, &child, year, now, false)?);
+        }
+        list.sort_by(|a, b| a.locality_name.cmp(&b.locality_name));
+        Some(list)
+    } else {
+        None
+    };
+    Ok(Report {
+        locality_id: loc.id,
+        locality_name: loc.name,
+        kind: loc.kind,
+        year,
+        indicators,
+        counts,
+        children: children_reports,
+    })
+}
+
+/// The commune indicator sheet: UTF-8 with BOM, so spreadsheet programs read the diacritics.
+pub fn sheet_csv(r: &Report) -> Vec<u8> {
+    let mut out = vec![0xEF, 0xBB, 0xBF];
+    {
+        let mut w = csv::Writer::from_writer(&mut out);
+        let _ = w.write_record([
+            "STT",
+            "Tên chỉ tiêu",
+            "Giải thích chỉ tiêu",
+            "Đơn vị tính",
+            "Chỉ tiêu",
+            "Thực hiện",
+            "Tỷ lệ",
+        ]);
+        let pct = |x: f64| format!("{:.2}", x).replace('.', ",");
+        for (i, ind) in r.indicators.iter().enumerate() {
+            let target = match &ind.target {
+                Some(t) if t.kind == "rate" => format!("{}%", pct(t.value)),
+                Some(t) => format!("{}", t.value as i64),
+                None => String::new(),
+            };
+            let done = match ind.denominator {
+                Some(d) => format!("{}/{}", ind.numerator, d),
+                None => ind.numerator.to_string(),
+            };
+            let _ = w.write_record([
+                (i + 1).to_string(),
+                ind.name.to_string(),
+                format!(
+                    "{} (Mẫu số theo: {})",
+                    ind.explanation,
+                    if ind.denominator_source == "census" {
+                        "số liệu thống kê"
+                    } else {
+                        "số người đăng ký trên nền tảng"
+                    }
+                ),
+                ind.unit.to_string(),
+                target,
+                done,
+                ind.rate.map(|r| format!("{}%", pct(r))).unwrap_or_default(),
+            ]);
+        }
+        let _ = w.flush();
+    }
+    out
+}
+
+pub fn indicator_exists(key: &str) -> bool {
+    INDICATORS.iter().any(|d| d.key == key)
+}

@@ -1,0 +1,439 @@
+use hocso::db::community as cq;
+use hocso::db::learning as lq;
+use serde_json::{json, Value};
+
+use crate::both_backends;
+use crate::helpers::*;
+
+both_backends!(
+    indicator_arithmetic_rollup_breakdown_and_sheet,
+    report_scope
+);
+
+async fn create(app: &TestApp, token: &str, body: Value) -> String {
+    let res = app
+        .post("/api/v1/admin/localities")
+        .bearer_auth(token)
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 201);
+    res.json::<Value>().await.unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_string()
+}
+
+/// A commune of two villages, 10 households and 30 residents with known completions.
+async fn fixture_commune(app: &TestApp, admin: &str) -> (String, String, String) {
+    let province = create(
+        app,
+        admin,
+        json!({"kind": "province", "name": "Tỉnh", "code": "P"}),
+    )
+    .await;
+    let commune = create(
+        app,
+        admin,
+        json!({"parent_id": province, "kind": "commune", "name": "An Nghĩa", "code": "AN"}),
+    )
+    .await;
+    let v1 = create(
+        app,
+        admin,
+        json!({"parent_id": commune, "kind": "village", "name": "Thôn 1", "code": "AN-1"}),
+    )
+    .await;
+    let v2 = create(
+        app,
+        admin,
+        json!({"parent_id": commune, "kind": "village", "name": "Thôn 2", "code": "AN-2"}),
+    )
+    .await;
+    let census = json!({"aged_14_plus": 100, "working_age": 80, "adults": 90, "households": 40, "officials": 5, "enterprise_workers": 10});
+    let res = app
+        .put(&format!("/api/v1/admin/localities/{commune}/census/2026"))
+        .bearer_auth(admin)
+        .json(&census)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    let res = app
+        .put(&format!("/api/v1/admin/localities/{v1}/census/2026"))
+        .bearer_auth(admin)
+        .json(&json!({"households": 6}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    let (c, a, b) = (commune.clone(), v1.clone(), v2.clone());
+    let hasher = app.state.hasher.clone();
+    app.db(move |conn| {
+        let mut courses = std::collections::HashMap::new();
+        for slug in [
+            "dien-thoai-thong-minh",
+            "an-toan-tren-mang",
+            "chuyen-doi-so-cho-can-bo",
+        ] {
+            courses.insert(
+                slug,
+                hocso::db::courses::insert(conn, slug, None, "{}").unwrap(),
+            );
+        }
+        for slug in ["pho-cap-ky-nang-so-co-ban", "ky-nang-so-cho-nguoi-lao-dong"] {
+            lq::upsert_program(conn, slug, "P", "P", "", "", "[]", "[]", hocso::db::now()).unwrap();
+        }
+        let households: Vec<String> = (0..10)
+            .map(|h| {
+                cq::insert_household(
+                    conn,
+                    if h < 6 { &a } else { &b },
+                    &format!("H{h}"),
+                    "Hộ",
+                    None,
+                )
+                .unwrap()
+            })
+            .collect();
+        let at = chrono::NaiveDate::from_ymd_opt(2026, 6, 1)
+            .unwrap()
+            .and_hms_opt(8, 0, 0)
+            .unwrap();
+        let recent = hocso::db::now();
+        for i in 0..30usize {
+            let id = hocso::accounts::create_account(
+                conn,
+                &hasher,
+                hocso::accounts::NewAccount {
+                    display_name: &format!("Người {i}"),
+                    email: None,
+                    phone: None,
+                    username: Some(&format!("nguoi{i}")),
+                    password: "mat-khau-rat-dai-1",
+                    language: "vi",
+                },
+            )
+            .unwrap();
+            let mut p = cq::Profile::empty(&id);
+            p.village_id = Some(if i < 20 { a.clone() } else { b.clone() });
+            p.household_id = Some(if i < 20 {
+                households[i % 6].clone()
+            } else {
+                households[6 + i % 4].clone()
+            });
+            p.birth_year = Some(if i < 25 { 1980 } else { 2015 });
+            p.eid_status = match i % 3 {
+                0 => "level2",
+                1 => "level1",
+                _ => "none",
+            }
+            .into();
+            p.learner_group = if i < 2 {
+                "official"
+            } else if i < 5 {
+                "enterprise_worker"
+            } else {
+                "citizen"
+            }
+            .into();
+            cq::save_profile(conn, &p).unwrap();
+            let mut complete = |slug: &str| {
+                lq::ensure_enrollment(conn, &id, &courses[slug], recent).unwrap();
+                lq::mark_completed(conn, &id, &courses[slug], at).unwrap();
+            };
+            if i < 15 {
+                complete("dien-thoai-thong-minh");
+            }
+            if i < 12 {
+                complete("an-toan-tren-mang");
+            }
+            if i == 0 {
+                complete("chuyen-doi-so-cho-can-bo");
+            }
+            let cert = |program: &str, revoked: bool| lq::CertificateRow {
+                id: hocso::db::new_id(),
+                serial: hocso::certs::new_serial(),
+                user_id: id.clone(),
+                kind: "program".into(),
+                course_id: None,
+                program_slug: Some(program.into()),
+                title: "P".into(),
+                title_en: "P".into(),
+                recipient_name: "x".into(),
+                issued_at: at,
+                credential: "x".into(),
+                revoked_at: revoked.then_some(at),
+                revoked_reason: revoked.then(|| "test".into()),
+            };
+            if i < 11 {
+                lq::insert_certificate(conn, &cert("pho-cap-ky-nang-so-co-ban", i == 10)).unwrap();
+            }
+            if i == 2 {
+                lq::insert_certificate(conn, &cert("ky-nang-so-cho-nguoi-lao-dong", false))
+                    .unwrap();
+            }
+            if i == 29 {
+                let team = cq::insert_team(conn, &a, "Tổ 1").unwrap();
+                cq::add_member(conn, &team, &id).unwrap();
+            }
+        }
+    })
+    .await;
+    (c, v1, v2)
+}
+
+fn indicator<'a>(report: &'a Value, key: &str) -> &'a Value {
+    report["indicators"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["key"] == key)
+        .unwrap()
+}
+
+async fn indicator_arithmetic_rollup_breakdown_and_sheet(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let (_, admin_token) = admin(&app).await;
+    let (commune, v1, _) = fixture_commune(&app, &admin_token).await;
+    let res = app
+        .put(&format!(
+            "/api/v1/admin/localities/{commune}/targets/2026/adults_certified"
+        ))
+        .bearer_auth(&admin_token)
+        .json(&json!({"kind": "rate", "value": 50}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 204);
+    app.put(&format!(
+        "/api/v1/admin/localities/{commune}/targets/2026/households_certified"
+    ))
+    .bearer_auth(&admin_token)
+    .json(&json!({"kind": "count", "value": 40}))
+    .send()
+    .await
+    .unwrap();
+    let res = app
+        .get(&format!(
+            "/api/v1/reports/localities/{commune}/indicators?year=2026&breakdown=children"
+        ))
+        .bearer_auth(&admin_token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    let r: Value = res.json().await.unwrap();
+    for (key, num, den, rate) in [
+        ("eid_level2_14plus", 9, 100, 9.0),
+        ("eid_any_14plus", 17, 100, 17.0),
+        ("working_age_trained", 12, 80, 15.0),
+        ("officials_skilled", 1, 5, 20.0),
+        ("adults_basic_knowledge", 15, 90, 16.67),
+        ("adults_certified", 10, 90, 11.11),
+        ("enterprise_workers_skilled", 1, 10, 10.0),
+        ("households_certified", 6, 40, 15.0),
+    ] {
+        let i = indicator(&r, key);
+        assert_eq!(i["numerator"], num, "{key}: {i}");
+        assert_eq!(i["denominator"], den, "{key}");
+        assert_eq!(i["rate"], rate, "{key}");
+        assert_eq!(i["denominator_source"], "census", "{key}");
+    }
+    let ac = indicator(&r, "adults_certified");
+    assert_eq!(ac["target"], json!({"kind": "rate", "value": 50.0}));
+    assert_eq!(ac["gap"], 38.89);
+    assert_eq!(indicator(&r, "households_certified")["gap"], 34.0);
+    assert_eq!(
+        r["counts"],
+        json!({"learners_registered": 30, "active_last_30_days": 15, "certificates_issued_in_year": 12, "teams": 1, "facilitators": 1})
+    );
+
+    // Per village: no census except V1's households, so registered people are the denominators.
+    let children = r["children"].as_array().unwrap();
+    assert_eq!(children.len(), 2);
+    let village1 = children
+        .iter()
+        .find(|c| c["locality_id"] == v1.as_str())
+        .unwrap();
+    let e = indicator(village1, "eid_level2_14plus");
+    assert_eq!(
+        (
+            e["numerator"].as_i64(),
+            e["denominator"].as_i64(),
+            e["denominator_source"].as_str()
+        ),
+        (Some(7), Some(20), Some("registered"))
+    );
+    assert_eq!(e["rate"], 35.0);
+    let h = indicator(village1, "households_certified");
+    assert_eq!(
+        (
+            h["numerator"].as_i64(),
+            h["denominator"].as_i64(),
+            h["denominator_source"].as_str()
+        ),
+        (Some(6), Some(6), Some("census"))
+    );
+    let village2 = children
+        .iter()
+        .find(|c| c["locality_id"] != v1.as_str())
+        .unwrap();
+    assert_eq!(indicator(village2, "eid_level2_14plus")["numerator"], 2);
+    assert_eq!(indicator(village2, "eid_level2_14plus")["denominator"], 5);
+    // The children add up to the commune.
+    let sum: i64 = children
+        .iter()
+        .map(|c| {
+            indicator(c, "adults_certified")["numerator"]
+                .as_i64()
+                .unwrap()
+        })
+        .sum();
+    assert_eq!(sum, 10);
+
+    // The indicator sheet.
+    let res = app
+        .get(&format!(
+            "/api/v1/reports/localities/{commune}/indicators.csv?year=2026"
+        ))
+        .bearer_auth(&admin_token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    assert!(res.headers()["content-type"]
+        .to_str()
+        .unwrap()
+        .starts_with("text/csv"));
+    let bytes = res.bytes().await.unwrap();
+    assert!(bytes.starts_with(&[0xEF, 0xBB, 0xBF]), "UTF-8 BOM");
+    let text = String::from_utf8(bytes[3..].to_vec()).unwrap();
+    let mut rows = csv::Reader::from_reader(text.as_bytes());
+    assert_eq!(
+        rows.headers().unwrap().iter().collect::<Vec<_>>(),
+        [
+            "STT",
+            "Tên chỉ tiêu",
+            "Giải thích chỉ tiêu",
+            "Đơn vị tính",
+            "Chỉ tiêu",
+            "Thực hiện",
+            "Tỷ lệ"
+        ]
+    );
+    let records: Vec<csv::StringRecord> = rows.records().map(|r| r.unwrap()).collect();
+    assert_eq!(records.len(), 8);
+    let certified = records
+        .iter()
+        .find(|r| r[1].contains("đạt phổ cập"))
+        .unwrap();
+    assert_eq!(&certified[4], "50,00%");
+    assert_eq!(&certified[5], "10/90");
+    assert_eq!(&certified[6], "11,11%");
+
+    // Bad input.
+    let res = app
+        .get(&format!(
+            "/api/v1/reports/localities/{commune}/indicators?year=1900"
+        ))
+        .bearer_auth(&admin_token)
+        .send()
+        .await
+        .unwrap();
+    assert_problem(res, 422, "validation_failed").await;
+    let res = app
+        .get(&format!(
+            "/api/v1/reports/localities/{commune}/indicators?breakdown=household"
+        ))
+        .bearer_auth(&admin_token)
+        .send()
+        .await
+        .unwrap();
+    assert_problem(res, 422, "validation_failed").await;
+    let res = app
+        .put(&format!(
+            "/api/v1/admin/localities/{commune}/targets/2026/khong-co"
+        ))
+        .bearer_auth(&admin_token)
+        .json(&json!({"kind": "rate", "value": 5}))
+        .send()
+        .await
+        .unwrap();
+    assert_problem(res, 404, "not_found").await;
+    let res = app
+        .put(&format!(
+            "/api/v1/admin/localities/{commune}/targets/2026/adults_certified"
+        ))
+        .bearer_auth(&admin_token)
+        .json(&json!({"kind": "rate", "value": 150}))
+        .send()
+        .await
+        .unwrap();
+    assert_problem(res, 422, "validation_failed").await;
+}
+
+async fn report_scope(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let (_, admin_token) = admin(&app).await;
+    let (commune, _, _) = fixture_commune(&app, &admin_token).await;
+    let other = create(
+        &app,
+        &admin_token,
+        json!({"kind": "province", "name": "Tỉnh khác", "code": "Q"}),
+    )
+    .await;
+    let (uid, learner_token) = learner(&app, "ca@example.vn").await;
+    assert_problem(
+        app.get(&format!("/api/v1/reports/localities/{commune}/indicators"))
+            .bearer_auth(&learner_token)
+            .send()
+            .await
+            .unwrap(),
+        403,
+        "forbidden",
+    )
+    .await;
+    app.post(&format!("/api/v1/admin/users/{uid}/roles"))
+        .bearer_auth(&admin_token)
+        .json(&json!({"role": "admin", "locality_code": "AN"}))
+        .send()
+        .await
+        .unwrap();
+    let token = login(&app, "ca@example.vn", "mat-khau-rat-dai-1").await["access_token"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let res = app
+        .get(&format!(
+            "/api/v1/reports/localities/{commune}/indicators?year=2026"
+        ))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    let text = res.text().await.unwrap();
+    assert!(!text.contains("Người 1"), "reports carry no names");
+    assert_problem(
+        app.get(&format!("/api/v1/reports/localities/{other}/indicators"))
+            .bearer_auth(&token)
+            .send()
+            .await
+            .unwrap(),
+        403,
+        "forbidden",
+    )
+    .await;
+    let res = app
+        .put(&format!(
+            "/api/v1/admin/localities/{other}/targets/2026/adults_certified"
+        ))
+        .bearer_auth(&token)
+        .json(&json!({"kind": "rate", "value": 5}))
+        .send()
+        .await
+        .unwrap();
+    assert_problem(res, 403, "forbidden").await;
+}
