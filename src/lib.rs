@@ -12,6 +12,7 @@ pub mod courses;
 pub mod db;
 pub mod error;
 pub mod i18n;
+pub mod imports;
 pub mod learning;
 pub mod mail;
 pub mod quiz;

@@ -1229,3 +1229,65 @@ pub async fn resident_audit(
         .await?,
     ))
 }
+
+#[derive(Deserialize, IntoParams)]
+pub struct ImportQuery {
+    /// `all_or_nothing`: apply no row when any row has a problem. Default: apply the valid rows.
+    pub mode: Option<String>,
+}
+
+/// Import residents from CSV (`village_code, household_code, name, birth_year, learner_group,
+/// phone, eid_status[, external_id]`), UTF-8 with or without BOM, comma or semicolon. The answer
+/// reports every problem by row and column; running the same file again changes nothing.
+#[utoipa::path(tag = "community", security(("bearer" = [])), params(ImportQuery), request_body(content = String, content_type = "text/csv"), responses(
+    (status = 200, body = crate::imports::ImportReport),
+    (status = 403, body = crate::error::Problem, content_type = "application/problem+json"),
+    (status = 422, body = crate::error::Problem, content_type = "application/problem+json"),
+))]
+#[post("/admin/imports/residents")]
+pub async fn import_residents(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    query: web::Query<ImportQuery>,
+    body: web::Bytes,
+) -> ApiResult<web::Json<crate::imports::ImportReport>> {
+    if !user.has_role(Role::Admin) {
+        return Err(ApiError::forbidden("Only admins import residents."));
+    }
+    let all_or_nothing = match query.into_inner().mode.as_deref() {
+        None | Some("valid_rows") => false,
+        Some("all_or_nothing") => true,
+        Some(_) => {
+            return Err(ApiError::field(
+                "mode",
+                "invalid",
+                "`valid_rows` or `all_or_nothing`",
+            ))
+        }
+    };
+    let pool = state.pool.clone();
+    let report = run_blocking(move || {
+        let mut conn = pool.get()?;
+        let mut may = |conn: &mut crate::db::DbConn, village: &str| {
+            community::is_admin_of(conn, &user, village)
+        };
+        let report = crate::imports::import_residents(
+            &mut conn,
+            &body,
+            all_or_nothing,
+            &mut may,
+            &mut |_, _| {},
+        )?;
+        q::audit(
+            &mut conn,
+            &user.id,
+            "residents.import",
+            None,
+            None,
+            &json!({"rows": report.rows, "created": report.created, "updated": report.updated}),
+        )?;
+        Ok(report)
+    })
+    .await?;
+    Ok(web::Json(report))
+}

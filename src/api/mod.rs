@@ -159,6 +159,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
                 .service(community::record_resident_progress)
                 .service(community::reset_resident_password)
                 .service(community::resident_audit)
+                .service(community::import_residents)
                 .service(reports::indicators)
                 .service(reports::indicators_csv)
                 .service(reports::put_target),

@@ -208,6 +208,10 @@ pub struct Profile {
     #[serde(skip)]
     #[schema(ignore)]
     pub updated_at: NaiveDateTime,
+    /// The key of a bulk-imported resident (village, household and name, or the file's own id).
+    #[serde(skip)]
+    #[schema(ignore)]
+    pub external_key: Option<String>,
 }
 
 impl Profile {
@@ -221,6 +225,7 @@ impl Profile {
             household_id: None,
             eid_status: "none".into(),
             updated_at: now(),
+            external_key: None,
         }
     }
 }
@@ -374,4 +379,25 @@ pub fn audit_of(conn: &mut DbConn, subject: &str) -> QueryResult<Vec<AuditRow>> 
             audit_log::at,
         ))
         .load(conn)
+}
+
+pub fn profile_by_external_key(conn: &mut DbConn, key: &str) -> QueryResult<Option<Profile>> {
+    learner_profiles::table
+        .filter(learner_profiles::external_key.eq(key))
+        .select(Profile::as_select())
+        .first(conn)
+        .optional()
+}
+
+pub fn household_by_code(
+    conn: &mut DbConn,
+    village_id: &str,
+    code: &str,
+) -> QueryResult<Option<Household>> {
+    households::table
+        .filter(households::village_id.eq(village_id))
+        .filter(households::code.eq(code))
+        .select(Household::as_select())
+        .first(conn)
+        .optional()
 }

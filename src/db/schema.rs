@@ -263,6 +263,7 @@ diesel::table! {
         household_id -> Nullable<Text>,
         eid_status -> Text,
         updated_at -> Timestamp,
+        external_key -> Nullable<Text>,
     }
 }
 

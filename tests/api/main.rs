@@ -6,6 +6,7 @@ mod community;
 mod courses;
 mod curriculum;
 mod helpers;
+mod imports;
 mod learning;
 mod quizzes;
 mod reports;

@@ -164,6 +164,7 @@ const ROUTES: &[&str] = &[
     "PATCH /api/v1/courses/{slug}/modules/{module}",
     "PATCH /api/v1/me",
     "POST /api/v1/admin/certificates/{serial}/revoke",
+    "POST /api/v1/admin/imports/residents",
     "POST /api/v1/admin/localities",
     "POST /api/v1/admin/localities/{id}/households",
     "POST /api/v1/admin/teams",

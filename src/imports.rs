@@ -1,0 +1,435 @@
+//! Bulk imports from CSV: the locality tree, census figures and residents. Every row is checked
+//! and reported (row, column, problem); valid rows are applied, or none with all-or-nothing.
+//! UTF-8 with or without BOM; comma or semicolon.
+
+use std::collections::HashMap;
+
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use crate::content::{fold, GROUPS};
+use crate::db::community as q;
+use crate::db::DbConn;
+use crate::error::{ApiError, ApiResult};
+
+#[derive(Clone, Debug, Serialize, ToSchema, PartialEq, Eq)]
+pub struct RowProblem {
+    /// 1-based line in the file (the header is line 1).
+    pub row: usize,
+    pub column: String,
+    pub problem: String,
+}
+
+#[derive(Clone, Debug, Default, Serialize, ToSchema)]
+pub struct ImportReport {
+    pub rows: usize,
+    pub created: usize,
+    pub updated: usize,
+    pub unchanged: usize,
+    /// Rows with problems (not applied).
+    pub rejected: usize,
+    /// Nothing was applied (all-or-nothing mode with problems).
+    pub applied: bool,
+    pub problems: Vec<RowProblem>,
+}
+
+/// A data row: its 1-based line and its fields.
+pub type Row = (usize, Vec<String>);
+
+/// Parses CSV text: strips a BOM, picks `;` or `,` from the header line, lower-cases headers.
+pub fn parse(bytes: &[u8]) -> ApiResult<(Vec<String>, Vec<Row>)> {
+    let bytes = bytes.strip_prefix(&[0xEF, 0xBB, 0xBF]).unwrap_or(bytes);
+    let text = std::str::from_utf8(bytes)
+        .map_err(|e| ApiError::field("file", "not_utf8", format!("the file is not UTF-8: {e}")))?;
+    let header = text.lines().next().unwrap_or("");
+    let delimiter = if header.matches(';').count() > header.matches(',').count() {
+        b';'
+    } else {
+        b','
+    };
+    let mut reader = csv::ReaderBuilder::new()
+        .delimiter(delimiter)
+        .flexible(true)
+        .trim(csv::Trim::All)
+        .from_reader(text.as_bytes());
+    let headers: Vec<String> = reader
+        .headers()
+        .map_err(|e| ApiError::field("file", "bad_csv", e.to_string()))?
+        .iter()
+        .map(|h| h.trim().to_lowercase())
+        .collect();
+    let mut rows = Vec::new();
+    for (i, record) in reader.records().enumerate() {
+        let record = record
+            .map_err(|e| ApiError::field("file", "bad_csv", format!("line {}: {e}", i + 2)))?;
+        if record.iter().all(|f| f.is_empty()) {
+            continue;
+        }
+        rows.push((i + 2, record.iter().map(String::from).collect()));
+    }
+    Ok((headers, rows))
+}
+
+fn require_columns(headers: &[String], needed: &[&str]) -> ApiResult<()> {
+    let missing: Vec<&str> = needed
+        .iter()
+        .copied()
+        .filter(|c| !headers.iter().any(|h| h == c))
+        .collect();
+    if missing.is_empty() {
+        Ok(())
+    } else {
+        Err(ApiError::field(
+            "file",
+            "missing_columns",
+            format!("missing columns: {}", missing.join(", ")),
+        ))
+    }
+}
+
+fn cell<'a>(headers: &[String], row: &'a [String], name: &str) -> &'a str {
+    headers
+        .iter()
+        .position(|h| h == name)
+        .and_then(|i| row.get(i))
+        .map(|s| s.as_str())
+        .unwrap_or("")
+}
+
+struct ResidentRow {
+    key: String,
+    village_id: String,
+    household_code: String,
+    name: String,
+    birth_year: Option<i32>,
+    group: String,
+    phone: Option<String>,
+    eid: String,
+}
+
+/// Imports residents. Columns: `village_code, household_code, name, birth_year, learner_group,
+/// phone (optional), eid_status (none|level1|level2)` and optionally `external_id`. A resident is
+/// found again by `external_id`, else by village, household and name, so a second run of the same
+/// file changes nothing. `may_import(village_id)` says whether the caller administers the village.
+pub fn import_residents(
+    conn: &mut DbConn,
+    bytes: &[u8],
+    all_or_nothing: bool,
+    may_import: &mut dyn FnMut(&mut DbConn, &str) -> ApiResult<bool>,
+    progress: &mut dyn FnMut(usize, usize),
+) -> ApiResult<ImportReport> {
+    let (headers, rows) = parse(bytes)?;
+    require_columns(
+        &headers,
+        &[
+            "village_code",
+            "household_code",
+            "name",
+            "birth_year",
+            "learner_group",
+            "eid_status",
+        ],
+    )?;
+    let mut report = ImportReport {
+        rows: rows.len(),
+        ..Default::default()
+    };
+    let mut villages: HashMap<String, Option<String>> = HashMap::new();
+    let mut valid = Vec::new();
+    let mut seen_keys = HashMap::new();
+    for (line, row) in &rows {
+        let mut problems = Vec::new();
+        let mut problem = |column: &str, text: String| {
+            problems.push(RowProblem {
+                row: *line,
+                column: column.into(),
+                problem: text,
+            })
+        };
+        let village_code = cell(&headers, row, "village_code");
+        let village_id = match villages.get(village_code) {
+            Some(v) => v.clone(),
+            None => {
+                let found = q::locality_by_code(conn, village_code)?
+                    .filter(|l| l.kind == "village")
+                    .map(|l| l.id);
+                let allowed = match &found {
+                    Some(id) => may_import(conn, id)?,
+                    None => false,
+                };
+                let v = found.filter(|_| allowed);
+                villages.insert(village_code.to_string(), v.clone());
+                v
+            }
+        };
+        if village_id.is_none() {
+            problem(
+                "village_code",
+                format!("no village `{village_code}` in your area"),
+            );
+        }
+        let household_code = cell(&headers, row, "household_code");
+        if household_code.is_empty() || household_code.len() > 40 {
+            problem("household_code", "required, at most 40 characters".into());
+        }
+        let name = cell(&headers, row, "name");
+        if name.is_empty() || name.chars().count() > 100 {
+            problem("name", "required, at most 100 characters".into());
+        }
+        let birth = cell(&headers, row, "birth_year");
+        let birth_year = if birth.is_empty() {
+            None
+        } else {
+            match birth.parse::<i32>() {
+                Ok(y) if (1900..=2026).contains(&y) => Some(y),
+                _ => {
+                    problem(
+                        "birth_year",
+                        format!("`{birth}` is not a year between 1900 and 2026"),
+                    );
+                    None
+                }
+            }
+        };
+        let group = cell(&headers, row, "learner_group");
+        let group = if group.is_empty() { "citizen" } else { group };
+        if !GROUPS.contains(&group) {
+            problem(
+                "learner_group",
+                format!("`{group}`: use citizen, official, enterprise_worker or student"),
+            );
+        }
+        let phone_raw = cell(&headers, row, "phone");
+        let phone = if phone_raw.is_empty() {
+            None
+        } else {
+            let p = crate::accounts::normalize_phone(phone_raw);
+            if p.is_none() {
+                problem(
+                    "phone",
+                    format!("`{phone_raw}` is not a Vietnamese phone number"),
+                );
+            }
+            p
+        };
+        let eid = cell(&headers, row, "eid_status");
+        let eid = if eid.is_empty() { "none" } else { eid };
+        if !crate::community::EID_STATUSES.contains(&eid) {
+            problem("eid_status", format!("`{eid}`: use none, level1 or level2"));
+        }
+        let external = cell(&headers, row, "external_id");
+        let key = if external.is_empty() {
+            format!("{village_code}/{household_code}/{}", fold(name))
+        } else {
+            format!("id:{external}")
+        };
+        if let Some(first) = seen_keys.insert(key.clone(), *line) {
+            problem("name", format!("the same resident as line {first}"));
+        }
+        if problems.is_empty() {
+            valid.push(ResidentRow {
+                key,
+                village_id: village_id.unwrap_or_default(),
+                household_code: household_code.to_string(),
+                name: name.to_string(),
+                birth_year,
+                group: group.to_string(),
+                phone,
+                eid: eid.to_string(),
+            });
+        } else {
+            report.rejected += 1;
+            report.problems.extend(problems);
+        }
+    }
+    if all_or_nothing && !report.problems.is_empty() {
+        report.applied = false;
+        return Ok(report);
+    }
+    let total = valid.len();
+    crate::db::transaction(conn, |conn| {
+        for (i, r) in valid.iter().enumerate() {
+            apply_resident(conn, r, &mut report)?;
+            progress(i + 1, total);
+        }
+        Ok::<_, ApiError>(())
+    })?;
+    report.applied = true;
+    Ok(report)
+}
+
+fn apply_resident(conn: &mut DbConn, r: &ResidentRow, report: &mut ImportReport) -> ApiResult<()> {
+    let household = match q::household_by_code(conn, &r.village_id, &r.household_code)? {
+        Some(h) => h.id,
+        None => q::insert_household(
+            conn,
+            &r.village_id,
+            &r.household_code,
+            &r.household_code,
+            None,
+        )?,
+    };
+    let existing = q::profile_by_external_key(conn, &r.key)?;
+    let mut profile = match &existing {
+        Some(p) => p.clone(),
+        None => {
+            let by_phone = match &r.phone {
+                Some(p) => crate::accounts::find_by_login(
+                    conn,
+                    &crate::accounts::LoginId::Phone(p.clone()),
+                )?,
+                None => None,
+            };
+            let user_id = match by_phone {
+                Some(u) => u.id,
+                None => {
+                    // No password: the account cannot log in until a facilitator sets one.
+                    crate::accounts::insert_account(
+                        conn,
+                        &crate::accounts::NewAccount {
+                            display_name: &r.name,
+                            email: None,
+                            phone: r.phone.as_deref(),
+                            username: None,
+                            password: "",
+                            language: "vi",
+                        },
+                        "!",
+                    )?
+                    .id
+                }
+            };
+            q::profile(conn, &user_id)?.unwrap_or_else(|| q::Profile::empty(&user_id))
+        }
+    };
+    let before = (
+        profile.village_id.clone(),
+        profile.household_id.clone(),
+        profile.birth_year,
+        profile.learner_group.clone(),
+        profile.eid_status.clone(),
+        profile.external_key.clone(),
+    );
+    profile.village_id = Some(r.village_id.clone());
+    profile.household_id = Some(household);
+    profile.birth_year = r.birth_year;
+    profile.learner_group = r.group.clone();
+    profile.eid_status = r.eid.clone();
+    profile.external_key = Some(r.key.clone());
+    let after = (
+        profile.village_id.clone(),
+        profile.household_id.clone(),
+        profile.birth_year,
+        profile.learner_group.clone(),
+        profile.eid_status.clone(),
+        profile.external_key.clone(),
+    );
+    if existing.is_some() && before == after {
+        report.unchanged += 1;
+        return Ok(());
+    }
+    profile.updated_at = crate::db::now();
+    q::save_profile(conn, &profile)?;
+    if existing.is_some() {
+        report.updated += 1;
+    } else {
+        report.created += 1;
+    }
+    Ok(())
+}
+
+/// Imports a locality tree. Columns: `code, name, kind (province|commune|village), parent_code`.
+/// Rows may come in any order; existing codes are updated (name), so a second run changes nothing.
+pub fn import_localities(conn: &mut DbConn, bytes: &[u8]) -> ApiResult<ImportReport> {
+    let (headers, rows) = parse(bytes)?;
+    require_columns(&headers, &["code", "name", "kind", "parent_code"])?;
+    let mut report = ImportReport {
+        rows: rows.len(),
+        ..Default::default()
+    };
+    let mut pending: Vec<Row> = rows;
+    crate::db::transaction(conn, |conn| {
+        // Parents first: repeat passes until nothing more can be placed.
+        loop {
+            let mut next = Vec::new();
+            let before = pending.len();
+            for (line, row) in pending {
+                let (code, name, kind, parent) = (
+                    cell(&headers, &row, "code"),
+                    cell(&headers, &row, "name"),
+                    cell(&headers, &row, "kind"),
+                    cell(&headers, &row, "parent_code"),
+                );
+                let parent_id = if parent.is_empty() {
+                    None
+                } else {
+                    match q::locality_by_code(conn, parent)? {
+                        Some(p) => Some(p.id),
+                        None => {
+                            next.push((line, row));
+                            continue;
+                        }
+                    }
+                };
+                if code.is_empty() || name.is_empty() || !crate::community::KINDS.contains(&kind) {
+                    report.rejected += 1;
+                    report.problems.push(RowProblem {
+                        row: line,
+                        column: "kind".into(),
+                        problem:
+                            "code, name and a kind of province, commune or village are required"
+                                .into(),
+                    });
+                    continue;
+                }
+                match q::locality_by_code(conn, code)? {
+                    Some(l) if l.name == name && l.parent_id == parent_id => report.unchanged += 1,
+                    Some(l) => {
+                        use crate::db::schema::localities;
+                        use diesel::prelude::*;
+                        diesel::update(localities::table.find(&l.id))
+                            .set((
+                                localities::name.eq(name),
+                                localities::parent_id.eq(parent_id),
+                            ))
+                            .execute(conn)?;
+                        report.updated += 1;
+                    }
+                    None => {
+                        q::insert_locality(conn, parent_id.as_deref(), kind, name, Some(code))?;
+                        report.created += 1;
+                    }
+                }
+            }
+            if next.is_empty() || next.len() == before {
+                for (line, row) in &next {
+                    report.rejected += 1;
+                    report.problems.push(RowProblem {
+                        row: *line,
+                        column: "parent_code".into(),
+                        problem: format!("no locality `{}`", cell(&headers, row, "parent_code")),
+                    });
+                }
+                break;
+            }
+            pending = next;
+        }
+        Ok::<_, ApiError>(())
+    })?;
+    report.applied = true;
+    Ok(report)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn csv_with_bom_and_semicolons() {
+        let (h, rows) = parse("\u{feff}Village_Code;Name\nT1;Bà Tư\n\n".as_bytes()).unwrap();
+        assert_eq!(h, ["village_code", "name"]);
+        assert_eq!(rows, vec![(2, vec!["T1".to_string(), "Bà Tư".to_string()])]);
+        let (_, rows) = parse(b"a,b\n1,2\n").unwrap();
+        assert_eq!(rows[0].1, ["1", "2"]);
+    }
+}

@@ -1,0 +1,235 @@
+use std::process::Command;
+
+use diesel::prelude::*;
+use hocso::db::schema::{learner_profiles, localities};
+use serde_json::{json, Value};
+
+use crate::both_backends;
+use crate::helpers::*;
+
+both_backends!(locality_tree_from_csv, residents_from_csv);
+
+fn hocso(app: &TestApp) -> Command {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_hocso"));
+    cmd.env("HOCSO_DATABASE_URL", &app.database_url)
+        .env("HOCSO_DATA_DIR", app.dir.path().join("cli"));
+    cmd
+}
+
+const TREE: &str = "\u{feff}code;name;kind;parent_code\nAN-1;Thôn Một;village;AN\nAN;Xã An Nghĩa;commune;PT\nPT;Tỉnh Phú Thọ;province;\nAN-2;Thôn Hai;village;AN\nBM-9;Thôn lạc;village;KHONG-CO\n";
+
+async fn locality_tree_from_csv(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let path = app.dir.path().join("tree.csv");
+    std::fs::write(&path, TREE).unwrap();
+    let out = hocso(&app)
+        .args(["localities", "import"])
+        .arg(&path)
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        !out.status.success(),
+        "the bad row makes the exit status non-zero"
+    );
+    assert!(
+        stdout.contains("line 6: parent_code: no locality `KHONG-CO`"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("5 rows: 4 created, 0 updated, 0 unchanged, 1 rejected"),
+        "{stdout}"
+    );
+    let out = hocso(&app)
+        .args(["localities", "import"])
+        .arg(&path)
+        .output()
+        .unwrap();
+    assert!(String::from_utf8_lossy(&out.stdout).contains("0 created, 0 updated, 4 unchanged"));
+    let n = app
+        .db(|c| localities::table.count().get_result::<i64>(c).unwrap())
+        .await;
+    assert_eq!(n, 4);
+    let parent = app
+        .db(|c| {
+            let an: String = localities::table
+                .filter(localities::code.eq("AN"))
+                .select(localities::id)
+                .first(c)
+                .unwrap();
+            localities::table
+                .filter(localities::code.eq("AN-1"))
+                .select(localities::parent_id)
+                .first::<Option<String>>(c)
+                .unwrap()
+                == Some(an)
+        })
+        .await;
+    assert!(parent);
+}
+
+async fn residents_from_csv(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let path = app.dir.path().join("tree.csv");
+    std::fs::write(&path, TREE).unwrap();
+    hocso(&app)
+        .args(["localities", "import"])
+        .arg(&path)
+        .output()
+        .unwrap();
+    let (_, admin_token) = admin(&app).await;
+    let csv = "village_code,household_code,name,birth_year,learner_group,phone,eid_status\n\
+        AN-1,H1,Nguyễn Văn Một,1960,citizen,0912345001,level2\n\
+        AN-1,H1,Trần Thị Hai,1965,citizen,,level1\n\
+        AN-2,H7,Lê Văn Ba,1990,enterprise_worker,,none\n\
+        AN-2,H8,Phạm Thị Tư,2008,student,,\n\
+        XX-1,H9,Không Có Thôn,1970,citizen,,none\n\
+        AN-1,H2,Sai Năm Sinh,19x0,farmer,12345,level7\n";
+    let import = |body: &'static str, mode: &'static str| {
+        app.post(&format!("/api/v1/admin/imports/residents?mode={mode}"))
+            .bearer_auth(&admin_token)
+            .header("content-type", "text/csv")
+            .body(body)
+            .send()
+    };
+    let report: Value = import(csv, "all_or_nothing")
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(report["applied"], false);
+    assert_eq!(report["created"], 0);
+    let n = app
+        .db(|c| {
+            learner_profiles::table
+                .count()
+                .get_result::<i64>(c)
+                .unwrap()
+        })
+        .await;
+    assert_eq!(n, 0, "all or nothing applied nothing");
+
+    let res = import(csv, "valid_rows").await.unwrap();
+    assert_eq!(res.status(), 200);
+    let report: Value = res.json().await.unwrap();
+    assert_eq!(report["created"], 4);
+    assert_eq!(report["rejected"], 2);
+    let problems = report["problems"].as_array().unwrap();
+    let find = |row: i64, column: &str| {
+        problems
+            .iter()
+            .any(|p| p["row"] == row && p["column"] == column)
+    };
+    assert!(find(6, "village_code"));
+    for column in ["birth_year", "learner_group", "phone", "eid_status"] {
+        assert!(find(7, column), "{column}: {problems:?}");
+    }
+    // The same file again changes nothing.
+    let report: Value = import(csv, "valid_rows")
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        (
+            report["created"].as_i64(),
+            report["updated"].as_i64(),
+            report["unchanged"].as_i64()
+        ),
+        (Some(0), Some(0), Some(4))
+    );
+    // A changed row is an update, found again by village, household and name.
+    let changed = "\u{feff}village_code;household_code;name;birth_year;learner_group;eid_status\nAN-1;H1;Trần Thị Hai;1965;citizen;level2\n";
+    let report: Value = import(changed, "valid_rows")
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(report["updated"], 1);
+    let level2 = app
+        .db(|c| {
+            learner_profiles::table
+                .filter(learner_profiles::eid_status.eq("level2"))
+                .count()
+                .get_result::<i64>(c)
+                .unwrap()
+        })
+        .await;
+    assert_eq!(level2, 2);
+
+    // The report counts them; a commune admin elsewhere cannot import here.
+    let commune: String = app
+        .db(|c| {
+            localities::table
+                .filter(localities::code.eq("AN"))
+                .select(localities::id)
+                .first(c)
+                .unwrap()
+        })
+        .await;
+    let r: Value = app
+        .get(&format!(
+            "/api/v1/reports/localities/{commune}/indicators?year=2026"
+        ))
+        .bearer_auth(&admin_token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(r["counts"]["learners_registered"], 4);
+    let (uid, _) = learner(&app, "khac@example.vn").await;
+    let res = app
+        .post(&format!("/api/v1/admin/users/{uid}/roles"))
+        .bearer_auth(&admin_token)
+        .json(&json!({"role": "admin", "locality_code": "AN-2"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    let t = login(&app, "khac@example.vn", "mat-khau-rat-dai-1").await["access_token"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let res = app
+        .post("/api/v1/admin/imports/residents")
+        .bearer_auth(&t)
+        .header("content-type", "text/csv")
+        .body("village_code,household_code,name,birth_year,learner_group,eid_status\nAN-1,H3,Người Mới,1980,citizen,none\n")
+        .send()
+        .await
+        .unwrap();
+    let report: Value = res.json().await.unwrap();
+    assert_eq!(report["created"], 0);
+    assert_eq!(report["problems"][0]["column"], "village_code");
+    let (_, plain) = learner(&app, "thuong@example.vn").await;
+    let res = app
+        .post("/api/v1/admin/imports/residents")
+        .bearer_auth(&plain)
+        .header("content-type", "text/csv")
+        .body("x")
+        .send()
+        .await
+        .unwrap();
+    assert_problem(res, 403, "forbidden").await;
+    let res = import("name\nx\n", "valid_rows").await.unwrap();
+    assert_problem(res, 422, "validation_failed").await;
+
+    // The CLI, with its progress bar, on the same data: nothing changes.
+    let file = app.dir.path().join("residents.csv");
+    std::fs::write(&file, csv).unwrap();
+    let out = hocso(&app)
+        .args(["residents", "import"])
+        .arg(&file)
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        stdout.contains("6 rows: 0 created, 1 updated, 3 unchanged, 2 rejected"),
+        "{stdout}"
+    );
+}
