@@ -223,8 +223,10 @@ fn population_sql(p: Population, year: i32) -> String {
     }
 }
 
-fn condition_sql(c: Condition, year: i32, person: &str) -> String {
-    let end = format!("'{}-01-01'", year + 1);
+/// The condition for a person; completions and certificates count when dated before `end`
+/// (a `YYYY-MM-DD` date).
+fn condition_sql(c: Condition, end: &str, person: &str) -> String {
+    let end = format!("'{end}'");
     match c {
         Condition::EidLevel2 => format!("{person}.eid_status = 'level2'"),
         Condition::EidAny => format!("{person}.eid_status IN ('level1', 'level2')"),
@@ -326,12 +328,13 @@ pub fn report(
         .map(|(k, kind, v)| (k, (kind, v)))
         .collect();
 
+    let year_end = format!("{}-01-01", year + 1);
     let mut indicators = Vec::new();
     for def in INDICATORS {
         let (numerator, registered) = if def.population == Population::Households {
             let base =
                 "SELECT COUNT(*) AS n FROM households h WHERE h.village_id IN (SELECT id FROM sub)";
-            let member = condition_sql(def.condition, year, "p");
+            let member = condition_sql(def.condition, &year_end, "p");
             (
                 count(conn, root, &format!("{base} AND EXISTS (SELECT 1 FROM learner_profiles p WHERE p.household_id = h.id AND {member})"))?,
                 count(conn, root, base)?,
@@ -344,7 +347,7 @@ pub fn report(
                     root,
                     &format!(
                         "{PEOPLE} AND {pop} AND {}",
-                        condition_sql(def.condition, year, "p")
+                        condition_sql(def.condition, &year_end, "p")
                     ),
                 )?,
                 count(conn, root, &format!("{PEOPLE} AND {pop}"))?,
@@ -479,6 +482,61 @@ pub fn sheet_csv(r: &Report) -> Vec<u8> {
         let _ = w.flush();
     }
     out
+}
+
+/// One point of the monthly series.
+#[derive(Clone, Debug, Serialize, ToSchema)]
+pub struct TimelinePoint {
+    /// `YYYY-MM`
+    pub month: String,
+    /// Numerator of every indicator at the end of the month, by key.
+    #[schema(value_type = Object)]
+    pub numerators: std::collections::BTreeMap<&'static str, i64>,
+}
+
+/// Numerators at the end of each month from `from` to `to` (both `(year, month)`).
+pub fn timeline(
+    conn: &mut DbConn,
+    root: &str,
+    from: (i32, u32),
+    to: (i32, u32),
+) -> ApiResult<Vec<TimelinePoint>> {
+    crate::db::community::locality(conn, root)?
+        .ok_or_else(|| ApiError::not_found("No such locality."))?;
+    let mut points = Vec::new();
+    let (mut y, mut m) = from;
+    while (y, m) <= to {
+        let (ny, nm) = if m == 12 { (y + 1, 1) } else { (y, m + 1) };
+        let end = format!("{ny}-{nm:02}-01");
+        let mut numerators = std::collections::BTreeMap::new();
+        for def in INDICATORS {
+            let n = if def.population == Population::Households {
+                let member = condition_sql(def.condition, &end, "p");
+                count(
+                    conn,
+                    root,
+                    &format!("SELECT COUNT(*) AS n FROM households h WHERE h.village_id IN (SELECT id FROM sub) AND EXISTS (SELECT 1 FROM learner_profiles p WHERE p.household_id = h.id AND {member})"),
+                )?
+            } else {
+                let pop = population_sql(def.population, y);
+                count(
+                    conn,
+                    root,
+                    &format!(
+                        "{PEOPLE} AND {pop} AND {}",
+                        condition_sql(def.condition, &end, "p")
+                    ),
+                )?
+            };
+            numerators.insert(def.key, n);
+        }
+        points.push(TimelinePoint {
+            month: format!("{y}-{m:02}"),
+            numerators,
+        });
+        (y, m) = (ny, nm);
+    }
+    Ok(points)
 }
 
 pub fn indicator_exists(key: &str) -> bool {

@@ -162,6 +162,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
                 .service(community::import_residents)
                 .service(reports::indicators)
                 .service(reports::indicators_csv)
+                .service(reports::timeline)
                 .service(reports::put_target),
         );
 }

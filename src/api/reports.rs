@@ -179,3 +179,69 @@ pub async fn put_target(
     .await?;
     Ok(HttpResponse::NoContent().finish())
 }
+
+#[derive(Deserialize, IntoParams)]
+pub struct TimelineQuery {
+    /// First month, `YYYY-MM`.
+    pub from: String,
+    /// Last month, `YYYY-MM` (at most 36 months after `from`).
+    pub to: String,
+    /// `month` (the only interval).
+    pub interval: Option<String>,
+}
+
+fn parse_month(field: &str, s: &str) -> ApiResult<(i32, u32)> {
+    let bad = || ApiError::field(field, "invalid", "a month as YYYY-MM");
+    let (y, m) = s.split_once('-').ok_or_else(bad)?;
+    let (y, m): (i32, u32) = (y.parse().map_err(|_| bad())?, m.parse().map_err(|_| bad())?);
+    if !(2000..=2100).contains(&y) || !(1..=12).contains(&m) {
+        return Err(bad());
+    }
+    Ok((y, m))
+}
+
+/// The monthly series of every indicator's numerator for a locality and its subtree.
+#[utoipa::path(tag = "reports", security(("bearer" = [])), params(("id" = String, Path), TimelineQuery), responses(
+    (status = 200, body = Vec<crate::reports::TimelinePoint>),
+    (status = 403, body = crate::error::Problem, content_type = "application/problem+json"),
+    (status = 422, body = crate::error::Problem, content_type = "application/problem+json"),
+))]
+#[get("/reports/localities/{id}/indicators/timeline")]
+pub async fn timeline(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    path: web::Path<String>,
+    query: web::Query<TimelineQuery>,
+) -> ApiResult<web::Json<Vec<crate::reports::TimelinePoint>>> {
+    if !user.has_role(Role::Admin) {
+        return Err(ApiError::forbidden("Reports are for admins of the area."));
+    }
+    let q = query.into_inner();
+    if q.interval.as_deref().is_some_and(|i| i != "month") {
+        return Err(ApiError::field(
+            "interval",
+            "invalid",
+            "the only interval is `month`",
+        ));
+    }
+    let from = parse_month("from", &q.from)?;
+    let to = parse_month("to", &q.to)?;
+    let months = (to.0 - from.0) * 12 + to.1 as i32 - from.1 as i32;
+    if !(0..36).contains(&months) {
+        return Err(ApiError::field(
+            "to",
+            "out_of_range",
+            "from 0 to 36 months after `from`",
+        ));
+    }
+    let id = path.into_inner();
+    let pool = state.pool.clone();
+    Ok(web::Json(
+        run_blocking(move || {
+            let mut conn = pool.get()?;
+            community::require_admin_of(&mut conn, &user, &id)?;
+            reports::timeline(&mut conn, &id, from, to)
+        })
+        .await?,
+    ))
+}

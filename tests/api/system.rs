@@ -155,6 +155,7 @@ const ROUTES: &[&str] = &[
     "GET /api/v1/programs/{slug}",
     "GET /api/v1/reports/localities/{id}/indicators",
     "GET /api/v1/reports/localities/{id}/indicators.csv",
+    "GET /api/v1/reports/localities/{id}/indicators/timeline",
     "GET /health/live",
     "GET /health/ready",
     "GET /metrics",
