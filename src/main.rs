@@ -45,6 +45,9 @@ enum Command {
     /// Residents (learners registered by their commune).
     #[command(subcommand)]
     Residents(ImportCommand),
+    /// Census figures per locality and year (the denominators of the indicators).
+    #[command(subcommand)]
+    Census(ImportCommand),
 }
 
 #[derive(Subcommand)]
@@ -117,6 +120,7 @@ fn main() -> ExitCode {
         Command::Users(cmd) => users(settings, cmd),
         Command::Courses(cmd) => courses(settings, cmd),
         Command::Localities(ImportCommand::Import { file, .. }) => import(settings, &file, None),
+        Command::Census(ImportCommand::Import { file, .. }) => import_census(settings, &file),
         Command::Residents(ImportCommand::Import {
             file,
             all_or_nothing,
@@ -411,6 +415,23 @@ fn import(
             report
         }
     };
+    print_report(&report)
+}
+
+fn import_census(settings: Settings, file: &std::path::Path) -> anyhow::Result<()> {
+    let bytes =
+        std::fs::read(file).map_err(|e| anyhow::anyhow!("cannot read {}: {e}", file.display()))?;
+    let pool = hocso::db::connect_and_migrate(
+        &settings.effective_database_url(),
+        1,
+        std::time::Duration::from_millis(settings.db_timeout_ms),
+    )?;
+    let report = hocso::imports::import_census(&mut *pool.get()?, &bytes)
+        .map_err(|e| anyhow::anyhow!("{}", e.detail))?;
+    print_report(&report)
+}
+
+fn print_report(report: &hocso::imports::ImportReport) -> anyhow::Result<()> {
     for p in &report.problems {
         println!("line {}: {}: {}", p.row, p.column, p.problem);
     }

@@ -1291,3 +1291,119 @@ pub async fn import_residents(
     .await?;
     Ok(web::Json(report))
 }
+
+#[derive(Serialize, ToSchema)]
+pub struct DifficultQuestion {
+    pub course: String,
+    pub quiz: String,
+    pub question: String,
+    pub prompt: String,
+    pub answered: i64,
+    /// Share answered correctly by my villages' learners, 0–1.
+    pub correct_share: f64,
+}
+
+/// Quiz questions my villages' learners find hard (under half correct, at least 3 answers), hardest first.
+#[utoipa::path(tag = "facilitator", security(("bearer" = [])), responses(
+    (status = 200, body = Vec<DifficultQuestion>),
+    (status = 403, body = crate::error::Problem, content_type = "application/problem+json"),
+))]
+#[get("/facilitator/difficult-questions")]
+pub async fn difficult_questions(
+    state: web::Data<AppState>,
+    user: AuthUser,
+) -> ApiResult<web::Json<Vec<DifficultQuestion>>> {
+    let st = state.clone();
+    Ok(web::Json(
+        run_blocking(move || {
+            use crate::db::schema::{attempt_answers, courses, learner_profiles};
+            use diesel::dsl::count_star;
+            use diesel::prelude::*;
+            let mut conn = st.pool.get()?;
+            let villages = my_villages(&mut conn, &user, None)?;
+            let learners = learner_profiles::table
+                .filter(learner_profiles::village_id.eq_any(&villages))
+                .select(learner_profiles::user_id);
+            let answered: Vec<(String, String, String, i64)> = attempt_answers::table
+                .filter(attempt_answers::user_id.eq_any(learners))
+                .group_by((
+                    attempt_answers::course_id,
+                    attempt_answers::quiz_key,
+                    attempt_answers::question_key,
+                ))
+                .select((
+                    attempt_answers::course_id,
+                    attempt_answers::quiz_key,
+                    attempt_answers::question_key,
+                    count_star(),
+                ))
+                .load(&mut conn)?;
+            let learners = learner_profiles::table
+                .filter(learner_profiles::village_id.eq_any(&villages))
+                .select(learner_profiles::user_id);
+            let correct: Vec<(String, String, String, i64)> = attempt_answers::table
+                .filter(attempt_answers::user_id.eq_any(learners))
+                .filter(attempt_answers::correct.eq(true))
+                .group_by((
+                    attempt_answers::course_id,
+                    attempt_answers::quiz_key,
+                    attempt_answers::question_key,
+                ))
+                .select((
+                    attempt_answers::course_id,
+                    attempt_answers::quiz_key,
+                    attempt_answers::question_key,
+                    count_star(),
+                ))
+                .load(&mut conn)?;
+            let slugs: std::collections::HashMap<String, String> = courses::table
+                .select((courses::id, courses::slug))
+                .load::<(String, String)>(&mut conn)?
+                .into_iter()
+                .collect();
+            let mut out: Vec<DifficultQuestion> = answered
+                .into_iter()
+                .filter(|(_, _, _, n)| *n >= 3)
+                .map(|(course_id, quiz, question, n)| {
+                    let c = correct
+                        .iter()
+                        .find(|(cc, cq, cqq, _)| {
+                            *cc == course_id && *cq == quiz && *cqq == question
+                        })
+                        .map(|x| x.3)
+                        .unwrap_or(0);
+                    let course = slugs.get(&course_id).cloned().unwrap_or_default();
+                    let prompt = st
+                        .catalogue
+                        .get(&course)
+                        .and_then(|pc| {
+                            pc.content
+                                .doc
+                                .quizzes()
+                                .find(|q| q.key == quiz)
+                                .and_then(|q| {
+                                    q.spec
+                                        .questions
+                                        .iter()
+                                        .find(|x| x.key == question)
+                                        .map(|x| x.prompt.clone())
+                                })
+                        })
+                        .unwrap_or_default();
+                    DifficultQuestion {
+                        correct_share: c as f64 / n as f64,
+                        course,
+                        quiz,
+                        question,
+                        prompt,
+                        answered: n,
+                    }
+                })
+                .filter(|d| d.correct_share < 0.5)
+                .collect();
+            out.sort_by(|a, b| a.correct_share.total_cmp(&b.correct_share));
+            Ok(out)
+        })
+        .await?,
+    ))
+}

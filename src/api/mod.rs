@@ -160,6 +160,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
                 .service(community::reset_resident_password)
                 .service(community::resident_audit)
                 .service(community::import_residents)
+                .service(community::difficult_questions)
                 .service(reports::indicators)
                 .service(reports::indicators_csv)
                 .service(reports::timeline)

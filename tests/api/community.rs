@@ -11,6 +11,7 @@ both_backends!(
     census_figures,
     facilitators_work_only_in_their_villages,
     needs_help_list,
+    difficult_questions_of_my_learners,
 );
 
 struct World {
@@ -638,4 +639,90 @@ async fn needs_help_list(backend: Backend) {
         "forbidden",
     )
     .await;
+}
+
+async fn difficult_questions_of_my_learners(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let w = world(&app).await;
+    let state = app.state.clone();
+    app.db(move |conn| {
+        let tree = hocso::content::files::load_tree(&fixture("courses"));
+        hocso::courses::import_tree(conn, &tree, None, Some(&state.catalogue)).unwrap();
+    })
+    .await;
+    for i in 0..3 {
+        let user = format!("cu.dan{i}");
+        let res = app
+            .post("/api/v1/facilitator/residents")
+            .bearer_auth(&w.facilitator)
+            .json(&json!({"village_id": w.v1, "display_name": format!("Cư dân {i}"), "username": user, "password": "593817"}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 201);
+        let t = login(&app, &user, "593817").await["access_token"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        // Two empty attempts: every drawn question wrong.
+        for _ in 0..2 {
+            let a: Value = app
+                .post("/api/v1/quizzes/mini.kiem-tra/attempts")
+                .bearer_auth(&t)
+                .send()
+                .await
+                .unwrap()
+                .json()
+                .await
+                .unwrap();
+            app.post(&format!(
+                "/api/v1/attempts/{}/submit",
+                a["id"].as_str().unwrap()
+            ))
+            .bearer_auth(&t)
+            .send()
+            .await
+            .unwrap();
+        }
+    }
+    let list: Value = app
+        .get("/api/v1/facilitator/difficult-questions")
+        .bearer_auth(&w.facilitator)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let list = list.as_array().unwrap();
+    assert!(!list.is_empty());
+    for q in list {
+        assert_eq!(q["course"], "mini");
+        assert_eq!(q["correct_share"], 0.0);
+        assert!(q["answered"].as_i64().unwrap() >= 3);
+        assert!(!q["prompt"].as_str().unwrap().is_empty());
+    }
+    let theirs: Value = app
+        .get("/api/v1/facilitator/difficult-questions")
+        .bearer_auth(&w.other_facilitator)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(theirs, json!([]));
+    let help: Value = app
+        .get("/api/v1/facilitator/needs-help")
+        .bearer_auth(&w.facilitator)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert!(help.as_array().unwrap().iter().all(|h| h["reasons"]
+        .as_array()
+        .unwrap()
+        .contains(&json!("failed_quiz_twice"))));
 }

@@ -141,6 +141,7 @@ const ROUTES: &[&str] = &[
     "GET /api/v1/courses/{slug}/quizzes/{key}/stats",
     "GET /api/v1/courses/{slug}/releases",
     "GET /api/v1/courses/{slug}/releases/{n}",
+    "GET /api/v1/facilitator/difficult-questions",
     "GET /api/v1/facilitator/needs-help",
     "GET /api/v1/facilitator/residents",
     "GET /api/v1/me",
