@@ -420,20 +420,6 @@ pub fn import_localities(conn: &mut DbConn, bytes: &[u8]) -> ApiResult<ImportRep
     Ok(report)
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn csv_with_bom_and_semicolons() {
-        let (h, rows) = parse("\u{feff}Village_Code;Name\nT1;Bà Tư\n\n".as_bytes()).unwrap();
-        assert_eq!(h, ["village_code", "name"]);
-        assert_eq!(rows, vec![(2, vec!["T1".to_string(), "Bà Tư".to_string()])]);
-        let (_, rows) = parse(b"a,b\n1,2\n").unwrap();
-        assert_eq!(rows[0].1, ["1", "2"]);
-    }
-}
-
 /// Imports census figures. Columns: `code, year` and any of `population, aged_14_plus, adults,
 /// working_age, households, officials, enterprise_workers` (empty cells stay unknown).
 pub fn import_census(conn: &mut DbConn, bytes: &[u8]) -> ApiResult<ImportReport> {
@@ -547,4 +533,18 @@ pub fn import_census(conn: &mut DbConn, bytes: &[u8]) -> ApiResult<ImportReport>
     })?;
     report.applied = true;
     Ok(report)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn csv_with_bom_and_semicolons() {
+        let (h, rows) = parse("\u{feff}Village_Code;Name\nT1;Bà Tư\n\n".as_bytes()).unwrap();
+        assert_eq!(h, ["village_code", "name"]);
+        assert_eq!(rows, vec![(2, vec!["T1".to_string(), "Bà Tư".to_string()])]);
+        let (_, rows) = parse(b"a,b\n1,2\n").unwrap();
+        assert_eq!(rows[0].1, ["1", "2"]);
+    }
 }
