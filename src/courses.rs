@@ -208,6 +208,11 @@ pub fn import_tree(
     for (slug, p) in &tree.programs {
         save_program(conn, slug, p)?;
     }
+    for (key, q) in &tree.indicators {
+        if q.problems().is_empty() {
+            crate::reports::save_config(conn, key, Some(q))?;
+        }
+    }
     Ok(outcomes)
 }
 

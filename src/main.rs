@@ -283,10 +283,12 @@ fn load_tree(dir: &std::path::Path) -> hocso::content::files::Tree {
                 problems: course.problems(),
                 courses: vec![course],
                 programs: Vec::new(),
+                indicators: Vec::new(),
             },
             Err(problems) => files::Tree {
                 courses: Vec::new(),
                 programs: Vec::new(),
+                indicators: Vec::new(),
                 problems,
             },
         }

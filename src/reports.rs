@@ -38,6 +38,122 @@ pub enum Condition {
     Program(&'static str),
 }
 
+/// What makes a person count for an indicator: every part given must hold. The default of each
+/// indicator comes from `INDICATORS`; admins change it (`PUT /admin/indicators/{key}`, or
+/// `courses/indicators.toml`).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, serde::Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Qualification {
+    /// `level2` or `any` (level 1 or 2).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub eid: Option<String>,
+    /// Completed every one of these courses.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub all_courses: Vec<String>,
+    /// Completed at least one of these courses.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub any_courses: Vec<String>,
+    /// Holds a valid certificate of this program.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub program: Option<String>,
+}
+
+impl From<Condition> for Qualification {
+    fn from(c: Condition) -> Self {
+        let list = |l: &[&str]| l.iter().map(|s| s.to_string()).collect();
+        match c {
+            Condition::EidLevel2 => Qualification {
+                eid: Some("level2".into()),
+                ..Default::default()
+            },
+            Condition::EidAny => Qualification {
+                eid: Some("any".into()),
+                ..Default::default()
+            },
+            Condition::CompletedAll(l) => Qualification {
+                all_courses: list(l),
+                ..Default::default()
+            },
+            Condition::CompletedAny(l) => Qualification {
+                any_courses: list(l),
+                ..Default::default()
+            },
+            Condition::Program(p) => Qualification {
+                program: Some(p.into()),
+                ..Default::default()
+            },
+        }
+    }
+}
+
+impl Qualification {
+    /// Problems with a qualification (empty when it can be used).
+    pub fn problems(&self) -> Vec<String> {
+        let mut out = Vec::new();
+        if self.eid.is_none()
+            && self.all_courses.is_empty()
+            && self.any_courses.is_empty()
+            && self.program.is_none()
+        {
+            out.push("give at least one of eid, all_courses, any_courses, program".to_string());
+        }
+        if let Some(e) = &self.eid {
+            if e != "level2" && e != "any" {
+                out.push(format!("eid `{e}`: use level2 or any"));
+            }
+        }
+        for s in self
+            .all_courses
+            .iter()
+            .chain(&self.any_courses)
+            .chain(self.program.iter())
+        {
+            if !is_valid_key(s) {
+                out.push(format!("`{s}` is not a course or program slug"));
+            }
+        }
+        out
+    }
+}
+
+/// The qualification of every indicator: the stored configuration over the defaults.
+pub fn effective_config(conn: &mut DbConn) -> ApiResult<HashMap<&'static str, Qualification>> {
+    use crate::db::schema::indicator_config;
+    let stored: HashMap<String, String> = indicator_config::table
+        .select((indicator_config::indicator, indicator_config::qualification))
+        .load::<(String, String)>(conn)?
+        .into_iter()
+        .collect();
+    Ok(INDICATORS
+        .iter()
+        .map(|d| {
+            let q = stored
+                .get(d.key)
+                .and_then(|j| serde_json::from_str::<Qualification>(j).ok())
+                .filter(|q| q.problems().is_empty())
+                .unwrap_or_else(|| d.condition.into());
+            (d.key, q)
+        })
+        .collect())
+}
+
+/// Stores (or with `None` removes) the qualification of an indicator.
+pub fn save_config(conn: &mut DbConn, key: &str, q: Option<&Qualification>) -> ApiResult<()> {
+    use crate::db::schema::indicator_config;
+    diesel::delete(indicator_config::table.find(key)).execute(conn)?;
+    if let Some(q) = q {
+        diesel::insert_into(indicator_config::table)
+            .values((
+                indicator_config::indicator.eq(key),
+                indicator_config::qualification
+                    .eq(serde_json::to_string(q).map_err(ApiError::internal)?),
+                indicator_config::updated_at.eq(crate::db::now()),
+            ))
+            .execute(conn)?;
+    }
+    Ok(())
+}
+
 pub struct IndicatorDef {
     pub key: &'static str,
     pub name: &'static str,
@@ -225,27 +341,41 @@ fn population_sql(p: Population, year: i32) -> String {
 
 /// The condition for a person; completions and certificates count when dated before `end`
 /// (a `YYYY-MM-DD` date).
-fn condition_sql(c: Condition, end: &str, person: &str) -> String {
+fn condition_sql(q: &Qualification, end: &str, person: &str) -> String {
     let end = format!("'{end}'");
-    match c {
-        Condition::EidLevel2 => format!("{person}.eid_status = 'level2'"),
-        Condition::EidAny => format!("{person}.eid_status IN ('level1', 'level2')"),
-        Condition::CompletedAll(list) => format!(
+    let mut parts = Vec::new();
+    match q.eid.as_deref() {
+        Some("level2") => parts.push(format!("{person}.eid_status = 'level2'")),
+        Some(_) => parts.push(format!("{person}.eid_status IN ('level1', 'level2')")),
+        None => {}
+    }
+    let all: Vec<&str> = q.all_courses.iter().map(String::as_str).collect();
+    if !all.is_empty() {
+        parts.push(format!(
             "(SELECT COUNT(DISTINCT c.slug) FROM enrollments e JOIN courses c ON c.id = e.course_id \
              WHERE e.user_id = {person}.user_id AND e.status = 'completed' AND e.completed_at < {end} AND c.slug IN ({})) = {}",
-            slugs(list),
-            list.len()
-        ),
-        Condition::CompletedAny(list) => format!(
+            slugs(&all),
+            all.len()
+        ));
+    }
+    let any: Vec<&str> = q.any_courses.iter().map(String::as_str).collect();
+    if !any.is_empty() {
+        parts.push(format!(
             "EXISTS (SELECT 1 FROM enrollments e JOIN courses c ON c.id = e.course_id \
              WHERE e.user_id = {person}.user_id AND e.status = 'completed' AND e.completed_at < {end} AND c.slug IN ({}))",
-            slugs(list)
-        ),
-        Condition::Program(slug) => format!(
-            "EXISTS (SELECT 1 FROM certificates ct WHERE ct.user_id = {person}.user_id AND ct.program_slug = '{}' \
-             AND ct.revoked_at IS NULL AND ct.issued_at < {end})",
-            if is_valid_key(slug) { slug } else { "" }
-        ),
+            slugs(&any)
+        ));
+    }
+    if let Some(p) = q.program.as_deref().filter(|p| is_valid_key(p)) {
+        parts.push(format!(
+            "EXISTS (SELECT 1 FROM certificates ct WHERE ct.user_id = {person}.user_id AND ct.program_slug = '{p}' \
+             AND ct.revoked_at IS NULL AND ct.issued_at < {end})"
+        ));
+    }
+    if parts.is_empty() {
+        "1 = 0".into()
+    } else {
+        parts.join(" AND ")
     }
 }
 
@@ -329,12 +459,14 @@ pub fn report(
         .collect();
 
     let year_end = format!("{}-01-01", year + 1);
+    let config = effective_config(conn)?;
     let mut indicators = Vec::new();
     for def in INDICATORS {
+        let qualification = &config[def.key];
         let (numerator, registered) = if def.population == Population::Households {
             let base =
                 "SELECT COUNT(*) AS n FROM households h WHERE h.village_id IN (SELECT id FROM sub)";
-            let member = condition_sql(def.condition, &year_end, "p");
+            let member = condition_sql(qualification, &year_end, "p");
             (
                 count(conn, root, &format!("{base} AND EXISTS (SELECT 1 FROM learner_profiles p WHERE p.household_id = h.id AND {member})"))?,
                 count(conn, root, base)?,
@@ -347,7 +479,7 @@ pub fn report(
                     root,
                     &format!(
                         "{PEOPLE} AND {pop} AND {}",
-                        condition_sql(def.condition, &year_end, "p")
+                        condition_sql(qualification, &year_end, "p")
                     ),
                 )?,
                 count(conn, root, &format!("{PEOPLE} AND {pop}"))?,
@@ -503,6 +635,7 @@ pub fn timeline(
 ) -> ApiResult<Vec<TimelinePoint>> {
     crate::db::community::locality(conn, root)?
         .ok_or_else(|| ApiError::not_found("No such locality."))?;
+    let config = effective_config(conn)?;
     let mut points = Vec::new();
     let (mut y, mut m) = from;
     while (y, m) <= to {
@@ -511,7 +644,7 @@ pub fn timeline(
         let mut numerators = std::collections::BTreeMap::new();
         for def in INDICATORS {
             let n = if def.population == Population::Households {
-                let member = condition_sql(def.condition, &end, "p");
+                let member = condition_sql(&config[def.key], &end, "p");
                 count(
                     conn,
                     root,
@@ -524,7 +657,7 @@ pub fn timeline(
                     root,
                     &format!(
                         "{PEOPLE} AND {pop} AND {}",
-                        condition_sql(def.condition, &end, "p")
+                        condition_sql(&config[def.key], &end, "p")
                     ),
                 )?
             };

@@ -164,6 +164,9 @@ pub fn configure(cfg: &mut ServiceConfig) {
                 .service(reports::indicators)
                 .service(reports::indicators_csv)
                 .service(reports::timeline)
+                .service(reports::list_indicator_config)
+                .service(reports::put_indicator_config)
+                .service(reports::reset_indicator_config)
                 .service(reports::put_target),
         );
 }

@@ -1,7 +1,7 @@
 //! `/api/v1/reports`: the movement's indicators for a locality and its subtree.
 
 use actix_web::http::header;
-use actix_web::{get, put, web, HttpResponse};
+use actix_web::{delete, get, put, web, HttpResponse};
 use chrono::Datelike;
 use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
@@ -244,4 +244,109 @@ pub async fn timeline(
         })
         .await?,
     ))
+}
+
+#[derive(serde::Serialize, ToSchema)]
+pub struct IndicatorConfig {
+    pub key: &'static str,
+    pub name: &'static str,
+    pub name_en: &'static str,
+    pub qualification: crate::reports::Qualification,
+    /// True when the default of the shipped curriculum applies.
+    pub is_default: bool,
+}
+
+async fn config_list(state: &web::Data<AppState>) -> ApiResult<Vec<IndicatorConfig>> {
+    let pool = state.pool.clone();
+    run_blocking(move || {
+        let mut conn = pool.get()?;
+        let config = reports::effective_config(&mut conn)?;
+        Ok(reports::INDICATORS
+            .iter()
+            .map(|d| {
+                let q = config[d.key].clone();
+                IndicatorConfig {
+                    key: d.key,
+                    name: d.name,
+                    name_en: d.name_en,
+                    is_default: q == d.condition.into(),
+                    qualification: q,
+                }
+            })
+            .collect())
+    })
+    .await
+}
+
+/// Which courses or programs count for each indicator.
+#[utoipa::path(tag = "reports", security(("bearer" = [])), responses(
+    (status = 200, body = Vec<IndicatorConfig>),
+    (status = 403, body = crate::error::Problem, content_type = "application/problem+json"),
+))]
+#[get("/admin/indicators")]
+pub async fn list_indicator_config(
+    state: web::Data<AppState>,
+    user: AuthUser,
+) -> ApiResult<web::Json<Vec<IndicatorConfig>>> {
+    if !user.has_role(Role::Admin) {
+        return Err(ApiError::forbidden(
+            "Only admins see the indicator configuration.",
+        ));
+    }
+    Ok(web::Json(config_list(&state).await?))
+}
+
+/// Change which courses or programs count for an indicator (platform admins).
+#[utoipa::path(tag = "reports", security(("bearer" = [])), params(("key" = String, Path)), request_body = crate::reports::Qualification, responses(
+    (status = 200, body = Vec<IndicatorConfig>),
+    (status = 403, body = crate::error::Problem, content_type = "application/problem+json"),
+    (status = 404, body = crate::error::Problem, content_type = "application/problem+json"),
+    (status = 422, body = crate::error::Problem, content_type = "application/problem+json"),
+))]
+#[put("/admin/indicators/{key}")]
+pub async fn put_indicator_config(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    path: web::Path<String>,
+    body: Json<crate::reports::Qualification>,
+) -> ApiResult<web::Json<Vec<IndicatorConfig>>> {
+    user.require_global(Role::Admin)?;
+    let key = path.into_inner();
+    if !reports::indicator_exists(&key) {
+        return Err(ApiError::not_found(format!("No indicator `{key}`.")));
+    }
+    let q = body.0;
+    let problems = q.problems();
+    if !problems.is_empty() {
+        return Err(ApiError::field(
+            "qualification",
+            "invalid",
+            problems.join("; "),
+        ));
+    }
+    let pool = state.pool.clone();
+    run_blocking(move || reports::save_config(&mut *pool.get()?, &key, Some(&q))).await?;
+    Ok(web::Json(config_list(&state).await?))
+}
+
+/// Go back to the default configuration of an indicator.
+#[utoipa::path(tag = "reports", security(("bearer" = [])), params(("key" = String, Path)), responses(
+    (status = 200, body = Vec<IndicatorConfig>),
+    (status = 403, body = crate::error::Problem, content_type = "application/problem+json"),
+    (status = 404, body = crate::error::Problem, content_type = "application/problem+json"),
+))]
+#[delete("/admin/indicators/{key}")]
+pub async fn reset_indicator_config(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    path: web::Path<String>,
+) -> ApiResult<web::Json<Vec<IndicatorConfig>>> {
+    user.require_global(Role::Admin)?;
+    let key = path.into_inner();
+    if !reports::indicator_exists(&key) {
+        return Err(ApiError::not_found(format!("No indicator `{key}`.")));
+    }
+    let pool = state.pool.clone();
+    run_blocking(move || reports::save_config(&mut *pool.get()?, &key, None)).await?;
+    Ok(web::Json(config_list(&state).await?))
 }

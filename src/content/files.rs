@@ -380,6 +380,8 @@ impl LoadedCourse {
 pub struct Tree {
     pub courses: Vec<LoadedCourse>,
     pub programs: Vec<(String, ProgramDoc)>,
+    /// `indicators.toml`: which courses or programs count for each indicator.
+    pub indicators: Vec<(String, crate::reports::Qualification)>,
     pub problems: Vec<FileProblem>,
 }
 
@@ -389,6 +391,7 @@ pub fn load_tree(root: &Path) -> Tree {
     let mut tree = Tree {
         courses: Vec::new(),
         programs: Vec::new(),
+        indicators: Vec::new(),
         problems: Vec::new(),
     };
     let entries = match sorted_entries(root) {
@@ -404,6 +407,36 @@ pub fn load_tree(root: &Path) -> Tree {
             .and_then(|n| n.to_str())
             .unwrap_or("")
             .to_string();
+        if name == "indicators.toml" {
+            match read(&entry).and_then(|src| {
+                parse_toml::<std::collections::BTreeMap<String, crate::reports::Qualification>>(
+                    &src, &src.text,
+                )
+                .map(|m| (src, m))
+            }) {
+                Ok((src, map)) => {
+                    for (key, q) in map {
+                        let line = line_of(&src.text, &format!("[{key}]"), 1)
+                            .or_else(|| line_containing(&src.text, &format!("[{key}]")));
+                        if !crate::reports::indicator_exists(&key) {
+                            tree.problems.push(problem(
+                                &entry,
+                                line,
+                                format!("unknown indicator `{key}`"),
+                            ));
+                            continue;
+                        }
+                        for p in q.problems() {
+                            tree.problems
+                                .push(problem(&entry, line, format!("{key}: {p}")));
+                        }
+                        tree.indicators.push((key, q));
+                    }
+                }
+                Err(p) => tree.problems.push(p),
+            }
+            continue;
+        }
         if !entry.is_dir() {
             if name != "README.md" {
                 tree.problems.push(problem(

@@ -307,6 +307,14 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    indicator_config (indicator) {
+        indicator -> Text,
+        qualification -> Text,
+        updated_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(team_members -> teams (team_id));
 diesel::joinable!(enrollments -> courses (course_id));
 diesel::joinable!(quiz_attempts -> courses (course_id));
@@ -343,4 +351,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     team_members,
     audit_log,
     indicator_targets,
+    indicator_config,
 );

@@ -101,6 +101,8 @@ fn the_shipped_curriculum_is_valid_and_complete() {
             .count();
         assert!(ordering > 0, "{} has no ordering question", doc.slug);
     }
+    // The indicator configuration file covers every indicator.
+    assert_eq!(tree.indicators.len(), hocso::reports::INDICATORS.len());
     // Programs as the issue names them.
     let program = |slug: &str| {
         tree.programs

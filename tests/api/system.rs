@@ -114,6 +114,7 @@ async fn request_ids(backend: Backend) {
 
 /// Every served route, as `METHOD path`; a new route must be added here (and documented).
 const ROUTES: &[&str] = &[
+    "DELETE /api/v1/admin/indicators/{key}",
     "DELETE /api/v1/admin/teams/{id}/members/{user_id}",
     "DELETE /api/v1/admin/users/{id}/roles",
     "DELETE /api/v1/courses/{slug}",
@@ -124,6 +125,7 @@ const ROUTES: &[&str] = &[
     "DELETE /api/v1/courses/{slug}/quizzes/{key}",
     "DELETE /api/v1/courses/{slug}/quizzes/{key}/questions/{question}",
     "GET /.well-known/jwks.json",
+    "GET /api/v1/admin/indicators",
     "GET /api/v1/admin/localities",
     "GET /api/v1/admin/localities/{id}",
     "GET /api/v1/admin/localities/{id}/census/{year}",
@@ -198,6 +200,7 @@ const ROUTES: &[&str] = &[
     "POST /api/v1/me/password",
     "POST /api/v1/me/progress/batch",
     "POST /api/v1/quizzes/{id}/attempts",
+    "PUT /api/v1/admin/indicators/{key}",
     "PUT /api/v1/admin/localities/{id}/census/{year}",
     "PUT /api/v1/admin/localities/{id}/targets/{year}/{indicator}",
     "PUT /api/v1/admin/programs/{slug}",
