@@ -907,11 +907,13 @@ pub struct NeedsHelpQuery {
 pub struct NeedsHelp {
     #[serde(flatten)]
     pub resident: ResidentSummary,
-    /// `inactive`, `never_started`, `failed_quiz_twice`
+    /// `inactive`, `never_started`, `failed_quiz_twice`, `stuck_on_lesson` (a lesson started
+    /// more than N days ago and not completed)
     pub reasons: Vec<String>,
 }
 
-/// Residents of my villages who need help: inactive for N days, never started, or a quiz failed twice.
+/// Residents of my villages who need help: inactive for N days, never started, stuck on a lesson
+/// for N days, or a quiz failed twice.
 #[utoipa::path(tag = "facilitator", security(("bearer" = [])), params(NeedsHelpQuery), responses(
     (status = 200, body = Vec<NeedsHelp>),
     (status = 403, body = crate::error::Problem, content_type = "application/problem+json"),
@@ -947,6 +949,9 @@ pub async fn needs_help(
                 if failed_twice(&mut conn, &s.user_id)? {
                     reasons.push("failed_quiz_twice".to_string());
                 }
+                if stuck(&mut conn, &s.user_id, cutoff)? {
+                    reasons.push("stuck_on_lesson".to_string());
+                }
                 if !reasons.is_empty() {
                     out.push(NeedsHelp {
                         resident: s,
@@ -958,6 +963,23 @@ pub async fn needs_help(
         })
         .await?,
     ))
+}
+
+/// Whether the user started a lesson before `cutoff` and has not completed it.
+fn stuck(
+    conn: &mut crate::db::DbConn,
+    user_id: &str,
+    cutoff: chrono::NaiveDateTime,
+) -> ApiResult<bool> {
+    use crate::db::schema::lesson_progress;
+    use diesel::prelude::*;
+    let n: i64 = lesson_progress::table
+        .filter(lesson_progress::user_id.eq(user_id))
+        .filter(lesson_progress::status.eq("started"))
+        .filter(lesson_progress::started_at.lt(cutoff))
+        .count()
+        .get_result(conn)?;
+    Ok(n > 0)
 }
 
 /// Whether the user failed some quiz at least twice without passing it since.
