@@ -18,5 +18,6 @@ pub mod mail;
 pub mod quiz;
 pub mod ratelimit;
 pub mod reports;
+pub mod seed;
 pub mod startup;
 pub mod telemetry;

@@ -48,6 +48,20 @@ enum Command {
     /// Census figures per locality and year (the denominators of the indicators).
     #[command(subcommand)]
     Census(ImportCommand),
+    /// Developer tools.
+    #[command(subcommand)]
+    Dev(DevCommand),
+}
+
+#[derive(Subcommand)]
+enum DevCommand {
+    /// Generate benchmark data: a province of communes of 20,000 residents in ten villages, with
+    /// households, profiles, enrolments and certificates. Seeded accounts log in as `seed<N>`
+    /// with the password `bench-mat-khau-2026`.
+    Seed {
+        #[arg(long, default_value_t = 20_000)]
+        learners: usize,
+    },
 }
 
 #[derive(Subcommand)]
@@ -121,6 +135,7 @@ fn main() -> ExitCode {
         Command::Courses(cmd) => courses(settings, cmd),
         Command::Localities(ImportCommand::Import { file, .. }) => import(settings, &file, None),
         Command::Census(ImportCommand::Import { file, .. }) => import_census(settings, &file),
+        Command::Dev(DevCommand::Seed { learners }) => seed(settings, learners),
         Command::Residents(ImportCommand::Import {
             file,
             all_or_nothing,
@@ -455,4 +470,45 @@ fn print_report(report: &hocso::imports::ImportReport) -> anyhow::Result<()> {
     } else {
         anyhow::bail!("{} row(s) with problems", report.rejected)
     }
+}
+
+fn seed(settings: Settings, learners: usize) -> anyhow::Result<()> {
+    let started = std::time::Instant::now();
+    let pool = hocso::db::connect_and_migrate(
+        &settings.effective_database_url(),
+        1,
+        std::time::Duration::from_millis(settings.db_timeout_ms),
+    )?;
+    let mut conn = pool.get()?;
+    if hocso::db::courses::count(&mut conn)? == 0 && settings.courses_dir.is_dir() {
+        let tree = hocso::content::files::load_tree(&settings.courses_dir);
+        hocso::courses::import_tree(&mut conn, &tree, None, None)
+            .map_err(|e| anyhow::anyhow!("{}", e.detail))?;
+    }
+    let hasher = hocso::auth::password::PasswordHasherConfig::new(
+        settings.argon2_memory_kib,
+        settings.argon2_iterations,
+        settings.argon2_parallelism,
+    )?;
+    let hash = hasher.hash(hocso::seed::PASSWORD)?;
+    let bar = indicatif::ProgressBar::new(learners as u64);
+    bar.set_style(
+        indicatif::ProgressStyle::with_template(
+            "{bar:40} {pos}/{len} learners {per_sec} eta {eta}",
+        )
+        .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+    );
+    let seeded = hocso::seed::seed(&mut conn, learners, &hash, &mut |done| {
+        bar.set_position(done as u64)
+    })?;
+    bar.finish_and_clear();
+    println!(
+        "seeded {} learners in {:.1}s: province {} with {} communes (first: {})",
+        seeded.learners,
+        started.elapsed().as_secs_f64(),
+        seeded.province,
+        seeded.communes.len(),
+        seeded.communes.first().map(String::as_str).unwrap_or("-")
+    );
+    Ok(())
 }

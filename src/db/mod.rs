@@ -11,6 +11,7 @@ pub mod mail;
 pub mod migrate;
 pub mod quiz;
 pub mod schema;
+pub mod seed;
 pub mod users;
 
 use std::path::{Path, PathBuf};

@@ -235,3 +235,66 @@ fn sigterm_shuts_down_gracefully() {
     let status = child.wait().unwrap();
     assert!(status.success(), "exit status {status:?}");
 }
+
+fn seed_and_count(dir: &std::path::Path, url: Option<&str>) {
+    let mut cmd = hocso(dir);
+    cmd.args(["dev", "seed", "--learners", "250"])
+        .env(
+            "HOCSO_COURSES_DIR",
+            concat!(env!("CARGO_MANIFEST_DIR"), "/courses"),
+        )
+        .env("HOCSO_ARGON2_MEMORY_KIB", "1024")
+        .env("HOCSO_ARGON2_ITERATIONS", "1");
+    if let Some(url) = url {
+        cmd.env("HOCSO_DATABASE_URL", url);
+    }
+    let out = cmd.output().unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(String::from_utf8_lossy(&out.stdout).contains("seeded 250 learners"));
+    use diesel::prelude::*;
+    use hocso::db::schema::{households, learner_profiles, localities, users};
+    let url = url
+        .map(String::from)
+        .unwrap_or_else(|| format!("sqlite://{}", dir.join("data/hocso.db").display()));
+    let mut conn = hocso::db::connect_once(&url).unwrap();
+    let count = |n: QueryResult<i64>| n.unwrap();
+    assert_eq!(
+        count(learner_profiles::table.count().get_result(&mut conn)),
+        250
+    );
+    assert_eq!(
+        count(
+            users::table
+                .filter(users::username.like("seed%"))
+                .count()
+                .get_result(&mut conn)
+        ),
+        250
+    );
+    assert_eq!(
+        count(
+            localities::table
+                .filter(localities::kind.eq("village"))
+                .count()
+                .get_result(&mut conn)
+        ),
+        10
+    );
+    assert!(count(households::table.count().get_result(&mut conn)) >= 63);
+}
+
+#[test]
+fn dev_seed_generates_benchmark_data() {
+    let dir = tempfile::tempdir().unwrap();
+    seed_and_count(dir.path(), None);
+    if let Some(admin) = pg_admin_url() {
+        let (url, name) = create_pg_database(&admin);
+        let dir = tempfile::tempdir().unwrap();
+        seed_and_count(dir.path(), Some(&url));
+        drop_pg_database(&admin, &name);
+    }
+}
