@@ -10,4 +10,5 @@ mod imports;
 mod learning;
 mod quizzes;
 mod reports;
+mod resilience;
 mod system;
