@@ -26,7 +26,11 @@ fn start(dir: &std::path::Path, url: &str) -> (Child, String) {
     let mut line = String::new();
     loop {
         line.clear();
-        assert!(out.read_line(&mut line).unwrap() > 0, "server exited");
+        if out.read_line(&mut line).unwrap_or(0) == 0 {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("the server exited before listening");
+        }
         if let Some(rest) = line.strip_prefix("hocso listening on ") {
             let base = rest.split(' ').next().unwrap().to_string();
             // Keep draining stdout so the server never blocks on a full pipe.
