@@ -9,6 +9,8 @@ use serde_json::{json, Value};
 
 use crate::helpers::{create_pg_database, drop_pg_database, fixture, pg_admin_url};
 
+// The caller kills and waits for the returned child.
+#[allow(clippy::zombie_processes)]
 fn start(dir: &std::path::Path, url: &str) -> (Child, String) {
     let mut child = Command::new(env!("CARGO_BIN_EXE_hocso"))
         .current_dir(dir)
