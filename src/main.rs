@@ -62,6 +62,11 @@ enum DevCommand {
         #[arg(long, default_value_t = 20_000)]
         learners: usize,
     },
+    /// Measure the raw argon2id verification rate with the configured parameters, on every core.
+    Argon2Rate {
+        #[arg(long, default_value_t = 5)]
+        seconds: u64,
+    },
 }
 
 #[derive(Subcommand)]
@@ -136,6 +141,7 @@ fn main() -> ExitCode {
         Command::Localities(ImportCommand::Import { file, .. }) => import(settings, &file, None),
         Command::Census(ImportCommand::Import { file, .. }) => import_census(settings, &file),
         Command::Dev(DevCommand::Seed { learners }) => seed(settings, learners),
+        Command::Dev(DevCommand::Argon2Rate { seconds }) => argon2_rate(settings, seconds),
         Command::Residents(ImportCommand::Import {
             file,
             all_or_nothing,
@@ -509,6 +515,44 @@ fn seed(settings: Settings, learners: usize) -> anyhow::Result<()> {
         seeded.province,
         seeded.communes.len(),
         seeded.communes.first().map(String::as_str).unwrap_or("-")
+    );
+    Ok(())
+}
+
+fn argon2_rate(settings: Settings, seconds: u64) -> anyhow::Result<()> {
+    let hasher = hocso::auth::password::PasswordHasherConfig::new(
+        settings.argon2_memory_kib,
+        settings.argon2_iterations,
+        settings.argon2_parallelism,
+    )?;
+    let hash = hasher.hash("bench-mat-khau-2026")?;
+    let cores = std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(1);
+    let until = std::time::Instant::now() + std::time::Duration::from_secs(seconds);
+    let counts: Vec<usize> = std::thread::scope(|s| {
+        let handles: Vec<_> = (0..cores)
+            .map(|_| {
+                let (h, hash) = (&hasher, &hash);
+                s.spawn(move || {
+                    let mut n = 0;
+                    while std::time::Instant::now() < until {
+                        let _ = h.verify("bench-mat-khau-2026", Some(hash));
+                        n += 1;
+                    }
+                    n
+                })
+            })
+            .collect();
+        handles.into_iter().map(|h| h.join().unwrap_or(0)).collect()
+    });
+    let total: usize = counts.iter().sum();
+    println!(
+        "argon2id m={} KiB t={} p={}: {:.1} verifications/s on {cores} cores",
+        settings.argon2_memory_kib,
+        settings.argon2_iterations,
+        settings.argon2_parallelism,
+        total as f64 / seconds as f64
     );
     Ok(())
 }

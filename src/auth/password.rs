@@ -8,8 +8,34 @@ use crate::error::FieldError;
 /// Common passwords refused at registration (lower-cased); shipped with the project.
 const COMMON_PASSWORDS: &str = include_str!("common-passwords.txt");
 
+/// Bounds how many argon2 computations run at once: each takes `memory_kib` of memory, and the
+/// blocking pool would otherwise run hundreds side by side under a burst of logins.
+#[derive(Default)]
+struct Gate {
+    busy: std::sync::Mutex<usize>,
+    freed: std::sync::Condvar,
+}
+
+impl Gate {
+    fn run<T>(&self, max: usize, f: impl FnOnce() -> T) -> T {
+        {
+            let mut busy = self.busy.lock().unwrap_or_else(|e| e.into_inner());
+            while *busy >= max {
+                busy = self.freed.wait(busy).unwrap_or_else(|e| e.into_inner());
+            }
+            *busy += 1;
+        }
+        let out = f();
+        *self.busy.lock().unwrap_or_else(|e| e.into_inner()) -= 1;
+        self.freed.notify_one();
+        out
+    }
+}
+
 #[derive(Clone)]
 pub struct PasswordHasherConfig {
+    gate: std::sync::Arc<Gate>,
+    max_parallel: usize,
     params: Params,
     /// A hash of a random password with the current parameters: unknown logins verify
     /// against it, so that they cost as much time as known ones.
@@ -27,6 +53,10 @@ impl PasswordHasherConfig {
         let params = Params::new(memory_kib, iterations, parallelism, None)
             .map_err(|e| anyhow::anyhow!("invalid argon2 parameters: {e}"))?;
         let mut cfg = Self {
+            gate: Default::default(),
+            max_parallel: std::thread::available_parallelism()
+                .map(|n| n.get())
+                .unwrap_or(2),
             params,
             dummy_hash: String::new(),
         };
@@ -40,10 +70,12 @@ impl PasswordHasherConfig {
 
     pub fn hash(&self, password: &str) -> anyhow::Result<String> {
         let salt = SaltString::generate(&mut rand::rngs::OsRng);
-        self.argon2()
-            .hash_password(password.as_bytes(), &salt)
-            .map(|h| h.to_string())
-            .map_err(|e| anyhow::anyhow!("cannot hash password: {e}"))
+        self.gate.run(self.max_parallel, || {
+            self.argon2()
+                .hash_password(password.as_bytes(), &salt)
+                .map(|h| h.to_string())
+                .map_err(|e| anyhow::anyhow!("cannot hash password: {e}"))
+        })
     }
 
     /// Verifies `password` against `stored`, or against the dummy hash when there is no account.
@@ -74,9 +106,11 @@ impl PasswordHasherConfig {
     fn check(&self, password: &str, stored: &str) -> bool {
         match PasswordHash::new(stored) {
             // The parameters come from the stored PHC string.
-            Ok(parsed) => Argon2::default()
-                .verify_password(password.as_bytes(), &parsed)
-                .is_ok(),
+            Ok(parsed) => self.gate.run(self.max_parallel, || {
+                Argon2::default()
+                    .verify_password(password.as_bytes(), &parsed)
+                    .is_ok()
+            }),
             Err(_) => false,
         }
     }
