@@ -165,6 +165,10 @@ impl Application {
                 .wrap(metrics.clone())
         })
         .listen(listener)?
+        // Blocking work is database queries (bounded by the pool) and password hashing (bounded
+        // by its own gate); actix's default of 512 threads per worker only adds memory (each
+        // thread's malloc arena) under load. 32 per worker leaves room for waiting requests.
+        .worker_max_blocking_threads(32)
         .shutdown_timeout(30);
         if settings.workers > 0 {
             server = server.workers(settings.workers);
