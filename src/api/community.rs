@@ -1,7 +1,7 @@
 //! Localities, census figures, households, community digital teams, learner profiles, and the
 //! facilitator's work for residents of their villages (every action audited).
 
-use actix_web::{delete, get, post, put, web, HttpResponse};
+use actix_web::{delete, get, patch, post, put, web, HttpResponse};
 use chrono::{DateTime, TimeDelta, Utc};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
@@ -1425,6 +1425,83 @@ pub async fn difficult_questions(
                 .collect();
             out.sort_by(|a, b| a.correct_share.total_cmp(&b.correct_share));
             Ok(out)
+        })
+        .await?,
+    ))
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct UpdateLocalityRequest {
+    pub name: Option<String>,
+    /// An empty string removes the code.
+    pub code: Option<String>,
+}
+
+/// Rename a locality or change its official code (admins of its area).
+#[utoipa::path(tag = "community", security(("bearer" = [])), params(("id" = String, Path)), request_body = UpdateLocalityRequest, responses(
+    (status = 200, body = LocalityResponse),
+    (status = 403, body = crate::error::Problem, content_type = "application/problem+json"),
+    (status = 404, body = crate::error::Problem, content_type = "application/problem+json"),
+    (status = 409, body = crate::error::Problem, content_type = "application/problem+json"),
+    (status = 422, body = crate::error::Problem, content_type = "application/problem+json"),
+))]
+#[patch("/admin/localities/{id}")]
+pub async fn update_locality(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    path: web::Path<String>,
+    body: Json<UpdateLocalityRequest>,
+) -> ApiResult<web::Json<LocalityResponse>> {
+    let b = body.0;
+    let mut v = Validator::new();
+    if let Some(n) = &b.name {
+        v.length("name", n, 1, 200);
+    }
+    if let Some(c) = b.code.as_deref().filter(|c| !c.is_empty()) {
+        v.length("code", c, 1, 40);
+    }
+    v.finish()?;
+    let pool = state.pool.clone();
+    let id = path.into_inner();
+    Ok(web::Json(
+        run_blocking(move || {
+            use crate::db::schema::localities;
+            use diesel::prelude::*;
+            let mut conn = pool.get()?;
+            community::require_admin_of(&mut conn, &user, &id)?;
+            crate::db::transaction(&mut conn, |conn| {
+                if let Some(name) = &b.name {
+                    diesel::update(localities::table.find(&id))
+                        .set(localities::name.eq(name.trim()))
+                        .execute(conn)?;
+                }
+                if let Some(code) = &b.code {
+                    let code = (!code.is_empty()).then(|| code.trim().to_string());
+                    if let Some(c) = &code {
+                        if q::locality_by_code(conn, c)?.is_some_and(|l| l.id != id) {
+                            return Err(ApiError::conflict(
+                                "code_taken",
+                                format!("Another locality has code `{c}`."),
+                            ));
+                        }
+                    }
+                    diesel::update(localities::table.find(&id))
+                        .set(localities::code.eq(code))
+                        .execute(conn)?;
+                }
+                q::audit(
+                    conn,
+                    &user.id,
+                    "locality.update",
+                    None,
+                    Some(&id),
+                    &json!({"name": b.name, "code": b.code}),
+                )?;
+                Ok(LocalityResponse::from(
+                    q::locality(conn, &id)?.ok_or_else(|| ApiError::not_found("vanished"))?,
+                ))
+            })
         })
         .await?,
     ))

@@ -142,6 +142,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
                 .service(community::create_locality)
                 .service(community::list_localities)
                 .service(community::get_locality)
+                .service(community::update_locality)
                 .service(community::put_census)
                 .service(community::get_census)
                 .service(community::create_household)

@@ -163,6 +163,7 @@ const ROUTES: &[&str] = &[
     "GET /health/ready",
     "GET /metrics",
     "GET /verify/{serial}",
+    "PATCH /api/v1/admin/localities/{id}",
     "PATCH /api/v1/courses/{slug}",
     "PATCH /api/v1/courses/{slug}/lessons/{key}",
     "PATCH /api/v1/courses/{slug}/modules/{module}",
