@@ -352,8 +352,9 @@ fn condition_sql(q: &Qualification, end: &str, person: &str) -> String {
     let all: Vec<&str> = q.all_courses.iter().map(String::as_str).collect();
     if !all.is_empty() {
         parts.push(format!(
-            "(SELECT COUNT(DISTINCT c.slug) FROM enrollments e JOIN courses c ON c.id = e.course_id \
-             WHERE e.user_id = {person}.user_id AND e.status = 'completed' AND e.completed_at < {end} AND c.slug IN ({})) = {}",
+            "(SELECT COUNT(DISTINCT e.course_id) FROM enrollments e WHERE e.user_id = {person}.user_id \
+             AND e.status = 'completed' AND e.completed_at < {end} \
+             AND e.course_id IN (SELECT id FROM courses WHERE slug IN ({}))) = {}",
             slugs(&all),
             all.len()
         ));
@@ -361,8 +362,9 @@ fn condition_sql(q: &Qualification, end: &str, person: &str) -> String {
     let any: Vec<&str> = q.any_courses.iter().map(String::as_str).collect();
     if !any.is_empty() {
         parts.push(format!(
-            "EXISTS (SELECT 1 FROM enrollments e JOIN courses c ON c.id = e.course_id \
-             WHERE e.user_id = {person}.user_id AND e.status = 'completed' AND e.completed_at < {end} AND c.slug IN ({}))",
+            "EXISTS (SELECT 1 FROM enrollments e WHERE e.user_id = {person}.user_id \
+             AND e.status = 'completed' AND e.completed_at < {end} \
+             AND e.course_id IN (SELECT id FROM courses WHERE slug IN ({})))",
             slugs(&any)
         ));
     }
@@ -377,6 +379,27 @@ fn condition_sql(q: &Qualification, end: &str, person: &str) -> String {
     } else {
         parts.join(" AND ")
     }
+}
+
+#[derive(QueryableByName)]
+struct Pair {
+    #[diesel(sql_type = BigInt)]
+    n: i64,
+    #[diesel(sql_type = BigInt)]
+    d: i64,
+}
+
+/// Runs a query over the subtree of `root` that answers a numerator `n` and a count `d` in one
+/// scan.
+fn count_pair(conn: &mut DbConn, root: &str, tail: &str) -> ApiResult<(i64, i64)> {
+    let sql = format!("{SUBTREE}{tail}");
+    let rows: Vec<Pair> = match conn {
+        DbConn::Pg(c) => diesel::sql_query(sql).bind::<Text, _>(root).load(c)?,
+        DbConn::Sqlite(c) => diesel::sql_query(sql.replace("$1", "?"))
+            .bind::<Text, _>(root)
+            .load(c)?,
+    };
+    Ok(rows.first().map(|r| (r.n, r.d)).unwrap_or((0, 0)))
 }
 
 const PEOPLE: &str =
@@ -463,27 +486,26 @@ pub fn report(
     let mut indicators = Vec::new();
     for def in INDICATORS {
         let qualification = &config[def.key];
+        let cond = condition_sql(qualification, &year_end, "p");
         let (numerator, registered) = if def.population == Population::Households {
-            let base =
-                "SELECT COUNT(*) AS n FROM households h WHERE h.village_id IN (SELECT id FROM sub)";
-            let member = condition_sql(qualification, &year_end, "p");
-            (
-                count(conn, root, &format!("{base} AND EXISTS (SELECT 1 FROM learner_profiles p WHERE p.household_id = h.id AND {member})"))?,
-                count(conn, root, base)?,
-            )
+            count_pair(
+                conn,
+                root,
+                &format!(
+                    "SELECT COALESCE(SUM(CASE WHEN EXISTS (SELECT 1 FROM learner_profiles p WHERE p.household_id = h.id AND {cond}) \
+                     THEN 1 ELSE 0 END), 0) AS n, COUNT(*) AS d FROM households h WHERE h.village_id IN (SELECT id FROM sub)"
+                ),
+            )?
         } else {
             let pop = population_sql(def.population, year);
-            (
-                count(
-                    conn,
-                    root,
-                    &format!(
-                        "{PEOPLE} AND {pop} AND {}",
-                        condition_sql(qualification, &year_end, "p")
-                    ),
-                )?,
-                count(conn, root, &format!("{PEOPLE} AND {pop}"))?,
-            )
+            count_pair(
+                conn,
+                root,
+                &format!(
+                    "SELECT COALESCE(SUM(CASE WHEN {cond} THEN 1 ELSE 0 END), 0) AS n, COUNT(*) AS d \
+                     FROM learner_profiles p WHERE p.village_id IN (SELECT id FROM sub) AND {pop}"
+                ),
+            )?
         };
         let census = census_total(root, &own, &children, census_field(def.population));
         let (denominator, source) = match census {
