@@ -5,11 +5,12 @@ use std::collections::HashMap;
 
 use chrono::{NaiveDateTime, TimeDelta};
 use diesel::prelude::*;
-use diesel::sql_types::{BigInt, Text};
+use diesel::sql_types::BigInt;
 use serde::Serialize;
 use utoipa::ToSchema;
 
 use crate::content::is_valid_key;
+use crate::db::community::load_over_subtree;
 use crate::db::schema::{census, indicator_targets, localities};
 use crate::db::DbConn;
 use crate::error::{ApiError, ApiResult};
@@ -299,18 +300,9 @@ struct Count {
     n: i64,
 }
 
-const SUBTREE: &str = "WITH RECURSIVE sub(id) AS (SELECT id FROM localities WHERE id = $1 \
-    UNION ALL SELECT l.id FROM localities l JOIN sub ON l.parent_id = sub.id) ";
-
-/// Runs `SELECT COUNT(*) ...` over the subtree of `root` (the `sub` table).
+/// Runs `SELECT COUNT(*) AS n ...` over the subtree of `root` (the `sub` table).
 fn count(conn: &mut DbConn, root: &str, tail: &str) -> ApiResult<i64> {
-    let sql = format!("{SUBTREE}{tail}");
-    let rows: Vec<Count> = match conn {
-        DbConn::Pg(c) => diesel::sql_query(sql).bind::<Text, _>(root).load(c)?,
-        DbConn::Sqlite(c) => diesel::sql_query(sql.replace("$1", "?"))
-            .bind::<Text, _>(root)
-            .load(c)?,
-    };
+    let rows: Vec<Count> = load_over_subtree(conn, root, tail)?;
     Ok(rows.first().map(|r| r.n).unwrap_or(0))
 }
 
@@ -392,14 +384,26 @@ struct Pair {
 /// Runs a query over the subtree of `root` that answers a numerator `n` and a count `d` in one
 /// scan.
 fn count_pair(conn: &mut DbConn, root: &str, tail: &str) -> ApiResult<(i64, i64)> {
-    let sql = format!("{SUBTREE}{tail}");
-    let rows: Vec<Pair> = match conn {
-        DbConn::Pg(c) => diesel::sql_query(sql).bind::<Text, _>(root).load(c)?,
-        DbConn::Sqlite(c) => diesel::sql_query(sql.replace("$1", "?"))
-            .bind::<Text, _>(root)
-            .load(c)?,
-    };
+    let rows: Vec<Pair> = load_over_subtree(conn, root, tail)?;
     Ok(rows.first().map(|r| (r.n, r.d)).unwrap_or((0, 0)))
+}
+
+/// The query of an indicator: `n` people (or households) of its population who qualify by `end`
+/// (`YYYY-MM-DD`), `d` all of its population registered in the subtree; ages as in `year`.
+fn indicator_sql(def: &IndicatorDef, q: &Qualification, end: &str, year: i32) -> String {
+    let cond = condition_sql(q, end, "p");
+    if def.population == Population::Households {
+        format!(
+            "SELECT COALESCE(SUM(CASE WHEN EXISTS (SELECT 1 FROM learner_profiles p WHERE p.household_id = h.id AND {cond}) \
+             THEN 1 ELSE 0 END), 0) AS n, COUNT(*) AS d FROM households h WHERE h.village_id IN (SELECT id FROM sub)"
+        )
+    } else {
+        let pop = population_sql(def.population, year);
+        format!(
+            "SELECT COALESCE(SUM(CASE WHEN {cond} THEN 1 ELSE 0 END), 0) AS n, COUNT(*) AS d \
+             FROM learner_profiles p WHERE p.village_id IN (SELECT id FROM sub) AND {pop}"
+        )
+    }
 }
 
 const PEOPLE: &str =
@@ -486,27 +490,11 @@ pub fn report(
     let mut indicators = Vec::new();
     for def in INDICATORS {
         let qualification = &config[def.key];
-        let cond = condition_sql(qualification, &year_end, "p");
-        let (numerator, registered) = if def.population == Population::Households {
-            count_pair(
-                conn,
-                root,
-                &format!(
-                    "SELECT COALESCE(SUM(CASE WHEN EXISTS (SELECT 1 FROM learner_profiles p WHERE p.household_id = h.id AND {cond}) \
-                     THEN 1 ELSE 0 END), 0) AS n, COUNT(*) AS d FROM households h WHERE h.village_id IN (SELECT id FROM sub)"
-                ),
-            )?
-        } else {
-            let pop = population_sql(def.population, year);
-            count_pair(
-                conn,
-                root,
-                &format!(
-                    "SELECT COALESCE(SUM(CASE WHEN {cond} THEN 1 ELSE 0 END), 0) AS n, COUNT(*) AS d \
-                     FROM learner_profiles p WHERE p.village_id IN (SELECT id FROM sub) AND {pop}"
-                ),
-            )?
-        };
+        let (numerator, registered) = count_pair(
+            conn,
+            root,
+            &indicator_sql(def, qualification, &year_end, year),
+        )?;
         let census = census_total(root, &own, &children, census_field(def.population));
         let (denominator, source) = match census {
             Some(d) => (Some(d), "census"),
@@ -665,24 +653,7 @@ pub fn timeline(
         let end = format!("{ny}-{nm:02}-01");
         let mut numerators = std::collections::BTreeMap::new();
         for def in INDICATORS {
-            let n = if def.population == Population::Households {
-                let member = condition_sql(&config[def.key], &end, "p");
-                count(
-                    conn,
-                    root,
-                    &format!("SELECT COUNT(*) AS n FROM households h WHERE h.village_id IN (SELECT id FROM sub) AND EXISTS (SELECT 1 FROM learner_profiles p WHERE p.household_id = h.id AND {member})"),
-                )?
-            } else {
-                let pop = population_sql(def.population, y);
-                count(
-                    conn,
-                    root,
-                    &format!(
-                        "{PEOPLE} AND {pop} AND {}",
-                        condition_sql(&config[def.key], &end, "p")
-                    ),
-                )?
-            };
+            let (n, _) = count_pair(conn, root, &indicator_sql(def, &config[def.key], &end, y))?;
             numerators.insert(def.key, n);
         }
         points.push(TimelinePoint {

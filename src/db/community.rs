@@ -78,16 +78,27 @@ struct IdRow {
     id: String,
 }
 
-/// The locality and every locality below it (recursive CTE, the same SQL on both backends).
-pub fn subtree(conn: &mut DbConn, root: &str) -> QueryResult<Vec<String>> {
-    let sql = "WITH RECURSIVE sub(id) AS (SELECT id FROM localities WHERE id = $1 \
-               UNION ALL SELECT l.id FROM localities l JOIN sub ON l.parent_id = sub.id) SELECT id FROM sub";
-    let rows: Vec<IdRow> = match conn {
-        DbConn::Pg(c) => diesel::sql_query(sql).bind::<Text, _>(root).load(c)?,
+/// The recursive CTE naming `sub`: the locality bound as `$1` and every locality below it.
+pub const SUBTREE_CTE: &str = "WITH RECURSIVE sub(id) AS (SELECT id FROM localities WHERE id = $1 \
+    UNION ALL SELECT l.id FROM localities l JOIN sub ON l.parent_id = sub.id) ";
+
+/// Runs `SUBTREE_CTE` followed by `tail` with `root` bound, on either backend.
+pub fn load_over_subtree<T>(conn: &mut DbConn, root: &str, tail: &str) -> QueryResult<Vec<T>>
+where
+    T: QueryableByName<diesel::pg::Pg> + QueryableByName<diesel::sqlite::Sqlite> + 'static,
+{
+    let sql = format!("{SUBTREE_CTE}{tail}");
+    match conn {
+        DbConn::Pg(c) => diesel::sql_query(sql).bind::<Text, _>(root).load(c),
         DbConn::Sqlite(c) => diesel::sql_query(sql.replace("$1", "?"))
             .bind::<Text, _>(root)
-            .load(c)?,
-    };
+            .load(c),
+    }
+}
+
+/// The locality and every locality below it.
+pub fn subtree(conn: &mut DbConn, root: &str) -> QueryResult<Vec<String>> {
+    let rows: Vec<IdRow> = load_over_subtree(conn, root, "SELECT id FROM sub")?;
     Ok(rows.into_iter().map(|r| r.id).collect())
 }
 

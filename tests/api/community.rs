@@ -25,56 +25,41 @@ struct World {
     v3: String,
 }
 
-async fn create(app: &TestApp, token: &str, body: Value) -> String {
-    let res = app
-        .post("/api/v1/admin/localities")
-        .bearer_auth(token)
-        .json(&body)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), 201, "{}", res.text().await.unwrap());
-    res.json::<Value>().await.unwrap()["id"]
-        .as_str()
-        .unwrap()
-        .to_string()
-}
-
 /// A province with communes An Nghĩa (villages V1, V2) and Bình Minh (V3); a commune admin of An
 /// Nghĩa; a facilitator in V1's team and another in V3's.
 async fn world(app: &TestApp) -> World {
     let (_, admin) = admin(app).await;
-    let province = create(
+    let province = create_locality(
         app,
         &admin,
         json!({"kind": "province", "name": "Phú Thọ", "code": "PT"}),
     )
     .await;
-    let commune = create(
+    let commune = create_locality(
         app,
         &admin,
         json!({"parent_id": province, "kind": "commune", "name": "An Nghĩa", "code": "AN"}),
     )
     .await;
-    let other_commune = create(
+    let other_commune = create_locality(
         app,
         &admin,
         json!({"parent_id": province, "kind": "commune", "name": "Bình Minh", "code": "BM"}),
     )
     .await;
-    let v1 = create(
+    let v1 = create_locality(
         app,
         &admin,
         json!({"parent_id": commune, "kind": "village", "name": "Thôn Một", "code": "AN-1"}),
     )
     .await;
-    create(
+    create_locality(
         app,
         &admin,
         json!({"parent_id": commune, "kind": "village", "name": "Thôn Hai", "code": "AN-2"}),
     )
     .await;
-    let v3 = create(
+    let v3 = create_locality(
         app,
         &admin,
         json!({"parent_id": other_commune, "kind": "village", "name": "Thôn Ba", "code": "BM-3"}),
@@ -300,12 +285,7 @@ async fn census_figures(backend: Backend) {
 async fn facilitators_work_only_in_their_villages(backend: Backend) {
     let app = TestApp::spawn(backend).await;
     let w = world(&app).await;
-    let state = app.state.clone();
-    app.db(move |conn| {
-        let tree = hocso::content::files::load_tree(&fixture("courses"));
-        hocso::courses::import_tree(conn, &tree, None, Some(&state.catalogue)).unwrap();
-    })
-    .await;
+    app.import_fixture_courses().await;
     let res = app
         .post(&format!("/api/v1/admin/localities/{}/households", w.v1))
         .bearer_auth(&w.facilitator)
@@ -569,12 +549,7 @@ async fn facilitators_work_only_in_their_villages(backend: Backend) {
 async fn needs_help_list(backend: Backend) {
     let app = TestApp::spawn(backend).await;
     let w = world(&app).await;
-    let state = app.state.clone();
-    app.db(move |conn| {
-        let tree = hocso::content::files::load_tree(&fixture("courses"));
-        hocso::courses::import_tree(conn, &tree, None, Some(&state.catalogue)).unwrap();
-    })
-    .await;
+    app.import_fixture_courses().await;
     for (name, user) in [("Ông Một", "ong.mot"), ("Bà Hai", "ba.hai")] {
         let res = app
             .post("/api/v1/facilitator/residents")
@@ -644,12 +619,7 @@ async fn needs_help_list(backend: Backend) {
 async fn difficult_questions_of_my_learners(backend: Backend) {
     let app = TestApp::spawn(backend).await;
     let w = world(&app).await;
-    let state = app.state.clone();
-    app.db(move |conn| {
-        let tree = hocso::content::files::load_tree(&fixture("courses"));
-        hocso::courses::import_tree(conn, &tree, None, Some(&state.catalogue)).unwrap();
-    })
-    .await;
+    app.import_fixture_courses().await;
     for i in 0..3 {
         let user = format!("cu.dan{i}");
         let res = app

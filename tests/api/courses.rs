@@ -766,13 +766,6 @@ async fn lesson_html_is_sanitized(backend: Backend) {
     );
 }
 
-fn hocso(app: &TestApp) -> Command {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_hocso"));
-    cmd.env("HOCSO_DATABASE_URL", &app.database_url)
-        .env("HOCSO_DATA_DIR", app.dir.path().join("cli"));
-    cmd
-}
-
 fn tree_bytes(dir: &std::path::Path) -> Vec<(String, Vec<u8>)> {
     let mut out = Vec::new();
     let mut stack = vec![dir.to_path_buf()];
@@ -796,7 +789,8 @@ fn tree_bytes(dir: &std::path::Path) -> Vec<(String, Vec<u8>)> {
 async fn import_is_idempotent_and_export_round_trips(backend: Backend) {
     let app = TestApp::spawn(backend).await;
     for round in 0..2 {
-        let out = hocso(&app)
+        let out = app
+            .cli()
             .args(["courses", "import"])
             .arg(fixture("courses"))
             .output()
@@ -815,7 +809,8 @@ async fn import_is_idempotent_and_export_round_trips(backend: Backend) {
         assert!(stdout.contains(expected), "{stdout}");
     }
     let export = app.dir.path().join("export");
-    let out = hocso(&app)
+    let out = app
+        .cli()
         .args(["courses", "export", "mini"])
         .arg(&export)
         .output()
@@ -833,14 +828,15 @@ async fn import_is_idempotent_and_export_round_trips(backend: Backend) {
         first.iter().map(|f| &f.0).collect::<Vec<_>>()
     );
     // Import the export: same content, so no new release; export again: byte-identical.
-    let out = hocso(&app)
+    let out = app
+        .cli()
         .args(["courses", "import"])
         .arg(&export)
         .output()
         .unwrap();
     assert!(String::from_utf8_lossy(&out.stdout).contains("mini: release 1 (unchanged)"));
     let again = app.dir.path().join("again");
-    hocso(&app)
+    app.cli()
         .args(["courses", "export", "mini"])
         .arg(&again)
         .output()
@@ -852,7 +848,8 @@ async fn import_is_idempotent_and_export_round_trips(backend: Backend) {
         .unwrap()
         .replace("Xin chào bà con.", "Chào cả nhà.");
     std::fs::write(&lesson, text).unwrap();
-    let out = hocso(&app)
+    let out = app
+        .cli()
         .args(["courses", "import"])
         .arg(&export)
         .output()

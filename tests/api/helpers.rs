@@ -171,6 +171,26 @@ impl TestApp {
         .unwrap()
     }
 
+    /// The `hocso` binary, on this app's database and a data directory of its own.
+    pub fn cli(&self) -> std::process::Command {
+        let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_hocso"));
+        cmd.env("HOCSO_DATABASE_URL", &self.database_url)
+            .env("HOCSO_DATA_DIR", self.dir.path().join("cli"));
+        cmd
+    }
+
+    /// Imports and publishes the `tests/fixtures/courses` tree (the `mini` course: strict order;
+    /// lessons chao-mung, ma-otp, optional dich-vu-cong; quiz kiem-tra).
+    pub async fn import_fixture_courses(&self) {
+        let state = self.state.clone();
+        self.db(move |conn| {
+            let tree = hocso::content::files::load_tree(&fixture("courses"));
+            assert!(tree.problems.is_empty(), "{:?}", tree.problems);
+            hocso::courses::import_tree(conn, &tree, None, Some(&state.catalogue)).unwrap();
+        })
+        .await;
+    }
+
     /// Makes the database go away: the SQLite file is removed, the PostgreSQL database dropped.
     pub fn break_database(&self) {
         match &self.pg {
@@ -427,4 +447,20 @@ pub fn fixture(rel: &str) -> std::path::PathBuf {
     std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("tests/fixtures")
         .join(rel)
+}
+
+/// Creates a locality through the admin API; returns its id.
+pub async fn create_locality(app: &TestApp, token: &str, body: Value) -> String {
+    let res = app
+        .post("/api/v1/admin/localities")
+        .bearer_auth(token)
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 201, "{}", res.text().await.unwrap());
+    res.json::<Value>().await.unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_string()
 }

@@ -1,5 +1,3 @@
-use std::process::Command;
-
 use diesel::prelude::*;
 use hocso::db::schema::{learner_profiles, localities};
 use serde_json::{json, Value};
@@ -9,20 +7,14 @@ use crate::helpers::*;
 
 both_backends!(locality_tree_from_csv, residents_from_csv);
 
-fn hocso(app: &TestApp) -> Command {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_hocso"));
-    cmd.env("HOCSO_DATABASE_URL", &app.database_url)
-        .env("HOCSO_DATA_DIR", app.dir.path().join("cli"));
-    cmd
-}
-
 const TREE: &str = "\u{feff}code;name;kind;parent_code\nAN-1;Thôn Một;village;AN\nAN;Xã An Nghĩa;commune;PT\nPT;Tỉnh Phú Thọ;province;\nAN-2;Thôn Hai;village;AN\nBM-9;Thôn lạc;village;KHONG-CO\n";
 
 async fn locality_tree_from_csv(backend: Backend) {
     let app = TestApp::spawn(backend).await;
     let path = app.dir.path().join("tree.csv");
     std::fs::write(&path, TREE).unwrap();
-    let out = hocso(&app)
+    let out = app
+        .cli()
         .args(["localities", "import"])
         .arg(&path)
         .output()
@@ -40,7 +32,8 @@ async fn locality_tree_from_csv(backend: Backend) {
         stdout.contains("5 rows: 4 created, 0 updated, 0 unchanged, 1 rejected"),
         "{stdout}"
     );
-    let out = hocso(&app)
+    let out = app
+        .cli()
         .args(["localities", "import"])
         .arg(&path)
         .output()
@@ -72,7 +65,7 @@ async fn residents_from_csv(backend: Backend) {
     let app = TestApp::spawn(backend).await;
     let path = app.dir.path().join("tree.csv");
     std::fs::write(&path, TREE).unwrap();
-    hocso(&app)
+    app.cli()
         .args(["localities", "import"])
         .arg(&path)
         .output()
@@ -222,7 +215,8 @@ async fn residents_from_csv(backend: Backend) {
     // The CLI, with its progress bar, on the same data: nothing changes.
     let file = app.dir.path().join("residents.csv");
     std::fs::write(&file, csv).unwrap();
-    let out = hocso(&app)
+    let out = app
+        .cli()
         .args(["residents", "import"])
         .arg(&file)
         .output()

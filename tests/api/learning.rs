@@ -19,18 +19,6 @@ both_backends!(
     verification_page_in_chromium,
 );
 
-/// Imports the `mini` fixture (strict order; lessons chao-mung, ma-otp, optional dich-vu-cong;
-/// quiz kiem-tra) and a `programs` entry when asked.
-async fn import_fixture(app: &TestApp) {
-    let state = app.state.clone();
-    app.db(move |conn| {
-        let tree = hocso::content::files::load_tree(&fixture("courses"));
-        assert!(tree.problems.is_empty(), "{:?}", tree.problems);
-        hocso::courses::import_tree(conn, &tree, None, Some(&state.catalogue)).unwrap();
-    })
-    .await;
-}
-
 fn event(status: &str, seconds: i64) -> Value {
     json!({"client_event_id": uuid::Uuid::new_v4().to_string(), "status": status,
            "time_spent_seconds": seconds, "occurred_at": chrono::Utc::now().to_rfc3339()})
@@ -221,7 +209,7 @@ async fn enrolment_and_lesson_progress(backend: Backend) {
 
 async fn strict_order_locks_lessons(backend: Backend) {
     let app = TestApp::spawn(backend).await;
-    import_fixture(&app).await;
+    app.import_fixture_courses().await;
     let (_, t) = learner(&app, "hv@example.vn").await;
     let p: Value = app
         .get("/api/v1/me/courses/mini/progress")
@@ -268,7 +256,7 @@ async fn strict_order_locks_lessons(backend: Backend) {
 
 async fn offline_batch(backend: Backend) {
     let app = TestApp::spawn(backend).await;
-    import_fixture(&app).await;
+    app.import_fixture_courses().await;
     let (_, t) = learner(&app, "hv@example.vn").await;
     let day = |d: i64| (chrono::Utc::now() - chrono::TimeDelta::days(7 - d)).to_rfc3339();
     let dup = uuid::Uuid::new_v4().to_string();
@@ -396,7 +384,7 @@ async fn pass_quiz(app: &TestApp, token: &str, quiz: &str) -> Value {
 
 async fn completion_needs_lessons_and_quizzes_and_issues_one_certificate(backend: Backend) {
     let app = TestApp::spawn(backend).await;
-    import_fixture(&app).await;
+    app.import_fixture_courses().await;
     let (_, t) = learner(&app, "hv@example.vn").await;
     progress(&app, &t, "mini", "chao-mung", &event("completed", 60)).await;
     let p: Value = progress(&app, &t, "mini", "ma-otp", &event("completed", 60))

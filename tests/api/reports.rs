@@ -10,42 +10,27 @@ both_backends!(
     report_scope
 );
 
-async fn create(app: &TestApp, token: &str, body: Value) -> String {
-    let res = app
-        .post("/api/v1/admin/localities")
-        .bearer_auth(token)
-        .json(&body)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), 201);
-    res.json::<Value>().await.unwrap()["id"]
-        .as_str()
-        .unwrap()
-        .to_string()
-}
-
 /// A commune of two villages, 10 households and 30 residents with known completions.
 async fn fixture_commune(app: &TestApp, admin: &str) -> (String, String, String) {
-    let province = create(
+    let province = create_locality(
         app,
         admin,
         json!({"kind": "province", "name": "Tỉnh", "code": "P"}),
     )
     .await;
-    let commune = create(
+    let commune = create_locality(
         app,
         admin,
         json!({"parent_id": province, "kind": "commune", "name": "An Nghĩa", "code": "AN"}),
     )
     .await;
-    let v1 = create(
+    let v1 = create_locality(
         app,
         admin,
         json!({"parent_id": commune, "kind": "village", "name": "Thôn 1", "code": "AN-1"}),
     )
     .await;
-    let v2 = create(
+    let v2 = create_locality(
         app,
         admin,
         json!({"parent_id": commune, "kind": "village", "name": "Thôn 2", "code": "AN-2"}),
@@ -378,7 +363,7 @@ async fn report_scope(backend: Backend) {
     let app = TestApp::spawn(backend).await;
     let (_, admin_token) = admin(&app).await;
     let (commune, _, _) = fixture_commune(&app, &admin_token).await;
-    let other = create(
+    let other = create_locality(
         &app,
         &admin_token,
         json!({"kind": "province", "name": "Tỉnh khác", "code": "Q"}),
