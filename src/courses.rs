@@ -112,6 +112,7 @@ pub fn invalid_course(issues: &[crate::content::validate::Issue]) -> ApiError {
 }
 
 pub struct Published {
+    pub course_id: String,
     pub number: i32,
     pub published_at: DateTime<Utc>,
     /// False when the content equals the latest release (nothing new was made).
@@ -138,6 +139,7 @@ pub fn publish(
             let content: ReleaseContent =
                 serde_json::from_str(&latest.content).map_err(ApiError::internal)?;
             return Ok(Published {
+                course_id: row.id.clone(),
                 number: latest.number,
                 published_at: latest.published_at.and_utc(),
                 created: false,
@@ -149,6 +151,7 @@ pub fn publish(
         let json = serde_json::to_string(&content).map_err(ApiError::internal)?;
         let at = q::insert_release(conn, &row.id, number, &json, &hash, by)?;
         Ok(Published {
+            course_id: row.id.clone(),
             number,
             published_at: at.and_utc(),
             created: true,
@@ -192,6 +195,7 @@ pub fn import_tree(
         if published.created {
             if let Some(cat) = catalogue {
                 cat.put(PublishedCourse::build(
+                    published.course_id.clone(),
                     published.content.clone(),
                     published.number,
                     published.published_at,
@@ -233,6 +237,7 @@ pub fn refresh_catalogue(conn: &mut DbConn, catalogue: &Catalogue) -> ApiResult<
                 serde_json::from_str(&rel.content).map_err(ApiError::internal)?;
             if stale.contains(&&content.doc.slug) {
                 catalogue.put(PublishedCourse::build(
+                    rel.course_id.clone(),
                     content,
                     rel.number,
                     rel.published_at.and_utc(),

@@ -186,9 +186,27 @@ impl From<diesel::result::Error> for ApiError {
                 err.cause = Some(e.into());
                 err
             }
+            Error::DatabaseError(_, ref info) if is_connection_loss(info.message()) => {
+                let mut err = ApiError::unavailable("The database is not reachable.");
+                err.cause = Some(e.into());
+                err
+            }
             other => ApiError::internal(other),
         }
     }
+}
+
+/// libpq reports some losses of the connection without an SQLSTATE (diesel then says `Unknown`):
+/// these are outages (503), not server bugs (500).
+fn is_connection_loss(message: &str) -> bool {
+    const LOSS: [&str; 5] = [
+        "no connection to the server",
+        "server closed the connection unexpectedly",
+        "could not receive data from server",
+        "could not send data to server",
+        "terminating connection due to administrator command",
+    ];
+    LOSS.iter().any(|m| message.contains(m))
 }
 
 impl From<diesel::r2d2::PoolError> for ApiError {

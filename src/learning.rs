@@ -9,7 +9,6 @@ use utoipa::ToSchema;
 
 use crate::certs::{self, Achievement, IssuerKeys};
 use crate::content::{CourseDoc, ItemDoc};
-use crate::db::courses::CourseRow;
 use crate::db::learning::{self as q, CertificateRow, NewEvent, NewLessonProgress};
 use crate::db::{mail as outbox, new_id, DbConn};
 use crate::error::{ApiError, ApiResult};
@@ -149,7 +148,7 @@ pub fn apply(
     conn: &mut DbConn,
     now: NaiveDateTime,
     learner: Learner<'_>,
-    course: &CourseRow,
+    course_id: &str,
     doc: &CourseDoc,
     lesson_key: &str,
     e: &ProgressEvent,
@@ -158,11 +157,13 @@ pub fn apply(
     if let Err(o) = check_event(doc, lesson_key, e, now) {
         return Ok(o);
     }
-    if q::event_exists(conn, user_id, &e.client_event_id)? {
-        return Ok(Outcome::Duplicate);
-    }
-    if e.status == "completed" && doc.meta.strict_order {
-        let done = done_items(conn, user_id, &course.id)?;
+    let completed = e.status == "completed";
+    if completed && doc.meta.strict_order {
+        // A duplicate is answered as such even when order rules changed since.
+        if q::event_exists(conn, user_id, &e.client_event_id)? {
+            return Ok(Outcome::Duplicate);
+        }
+        let done = done_items(conn, user_id, course_id)?;
         if locked_items(doc, &done).contains(lesson_key) {
             return Ok(reject(
                 "lesson_locked",
@@ -177,7 +178,7 @@ pub fn apply(
             &NewEvent {
                 user_id,
                 client_event_id: &e.client_event_id,
-                course_id: &course.id,
+                course_id,
                 lesson_key,
                 status: &e.status,
                 time_spent_seconds: e.time_spent_seconds,
@@ -189,13 +190,12 @@ pub fn apply(
         if !fresh {
             return Ok(Outcome::Duplicate);
         }
-        q::ensure_enrollment(conn, user_id, &course.id, now)?;
-        let completed = e.status == "completed";
+        q::enrol_and_touch(conn, user_id, course_id, now)?;
         q::record_lesson(
             conn,
             &NewLessonProgress {
                 user_id,
-                course_id: &course.id,
+                course_id,
                 lesson_key,
                 status: &e.status,
                 time_spent_seconds: e.time_spent_seconds,
@@ -204,9 +204,36 @@ pub fn apply(
                 updated_at: now,
             },
         )?;
-        q::touch(conn, user_id, &course.id, now)?;
         Ok(Outcome::Applied)
     })
+}
+
+/// What a learner has done in one course, read once per request (three queries).
+pub struct Snapshot {
+    /// (lesson key, status, seconds)
+    pub lessons: Vec<(String, String, i64)>,
+    pub passed_quizzes: Vec<String>,
+    pub enrollment: Option<q::Enrollment>,
+}
+
+impl Snapshot {
+    pub fn load(conn: &mut DbConn, user_id: &str, course_id: &str) -> ApiResult<Self> {
+        Ok(Self {
+            lessons: q::lessons_of(conn, user_id, course_id)?,
+            passed_quizzes: q::passed_quizzes(conn, user_id, course_id)?,
+            enrollment: q::enrollment(conn, user_id, course_id)?,
+        })
+    }
+
+    /// Completed lessons and passed quizzes.
+    pub fn done(&self) -> HashSet<String> {
+        self.lessons
+            .iter()
+            .filter(|(_, s, _)| s == "completed")
+            .map(|(k, _, _)| k.clone())
+            .chain(self.passed_quizzes.iter().cloned())
+            .collect()
+    }
 }
 
 /// What issuing needs besides the database.
@@ -253,7 +280,8 @@ fn issue(
     Ok(row)
 }
 
-/// Completes the course if every required lesson is done and every required quiz passed:
+/// Completes the course if every required lesson is done and every required quiz passed (`done`,
+/// as read by the caller):
 /// the enrolment turns completed and the certificate is issued in one transaction, once even
 /// under concurrent last events; then program certificates whose courses are all complete.
 pub fn complete_if_done(
@@ -261,16 +289,16 @@ pub fn complete_if_done(
     issuer: &Issuer<'_>,
     now: NaiveDateTime,
     user_id: &str,
-    course: &CourseRow,
+    course_id: &str,
     doc: &CourseDoc,
+    done: &HashSet<String>,
 ) -> ApiResult<Vec<CertificateRow>> {
-    let done = done_items(conn, user_id, &course.id)?;
     if required_items(doc).iter().any(|(k, _)| !done.contains(k)) {
         return Ok(Vec::new());
     }
     crate::db::transaction::<_, ApiError, _>(conn, |conn| {
-        q::ensure_enrollment(conn, user_id, &course.id, now)?;
-        if !q::mark_completed(conn, user_id, &course.id, now)? {
+        q::ensure_enrollment(conn, user_id, course_id, now)?;
+        if !q::mark_completed(conn, user_id, course_id, now)? {
             return Ok(Vec::new());
         }
         let user = crate::accounts::find_user(conn, user_id)?;
@@ -284,7 +312,7 @@ pub fn complete_if_done(
                 title: &doc.meta.title,
                 title_en: &doc.meta.title_en,
             },
-            Some(&course.id),
+            Some(course_id),
             now,
         )?];
         if let Some(email) = &user.email {

@@ -1115,7 +1115,6 @@ pub async fn record_resident_progress(
     run_blocking(move || {
         let mut conn = st.pool.get()?;
         let p = community::require_resident(&mut conn, &user, &id)?;
-        let row = crate::courses::find(&mut conn, &slug)?;
         let outcome = learning::apply(
             &mut conn,
             st.clock.now(),
@@ -1123,7 +1122,7 @@ pub async fn record_resident_progress(
                 id: &id,
                 recorded_by: Some(&user.id),
             },
-            &row,
+            &course.course_id,
             &course.content.doc,
             &key,
             &event,
@@ -1150,7 +1149,7 @@ pub async fn record_resident_progress(
             p.village_id.as_deref(),
             &json!({"course": slug, "lesson": key, "status": event.status}),
         )?;
-        crate::api::learning::complete(&mut conn, &st, &id, &row, &course)?;
+        crate::api::learning::complete(&mut conn, &st, &id, &course, None)?;
         Ok(())
     })
     .await?;

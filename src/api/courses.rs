@@ -912,6 +912,7 @@ pub async fn publish_course(
     };
     if published.created {
         state.catalogue.put(PublishedCourse::build(
+            published.course_id,
             published.content,
             published.number,
             published.published_at,

@@ -173,28 +173,27 @@ pub struct CourseProgress {
 }
 
 fn course_progress(
-    conn: &mut crate::db::DbConn,
-    user_id: &str,
-    course_id: &str,
+    snap: &learning::Snapshot,
+    done: &HashSet<String>,
     course: &PublishedCourse,
     issued: Vec<IssuedCertificate>,
-) -> ApiResult<CourseProgress> {
+) -> CourseProgress {
     let doc = &course.content.doc;
-    let done = learning::done_items(conn, user_id, course_id)?;
-    let started: HashSet<String> = q::lessons_of(conn, user_id, course_id)?
-        .into_iter()
-        .map(|(k, _, _)| k)
-        .collect();
-    let locked = learning::locked_items(doc, &done);
-    let status = match q::enrollment(conn, user_id, course_id)? {
-        None => "not_enrolled".to_string(),
-        Some(e) => e.status,
+    let started: HashSet<&str> = snap.lessons.iter().map(|(k, _, _)| k.as_str()).collect();
+    let locked = learning::locked_items(doc, done);
+    let status = if issued.iter().any(|c| c.kind == "course") {
+        "completed".to_string()
+    } else {
+        match &snap.enrollment {
+            None => "not_enrolled".to_string(),
+            Some(e) => e.status.clone(),
+        }
     };
-    Ok(CourseProgress {
+    CourseProgress {
         course: doc.slug.clone(),
         release: course.release,
         status,
-        percent: learning::percent(doc, &done),
+        percent: learning::percent(doc, done),
         strict_order: doc.meta.strict_order,
         items: doc
             .modules
@@ -221,7 +220,21 @@ fn course_progress(
             })
             .collect(),
         certificates_issued: issued,
-    })
+    }
+}
+
+/// The learner's progress in a course after a change: completes the course (and programs) when
+/// it is done now, in the same request.
+fn progress_after_change(
+    conn: &mut crate::db::DbConn,
+    state: &AppState,
+    user_id: &str,
+    course: &PublishedCourse,
+) -> ApiResult<CourseProgress> {
+    let snap = learning::Snapshot::load(conn, user_id, &course.course_id)?;
+    let done = snap.done();
+    let issued = complete(conn, state, user_id, course, Some(&done))?;
+    Ok(course_progress(&snap, &done, course, issued))
 }
 
 /// Completes the course if it is done now; returns what was issued.
@@ -229,20 +242,29 @@ pub(crate) fn complete(
     conn: &mut crate::db::DbConn,
     state: &AppState,
     user_id: &str,
-    row: &crate::db::courses::CourseRow,
     course: &PublishedCourse,
+    done: Option<&HashSet<String>>,
 ) -> ApiResult<Vec<IssuedCertificate>> {
     let issuer = Issuer {
         keys: &state.issuer,
         public_url: &state.settings.public_url,
+    };
+    let read;
+    let done = match done {
+        Some(d) => d,
+        None => {
+            read = learning::done_items(conn, user_id, &course.course_id)?;
+            &read
+        }
     };
     let issued = learning::complete_if_done(
         conn,
         &issuer,
         state.clock.now(),
         user_id,
-        row,
+        &course.course_id,
         &course.content.doc,
+        done,
     )?;
     if !issued.is_empty() {
         state.mail_notify.notify_one();
@@ -274,8 +296,9 @@ pub async fn my_course_progress(
     Ok(web::Json(
         run_blocking(move || {
             let mut conn = st.pool.get()?;
-            let row = courses::find(&mut conn, &slug)?;
-            course_progress(&mut conn, &user.id, &row.id, &course, Vec::new())
+            let snap = learning::Snapshot::load(&mut conn, &user.id, &course.course_id)?;
+            let done = snap.done();
+            Ok(course_progress(&snap, &done, &course, Vec::new()))
         })
         .await?,
     ))
@@ -327,7 +350,6 @@ pub async fn put_progress(
     Ok(web::Json(
         run_blocking(move || {
             let mut conn = st.pool.get()?;
-            let row = courses::find(&mut conn, &slug)?;
             let outcome = learning::apply(
                 &mut conn,
                 st.clock.now(),
@@ -335,7 +357,7 @@ pub async fn put_progress(
                     id: &user.id,
                     recorded_by: None,
                 },
-                &row,
+                &course.course_id,
                 &course.content.doc,
                 &key,
                 &event,
@@ -343,8 +365,7 @@ pub async fn put_progress(
             if let Outcome::Rejected { .. } = outcome {
                 return Err(outcome_error(outcome));
             }
-            let issued = complete(&mut conn, &st, &user.id, &row, &course)?;
-            course_progress(&mut conn, &user.id, &row.id, &course, issued)
+            progress_after_change(&mut conn, &st, &user.id, &course)
         })
         .await?,
     ))
@@ -430,7 +451,6 @@ pub async fn progress_batch(
                         reason: format!("no published course `{}`", e.course),
                     },
                     Some(course) => {
-                        let row = courses::find(&mut conn, &e.course)?;
                         let event = ProgressEvent {
                             client_event_id: e.client_event_id.clone(),
                             status: e.status.clone(),
@@ -444,7 +464,7 @@ pub async fn progress_batch(
                                 id: &user.id,
                                 recorded_by: None,
                             },
-                            &row,
+                            &course.course_id,
                             &course.content.doc,
                             &e.lesson,
                             &event,
@@ -479,8 +499,7 @@ pub async fn progress_batch(
             let mut issued = Vec::new();
             for slug in touched {
                 if let Some(course) = st.catalogue.get(&slug) {
-                    let row = courses::find(&mut conn, &slug)?;
-                    issued.extend(complete(&mut conn, &st, &user.id, &row, &course)?);
+                    issued.extend(complete(&mut conn, &st, &user.id, &course, None)?);
                 }
             }
             Ok(BatchResponse {

@@ -124,6 +124,8 @@ impl Cached {
 }
 
 pub struct PublishedCourse {
+    /// The course's database id, so that requests on a published course need no lookup.
+    pub course_id: String,
     pub content: ReleaseContent,
     pub release: i32,
     pub card: CourseCard,
@@ -137,7 +139,12 @@ pub struct PublishedCourse {
 }
 
 impl PublishedCourse {
-    pub fn build(content: ReleaseContent, release: i32, published_at: DateTime<Utc>) -> Self {
+    pub fn build(
+        course_id: String,
+        content: ReleaseContent,
+        release: i32,
+        published_at: DateTime<Utc>,
+    ) -> Self {
         let doc = &content.doc;
         let card = CourseCard {
             slug: doc.slug.clone(),
@@ -258,6 +265,7 @@ impl PublishedCourse {
                 .join(" "),
         );
         Self {
+            course_id,
             outline: Cached::of(&outline),
             content,
             release,

@@ -120,15 +120,36 @@ pub fn leave(conn: &mut DbConn, user_id: &str, course_id: &str) -> QueryResult<u
     diesel::delete(enrollments::table.find((user_id, course_id))).execute(conn)
 }
 
-pub fn touch(
+/// Enrols (when needed) and records activity now, in one statement.
+pub fn enrol_and_touch(
     conn: &mut DbConn,
     user_id: &str,
     course_id: &str,
     at: NaiveDateTime,
-) -> QueryResult<usize> {
-    diesel::update(enrollments::table.find((user_id, course_id)))
-        .set(enrollments::last_activity_at.eq(at))
-        .execute(conn)
+) -> QueryResult<()> {
+    use diesel::upsert::excluded;
+    let values = (
+        enrollments::user_id.eq(user_id),
+        enrollments::course_id.eq(course_id),
+        enrollments::status.eq("in_progress"),
+        enrollments::enrolled_at.eq(at),
+        enrollments::last_activity_at.eq(at),
+    );
+    macro_rules! upsert {
+        ($c:expr) => {
+            diesel::insert_into(enrollments::table)
+                .values(values)
+                .on_conflict((enrollments::user_id, enrollments::course_id))
+                .do_update()
+                .set(enrollments::last_activity_at.eq(excluded(enrollments::last_activity_at)))
+                .execute($c)
+        };
+    }
+    match conn {
+        DbConn::Pg(c) => upsert!(c)?,
+        DbConn::Sqlite(c) => upsert!(c)?,
+    };
+    Ok(())
 }
 
 /// Records an event; false when this client event id was already recorded.
@@ -155,37 +176,37 @@ pub fn event_exists(conn: &mut DbConn, user_id: &str, client_event_id: &str) -> 
     Ok(n > 0)
 }
 
-/// Adds time and raises the status of a lesson (a completed lesson never goes back).
+/// Adds time and raises the status of a lesson (a completed lesson never goes back), in one
+/// statement.
 pub fn record_lesson(conn: &mut DbConn, p: &NewLessonProgress<'_>) -> QueryResult<()> {
-    let inserted = match conn {
-        DbConn::Pg(c) => diesel::insert_into(lesson_progress::table)
-            .values(p)
-            .on_conflict_do_nothing()
-            .execute(c)?,
-        DbConn::Sqlite(c) => diesel::insert_into(lesson_progress::table)
-            .values(p)
-            .on_conflict_do_nothing()
-            .execute(c)?,
+    use diesel::dsl::case_when;
+    use diesel::upsert::excluded;
+    use lesson_progress::dsl as lp;
+    macro_rules! upsert {
+        ($c:expr) => {
+            diesel::insert_into(lesson_progress::table)
+                .values(p)
+                .on_conflict((lp::user_id, lp::course_id, lp::lesson_key))
+                .do_update()
+                .set((
+                    lp::time_spent_seconds
+                        .eq(lp::time_spent_seconds + excluded(lp::time_spent_seconds)),
+                    lp::updated_at.eq(excluded(lp::updated_at)),
+                    lp::status.eq(case_when(lp::status.eq("completed"), lp::status)
+                        .otherwise(excluded(lp::status))),
+                    lp::completed_at.eq(case_when(
+                        lp::completed_at.is_null(),
+                        excluded(lp::completed_at),
+                    )
+                    .otherwise(lp::completed_at)),
+                ))
+                .execute($c)
+        };
+    }
+    match conn {
+        DbConn::Pg(c) => upsert!(c)?,
+        DbConn::Sqlite(c) => upsert!(c)?,
     };
-    if inserted == 1 {
-        return Ok(());
-    }
-    let row = lesson_progress::table.find((p.user_id, p.course_id, p.lesson_key));
-    diesel::update(row)
-        .set((
-            lesson_progress::time_spent_seconds
-                .eq(lesson_progress::time_spent_seconds + p.time_spent_seconds),
-            lesson_progress::updated_at.eq(p.updated_at),
-        ))
-        .execute(conn)?;
-    if p.status == "completed" {
-        diesel::update(row.filter(lesson_progress::completed_at.is_null()))
-            .set((
-                lesson_progress::status.eq("completed"),
-                lesson_progress::completed_at.eq(p.completed_at),
-            ))
-            .execute(conn)?;
-    }
     Ok(())
 }
 

@@ -87,7 +87,6 @@ impl TestApp {
     }
 
     pub async fn spawn_with(backend: Backend, tweak: impl FnOnce(&mut Settings)) -> TestApp {
-        LazyLock::force(&LOGS);
         let dir = tempfile::tempdir().unwrap();
         let (database_url, pg) = match backend {
             Backend::Sqlite => (
@@ -100,6 +99,22 @@ impl TestApp {
                 (url, Some((admin, name)))
             }
         };
+        Self::build(dir, database_url, pg, tweak).await
+    }
+
+    /// A second server instance on the database of `other` (which keeps owning it).
+    pub async fn spawn_beside(other: &TestApp, tweak: impl FnOnce(&mut Settings)) -> TestApp {
+        let dir = tempfile::tempdir().unwrap();
+        Self::build(dir, other.database_url.clone(), None, tweak).await
+    }
+
+    async fn build(
+        dir: TempDir,
+        database_url: String,
+        pg: Option<(String, String)>,
+        tweak: impl FnOnce(&mut Settings),
+    ) -> TestApp {
+        LazyLock::force(&LOGS);
         let mut settings = Settings {
             database_url: database_url.clone(),
             bind: "127.0.0.1:0".into(),

@@ -1,13 +1,19 @@
-//! Resilience: every write acknowledged with 2xx survives a SIGKILL of the server.
+//! Resilience: acknowledged writes survive a SIGKILL, a PostgreSQL outage under load is answered
+//! with 503 and recovered from, and two instances deliver each mail exactly once.
 
 use std::io::{BufRead, BufReader};
+use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 
 use diesel::prelude::*;
-use hocso::db::schema::progress_events;
+use hocso::db::schema::{mail_outbox, progress_events};
 use serde_json::{json, Value};
 
-use crate::helpers::{create_pg_database, drop_pg_database, fixture, pg_admin_url};
+use crate::both_backends;
+use crate::helpers::*;
 
 // The caller kills and waits for the returned child.
 #[allow(clippy::zombie_processes)]
@@ -21,7 +27,7 @@ fn start(dir: &std::path::Path, url: &str) -> (Child, String) {
         .env("HOCSO_ARGON2_ITERATIONS", "1")
         .env("HOCSO_RATE_LIMIT_IP_PER_MINUTE", "1000")
         .stdout(Stdio::piped())
-        .stderr(Stdio::null())
+        .stderr(std::fs::File::create(dir.join("stderr.log")).unwrap())
         .spawn()
         .unwrap();
     let mut out = BufReader::new(child.stdout.take().unwrap());
@@ -35,12 +41,15 @@ fn start(dir: &std::path::Path, url: &str) -> (Child, String) {
         }
         if let Some(rest) = line.strip_prefix("hocso listening on ") {
             let base = rest.split(' ').next().unwrap().to_string();
-            // Keep draining stdout so the server never blocks on a full pipe.
+            // Keep draining stdout (the log) into a file, so the server never blocks on a full
+            // pipe and a failing test can show it.
+            let mut log = std::fs::OpenOptions::new()
+                .create(true)
+                .append(true)
+                .open(dir.join("stdout.log"))
+                .unwrap();
             std::thread::spawn(move || {
-                let mut sink = String::new();
-                while out.read_line(&mut sink).map(|n| n > 0).unwrap_or(false) {
-                    sink.clear();
-                }
+                let _ = std::io::copy(&mut out, &mut log);
             });
             return (child, base);
         }
@@ -144,4 +153,364 @@ async fn postgres_writes_survive_sigkill() {
     let (url, name) = create_pg_database(&admin);
     acknowledged_writes_survive_sigkill(&url).await;
     drop_pg_database(&admin, &name);
+}
+
+/// Two server instances on one database, SMTP down then back: every mail is delivered exactly
+/// once, none lost, none twice (the outbox lease decides which instance sends).
+async fn two_instances_deliver_each_mail_once(backend: Backend) {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let first = TestApp::spawn_with(backend, smtp_settings(port)).await;
+    let second = TestApp::spawn_beside(&first, smtp_settings(port)).await;
+    let addresses: Vec<String> = (0..12).map(|i| format!("thu{i}@example.vn")).collect();
+    for (i, email) in addresses.iter().enumerate() {
+        let app = if i % 2 == 0 { &first } else { &second };
+        let res = register(
+            app,
+            json!({"display_name": format!("Thư {i}"), "email": email, "password": "thu-gui-mot-lan-thoi"}),
+        )
+        .await;
+        assert_eq!(res.status(), 201);
+    }
+    // SMTP is down: every mail stays pending while both instances retry.
+    for _ in 0..200 {
+        let rows = first
+            .db(|c| {
+                mail_outbox::table
+                    .select((mail_outbox::status, mail_outbox::attempts))
+                    .load::<(String, i32)>(c)
+                    .unwrap()
+            })
+            .await;
+        assert_eq!(rows.len(), addresses.len());
+        assert!(rows.iter().all(|(status, _)| status == "pending"));
+        if rows.iter().all(|(_, attempts)| *attempts >= 2) {
+            break;
+        }
+        actix_web::rt::time::sleep(Duration::from_millis(50)).await;
+    }
+    let sink = SmtpSink::start_on(port);
+    for email in &addresses {
+        sink.wait_for(email).await;
+    }
+    // Give a duplicate every chance to arrive.
+    actix_web::rt::time::sleep(Duration::from_millis(800)).await;
+    for email in &addresses {
+        assert_eq!(sink.find(email).len(), 1, "{email}: delivered exactly once");
+    }
+    assert_eq!(sink.messages.lock().unwrap().len(), addresses.len());
+    let statuses = first
+        .db(|c| {
+            mail_outbox::table
+                .select(mail_outbox::status)
+                .load::<String>(c)
+                .unwrap()
+        })
+        .await;
+    assert!(statuses.iter().all(|s| s == "sent"), "{statuses:?}");
+    drop(second);
+}
+
+both_backends!(two_instances_deliver_each_mail_once);
+
+/// A PostgreSQL cluster of the test's own (initdb in a temporary directory, its own port), so
+/// that it can really be stopped and started without disturbing the other tests.
+struct PgCluster {
+    dir: tempfile::TempDir,
+    bin: PathBuf,
+    port: u16,
+    as_postgres: bool,
+}
+
+impl PgCluster {
+    fn bin_dir() -> Option<PathBuf> {
+        let from_config = Command::new("pg_config")
+            .arg("--bindir")
+            .output()
+            .ok()
+            .map(|o| PathBuf::from(String::from_utf8_lossy(&o.stdout).trim()));
+        let mut candidates: Vec<PathBuf> = from_config.into_iter().collect();
+        if let Ok(entries) = std::fs::read_dir("/usr/lib/postgresql") {
+            let mut versions: Vec<PathBuf> = entries.flatten().map(|e| e.path()).collect();
+            versions.sort();
+            candidates.extend(versions.into_iter().rev().map(|v| v.join("bin")));
+        }
+        candidates
+            .into_iter()
+            .find(|d| d.join("initdb").exists() && d.join("pg_ctl").exists())
+    }
+
+    fn start() -> PgCluster {
+        let bin = Self::bin_dir().expect("PostgreSQL server binaries (initdb, pg_ctl)");
+        let dir = tempfile::tempdir().unwrap();
+        // initdb refuses to run as root: run the cluster as the `postgres` system user then.
+        let uid = Command::new("id").arg("-u").output().unwrap();
+        let as_postgres = String::from_utf8_lossy(&uid.stdout).trim() == "0";
+        if as_postgres {
+            let ok = Command::new("chown")
+                .args(["-R", "postgres:"])
+                .arg(dir.path())
+                .status()
+                .unwrap();
+            assert!(ok.success());
+        }
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let cluster = PgCluster {
+            dir,
+            bin,
+            port,
+            as_postgres,
+        };
+        cluster.run(
+            "initdb",
+            &[
+                "-D",
+                &cluster.data(),
+                "-U",
+                "postgres",
+                "--auth=trust",
+                "-E",
+                "UTF8",
+                "--no-sync",
+            ],
+        );
+        cluster.up();
+        cluster
+    }
+
+    fn data(&self) -> String {
+        self.dir.path().join("data").display().to_string()
+    }
+
+    fn run(&self, program: &str, args: &[&str]) {
+        let exe = self.bin.join(program);
+        let mut cmd = if self.as_postgres {
+            let mut c = Command::new("runuser");
+            c.args(["-u", "postgres", "--"]).arg(exe);
+            c
+        } else {
+            Command::new(exe)
+        };
+        let out = cmd.args(args).output().unwrap();
+        assert!(
+            out.status.success(),
+            "{program} failed: {}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+
+    fn up(&self) {
+        let options = format!(
+            "-p {} -k {} -c listen_addresses=127.0.0.1 -c fsync=off",
+            self.port,
+            self.dir.path().display()
+        );
+        let log = self.dir.path().join("server.log").display().to_string();
+        self.run(
+            "pg_ctl",
+            &[
+                "-D",
+                &self.data(),
+                "-l",
+                &log,
+                "-w",
+                "-o",
+                &options,
+                "start",
+            ],
+        );
+    }
+
+    fn down(&self) {
+        self.run("pg_ctl", &["-D", &self.data(), "-m", "fast", "-w", "stop"]);
+    }
+
+    fn url(&self) -> String {
+        format!("postgres://postgres@127.0.0.1:{}/postgres", self.port)
+    }
+}
+
+impl Drop for PgCluster {
+    fn drop(&mut self) {
+        let exe = self.bin.join("pg_ctl");
+        let data = self.data();
+        let args = ["-D", data.as_str(), "-m", "immediate", "stop"];
+        let _ = if self.as_postgres {
+            Command::new("runuser")
+                .args(["-u", "postgres", "--"])
+                .arg(exe)
+                .args(args)
+                .output()
+        } else {
+            Command::new(exe).args(args).output()
+        };
+    }
+}
+
+/// What the load saw: status (0 for a transport error) and latency of every request.
+type Seen = Arc<Mutex<Vec<(u16, Duration)>>>;
+
+async fn timed(req: reqwest::RequestBuilder) -> (u16, Duration, Option<Value>) {
+    let started = Instant::now();
+    match req.timeout(Duration::from_secs(20)).send().await {
+        Ok(res) => {
+            let status = res.status().as_u16();
+            let problem = res
+                .headers()
+                .get("content-type")
+                .is_some_and(|v| v.as_bytes().starts_with(b"application/problem+json"));
+            let body = res.json::<Value>().await.ok().filter(|_| problem);
+            (status, started.elapsed(), body)
+        }
+        Err(_) => (0, started.elapsed(), None),
+    }
+}
+
+/// PostgreSQL stopped and started under load: readiness turns 503 while it is down, requests
+/// answer 503 problem+json within a bounded time, nothing panics, and service is back within
+/// 5 s of the database. `HOCSO_LONG_RESILIENCE=1` repeats the outage more times.
+#[actix_web::test]
+async fn postgres_outage_under_load() {
+    if pg_admin_url().is_none() {
+        return;
+    }
+    let rounds = if std::env::var("HOCSO_LONG_RESILIENCE").is_ok() {
+        5
+    } else {
+        1
+    };
+    let cluster = PgCluster::start();
+    let dir = tempfile::tempdir().unwrap();
+    let (mut server, base) = start(dir.path(), &cluster.url());
+    let client = reqwest::Client::new();
+    let res = client
+        .post(format!("{base}/api/v1/auth/register"))
+        .json(&json!({"display_name": "Vững", "email": "vung@example.vn", "password": "vung-vang-mat-khau"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 201);
+    let tokens: Value = client
+        .post(format!("{base}/api/v1/auth/login"))
+        .json(&json!({"login": "vung@example.vn", "password": "vung-vang-mat-khau"}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let token = tokens["access_token"].as_str().unwrap().to_string();
+
+    // Load: four clients writing progress and reading their profile.
+    let stop = Arc::new(AtomicBool::new(false));
+    let seen: Seen = Arc::default();
+    let mut load = Vec::new();
+    for _ in 0..4 {
+        let (stop, seen, client, base, token) = (
+            stop.clone(),
+            seen.clone(),
+            client.clone(),
+            base.clone(),
+            token.clone(),
+        );
+        load.push(actix_web::rt::spawn(async move {
+            while !stop.load(Ordering::Relaxed) {
+                let write = client
+                    .put(format!("{base}/api/v1/me/courses/mini/lessons/chao-mung/progress"))
+                    .bearer_auth(&token)
+                    .json(&json!({"client_event_id": uuid::Uuid::new_v4().to_string(), "status": "started", "time_spent_seconds": 1, "occurred_at": chrono::Utc::now().to_rfc3339()}));
+                let (status, took, _) = timed(write).await;
+                seen.lock().unwrap().push((status, took));
+                let (status, took, _) =
+                    timed(client.get(format!("{base}/api/v1/me")).bearer_auth(&token)).await;
+                seen.lock().unwrap().push((status, took));
+                actix_web::rt::time::sleep(Duration::from_millis(20)).await;
+            }
+        }));
+    }
+    actix_web::rt::time::sleep(Duration::from_millis(500)).await;
+
+    for round in 0..rounds {
+        cluster.down();
+        // Readiness turns 503 (problem+json) while the database is down.
+        let mut ready_down = false;
+        for _ in 0..50 {
+            let (status, took, body) = timed(client.get(format!("{base}/health/ready"))).await;
+            assert!(took < Duration::from_secs(5), "readiness took {took:?}");
+            if status == 503 {
+                assert_eq!(body.unwrap()["code"], "service_unavailable");
+                ready_down = true;
+                break;
+            }
+            actix_web::rt::time::sleep(Duration::from_millis(100)).await;
+        }
+        assert!(ready_down, "round {round}: /health/ready never turned 503");
+        // Requests that need the database answer 503 problem+json, without hanging.
+        for _ in 0..3 {
+            let (status, took, body) =
+                timed(client.get(format!("{base}/api/v1/me")).bearer_auth(&token)).await;
+            assert_eq!(
+                status,
+                503,
+                "round {round}: while the database is down; server log:\n{}",
+                std::fs::read_to_string(dir.path().join("stdout.log")).unwrap_or_default()
+            );
+            assert_eq!(body.unwrap()["code"], "service_unavailable");
+            assert!(took < Duration::from_secs(5), "a request took {took:?}");
+        }
+        // The published catalogue is served from memory all along.
+        let (status, _, _) = timed(client.get(format!("{base}/api/v1/courses"))).await;
+        assert_eq!(status, 200);
+
+        cluster.up();
+        let back = Instant::now();
+        loop {
+            let (ready, _, _) = timed(client.get(format!("{base}/health/ready"))).await;
+            let (me, _, _) =
+                timed(client.get(format!("{base}/api/v1/me")).bearer_auth(&token)).await;
+            if ready == 200 && me == 200 {
+                break;
+            }
+            assert!(
+                back.elapsed() < Duration::from_secs(5),
+                "round {round}: not back 5 s after the database ({ready}, {me})"
+            );
+            actix_web::rt::time::sleep(Duration::from_millis(50)).await;
+        }
+        actix_web::rt::time::sleep(Duration::from_millis(500)).await;
+    }
+
+    stop.store(true, Ordering::Relaxed);
+    for task in load {
+        task.await.unwrap();
+    }
+    let seen = seen.lock().unwrap().clone();
+    let worst = seen.iter().map(|(_, took)| *took).max().unwrap();
+    assert!(worst < Duration::from_secs(5), "slowest answer {worst:?}");
+    let unexpected: Vec<u16> = seen
+        .iter()
+        .map(|(status, _)| *status)
+        .filter(|s| !matches!(s, 200 | 503))
+        .collect();
+    assert!(
+        unexpected.is_empty(),
+        "only 200 or 503 under an outage, saw {unexpected:?}"
+    );
+    assert!(seen.iter().any(|(s, _)| *s == 503));
+    assert!(
+        server.try_wait().unwrap().is_none(),
+        "the server exited during the outage"
+    );
+    let _ = server.kill();
+    let _ = server.wait();
+    let log = std::fs::read_to_string(dir.path().join("stderr.log")).unwrap_or_default();
+    assert!(!log.contains("panicked"), "the server panicked:\n{log}");
 }
