@@ -331,83 +331,148 @@ fn population_sql(p: Population, year: i32) -> String {
     }
 }
 
-/// The condition for a person; completions and certificates count when dated before `end`
-/// (a `YYYY-MM-DD` date).
-fn condition_sql(q: &Qualification, end: &str, person: &str) -> String {
+/// Every indicator of a subtree in one pass. Per person, one aggregate over their enrolments and
+/// one over their certificates give a flag per indicator part; the outer scan sums them, so the
+/// cost is one scan of the subtree's people whatever the number of indicators (the indicators
+/// used to take one scan each, with correlated sub-queries).
+///
+/// Rows: `k` = index in `INDICATORS` with `n` qualifying and `d` registered in its population;
+/// `k` = -1 with `n` = people active since `since` and `d` = people registered.
+fn indicators_sql(
+    config: &HashMap<&'static str, Qualification>,
+    end: &str,
+    year: i32,
+    since: &str,
+) -> String {
     let end = format!("'{end}'");
-    let mut parts = Vec::new();
-    match q.eid.as_deref() {
-        Some("level2") => parts.push(format!("{person}.eid_status = 'level2'")),
-        Some(_) => parts.push(format!("{person}.eid_status IN ('level1', 'level2')")),
-        None => {}
+    let done = format!("e.status = 'completed' AND e.completed_at < {end}");
+    let (mut enrol_cols, mut cert_cols, mut sums) = (Vec::new(), Vec::new(), Vec::new());
+    for (i, def) in INDICATORS.iter().enumerate() {
+        let q = &config[def.key];
+        let mut parts = Vec::new();
+        match q.eid.as_deref() {
+            Some("level2") => parts.push("p.eid_status = 'level2'".to_string()),
+            Some(_) => parts.push("p.eid_status IN ('level1', 'level2')".to_string()),
+            None => {}
+        }
+        let all: Vec<&str> = q.all_courses.iter().map(String::as_str).collect();
+        if !all.is_empty() {
+            enrol_cols.push(format!(
+                "COUNT(DISTINCT CASE WHEN {done} AND c.slug IN ({}) THEN c.slug END) AS all{i}",
+                slugs(&all)
+            ));
+            parts.push(format!("COALESCE(en.all{i}, 0) = {}", all.len()));
+        }
+        let any: Vec<&str> = q.any_courses.iter().map(String::as_str).collect();
+        if !any.is_empty() {
+            enrol_cols.push(format!(
+                "MAX(CASE WHEN {done} AND c.slug IN ({}) THEN 1 ELSE 0 END) AS any{i}",
+                slugs(&any)
+            ));
+            parts.push(format!("COALESCE(en.any{i}, 0) = 1"));
+        }
+        if let Some(prog) = q.program.as_deref().filter(|p| is_valid_key(p)) {
+            cert_cols.push(format!(
+                "MAX(CASE WHEN ct.program_slug = '{prog}' THEN 1 ELSE 0 END) AS prog{i}"
+            ));
+            parts.push(format!("COALESCE(cf.prog{i}, 0) = 1"));
+        }
+        let cond = if parts.is_empty() {
+            "1 = 0".to_string()
+        } else {
+            parts.join(" AND ")
+        };
+        if def.population == Population::Households {
+            sums.push(format!(
+                "COUNT(DISTINCT CASE WHEN {cond} THEN p.household_id END) AS n{i}, 0 AS d{i}"
+            ));
+        } else {
+            let pop = population_sql(def.population, year);
+            sums.push(format!(
+                "COALESCE(SUM(CASE WHEN ({pop}) AND {cond} THEN 1 ELSE 0 END), 0) AS n{i}, \
+                 COALESCE(SUM(CASE WHEN {pop} THEN 1 ELSE 0 END), 0) AS d{i}"
+            ));
+        }
     }
-    let all: Vec<&str> = q.all_courses.iter().map(String::as_str).collect();
-    if !all.is_empty() {
-        parts.push(format!(
-            "(SELECT COUNT(DISTINCT e.course_id) FROM enrollments e WHERE e.user_id = {person}.user_id \
-             AND e.status = 'completed' AND e.completed_at < {end} \
-             AND e.course_id IN (SELECT id FROM courses WHERE slug IN ({}))) = {}",
-            slugs(&all),
-            all.len()
-        ));
-    }
-    let any: Vec<&str> = q.any_courses.iter().map(String::as_str).collect();
-    if !any.is_empty() {
-        parts.push(format!(
-            "EXISTS (SELECT 1 FROM enrollments e WHERE e.user_id = {person}.user_id \
-             AND e.status = 'completed' AND e.completed_at < {end} \
-             AND e.course_id IN (SELECT id FROM courses WHERE slug IN ({})))",
-            slugs(&any)
-        ));
-    }
-    if let Some(p) = q.program.as_deref().filter(|p| is_valid_key(p)) {
-        parts.push(format!(
-            "EXISTS (SELECT 1 FROM certificates ct WHERE ct.user_id = {person}.user_id AND ct.program_slug = '{p}' \
-             AND ct.revoked_at IS NULL AND ct.issued_at < {end})"
-        ));
-    }
-    if parts.is_empty() {
-        "1 = 0".into()
-    } else {
-        parts.join(" AND ")
-    }
+    enrol_cols.push(format!(
+        "MAX(CASE WHEN e.last_activity_at >= {since} THEN 1 ELSE 0 END) AS active"
+    ));
+    cert_cols.push("1 AS any_cert".to_string());
+    let rows: Vec<String> = (0..INDICATORS.len())
+        .map(|i| format!("SELECT {i} AS k, n{i} AS n, d{i} AS d FROM agg"))
+        .chain(std::iter::once(
+            "SELECT -1 AS k, active AS n, people AS d FROM agg".to_string(),
+        ))
+        .collect();
+    format!(
+        ", people AS MATERIALIZED (SELECT p.user_id, p.birth_year, p.learner_group, p.eid_status, p.household_id \
+           FROM learner_profiles p WHERE p.village_id IN (SELECT id FROM sub)), \
+         en AS MATERIALIZED (SELECT e.user_id, {enrol} FROM enrollments e JOIN courses c ON c.id = e.course_id \
+           WHERE e.user_id IN (SELECT user_id FROM people) GROUP BY e.user_id), \
+         cf AS MATERIALIZED (SELECT ct.user_id, {cert} FROM certificates ct \
+           WHERE ct.user_id IN (SELECT user_id FROM people) AND ct.revoked_at IS NULL AND ct.issued_at < {end} \
+           GROUP BY ct.user_id), \
+         agg AS MATERIALIZED (SELECT {sums}, COALESCE(SUM(COALESCE(en.active, 0)), 0) AS active, COUNT(*) AS people \
+           FROM people p LEFT JOIN en ON en.user_id = p.user_id LEFT JOIN cf ON cf.user_id = p.user_id) \
+         {rows}",
+        enrol = enrol_cols.join(", "),
+        cert = cert_cols.join(", "),
+        sums = sums.join(", "),
+        rows = rows.join(" UNION ALL "),
+    )
 }
 
 #[derive(QueryableByName)]
-struct Pair {
+struct IndicatorRow {
+    #[diesel(sql_type = diesel::sql_types::Integer)]
+    k: i32,
     #[diesel(sql_type = BigInt)]
     n: i64,
     #[diesel(sql_type = BigInt)]
     d: i64,
 }
 
-/// Runs a query over the subtree of `root` that answers a numerator `n` and a count `d` in one
-/// scan.
-fn count_pair(conn: &mut DbConn, root: &str, tail: &str) -> ApiResult<(i64, i64)> {
-    let rows: Vec<Pair> = load_over_subtree(conn, root, tail)?;
-    Ok(rows.first().map(|r| (r.n, r.d)).unwrap_or((0, 0)))
+/// What one pass over a subtree gives.
+struct Pass {
+    /// (qualifying, registered in the population), in the order of `INDICATORS`.
+    pairs: Vec<(i64, i64)>,
+    active: i64,
+    people: i64,
 }
 
-/// The query of an indicator: `n` people (or households) of its population who qualify by `end`
-/// (`YYYY-MM-DD`), `d` all of its population registered in the subtree; ages as in `year`.
-fn indicator_sql(def: &IndicatorDef, q: &Qualification, end: &str, year: i32) -> String {
-    let cond = condition_sql(q, end, "p");
-    if def.population == Population::Households {
-        format!(
-            "SELECT COALESCE(SUM(CASE WHEN EXISTS (SELECT 1 FROM learner_profiles p WHERE p.household_id = h.id AND {cond}) \
-             THEN 1 ELSE 0 END), 0) AS n, COUNT(*) AS d FROM households h WHERE h.village_id IN (SELECT id FROM sub)"
-        )
-    } else {
-        let pop = population_sql(def.population, year);
-        format!(
-            "SELECT COALESCE(SUM(CASE WHEN {cond} THEN 1 ELSE 0 END), 0) AS n, COUNT(*) AS d \
-             FROM learner_profiles p WHERE p.village_id IN (SELECT id FROM sub) AND {pop}"
-        )
+fn indicator_pass(
+    conn: &mut DbConn,
+    root: &str,
+    config: &HashMap<&'static str, Qualification>,
+    end: &str,
+    year: i32,
+    since: &str,
+) -> ApiResult<Pass> {
+    let rows: Vec<IndicatorRow> =
+        load_over_subtree(conn, root, &indicators_sql(config, end, year, since))?;
+    let mut pass = Pass {
+        pairs: vec![(0, 0); INDICATORS.len()],
+        active: 0,
+        people: 0,
+    };
+    for r in rows {
+        match usize::try_from(r.k) {
+            Ok(i) if i < INDICATORS.len() => pass.pairs[i] = (r.n, r.d),
+            _ => (pass.active, pass.people) = (r.n, r.d),
+        }
     }
+    // Households registered in the subtree (the household indicator's population).
+    if let Some(i) = INDICATORS
+        .iter()
+        .position(|d| d.population == Population::Households)
+    {
+        pass.pairs[i].1 = count(conn, root, HOUSEHOLDS)?;
+    }
+    Ok(pass)
 }
 
-const PEOPLE: &str =
-    "SELECT COUNT(*) AS n FROM learner_profiles p WHERE p.village_id IN (SELECT id FROM sub)";
+const HOUSEHOLDS: &str =
+    "SELECT COUNT(*) AS n FROM households h WHERE h.village_id IN (SELECT id FROM sub)";
 
 /// Census figure of a locality for a year: its own, else the sum of its children's.
 fn census_total(
@@ -487,14 +552,12 @@ pub fn report(
 
     let year_end = format!("{}-01-01", year + 1);
     let config = effective_config(conn)?;
+    let since = (now - TimeDelta::days(30))
+        .format("'%Y-%m-%d %H:%M:%S'")
+        .to_string();
+    let pass = indicator_pass(conn, root, &config, &year_end, year, &since)?;
     let mut indicators = Vec::new();
-    for def in INDICATORS {
-        let qualification = &config[def.key];
-        let (numerator, registered) = count_pair(
-            conn,
-            root,
-            &indicator_sql(def, qualification, &year_end, year),
-        )?;
+    for (def, &(numerator, registered)) in INDICATORS.iter().zip(&pass.pairs) {
         let census = census_total(root, &own, &children, census_field(def.population));
         let (denominator, source) = match census {
             Some(d) => (Some(d), "census"),
@@ -532,15 +595,9 @@ pub fn report(
             gap,
         });
     }
-    let since = now - TimeDelta::days(30);
-    let since = since.format("'%Y-%m-%d %H:%M:%S'").to_string();
     let counts = Counts {
-        learners_registered: count(conn, root, PEOPLE)?,
-        active_last_30_days: count(
-            conn,
-            root,
-            &format!("{PEOPLE} AND EXISTS (SELECT 1 FROM enrollments e WHERE e.user_id = p.user_id AND e.last_activity_at >= {since})"),
-        )?,
+        learners_registered: pass.people,
+        active_last_30_days: pass.active,
         certificates_issued_in_year: count(
             conn,
             root,
@@ -651,11 +708,12 @@ pub fn timeline(
     while (y, m) <= to {
         let (ny, nm) = if m == 12 { (y + 1, 1) } else { (y, m + 1) };
         let end = format!("{ny}-{nm:02}-01");
-        let mut numerators = std::collections::BTreeMap::new();
-        for def in INDICATORS {
-            let (n, _) = count_pair(conn, root, &indicator_sql(def, &config[def.key], &end, y))?;
-            numerators.insert(def.key, n);
-        }
+        let pass = indicator_pass(conn, root, &config, &end, y, "'9999-12-31'")?;
+        let numerators = INDICATORS
+            .iter()
+            .zip(&pass.pairs)
+            .map(|(def, (n, _))| (def.key, *n))
+            .collect();
         points.push(TimelinePoint {
             month: format!("{y}-{m:02}"),
             numerators,
