@@ -318,6 +318,7 @@ fn set_disabled(
     (status = 200, body = UserResponse),
     (status = 403, body = crate::error::Problem, content_type = "application/problem+json"),
     (status = 404, body = crate::error::Problem, content_type = "application/problem+json"),
+    (status = 409, description = "`cannot_disable_self`", body = crate::error::Problem, content_type = "application/problem+json"),
 ))]
 #[post("/admin/users/{id}/disable")]
 pub async fn disable_user(

@@ -196,7 +196,7 @@ pub async fn verify_page(state: web::Data<AppState>, path: web::Path<String>) ->
 }
 
 /// The issuer's public keys (JWK set) that verify every credential.
-#[utoipa::path(tag = "certificates", responses((status = 200, description = "JWK set", content_type = "application/json")))]
+#[utoipa::path(tag = "certificates", responses((status = 200, description = "JWK set", content_type = "application/jwk-set+json")))]
 #[get("/.well-known/jwks.json")]
 pub async fn jwks(state: web::Data<AppState>) -> HttpResponse {
     HttpResponse::Ok()

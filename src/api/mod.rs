@@ -174,10 +174,91 @@ pub fn configure(cfg: &mut ServiceConfig) {
 
 /// The OpenAPI document of the routes `configure` registers.
 pub fn openapi() -> utoipa::openapi::OpenApi {
-    actix_web::App::new()
+    let mut doc = actix_web::App::new()
         .into_utoipa_app()
         .openapi(ApiDoc::openapi())
         .configure(configure)
         .split_for_parts()
-        .1
+        .1;
+    document_common_responses(&mut doc);
+    doc
+}
+
+/// The problem answers that whole kinds of operations can give, documented here once instead of
+/// on every handler: 401 where a token is read; 400, 413, 415 and 422 where a JSON body is read;
+/// 400, 404 and 422 where path or query parameters are read; 429 on the rate-limited `auth`
+/// operations; 503 everywhere (the database is unreachable).
+fn document_common_responses(doc: &mut utoipa::openapi::OpenApi) {
+    use utoipa::openapi::path::ParameterIn;
+    use utoipa::openapi::{ContentBuilder, Ref, RefOr, ResponseBuilder};
+    let problem = |description: &str| {
+        RefOr::T(
+            ResponseBuilder::new()
+                .description(description)
+                .content(
+                    "application/problem+json",
+                    ContentBuilder::new()
+                        .schema(Some(Ref::from_schema_name("Problem")))
+                        .build(),
+                )
+                .build(),
+        )
+    };
+    for (path, item) in doc.paths.paths.iter_mut() {
+        let limited = path.starts_with("/api/v1/auth/");
+        for op in [
+            &mut item.get,
+            &mut item.put,
+            &mut item.post,
+            &mut item.delete,
+            &mut item.patch,
+        ]
+        .into_iter()
+        .flatten()
+        {
+            let params = op.parameters.as_deref().unwrap_or_default();
+            let in_path = params.iter().any(|p| p.parameter_in == ParameterIn::Path);
+            let in_query = params.iter().any(|p| p.parameter_in == ParameterIn::Query);
+            let body = op.request_body.is_some();
+            let secured = op.security.as_ref().is_some_and(|s| !s.is_empty());
+            let mut common: Vec<(&str, &str)> = Vec::new();
+            if secured {
+                common.push((
+                    "401",
+                    "`unauthenticated`, `invalid_token` or `account_disabled`",
+                ));
+            }
+            if body || in_path || in_query {
+                common.push((
+                    "400",
+                    "Malformed JSON or an unreadable path or query parameter",
+                ));
+                common.push((
+                    "422",
+                    "`validation_failed`, with every field problem in `errors`",
+                ));
+            }
+            if body {
+                common.push(("413", "`payload_too_large`"));
+                common.push(("415", "`unsupported_media_type`: send `application/json`"));
+                common.push(("404", "Something the request names does not exist"));
+            }
+            if in_path {
+                common.push(("404", "Something the request names does not exist"));
+            }
+            if limited {
+                common.push(("429", "`rate_limited`, with `Retry-After`"));
+            }
+            common.push((
+                "503",
+                "`service_unavailable`: the database is not reachable",
+            ));
+            for (status, description) in common {
+                op.responses
+                    .responses
+                    .entry(status.to_string())
+                    .or_insert_with(|| problem(description));
+            }
+        }
+    }
 }

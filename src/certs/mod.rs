@@ -52,7 +52,8 @@ pub fn parse_serial(raw: &str) -> Option<String> {
             c => c,
         })
         .collect();
-    if cleaned.len() != 11 {
+    // ASCII first: an 11-byte string of wider characters must not be split inside one.
+    if !cleaned.is_ascii() || cleaned.len() != 11 {
         return None;
     }
     let (body, check) = cleaned.split_at(10);
@@ -205,6 +206,9 @@ mod tests {
             assert_eq!(parse_serial(&typo), None, "{s} vs {typo}");
         }
         assert_eq!(parse_serial("short"), None);
+        // Found by schemathesis: 11 bytes of wider characters (the split used to panic).
+        assert_eq!(parse_serial("¼곔1ãª"), None);
+        assert_eq!(parse_serial("HX_§\u{654ae}"), None);
     }
 
     #[test]
