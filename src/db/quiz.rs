@@ -64,6 +64,32 @@ pub fn find(conn: &mut DbConn, id: &str) -> QueryResult<Option<AttemptRow>> {
         .optional()
 }
 
+/// What starting an attempt needs to know of the earlier ones (not their papers).
+#[derive(Queryable, Selectable, Clone, Debug)]
+#[diesel(table_name = quiz_attempts)]
+pub struct AttemptBrief {
+    pub id: String,
+    pub status: String,
+    pub deadline_at: Option<NaiveDateTime>,
+    pub submitted_at: Option<NaiveDateTime>,
+}
+
+/// Every attempt of a user at a quiz, oldest first, without papers and answers.
+pub fn briefs_of(
+    conn: &mut DbConn,
+    user_id: &str,
+    course_id: &str,
+    quiz_key: &str,
+) -> QueryResult<Vec<AttemptBrief>> {
+    quiz_attempts::table
+        .filter(quiz_attempts::user_id.eq(user_id))
+        .filter(quiz_attempts::course_id.eq(course_id))
+        .filter(quiz_attempts::quiz_key.eq(quiz_key))
+        .order(quiz_attempts::number)
+        .select(AttemptBrief::as_select())
+        .load(conn)
+}
+
 /// Every attempt of a user at a quiz, oldest first.
 pub fn of_user(
     conn: &mut DbConn,

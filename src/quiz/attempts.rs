@@ -71,14 +71,20 @@ pub fn start(
     quiz: &QuizRef<'_>,
 ) -> ApiResult<(AttemptRow, bool)> {
     let now = clock.now();
-    let mut rows = q::of_user(conn, user_id, quiz.course_id, quiz.key)?;
-    for row in rows.iter_mut() {
-        if expired(row, now) {
-            *row = finalize(conn, clock, row.clone())?;
+    let mut rows = q::briefs_of(conn, user_id, quiz.course_id, quiz.key)?;
+    for brief in rows.iter_mut() {
+        if brief.status == "open" && brief.deadline_at.is_some_and(|d| now > d + GRACE) {
+            if let Some(row) = q::find(conn, &brief.id)? {
+                let done = finalize(conn, clock, row)?;
+                brief.status = done.status;
+                brief.submitted_at = done.submitted_at;
+            }
         }
     }
     if let Some(open) = rows.iter().find(|r| r.status == "open") {
-        return Ok((open.clone(), false));
+        let row =
+            q::find(conn, &open.id)?.ok_or_else(|| ApiError::not_found("No such attempt."))?;
+        return Ok((row, false));
     }
     let spec = quiz.spec;
     if spec.max_attempts > 0 && rows.len() as u32 >= spec.max_attempts {
@@ -101,31 +107,45 @@ pub fn start(
         }
     }
     let paper = draw(spec, &mut rand::thread_rng());
-    let id = new_id();
     let paper_json = serde_json::to_string(&paper).map_err(ApiError::internal)?;
+    let row = AttemptRow {
+        id: new_id(),
+        user_id: user_id.to_string(),
+        course_id: quiz.course_id.to_string(),
+        quiz_key: quiz.key.to_string(),
+        release: quiz.release,
+        number: rows.len() as i32 + 1,
+        status: "open".into(),
+        paper: paper_json,
+        answers: "{}".into(),
+        started_at: now,
+        deadline_at: spec
+            .time_limit_seconds
+            .map(|s| now + TimeDelta::seconds(s.into())),
+        submitted_at: None,
+        late: false,
+        score_bp: None,
+        passed: None,
+        result: None,
+    };
     let inserted = q::insert(
         conn,
         &NewAttempt {
-            id: &id,
+            id: &row.id,
             user_id,
             course_id: quiz.course_id,
             quiz_key: quiz.key,
             release: quiz.release,
-            number: rows.len() as i32 + 1,
+            number: row.number,
             status: "open",
-            paper: &paper_json,
+            paper: &row.paper,
             answers: "{}",
             started_at: now,
-            deadline_at: spec
-                .time_limit_seconds
-                .map(|s| now + TimeDelta::seconds(s.into())),
+            deadline_at: row.deadline_at,
         },
     );
     match inserted {
-        Ok(_) => Ok((
-            q::find(conn, &id)?.ok_or_else(|| ApiError::not_found("attempt vanished"))?,
-            true,
-        )),
+        Ok(_) => Ok((row, true)),
         // Two starts raced: the other one made the attempt; answer with it.
         Err(diesel::result::Error::DatabaseError(
             diesel::result::DatabaseErrorKind::UniqueViolation,
@@ -229,7 +249,7 @@ fn finalize(conn: &mut DbConn, clock: &Clock, row: AttemptRow) -> ApiResult<Atte
         Some(d) if late => d,
         _ => now,
     };
-    crate::db::transaction::<_, ApiError, _>(conn, |conn| {
+    let mine = crate::db::transaction::<_, ApiError, _>(conn, |conn| {
         let n = q::mark_submitted(
             conn,
             &row.id,
@@ -255,9 +275,21 @@ fn finalize(conn: &mut DbConn, clock: &Clock, row: AttemptRow) -> ApiResult<Atte
                 .collect();
             q::insert_answers(conn, &rows)?;
         }
-        Ok(())
+        Ok(n == 1)
     })?;
-    q::find(conn, &row.id)?.ok_or_else(|| ApiError::not_found("No such attempt."))
+    if !mine {
+        // Submitted meanwhile by another request: answer with what it stored.
+        return q::find(conn, &row.id)?.ok_or_else(|| ApiError::not_found("No such attempt."));
+    }
+    Ok(AttemptRow {
+        status: "submitted".into(),
+        submitted_at: Some(submitted_at),
+        late,
+        score_bp: Some(score_bp),
+        passed: Some(passed),
+        result: Some(result_json),
+        ..row
+    })
 }
 
 /// 404 for an unknown quiz id (`SLUG.KEY`).
