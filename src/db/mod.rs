@@ -106,7 +106,14 @@ impl ManageConnection for ConnManager {
 
     fn connect(&self) -> Result<DbConn, ConnError> {
         match &self.target {
-            DbTarget::Postgres(url) => Ok(DbConn::Pg(PgConnection::establish(url)?)),
+            DbTarget::Postgres(url) => {
+                let mut conn = PgConnection::establish(url)?;
+                // The report queries' row estimates are poor (recursive locality trees), and JIT
+                // compilation then costs more than the query: 2.4 s → 0.7 s for a commune of
+                // 20,000 among 1,000,000 learners. The other queries are far below its threshold.
+                conn.batch_execute("SET jit = off")?;
+                Ok(DbConn::Pg(conn))
+            }
             DbTarget::Sqlite(path) => Ok(DbConn::Sqlite(sqlite_connect(path)?)),
         }
     }
