@@ -378,9 +378,10 @@ fn quiz(c: &mut Checker, q: &QuizSpec, complete: bool) {
             *tag_counts.entry(t.as_str()).or_default() += 1;
         }
     }
-    let mut quota_total = 0;
+    // u64: quotas near u32::MAX must not overflow the sum (found by reading, confirmed by fuzzing).
+    let mut quota_total: u64 = 0;
     for (tag, n) in &q.quotas {
-        quota_total += n;
+        quota_total += u64::from(*n);
         let have = tag_counts.get(tag.as_str()).copied().unwrap_or(0);
         if *n > have && complete {
             c.at(
@@ -389,7 +390,7 @@ fn quiz(c: &mut Checker, q: &QuizSpec, complete: bool) {
             );
         }
     }
-    if quota_total > q.questions_per_attempt {
+    if quota_total > u64::from(q.questions_per_attempt) {
         c.at(
             "quotas",
             "the quotas add up to more than questions_per_attempt",
@@ -544,6 +545,30 @@ mod tests {
     #[test]
     fn a_good_course_has_no_issue() {
         assert_eq!(validate(&sample()), vec![]);
+    }
+
+    #[test]
+    fn quotas_near_the_integer_limit_are_refused_not_overflowed() {
+        // Found by reading for the fuzz targets: the sum used to overflow a u32 and panic.
+        let spec = QuizSpec {
+            title: "Kiểm tra".into(),
+            title_en: "Check".into(),
+            pass_mark: 50,
+            questions_per_attempt: 1,
+            shuffle_questions: true,
+            shuffle_choices: true,
+            max_attempts: 0,
+            cooldown_seconds: 0,
+            time_limit_seconds: None,
+            show_answers: "after_attempt".into(),
+            optional: false,
+            quotas: [("a".to_string(), u32::MAX), ("b".to_string(), 1)].into(),
+            questions: vec![],
+        };
+        let issues = quiz_issues("kiem-tra", &spec, false);
+        assert!(issues.iter().any(|i| i
+            .message
+            .contains("the quotas add up to more than questions_per_attempt")));
     }
 
     #[test]
