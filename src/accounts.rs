@@ -364,8 +364,8 @@ pub fn locality_id_by_code(conn: &mut DbConn, code: &str) -> ApiResult<String> {
         .first::<String>(conn)
         .optional()?
         .ok_or_else(|| {
-            ApiError::field(
-                "locality",
+            ApiError::new(
+                actix_web::http::StatusCode::NOT_FOUND,
                 "locality_not_found",
                 format!("No locality has code `{code}`."),
             )

@@ -8,6 +8,7 @@ use crate::error::{ApiError, ApiResult};
 
 pub const KINDS: &[&str] = &["province", "commune", "village"];
 pub const EID_STATUSES: &[&str] = &["none", "level1", "level2"];
+pub const GENDERS: &[&str] = &["female", "male", "other"];
 
 /// Roots of the subtrees a user administers; `None` for a global admin.
 pub fn admin_roots(user: &AuthUser) -> Option<Vec<String>> {
@@ -107,6 +108,22 @@ pub fn check_pin_or_password(secret: &str) -> Option<crate::error::FieldError> {
     crate::auth::password::check_strength("password", secret)
 }
 
+/// The PINs `check_pin_or_password` refuses: 6–8 digits all the same, ascending or descending.
+pub fn trivial_pins() -> Vec<String> {
+    let mut out = Vec::new();
+    for len in 6..=8u8 {
+        for d in 0..=9u8 {
+            out.push(((b'0' + d) as char).to_string().repeat(len as usize));
+        }
+        for start in 0..=(10 - len) {
+            let up: String = (start..start + len).map(|d| (b'0' + d) as char).collect();
+            out.push(up.chars().rev().collect());
+            out.push(up);
+        }
+    }
+    out
+}
+
 /// The text of a login card to print or send by Zalo, shown once.
 pub fn login_card(
     public_url: &str,
@@ -139,5 +156,22 @@ mod tests {
         assert_eq!(check_pin_or_password("987654").unwrap().code, "weak_pin");
         assert_eq!(check_pin_or_password("4829").unwrap().code, "too_short");
         assert!(check_pin_or_password("lua-chin-vang").is_none());
+    }
+
+    #[test]
+    fn trivial_pins_are_the_refused_ones() {
+        let trivial: std::collections::HashSet<String> = trivial_pins().into_iter().collect();
+        assert_eq!(trivial.len(), 54);
+        for p in &trivial {
+            assert_eq!(check_pin_or_password(p).unwrap().code, "weak_pin", "{p}");
+        }
+        for n in 0..1_000_000u32 {
+            let p = format!("{n:06}");
+            assert_eq!(
+                check_pin_or_password(&p).is_some(),
+                trivial.contains(&p),
+                "{p}"
+            );
+        }
     }
 }

@@ -22,12 +22,14 @@ pub const MAX_FUTURE: TimeDelta = TimeDelta::minutes(5);
 #[serde(deny_unknown_fields)]
 pub struct ProgressEvent {
     /// A UUID made by the device: the same id sent twice is applied once.
+    #[schema(schema_with = crate::api::constraints::uuid)]
     pub client_event_id: String,
-    /// `started` or `completed`
+    #[schema(schema_with = crate::api::constraints::progress_status)]
     pub status: String,
     #[serde(default)]
+    #[schema(minimum = 0, maximum = 86400)]
     pub time_spent_seconds: i64,
-    /// When it happened on the device.
+    /// When it happened on the device; at most 5 minutes ahead of the server's clock.
     pub occurred_at: DateTime<Utc>,
 }
 

@@ -24,7 +24,9 @@ diesel::define_sql_function!(fn lower(x: diesel::sql_types::Text) -> diesel::sql
 pub struct ListUsersQuery {
     /// Part of a name, e-mail or phone number (case-insensitive).
     pub q: Option<String>,
+    #[param(minimum = 1, maximum = 100)]
     pub limit: Option<i64>,
+    /// Opaque: the `next_cursor` of the previous page.
     pub cursor: Option<String>,
 }
 
@@ -32,7 +34,8 @@ pub struct ListUsersQuery {
 #[serde(deny_unknown_fields)]
 pub struct RoleRequest {
     pub role: Role,
-    /// Code of the locality the grant is limited to; absent for a global grant.
+    /// Code of the locality the grant is limited to; absent for a global grant. No locality with
+    /// this code → 404 `locality_not_found`.
     pub locality_code: Option<String>,
 }
 

@@ -6,6 +6,7 @@ use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+use super::constraints as c;
 use super::extract::Json;
 use super::me::UserResponse;
 use crate::accounts;
@@ -23,15 +24,16 @@ use crate::telemetry::run_blocking;
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RegisterRequest {
-    /// 1–100 characters.
+    #[schema(schema_with = c::text::<100>)]
     pub display_name: String,
-    /// 8–128 characters, not a common password.
+    #[schema(schema_with = c::new_password)]
     pub password: String,
-    /// An e-mail address, a Vietnamese phone number, or both.
+    #[schema(schema_with = c::email_or_blank)]
     pub email: Option<String>,
-    /// Vietnamese phone number in any usual form; stored as +84...
+    #[schema(schema_with = c::phone_or_blank)]
     pub phone: Option<String>,
     /// `vi` (default) or `en`.
+    #[schema(schema_with = c::language_or_null)]
     pub language: Option<String>,
 }
 
@@ -39,7 +41,9 @@ pub struct RegisterRequest {
 #[serde(deny_unknown_fields)]
 pub struct LoginRequest {
     /// E-mail, phone number or username.
+    #[schema(schema_with = c::text::<254>)]
     pub login: String,
+    #[schema(schema_with = c::text::<1024>)]
     pub password: String,
 }
 
@@ -70,6 +74,7 @@ impl From<accounts::Issued> for TokenResponse {
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RefreshRequest {
+    #[schema(schema_with = c::opaque_token)]
     pub refresh_token: String,
 }
 
@@ -83,6 +88,7 @@ pub struct TokenRequest {
 #[serde(deny_unknown_fields)]
 pub struct ForgotRequest {
     /// The account's e-mail address.
+    #[schema(schema_with = c::text::<254>)]
     pub login: String,
 }
 
@@ -91,6 +97,7 @@ pub struct ForgotRequest {
 pub struct ResetRequest {
     /// The token from the reset mail, or the one-time code an admin handed out.
     pub token: String,
+    #[schema(schema_with = c::new_password)]
     pub new_password: String,
 }
 

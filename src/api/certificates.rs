@@ -207,6 +207,7 @@ pub async fn jwks(state: web::Data<AppState>) -> HttpResponse {
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RevokeRequest {
+    #[schema(schema_with = super::constraints::text::<500>)]
     pub reason: String,
 }
 

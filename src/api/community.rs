@@ -7,11 +7,12 @@ use serde::{Deserialize, Serialize};
 use serde_json::json;
 use utoipa::{IntoParams, ToSchema};
 
+use super::constraints as c;
 use super::extract::Json;
 use super::me::UserResponse;
 use crate::accounts;
 use crate::auth::{AuthUser, Role};
-use crate::community::{self, EID_STATUSES, KINDS};
+use crate::community::{self, EID_STATUSES, GENDERS, KINDS};
 use crate::content::GROUPS;
 use crate::db::community::{self as q, Census, Household, Profile, Team};
 use crate::db::users::Locality;
@@ -55,10 +56,14 @@ pub struct LocalityTree {
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CreateLocalityRequest {
-    /// Absent for a province (global admins only).
+    /// Absent for a province (global admins only). A province holds communes, a commune villages;
+    /// another kind under the parent → 409 `kind_mismatch`.
     pub parent_id: Option<String>,
+    #[schema(schema_with = c::locality_kind)]
     pub kind: String,
+    #[schema(schema_with = c::text::<200>)]
     pub name: String,
+    #[schema(schema_with = c::text_or_null::<40>)]
     pub code: Option<String>,
 }
 
@@ -66,7 +71,8 @@ pub struct CreateLocalityRequest {
 #[utoipa::path(tag = "community", security(("bearer" = [])), request_body = CreateLocalityRequest, responses(
     (status = 201, body = LocalityResponse),
     (status = 403, body = crate::error::Problem, content_type = "application/problem+json"),
-    (status = 409, body = crate::error::Problem, content_type = "application/problem+json"),
+    (status = 404, description = "No such parent", body = crate::error::Problem, content_type = "application/problem+json"),
+    (status = 409, description = "`code_taken`, or `kind_mismatch`: the parent holds another kind", body = crate::error::Problem, content_type = "application/problem+json"),
     (status = 422, body = crate::error::Problem, content_type = "application/problem+json"),
 ))]
 #[post("/admin/localities")]
@@ -99,11 +105,12 @@ pub async fn create_locality(
                     _ => "village",
                 };
                 if parent.kind == "village" || b.kind != expected {
-                    return Err(ApiError::field(
-                        "kind",
-                        "invalid",
-                        format!("a {} holds {expected}s", parent.kind),
-                    ));
+                    let holds = if parent.kind == "village" {
+                        "a village holds no localities".to_string()
+                    } else {
+                        format!("a {} holds {expected}s", parent.kind)
+                    };
+                    return Err(ApiError::conflict("kind_mismatch", holds));
                 }
             }
             None => {
@@ -229,8 +236,28 @@ fn check_census(c: &Census) -> ApiResult<()> {
     v.finish()
 }
 
+/// The census figures of a locality for a year; absent or null figures are unknown.
+#[derive(Deserialize, ToSchema)]
+pub struct CensusRequest {
+    #[schema(minimum = 0, maximum = 200_000_000)]
+    pub population: Option<i64>,
+    #[schema(minimum = 0, maximum = 200_000_000)]
+    pub aged_14_plus: Option<i64>,
+    /// At most `population`.
+    #[schema(minimum = 0, maximum = 200_000_000)]
+    pub adults: Option<i64>,
+    #[schema(minimum = 0, maximum = 200_000_000)]
+    pub working_age: Option<i64>,
+    #[schema(minimum = 0, maximum = 200_000_000)]
+    pub households: Option<i64>,
+    #[schema(minimum = 0, maximum = 200_000_000)]
+    pub officials: Option<i64>,
+    #[schema(minimum = 0, maximum = 200_000_000)]
+    pub enterprise_workers: Option<i64>,
+}
+
 /// Set the census figures of a locality for a year (the denominators of the official rates).
-#[utoipa::path(tag = "community", security(("bearer" = [])), params(("id" = String, Path), ("year" = i32, Path)), request_body = Census, responses(
+#[utoipa::path(tag = "community", security(("bearer" = [])), params(("id" = String, Path), ("year" = i32, Path, minimum = 2000, maximum = 2100)), request_body = CensusRequest, responses(
     (status = 200, body = Census),
     (status = 403, body = crate::error::Problem, content_type = "application/problem+json"),
     (status = 404, body = crate::error::Problem, content_type = "application/problem+json"),
@@ -241,7 +268,7 @@ pub async fn put_census(
     state: web::Data<AppState>,
     user: AuthUser,
     path: web::Path<(String, i32)>,
-    body: Json<Census>,
+    body: Json<CensusRequest>,
 ) -> ApiResult<web::Json<Census>> {
     let (id, year) = path.into_inner();
     if !(2000..=2100).contains(&year) {
@@ -251,10 +278,19 @@ pub async fn put_census(
             "must be between 2000 and 2100",
         ));
     }
-    let mut c = body.0;
-    c.locality_id = id.clone();
-    c.year = year;
-    c.updated_at = now();
+    let b = body.0;
+    let c = Census {
+        locality_id: id.clone(),
+        year,
+        population: b.population,
+        aged_14_plus: b.aged_14_plus,
+        adults: b.adults,
+        working_age: b.working_age,
+        households: b.households,
+        officials: b.officials,
+        enterprise_workers: b.enterprise_workers,
+        updated_at: now(),
+    };
     check_census(&c)?;
     let pool = state.pool.clone();
     Ok(web::Json(
@@ -304,7 +340,9 @@ pub async fn get_census(
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CreateHouseholdRequest {
+    #[schema(schema_with = c::text::<40>)]
     pub code: String,
+    #[schema(schema_with = c::text::<200>)]
     pub label: String,
     pub address: Option<String>,
 }
@@ -312,8 +350,7 @@ pub struct CreateHouseholdRequest {
 fn village(conn: &mut crate::db::DbConn, user: &AuthUser, id: &str) -> ApiResult<Locality> {
     let loc = q::locality(conn, id)?.ok_or_else(|| ApiError::not_found("No such village."))?;
     if loc.kind != "village" {
-        return Err(ApiError::field(
-            "village_id",
+        return Err(ApiError::conflict(
             "not_a_village",
             "households and teams belong to a village",
         ));
@@ -328,7 +365,8 @@ fn village(conn: &mut crate::db::DbConn, user: &AuthUser, id: &str) -> ApiResult
 #[utoipa::path(tag = "community", security(("bearer" = [])), params(("id" = String, Path)), request_body = CreateHouseholdRequest, responses(
     (status = 201, body = Household),
     (status = 403, body = crate::error::Problem, content_type = "application/problem+json"),
-    (status = 409, body = crate::error::Problem, content_type = "application/problem+json"),
+    (status = 404, body = crate::error::Problem, content_type = "application/problem+json"),
+    (status = 409, description = "`code_taken`, or `not_a_village`", body = crate::error::Problem, content_type = "application/problem+json"),
     (status = 422, body = crate::error::Problem, content_type = "application/problem+json"),
 ))]
 #[post("/admin/localities/{id}/households")]
@@ -382,6 +420,7 @@ pub async fn create_household(
 #[utoipa::path(tag = "community", security(("bearer" = [])), params(("id" = String, Path)), responses(
     (status = 200, body = Vec<Household>),
     (status = 403, body = crate::error::Problem, content_type = "application/problem+json"),
+    (status = 409, description = "`not_a_village`", body = crate::error::Problem, content_type = "application/problem+json"),
 ))]
 #[get("/admin/localities/{id}/households")]
 pub async fn list_households(
@@ -405,6 +444,7 @@ pub async fn list_households(
 #[serde(deny_unknown_fields)]
 pub struct CreateTeamRequest {
     pub village_id: String,
+    #[schema(schema_with = c::text::<200>)]
     pub name: String,
 }
 
@@ -419,6 +459,8 @@ pub struct TeamResponse {
 #[utoipa::path(tag = "community", security(("bearer" = [])), request_body = CreateTeamRequest, responses(
     (status = 201, body = TeamResponse),
     (status = 403, body = crate::error::Problem, content_type = "application/problem+json"),
+    (status = 404, description = "No such village", body = crate::error::Problem, content_type = "application/problem+json"),
+    (status = 409, description = "`not_a_village`", body = crate::error::Problem, content_type = "application/problem+json"),
     (status = 422, body = crate::error::Problem, content_type = "application/problem+json"),
 ))]
 #[post("/admin/teams")]
@@ -436,8 +478,7 @@ pub async fn create_team(
         let mut conn = pool.get()?;
         let loc = community::require_admin_of(&mut conn, &user, &b.village_id)?;
         if loc.kind != "village" {
-            return Err(ApiError::field(
-                "village_id",
+            return Err(ApiError::conflict(
                 "not_a_village",
                 "a team belongs to a village",
             ));
@@ -471,6 +512,7 @@ pub struct MemberRequest {
     (status = 200, body = TeamResponse),
     (status = 403, body = crate::error::Problem, content_type = "application/problem+json"),
     (status = 404, body = crate::error::Problem, content_type = "application/problem+json"),
+    (status = 422, description = "`user_id` names no user (`not_found`)", body = crate::error::Problem, content_type = "application/problem+json"),
 ))]
 #[post("/admin/teams/{id}/members")]
 pub async fn add_team_member(
@@ -564,14 +606,45 @@ pub async fn remove_team_member(
 #[derive(Deserialize, ToSchema, Default)]
 #[serde(deny_unknown_fields)]
 pub struct ProfileUpdate {
+    #[schema(minimum = 1900, maximum = 2026)]
     pub birth_year: Option<i32>,
+    #[schema(schema_with = c::gender_or_null)]
     pub gender: Option<String>,
-    /// citizen, official, enterprise_worker, student
+    #[schema(schema_with = c::group_or_null)]
     pub learner_group: Option<String>,
-    /// none, level1, level2 (set by facilitators and admins)
+    #[schema(schema_with = c::eid_status_or_null)]
     pub eid_status: Option<String>,
-    /// A household of the resident's village (facilitators and admins).
+    /// A household of the resident's village (no such household → 404).
     pub household_id: Option<String>,
+}
+
+/// What a learner changes in their own profile; the e-identity status and the household are
+/// set by facilitators and admins.
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct MyProfileUpdate {
+    #[schema(minimum = 1900, maximum = 2026)]
+    pub birth_year: Option<i32>,
+    #[schema(schema_with = c::gender_or_null)]
+    pub gender: Option<String>,
+    #[schema(schema_with = c::group_or_null)]
+    pub learner_group: Option<String>,
+    #[schema(schema_with = c::staff_only)]
+    pub eid_status: Option<String>,
+    #[schema(schema_with = c::staff_only)]
+    pub household_id: Option<String>,
+}
+
+impl From<MyProfileUpdate> for ProfileUpdate {
+    fn from(u: MyProfileUpdate) -> Self {
+        Self {
+            birth_year: u.birth_year,
+            gender: u.gender,
+            learner_group: u.learner_group,
+            eid_status: u.eid_status,
+            household_id: u.household_id,
+        }
+    }
 }
 
 fn apply_profile(p: &mut Profile, u: &ProfileUpdate, by_staff: bool) -> ApiResult<()> {
@@ -587,7 +660,7 @@ fn apply_profile(p: &mut Profile, u: &ProfileUpdate, by_staff: bool) -> ApiResul
     }
     if let Some(g) = &u.gender {
         v.check(
-            ["female", "male", "other"].contains(&g.as_str()),
+            GENDERS.contains(&g.as_str()),
             "gender",
             "invalid",
             "female, male or other",
@@ -650,7 +723,7 @@ pub async fn get_my_profile(
 }
 
 /// Change my birth year, gender and learner group.
-#[utoipa::path(tag = "me", security(("bearer" = [])), request_body = ProfileUpdate, responses(
+#[utoipa::path(tag = "me", security(("bearer" = [])), request_body = MyProfileUpdate, responses(
     (status = 200, body = Profile),
     (status = 422, body = crate::error::Problem, content_type = "application/problem+json"),
 ))]
@@ -658,10 +731,10 @@ pub async fn get_my_profile(
 pub async fn put_my_profile(
     state: web::Data<AppState>,
     user: AuthUser,
-    body: Json<ProfileUpdate>,
+    body: Json<MyProfileUpdate>,
 ) -> ApiResult<web::Json<Profile>> {
     let pool = state.pool.clone();
-    let u = body.0;
+    let u = ProfileUpdate::from(body.0);
     Ok(web::Json(
         run_blocking(move || {
             let mut conn = pool.get()?;
@@ -681,15 +754,22 @@ pub async fn put_my_profile(
 #[serde(deny_unknown_fields)]
 pub struct RegisterResidentRequest {
     pub village_id: String,
+    /// A household of the village (no such household → 404).
     pub household_id: Option<String>,
+    #[schema(schema_with = c::text::<100>)]
     pub display_name: String,
-    /// 3–32 of a-z, 0-9, `.`, `_`, `-`.
+    #[schema(schema_with = c::username)]
     pub username: String,
-    /// A PIN of 6–8 digits (not trivial) or a password, chosen with the resident.
+    /// Chosen with the resident.
+    #[schema(schema_with = c::pin_or_password)]
     pub password: String,
+    #[schema(minimum = 1900, maximum = 2026)]
     pub birth_year: Option<i32>,
+    #[schema(schema_with = c::gender_or_null)]
     pub gender: Option<String>,
+    #[schema(schema_with = c::group_or_null)]
     pub learner_group: Option<String>,
+    #[schema(schema_with = c::eid_status_or_null)]
     pub eid_status: Option<String>,
 }
 
@@ -708,11 +788,7 @@ fn check_household(
 ) -> ApiResult<()> {
     match q::household(conn, household_id)? {
         Some(h) if h.village_id == village_id => Ok(()),
-        _ => Err(ApiError::field(
-            "household_id",
-            "not_found",
-            "No such household in this village.",
-        )),
+        _ => Err(ApiError::not_found("No such household in this village.")),
     }
 }
 
@@ -720,7 +796,8 @@ fn check_household(
 #[utoipa::path(tag = "facilitator", security(("bearer" = [])), request_body = RegisterResidentRequest, responses(
     (status = 201, body = RegisteredResident),
     (status = 403, body = crate::error::Problem, content_type = "application/problem+json"),
-    (status = 409, body = crate::error::Problem, content_type = "application/problem+json"),
+    (status = 404, description = "No such village, or no such household in it", body = crate::error::Problem, content_type = "application/problem+json"),
+    (status = 409, description = "`username_taken`, or `not_a_village`", body = crate::error::Problem, content_type = "application/problem+json"),
     (status = 422, body = crate::error::Problem, content_type = "application/problem+json"),
 ))]
 #[post("/facilitator/residents")]
@@ -900,6 +977,7 @@ pub async fn list_residents(
 #[derive(Deserialize, IntoParams)]
 pub struct NeedsHelpQuery {
     /// Days without activity that count as inactive (default 14).
+    #[param(minimum = 1, maximum = 365)]
     pub days: Option<i64>,
 }
 
@@ -1010,7 +1088,7 @@ fn failed_twice(conn: &mut crate::db::DbConn, user_id: &str) -> ApiResult<bool> 
 /// Update a resident's profile (household, e-identity status, ...).
 #[utoipa::path(tag = "facilitator", security(("bearer" = [])), params(("id" = String, Path)), request_body = ProfileUpdate, responses(
     (status = 200, body = Profile),
-    (status = 404, description = "Not a resident of your villages", body = crate::error::Problem, content_type = "application/problem+json"),
+    (status = 404, description = "Not a resident of your villages, or no such household in their village", body = crate::error::Problem, content_type = "application/problem+json"),
     (status = 422, body = crate::error::Problem, content_type = "application/problem+json"),
 ))]
 #[put("/facilitator/residents/{id}/profile")]
@@ -1253,7 +1331,9 @@ pub async fn resident_audit(
 
 #[derive(Deserialize, IntoParams)]
 pub struct ImportQuery {
-    /// `all_or_nothing`: apply no row when any row has a problem. Default: apply the valid rows.
+    /// `all_or_nothing`: apply no row when any row has a problem. Default (`valid_rows`): apply
+    /// the valid rows.
+    #[param(schema_with = c::import_mode_or_null)]
     pub mode: Option<String>,
 }
 
@@ -1432,8 +1512,9 @@ pub async fn difficult_questions(
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct UpdateLocalityRequest {
+    #[schema(schema_with = c::text_or_null::<200>)]
     pub name: Option<String>,
-    /// An empty string removes the code.
+    #[schema(schema_with = c::code_or_empty_or_null)]
     pub code: Option<String>,
 }
 

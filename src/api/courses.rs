@@ -6,6 +6,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
+use super::constraints as c;
 use super::extract::Json;
 use super::pagination::{self, Page};
 use crate::auth::{AuthUser, Role};
@@ -36,8 +37,11 @@ pub struct CatalogueQuery {
     /// A competence code such as `4.2`.
     pub competence: Option<String>,
     /// Words to find in titles, summaries and lesson text; case and Vietnamese diacritics are ignored.
+    #[param(max_length = 200)]
     pub q: Option<String>,
+    #[param(minimum = 1, maximum = 100)]
     pub limit: Option<i64>,
+    /// Opaque: the `next_cursor` of the previous page.
     pub cursor: Option<String>,
 }
 
@@ -123,8 +127,9 @@ fn published(state: &AppState, slug: &str) -> ApiResult<std::sync::Arc<Published
         .ok_or_else(|| course_not_found(slug))
 }
 
-/// A published course's outline: modules and items, no bodies. `ETag` / `If-None-Match` → 304.
-#[utoipa::path(tag = "catalogue", params(("slug" = String, Path)), responses(
+/// A published course's outline: modules and items, no bodies. `ETag` / `If-None-Match` → 304. A
+/// draft never published → 404 (its authors read `/courses/{slug}/draft`).
+#[utoipa::path(tag = "catalogue", params(("slug" = String, Path), ("If-None-Match" = Option<String>, Header, description = "`ETag`s of earlier answers: 304 when one still matches")), responses(
     (status = 200, body = Outline),
     (status = 304, description = "Not modified"),
     (status = 404, body = crate::error::Problem, content_type = "application/problem+json"),
@@ -140,7 +145,7 @@ pub async fn get_course(
 }
 
 /// One lesson of a published course: sanitized HTML, metadata, previous and next keys.
-#[utoipa::path(tag = "catalogue", params(("slug" = String, Path), ("key" = String, Path)), responses(
+#[utoipa::path(tag = "catalogue", params(("slug" = String, Path), ("key" = String, Path), ("If-None-Match" = Option<String>, Header, description = "`ETag`s of earlier answers: 304 when one still matches")), responses(
     (status = 200, body = LessonView),
     (status = 304, description = "Not modified"),
     (status = 404, body = crate::error::Problem, content_type = "application/problem+json"),
@@ -209,12 +214,68 @@ fn issues_to_error(issues: Vec<Issue>, prefix: &str) -> ApiResult<()> {
     ))
 }
 
+/// A new course: its slug and the fields of `course.toml` ([`CourseMeta`]).
 #[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct CreateCourseRequest {
-    /// Lowercase a-z, 0-9 and hyphens; cannot change later.
+    /// Cannot change later.
+    #[schema(schema_with = c::key)]
     pub slug: String,
-    #[serde(flatten)]
-    pub meta: CourseMeta,
+    #[schema(schema_with = c::text::<200>)]
+    pub title: String,
+    #[schema(schema_with = c::text::<200>)]
+    pub title_en: String,
+    #[schema(schema_with = c::text::<1000>)]
+    pub summary: String,
+    #[schema(schema_with = c::text::<1000>)]
+    pub summary_en: String,
+    /// `vi` when absent.
+    #[serde(default = "default_language")]
+    #[schema(schema_with = c::language)]
+    pub language: String,
+    #[schema(schema_with = c::topic)]
+    pub topic: String,
+    #[schema(schema_with = c::level)]
+    pub level: String,
+    #[schema(schema_with = c::groups)]
+    pub groups: Vec<String>,
+    #[serde(default)]
+    #[schema(schema_with = c::competences)]
+    pub competences: Vec<String>,
+    #[schema(minimum = 1, maximum = 10_000)]
+    pub estimated_minutes: u32,
+    #[serde(default)]
+    pub strict_order: bool,
+    #[serde(default)]
+    #[schema(schema_with = c::url_or_null)]
+    pub cover_image_url: Option<String>,
+}
+
+fn default_language() -> String {
+    "vi".into()
+}
+
+impl From<CreateCourseRequest> for CourseDoc {
+    fn from(b: CreateCourseRequest) -> Self {
+        CourseDoc {
+            slug: b.slug,
+            meta: CourseMeta {
+                title: b.title,
+                title_en: b.title_en,
+                summary: b.summary,
+                summary_en: b.summary_en,
+                language: b.language,
+                topic: b.topic,
+                level: b.level,
+                groups: b.groups,
+                competences: b.competences,
+                estimated_minutes: b.estimated_minutes,
+                strict_order: b.strict_order,
+                cover_image_url: b.cover_image_url,
+            },
+            modules: Vec::new(),
+        }
+    }
 }
 
 /// Create a draft course (instructors and admins); the caller owns it.
@@ -235,12 +296,7 @@ pub async fn create_course(
             "Only instructors and admins create courses.",
         ));
     }
-    let body = body.0;
-    let doc = CourseDoc {
-        slug: body.slug,
-        meta: body.meta,
-        modules: Vec::new(),
-    };
+    let doc = CourseDoc::from(body.0);
     issues_to_error(meta_issues(&doc), "")?;
     let pool = state.pool.clone();
     let res = run_blocking(move || {
@@ -280,18 +336,28 @@ pub async fn get_draft(
 #[derive(Deserialize, ToSchema, Default)]
 #[serde(deny_unknown_fields)]
 pub struct UpdateCourseRequest {
+    #[schema(schema_with = c::text_or_null::<200>)]
     pub title: Option<String>,
+    #[schema(schema_with = c::text_or_null::<200>)]
     pub title_en: Option<String>,
+    #[schema(schema_with = c::text_or_null::<1000>)]
     pub summary: Option<String>,
+    #[schema(schema_with = c::text_or_null::<1000>)]
     pub summary_en: Option<String>,
+    #[schema(schema_with = c::language_or_null)]
     pub language: Option<String>,
+    #[schema(schema_with = c::topic_or_null)]
     pub topic: Option<String>,
+    #[schema(schema_with = c::level_or_null)]
     pub level: Option<String>,
+    #[schema(schema_with = c::groups_or_null)]
     pub groups: Option<Vec<String>>,
+    #[schema(schema_with = c::competences_or_null)]
     pub competences: Option<Vec<String>>,
+    #[schema(minimum = 1, maximum = 10_000)]
     pub estimated_minutes: Option<u32>,
     pub strict_order: Option<bool>,
-    /// An empty string removes the cover image.
+    #[schema(schema_with = c::url_or_empty_or_null)]
     pub cover_image_url: Option<String>,
 }
 
@@ -394,14 +460,18 @@ pub async fn delete_course(
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CreateModuleRequest {
+    #[schema(schema_with = c::key)]
     pub key: String,
+    #[schema(schema_with = c::text::<200>)]
     pub title: String,
+    #[schema(schema_with = c::text::<200>)]
     pub title_en: String,
     #[serde(default)]
     pub summary: String,
     #[serde(default)]
     pub summary_en: String,
-    /// 0-based position; at the end when absent.
+    /// 0-based position; at the end when absent. Past the end → 409 `position_out_of_range`.
+    #[schema(minimum = 0, maximum = 100_000)]
     pub position: Option<usize>,
 }
 
@@ -422,10 +492,9 @@ fn check_position(position: Option<usize>, len: usize) -> ApiResult<usize> {
     match position {
         None => Ok(len),
         Some(p) if p <= len => Ok(p),
-        Some(_) => Err(ApiError::field(
-            "position",
-            "out_of_range",
-            format!("must be between 0 and {len}"),
+        Some(_) => Err(ApiError::conflict(
+            "position_out_of_range",
+            format!("position must be between 0 and {len}"),
         )),
     }
 }
@@ -434,7 +503,7 @@ fn check_position(position: Option<usize>, len: usize) -> ApiResult<usize> {
 #[utoipa::path(tag = "authoring", security(("bearer" = [])), params(("slug" = String, Path)), request_body = CreateModuleRequest, responses(
     (status = 201, body = DraftResponse),
     (status = 403, body = crate::error::Problem, content_type = "application/problem+json"),
-    (status = 409, description = "Module key taken", body = crate::error::Problem, content_type = "application/problem+json"),
+    (status = 409, description = "`key_taken`, or `position_out_of_range`", body = crate::error::Problem, content_type = "application/problem+json"),
     (status = 422, body = crate::error::Problem, content_type = "application/problem+json"),
 ))]
 #[post("/courses/{slug}/modules")]
@@ -474,7 +543,9 @@ pub async fn create_module(
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct UpdateModuleRequest {
+    #[schema(schema_with = c::text_or_null::<200>)]
     pub title: Option<String>,
+    #[schema(schema_with = c::text_or_null::<200>)]
     pub title_en: Option<String>,
     pub summary: Option<String>,
     pub summary_en: Option<String>,
@@ -540,6 +611,7 @@ pub async fn delete_module(
 #[serde(deny_unknown_fields)]
 pub struct OrderRequest {
     /// Every key exactly once, in the new order.
+    #[schema(schema_with = c::distinct_strings)]
     pub keys: Vec<String>,
 }
 
@@ -623,22 +695,32 @@ pub async fn reorder_items(
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CreateLessonRequest {
+    #[schema(schema_with = c::key)]
     pub key: String,
+    #[schema(schema_with = c::text::<200>)]
     pub title: String,
     #[serde(default)]
+    #[schema(schema_with = c::text::<200>, required = true)]
     pub title_en: String,
+    #[schema(minimum = 1, maximum = 600)]
     pub estimated_minutes: u32,
     #[serde(default)]
+    #[schema(schema_with = c::competences)]
     pub competences: Vec<String>,
     #[serde(default)]
     pub optional: bool,
+    /// An empty string is no video; a video needs its transcript.
+    #[schema(schema_with = c::url_or_empty_or_null)]
     pub video_url: Option<String>,
     pub transcript: Option<String>,
     #[serde(default)]
+    #[schema(schema_with = c::sources)]
     pub sources: Vec<Source>,
-    /// Markdown.
+    #[schema(schema_with = c::lesson_body)]
     pub body: String,
-    /// 0-based position in the module; at the end when absent.
+    /// 0-based position in the module; at the end when absent. Past the end → 409
+    /// `position_out_of_range`.
+    #[schema(minimum = 0, maximum = 100_000)]
     pub position: Option<usize>,
 }
 
@@ -647,7 +729,7 @@ pub struct CreateLessonRequest {
     (status = 201, body = DraftResponse),
     (status = 403, body = crate::error::Problem, content_type = "application/problem+json"),
     (status = 404, body = crate::error::Problem, content_type = "application/problem+json"),
-    (status = 409, description = "Key taken", body = crate::error::Problem, content_type = "application/problem+json"),
+    (status = 409, description = "`key_taken`, or `position_out_of_range`", body = crate::error::Problem, content_type = "application/problem+json"),
     (status = 413, body = crate::error::Problem, content_type = "application/problem+json"),
     (status = 422, body = crate::error::Problem, content_type = "application/problem+json"),
 ))]
@@ -694,15 +776,22 @@ pub async fn create_lesson(
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct UpdateLessonRequest {
+    #[schema(schema_with = c::text_or_null::<200>)]
     pub title: Option<String>,
+    #[schema(schema_with = c::text_or_null::<200>)]
     pub title_en: Option<String>,
+    #[schema(minimum = 1, maximum = 600)]
     pub estimated_minutes: Option<u32>,
+    #[schema(schema_with = c::competences_or_null)]
     pub competences: Option<Vec<String>>,
     pub optional: Option<bool>,
-    /// An empty string removes the video (and its transcript).
+    /// An empty string removes the video (and its transcript); a new video needs its transcript.
+    #[schema(schema_with = c::url_or_empty_or_null)]
     pub video_url: Option<String>,
     pub transcript: Option<String>,
+    #[schema(schema_with = c::sources_or_null)]
     pub sources: Option<Vec<Source>>,
+    #[schema(schema_with = c::lesson_body_or_null)]
     pub body: Option<String>,
 }
 
@@ -807,6 +896,7 @@ pub struct AuthorRequest {
     (status = 200, body = DraftResponse),
     (status = 403, body = crate::error::Problem, content_type = "application/problem+json"),
     (status = 404, body = crate::error::Problem, content_type = "application/problem+json"),
+    (status = 422, description = "`user_id` names no user (`not_found`)", body = crate::error::Problem, content_type = "application/problem+json"),
 ))]
 #[post("/courses/{slug}/authors")]
 pub async fn add_author(

@@ -15,6 +15,7 @@ use crate::content::catalogue::PublishedCourse;
 use crate::content::files::ProgramDoc;
 use crate::content::{is_valid_key, ItemDoc, GROUPS};
 use crate::courses::{self, course_not_found};
+use crate::db::courses as q_courses;
 use crate::db::learning as q;
 use crate::error::{ApiError, ApiResult, FieldError};
 use crate::learning::{self, Issuer, Learner, Outcome, ProgressEvent};
@@ -66,6 +67,7 @@ fn enrollment_view(
     (status = 201, body = EnrollmentResponse),
     (status = 200, description = "Already enrolled", body = EnrollmentResponse),
     (status = 404, body = crate::error::Problem, content_type = "application/problem+json"),
+    (status = 409, description = "`course_not_published`: a draft not published yet", body = crate::error::Problem, content_type = "application/problem+json"),
 ))]
 #[post("/courses/{slug}/enrollment")]
 pub async fn enroll(
@@ -74,7 +76,19 @@ pub async fn enroll(
     path: web::Path<String>,
 ) -> ApiResult<HttpResponse> {
     let slug = path.into_inner();
-    let course = published(&state, &slug)?;
+    let Some(course) = state.catalogue.get(&slug) else {
+        let pool = state.pool.clone();
+        let s = slug.clone();
+        let draft =
+            run_blocking(move || Ok(q_courses::find_by_slug(&mut *pool.get()?, &s)?)).await?;
+        return Err(match draft {
+            Some(_) => ApiError::conflict(
+                "course_not_published",
+                format!("Course `{slug}` is not published yet."),
+            ),
+            None => course_not_found(&slug),
+        });
+    };
     let st = state.clone();
     let (created, view) = run_blocking(move || {
         let mut conn = st.pool.get()?;
@@ -376,8 +390,11 @@ pub async fn put_progress(
 pub struct BatchEvent {
     pub course: String,
     pub lesson: String,
+    /// A UUID made by the device (else the event is rejected).
     pub client_event_id: String,
+    /// `started` or `completed` (else the event is rejected).
     pub status: String,
+    /// 0–86400 (else the event is rejected).
     #[serde(default)]
     pub time_spent_seconds: i64,
     pub occurred_at: DateTime<Utc>,
@@ -386,7 +403,7 @@ pub struct BatchEvent {
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct BatchRequest {
-    /// At most 500 events, in any order.
+    /// At most 500 events, in any order (more → 413).
     pub events: Vec<BatchEvent>,
 }
 
@@ -632,9 +649,10 @@ pub async fn my_programs(
 }
 
 /// Create or replace a program (platform admins).
-#[utoipa::path(tag = "admin", security(("bearer" = [])), params(("slug" = String, Path)), request_body = ProgramDoc, responses(
+#[utoipa::path(tag = "admin", security(("bearer" = [])), params(("slug" = String, Path, pattern = "^[a-z0-9]+(-[a-z0-9]+)*$", max_length = 64)), request_body = ProgramDoc, responses(
     (status = 200, body = ProgramResponse),
     (status = 403, body = crate::error::Problem, content_type = "application/problem+json"),
+    (status = 404, description = "A course of the program is not published", body = crate::error::Problem, content_type = "application/problem+json"),
     (status = 422, body = crate::error::Problem, content_type = "application/problem+json"),
 ))]
 #[put("/admin/programs/{slug}")]
@@ -669,15 +687,6 @@ pub async fn put_program(
             message: "a program needs at least one course".into(),
         });
     }
-    for c in &p.courses {
-        if state.catalogue.get(c).is_none() {
-            errors.push(FieldError {
-                field: "courses".into(),
-                code: "unknown_course".into(),
-                message: format!("no published course `{c}`"),
-            });
-        }
-    }
     for g in &p.groups {
         if !GROUPS.contains(&g.as_str()) {
             errors.push(FieldError {
@@ -689,6 +698,18 @@ pub async fn put_program(
     }
     if !errors.is_empty() {
         return Err(ApiError::validation(errors));
+    }
+    let unknown: Vec<&str> = p
+        .courses
+        .iter()
+        .filter(|c| state.catalogue.get(c).is_none())
+        .map(String::as_str)
+        .collect();
+    if !unknown.is_empty() {
+        return Err(ApiError::not_found(format!(
+            "No published course `{}`.",
+            unknown.join("`, `")
+        )));
     }
     let pool = state.pool.clone();
     Ok(web::Json(

@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::auth::{parse_language, queue_verification};
+use super::constraints as c;
 use super::extract::Json;
 use crate::accounts::{self, LoginId};
 use crate::auth::password::{check_strength, Verified};
@@ -57,10 +58,11 @@ impl UserResponse {
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct UpdateMeRequest {
+    #[schema(schema_with = c::text_or_null::<100>)]
     pub display_name: Option<String>,
-    /// `vi` or `en`
+    #[schema(schema_with = c::language_or_null)]
     pub language: Option<String>,
-    /// A new address must be verified again; a verification mail is sent.
+    #[schema(schema_with = c::email_or_null)]
     pub email: Option<String>,
 }
 
@@ -68,6 +70,7 @@ pub struct UpdateMeRequest {
 #[serde(deny_unknown_fields)]
 pub struct ChangePasswordRequest {
     pub current_password: String,
+    #[schema(schema_with = c::new_password)]
     pub new_password: String,
 }
 

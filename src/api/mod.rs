@@ -7,6 +7,7 @@ pub mod admin;
 pub mod auth;
 pub mod certificates;
 pub mod community;
+pub mod constraints;
 pub mod courses;
 pub mod extract;
 pub mod learning;
@@ -181,6 +182,7 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
         .split_for_parts()
         .1;
     document_common_responses(&mut doc);
+    constraints::refine(&mut doc);
     doc
 }
 

@@ -5,6 +5,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+use super::constraints as c;
 use super::extract::Json;
 use crate::auth::AuthUser;
 use crate::content::validate::quiz_issues;
@@ -199,6 +200,7 @@ pub async fn get_attempt(
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SaveAnswersRequest {
+    #[schema(max_items = 100)]
     pub answers: Vec<Answer>,
 }
 
@@ -464,13 +466,82 @@ pub async fn quiz_stats(
 
 // ---------- authoring ----------
 
+/// A new quiz: its key, where it goes, and the fields of its quiz file ([`QuizSpec`]).
 #[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct CreateQuizRequest {
+    #[schema(schema_with = c::key)]
     pub key: String,
-    /// 0-based position in the module; at the end when absent.
+    /// 0-based position in the module; at the end when absent. Past the end → 409
+    /// `position_out_of_range`.
+    #[schema(minimum = 0, maximum = 100_000)]
     pub position: Option<usize>,
-    #[serde(flatten)]
-    pub spec: QuizSpec,
+    #[schema(schema_with = c::text::<200>)]
+    pub title: String,
+    #[serde(default)]
+    pub title_en: String,
+    /// Percent needed to pass.
+    #[schema(minimum = 1, maximum = 100)]
+    pub pass_mark: u32,
+    /// At most the number of questions in the pool (checked at publish).
+    #[schema(minimum = 1, maximum = 1_000_000)]
+    pub questions_per_attempt: u32,
+    #[serde(default = "yes")]
+    pub shuffle_questions: bool,
+    #[serde(default = "yes")]
+    pub shuffle_choices: bool,
+    /// 0: unlimited.
+    #[serde(default)]
+    #[schema(minimum = 0, maximum = 1_000_000)]
+    pub max_attempts: u32,
+    #[serde(default)]
+    #[schema(minimum = 0, maximum = 1_000_000_000)]
+    pub cooldown_seconds: u32,
+    /// Absent: no limit.
+    #[serde(default)]
+    #[schema(minimum = 1, maximum = 1_000_000_000)]
+    pub time_limit_seconds: Option<u32>,
+    #[serde(default = "after_attempt")]
+    #[schema(schema_with = c::show_answers)]
+    pub show_answers: String,
+    #[serde(default)]
+    pub optional: bool,
+    /// Questions to draw per tag; they add up to at most `questions_per_attempt`.
+    #[serde(default)]
+    pub quotas: std::collections::BTreeMap<String, u32>,
+    #[serde(default)]
+    pub questions: Vec<Question>,
+}
+
+fn yes() -> bool {
+    true
+}
+
+fn after_attempt() -> String {
+    "after_attempt".into()
+}
+
+impl From<CreateQuizRequest> for QuizDoc {
+    fn from(b: CreateQuizRequest) -> Self {
+        QuizDoc {
+            key: b.key,
+            spec: QuizSpec {
+                title: b.title,
+                title_en: b.title_en,
+                pass_mark: b.pass_mark,
+                questions_per_attempt: b.questions_per_attempt,
+                shuffle_questions: b.shuffle_questions,
+                shuffle_choices: b.shuffle_choices,
+                max_attempts: b.max_attempts,
+                cooldown_seconds: b.cooldown_seconds,
+                time_limit_seconds: b.time_limit_seconds,
+                show_answers: b.show_answers,
+                optional: b.optional,
+                quotas: b.quotas,
+                questions: b.questions,
+            },
+        }
+    }
 }
 
 fn check_quiz(key: &str, spec: &QuizSpec) -> ApiResult<()> {
@@ -521,7 +592,7 @@ async fn edit(
     (status = 200, description = "The new draft", body = crate::content::CourseDoc),
     (status = 403, body = crate::error::Problem, content_type = "application/problem+json"),
     (status = 404, body = crate::error::Problem, content_type = "application/problem+json"),
-    (status = 409, body = crate::error::Problem, content_type = "application/problem+json"),
+    (status = 409, description = "`key_taken`, or `position_out_of_range`", body = crate::error::Problem, content_type = "application/problem+json"),
     (status = 422, body = crate::error::Problem, content_type = "application/problem+json"),
 ))]
 #[post("/courses/{slug}/modules/{module}/quizzes")]
@@ -532,17 +603,18 @@ pub async fn create_quiz(
     body: Json<CreateQuizRequest>,
 ) -> ApiResult<HttpResponse> {
     let (slug, module) = path.into_inner();
-    let b = body.0;
-    check_quiz(&b.key, &b.spec)?;
+    let position = body.0.position;
+    let quiz = QuizDoc::from(body.0);
+    check_quiz(&quiz.key, &quiz.spec)?;
     edit(&state, user, slug, move |doc| {
         if doc
             .modules
             .iter()
-            .any(|m| m.items.iter().any(|i| i.key() == b.key))
+            .any(|m| m.items.iter().any(|i| i.key() == quiz.key))
         {
             return Err(ApiError::conflict(
                 "key_taken",
-                format!("The course already has an item `{}`.", b.key),
+                format!("The course already has an item `{}`.", quiz.key),
             ));
         }
         let m = doc
@@ -550,28 +622,21 @@ pub async fn create_quiz(
             .iter_mut()
             .find(|m| m.key == module)
             .ok_or_else(|| ApiError::not_found(format!("No module `{module}` in this course.")))?;
-        let at = b.position.unwrap_or(m.items.len());
+        let at = position.unwrap_or(m.items.len());
         if at > m.items.len() {
-            return Err(ApiError::field(
-                "position",
-                "out_of_range",
-                format!("must be between 0 and {}", m.items.len()),
+            return Err(ApiError::conflict(
+                "position_out_of_range",
+                format!("position must be between 0 and {}", m.items.len()),
             ));
         }
-        m.items.insert(
-            at,
-            ItemDoc::Quiz(QuizDoc {
-                key: b.key.clone(),
-                spec: b.spec.clone(),
-            }),
-        );
+        m.items.insert(at, ItemDoc::Quiz(quiz.clone()));
         Ok(())
     })
     .await
 }
 
 /// Replace a quiz's settings and pool in the draft.
-#[utoipa::path(tag = "authoring", security(("bearer" = [])), params(("slug" = String, Path), ("key" = String, Path)), request_body = QuizSpec, responses(
+#[utoipa::path(tag = "authoring", security(("bearer" = [])), params(("slug" = String, Path), ("key" = String, Path, pattern = "^[a-z0-9]+(-[a-z0-9]+)*$", max_length = 64)), request_body = QuizSpec, responses(
     (status = 200, description = "The new draft", body = crate::content::CourseDoc),
     (status = 403, body = crate::error::Problem, content_type = "application/problem+json"),
     (status = 404, body = crate::error::Problem, content_type = "application/problem+json"),

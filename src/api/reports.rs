@@ -6,6 +6,7 @@ use chrono::Datelike;
 use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
 
+use super::constraints as c;
 use super::extract::Json;
 use crate::auth::{AuthUser, Role};
 use crate::community;
@@ -18,9 +19,18 @@ use crate::telemetry::run_blocking;
 #[derive(Deserialize, IntoParams)]
 pub struct IndicatorQuery {
     /// Defaults to the current year.
+    #[param(minimum = 2000, maximum = 2100)]
     pub year: Option<i32>,
     /// `children`: the same figures for each child locality too.
+    #[param(schema_with = c::breakdown_or_null)]
     pub breakdown: Option<String>,
+}
+
+#[derive(Deserialize, IntoParams)]
+pub struct SheetQuery {
+    /// Defaults to the current year.
+    #[param(minimum = 2000, maximum = 2100)]
+    pub year: Option<i32>,
 }
 
 fn check_year(year: i32) -> ApiResult<i32> {
@@ -87,7 +97,7 @@ pub async fn indicators(
 
 /// The commune indicator sheet as CSV (UTF-8 with BOM): STT, Tên chỉ tiêu, Giải thích chỉ tiêu,
 /// Đơn vị tính, Chỉ tiêu, Thực hiện, Tỷ lệ.
-#[utoipa::path(tag = "reports", security(("bearer" = [])), params(("id" = String, Path), IndicatorQuery), responses(
+#[utoipa::path(tag = "reports", security(("bearer" = [])), params(("id" = String, Path), SheetQuery), responses(
     (status = 200, description = "CSV", content_type = "text/csv"),
     (status = 403, body = crate::error::Problem, content_type = "application/problem+json"),
 ))]
@@ -96,10 +106,12 @@ pub async fn indicators_csv(
     state: web::Data<AppState>,
     user: AuthUser,
     path: web::Path<String>,
-    query: web::Query<IndicatorQuery>,
+    query: web::Query<SheetQuery>,
 ) -> ApiResult<HttpResponse> {
-    let mut q = query.into_inner();
-    q.breakdown = None;
+    let q = IndicatorQuery {
+        year: query.into_inner().year,
+        breakdown: None,
+    };
     let report = compute(&state, user, path.into_inner(), q).await?;
     Ok(HttpResponse::Ok()
         .content_type("text/csv; charset=utf-8")
@@ -113,13 +125,14 @@ pub async fn indicators_csv(
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct TargetRequest {
-    /// `rate` (percent, 0–100) or `count` (people or households)
+    /// `rate` (percent, 0–100) or `count` (people or households, a whole number up to 10⁹)
+    #[schema(schema_with = c::target_kind)]
     pub kind: String,
     pub value: f64,
 }
 
 /// Set the target of an indicator for a locality and year.
-#[utoipa::path(tag = "reports", security(("bearer" = [])), params(("id" = String, Path), ("year" = i32, Path), ("indicator" = String, Path)), request_body = TargetRequest, responses(
+#[utoipa::path(tag = "reports", security(("bearer" = [])), params(("id" = String, Path), ("year" = i32, Path, minimum = 2000, maximum = 2100), ("indicator" = String, Path)), request_body = TargetRequest, responses(
     (status = 204),
     (status = 403, body = crate::error::Problem, content_type = "application/problem+json"),
     (status = 404, body = crate::error::Problem, content_type = "application/problem+json"),
@@ -182,11 +195,14 @@ pub async fn put_target(
 
 #[derive(Deserialize, IntoParams)]
 pub struct TimelineQuery {
-    /// First month, `YYYY-MM`.
+    /// First month, `YYYY-MM`, from 2000-01 to 2100-12.
+    #[param(pattern = r"^\+?0*(20[0-9][0-9]|2100)-\+?0*([1-9]|1[0-2])$")]
     pub from: String,
-    /// Last month, `YYYY-MM` (at most 36 months after `from`).
+    /// Last month, `YYYY-MM`: `from` or up to 35 months after it.
+    #[param(pattern = r"^\+?0*(20[0-9][0-9]|2100)-\+?0*([1-9]|1[0-2])$")]
     pub to: String,
     /// `month` (the only interval).
+    #[param(schema_with = c::interval_or_null)]
     pub interval: Option<String>,
 }
 
@@ -296,8 +312,42 @@ pub async fn list_indicator_config(
     Ok(web::Json(config_list(&state).await?))
 }
 
+/// What makes a person count for an indicator (`reports::Qualification`): every part given must
+/// hold, and at least one is given.
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct QualificationRequest {
+    /// `level2` or `any` (level 1 or 2).
+    #[serde(default)]
+    #[schema(schema_with = c::eid_level_or_null)]
+    pub eid: Option<String>,
+    /// Completed every one of these courses.
+    #[serde(default)]
+    #[schema(schema_with = c::keys_field)]
+    pub all_courses: Vec<String>,
+    /// Completed at least one of these courses.
+    #[serde(default)]
+    #[schema(schema_with = c::keys_field)]
+    pub any_courses: Vec<String>,
+    /// Holds a valid certificate of this program.
+    #[serde(default)]
+    #[schema(schema_with = c::key_or_null)]
+    pub program: Option<String>,
+}
+
+impl From<QualificationRequest> for crate::reports::Qualification {
+    fn from(q: QualificationRequest) -> Self {
+        Self {
+            eid: q.eid,
+            all_courses: q.all_courses,
+            any_courses: q.any_courses,
+            program: q.program,
+        }
+    }
+}
+
 /// Change which courses or programs count for an indicator (platform admins).
-#[utoipa::path(tag = "reports", security(("bearer" = [])), params(("key" = String, Path)), request_body = crate::reports::Qualification, responses(
+#[utoipa::path(tag = "reports", security(("bearer" = [])), params(("key" = String, Path)), request_body = QualificationRequest, responses(
     (status = 200, body = Vec<IndicatorConfig>),
     (status = 403, body = crate::error::Problem, content_type = "application/problem+json"),
     (status = 404, body = crate::error::Problem, content_type = "application/problem+json"),
@@ -308,14 +358,14 @@ pub async fn put_indicator_config(
     state: web::Data<AppState>,
     user: AuthUser,
     path: web::Path<String>,
-    body: Json<crate::reports::Qualification>,
+    body: Json<QualificationRequest>,
 ) -> ApiResult<web::Json<Vec<IndicatorConfig>>> {
     user.require_global(Role::Admin)?;
     let key = path.into_inner();
     if !reports::indicator_exists(&key) {
         return Err(ApiError::not_found(format!("No indicator `{key}`.")));
     }
-    let q = body.0;
+    let q = crate::reports::Qualification::from(body.0);
     let problems = q.problems();
     if !problems.is_empty() {
         return Err(ApiError::field(

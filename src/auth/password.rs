@@ -8,6 +8,15 @@ use crate::error::FieldError;
 /// Common passwords refused at registration (lower-cased); shipped with the project.
 const COMMON_PASSWORDS: &str = include_str!("common-passwords.txt");
 
+/// The common passwords, for the API document (`check_strength` compares them case-insensitively).
+pub fn common_passwords() -> Vec<&'static str> {
+    COMMON_PASSWORDS
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .collect()
+}
+
 /// At most `max` argon2 computations at once, each in a memory buffer of its own that is kept
 /// and reused. Without it a burst of logins runs dozens of hashes side by side on the blocking
 /// pool, each allocating (and page-faulting) `memory_kib` afresh in a different malloc arena:

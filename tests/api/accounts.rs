@@ -584,7 +584,7 @@ async fn admin_manages_users_and_roles(backend: Backend) {
         .send()
         .await
         .unwrap();
-    assert_problem(res, 422, "validation_failed").await;
+    assert_problem(res, 404, "locality_not_found").await;
     let res = app
         .post(&format!("/api/v1/admin/users/{id}/roles"))
         .bearer_auth(&admin_token)

@@ -180,11 +180,19 @@ async fn locality_tree_and_admin_scope(backend: Backend) {
         .await
         .unwrap();
     assert_eq!(roots[0]["name"], "An Nghĩa");
-    // Bad input.
+    // Bad input: a commune holds villages only; a locality without parent is a province.
     let res = app
         .post("/api/v1/admin/localities")
         .bearer_auth(&w.admin)
         .json(&json!({"parent_id": w.commune, "kind": "province", "name": "X"}))
+        .send()
+        .await
+        .unwrap();
+    assert_problem(res, 409, "kind_mismatch").await;
+    let res = app
+        .post("/api/v1/admin/localities")
+        .bearer_auth(&w.admin)
+        .json(&json!({"kind": "village", "name": "X"}))
         .send()
         .await
         .unwrap();

@@ -475,7 +475,17 @@ async fn programs_and_program_certificates(backend: Backend) {
         .await
         .unwrap();
     assert_eq!(res.status(), 200);
-    let bad = json!({"title": "X", "title_en": "X", "courses": ["khong-co"]});
+    // A course that is not published: 404; a blank title: 422.
+    let unknown = json!({"title": "X", "title_en": "X", "courses": ["khong-co"]});
+    let res = app
+        .put("/api/v1/admin/programs/thu-2")
+        .bearer_auth(&admin_token)
+        .json(&unknown)
+        .send()
+        .await
+        .unwrap();
+    assert_problem(res, 404, "not_found").await;
+    let bad = json!({"title": " ", "title_en": "X", "courses": ["khong-co"]});
     let res = app
         .put("/api/v1/admin/programs/thu-2")
         .bearer_auth(&admin_token)

@@ -1,6 +1,7 @@
 use crate::both_backends;
-use crate::helpers::{assert_problem, Backend, TestApp};
-use serde_json::Value;
+use crate::helpers::{assert_problem, learner, Backend, TestApp};
+use hocso::api::constraints::{non_blank_pattern, trimmed_length_pattern};
+use serde_json::{json, Value};
 
 both_backends!(
     health_endpoints,
@@ -9,6 +10,8 @@ both_backends!(
     unknown_route_and_wrong_method,
     request_ids,
     openapi_lists_every_route,
+    openapi_states_the_request_rules,
+    request_bodies_are_read_as_documented,
     docs_are_served_from_the_binary,
     migrations_up_down_up,
 );
@@ -234,6 +237,194 @@ async fn openapi_lists_every_route(backend: Backend) {
     expected.sort();
     assert_eq!(found, expected);
     assert!(doc["components"]["schemas"]["Problem"].is_object());
+}
+
+/// The rules handlers check are in the document (so clients and the fuzzer in tests/api-fuzz
+/// follow them); a few of them, as a guard against their silent loss.
+async fn openapi_states_the_request_rules(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let doc: Value = app
+        .get("/api/v1/openapi.json")
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let schemas = &doc["components"]["schemas"];
+    let prop = |schema: &str, field: &str| schemas[schema]["properties"][field].clone();
+    // Validator::length(1, 254) and (1, 1024): lengths once trimmed.
+    let login = prop("LoginRequest", "login");
+    assert_eq!(login["minLength"], 1);
+    assert_eq!(login["pattern"], trimmed_length_pattern(254));
+    assert!(login["pattern"].as_str().unwrap().contains("{0,252}"));
+    assert_eq!(
+        prop("LoginRequest", "password")["pattern"],
+        trimmed_length_pattern(1024)
+    );
+    assert_eq!(
+        prop("RevokeRequest", "reason")["pattern"],
+        trimmed_length_pattern(500)
+    );
+    assert_eq!(prop("ProgramDoc", "title")["pattern"], non_blank_pattern());
+    // check_strength: 8–128 characters, not a common password.
+    let new_password = prop("RegisterRequest", "password");
+    assert_eq!(
+        (
+            new_password["minLength"].as_u64(),
+            new_password["maxLength"].as_u64()
+        ),
+        (Some(8), Some(128))
+    );
+    let common = new_password["not"]["enum"].as_array().unwrap();
+    assert!(common.contains(&json!("12345678")) && common.contains(&json!("matkhau123")));
+    // An e-mail address or a phone number.
+    let either = schemas["RegisterRequest"]["anyOf"].as_array().unwrap();
+    assert_eq!(either[0]["required"], json!(["email"]));
+    assert_eq!(either[1]["required"], json!(["phone"]));
+    assert_eq!(
+        prop("RegisterResidentRequest", "password")["anyOf"]
+            .as_array()
+            .unwrap()
+            .len(),
+        2
+    );
+
+    // Keys and slugs: content::is_valid_key; enumerations; ranges.
+    let slug = prop("CreateCourseRequest", "slug");
+    assert_eq!(slug["pattern"], "^[a-z0-9]+(-[a-z0-9]+)*$");
+    assert_eq!(slug["maxLength"], 64);
+    assert_eq!(
+        prop("CreateCourseRequest", "topic")["enum"]
+            .as_array()
+            .unwrap()
+            .len(),
+        6
+    );
+    let groups = prop("CreateCourseRequest", "groups");
+    assert_eq!(
+        (groups["minItems"].as_u64(), groups["uniqueItems"].as_bool()),
+        (Some(1), Some(true))
+    );
+    let minutes = prop("CreateLessonRequest", "estimated_minutes");
+    assert_eq!(
+        (minutes["minimum"].as_u64(), minutes["maximum"].as_u64()),
+        (Some(1), Some(600))
+    );
+    let event = &schemas["ProgressEvent"]["properties"];
+    assert_eq!(event["client_event_id"]["format"], "uuid");
+    assert_eq!(event["status"]["enum"], json!(["started", "completed"]));
+    assert_eq!(event["time_spent_seconds"]["maximum"], 86400);
+    assert_eq!(prop("ProfileUpdate", "birth_year")["minimum"], 1900);
+    assert_eq!(prop("MyProfileUpdate", "eid_status")["type"], "null");
+    assert_eq!(prop("CensusRequest", "population")["maximum"], 200_000_000);
+    // Fields that go together.
+    assert!(schemas["CreateLocalityRequest"]["anyOf"].is_array());
+    assert!(schemas["CreateLessonRequest"]["anyOf"].is_array());
+    assert!(schemas["QualificationRequest"]["anyOf"].is_array());
+
+    // Parameters.
+    let param = |path: &str, method: &str, name: &str| {
+        doc["paths"][path][method]["parameters"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|p| p["name"] == name)
+            .unwrap_or_else(|| panic!("{method} {path}: no parameter {name}"))["schema"]
+            .clone()
+    };
+    let limit = param("/api/v1/admin/users", "get", "limit");
+    assert_eq!(
+        (limit["minimum"].as_u64(), limit["maximum"].as_u64()),
+        (Some(1), Some(100))
+    );
+    let year = param("/api/v1/admin/localities/{id}/census/{year}", "put", "year");
+    assert_eq!(
+        (year["minimum"].as_u64(), year["maximum"].as_u64()),
+        (Some(2000), Some(2100))
+    );
+    assert_eq!(
+        param("/api/v1/admin/programs/{slug}", "put", "slug")["pattern"],
+        slug["pattern"]
+    );
+    assert_eq!(
+        param(
+            "/api/v1/reports/localities/{id}/indicators",
+            "get",
+            "breakdown"
+        )["enum"],
+        json!(["children", null])
+    );
+
+    // Every request body can be generated: an `allOf` part with `additionalProperties: false`
+    // refuses the other parts' properties (what `#[serde(flatten)]` of such a struct produces).
+    for (path, item) in doc["paths"].as_object().unwrap() {
+        for (method, op) in item.as_object().unwrap() {
+            let Some(schema) =
+                op["requestBody"]["content"]["application/json"]["schema"].as_object()
+            else {
+                continue;
+            };
+            let schema = match schema.get("$ref").and_then(Value::as_str) {
+                Some(r) => &schemas[r.trim_start_matches("#/components/schemas/")],
+                None => &Value::Object(schema.clone()),
+            };
+            for part in schema["allOf"].as_array().into_iter().flatten() {
+                let part = match part["$ref"].as_str() {
+                    Some(r) => &schemas[r.trim_start_matches("#/components/schemas/")],
+                    None => part,
+                };
+                assert_ne!(
+                    part["additionalProperties"],
+                    json!(false),
+                    "{method} {path}"
+                );
+            }
+        }
+    }
+}
+
+/// JSON as the document reads it: `3.0` is an integer, an object is not an array.
+async fn request_bodies_are_read_as_documented(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let (_, token) = learner(&app, "so@example.vn").await;
+    let res = app
+        .put("/api/v1/me/profile")
+        .bearer_auth(&token)
+        .json(&json!({"birth_year": 1990.0, "gender": "female"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    let profile: Value = res.json().await.unwrap();
+    assert_eq!(profile["birth_year"], 1990);
+    let res = app
+        .put("/api/v1/me/profile")
+        .bearer_auth(&token)
+        .json(&json!({"birth_year": 1990.5}))
+        .send()
+        .await
+        .unwrap();
+    assert_problem(res, 422, "validation_failed").await;
+    // serde reads a struct from an array of its fields too; the API does not.
+    let res = app
+        .patch("/api/v1/me")
+        .bearer_auth(&token)
+        .json(&json!([null, null, null]))
+        .send()
+        .await
+        .unwrap();
+    let body = assert_problem(res, 422, "validation_failed").await;
+    assert_eq!(body["errors"][0]["field"], "body");
+    let res = app
+        .put("/api/v1/me/profile")
+        .bearer_auth(&token)
+        .json(&json!({"eid_status": "level2"}))
+        .send()
+        .await
+        .unwrap();
+    let body = assert_problem(res, 422, "validation_failed").await;
+    assert_eq!(body["errors"][0]["code"], "forbidden");
 }
 
 async fn docs_are_served_from_the_binary(backend: Backend) {
