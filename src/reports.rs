@@ -411,11 +411,11 @@ fn indicators_sql(
             "SELECT -1 AS k, active AS n, people AS d FROM agg".to_string(),
         ))
         .collect();
-    let (materialized, en_people, cf_people) = if wide {
-        ("", "", "")
+    // Materialized always: SQLite would otherwise run an aggregate once per joined row.
+    let (en_people, cf_people) = if wide {
+        ("", "")
     } else {
         (
-            " MATERIALIZED",
             "e.user_id IN (SELECT user_id FROM people) AND",
             "ct.user_id IN (SELECT user_id FROM people) AND",
         )
@@ -423,9 +423,9 @@ fn indicators_sql(
     format!(
         ", people AS MATERIALIZED (SELECT p.user_id, p.birth_year, p.learner_group, p.eid_status, p.household_id \
            FROM learner_profiles p WHERE p.village_id IN (SELECT id FROM sub)), \
-         en AS{materialized} (SELECT e.user_id, {enrol} FROM enrollments e JOIN courses c ON c.id = e.course_id \
+         en AS MATERIALIZED (SELECT e.user_id, {enrol} FROM enrollments e JOIN courses c ON c.id = e.course_id \
            WHERE {en_people} 1 = 1 GROUP BY e.user_id), \
-         cf AS{materialized} (SELECT ct.user_id, {cert} FROM certificates ct \
+         cf AS MATERIALIZED (SELECT ct.user_id, {cert} FROM certificates ct \
            WHERE {cf_people} ct.revoked_at IS NULL AND ct.issued_at < {end} \
            GROUP BY ct.user_id), \
          agg AS MATERIALIZED (SELECT {sums}, COALESCE(SUM(COALESCE(en.active, 0)), 0) AS active, COUNT(*) AS people \
