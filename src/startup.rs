@@ -38,6 +38,10 @@ pub struct AppState {
     pub limits: RateLimits,
     /// Wakes the mail worker when a mail is queued.
     pub mail_notify: Arc<Notify>,
+    /// Report computations running at once: one per core. Each is a large read; more at once
+    /// only share the cores and add their working memory (peak RSS), so the others wait here,
+    /// without holding a blocking thread or a pooled connection.
+    pub report_slots: Arc<tokio::sync::Semaphore>,
     /// The published catalogue, in memory.
     pub catalogue: Catalogue,
     /// The server's time (tests move it forward).
@@ -120,6 +124,9 @@ impl Application {
             hasher,
             limits,
             mail_notify,
+            report_slots: Arc::new(tokio::sync::Semaphore::new(
+                std::thread::available_parallelism().map_or(2, |n| n.get()),
+            )),
             catalogue,
             clock: crate::clock::Clock::default(),
             issuer,

@@ -67,6 +67,11 @@ async fn compute(
         }
     };
     let st = state.clone();
+    let _slot = state
+        .report_slots
+        .acquire()
+        .await
+        .map_err(ApiError::internal)?;
     run_blocking(move || {
         let mut conn = st.pool.get()?;
         community::require_admin_of(&mut conn, &user, &id)?;
@@ -252,6 +257,11 @@ pub async fn timeline(
     }
     let id = path.into_inner();
     let pool = state.pool.clone();
+    let _slot = state
+        .report_slots
+        .acquire()
+        .await
+        .map_err(ApiError::internal)?;
     Ok(web::Json(
         run_blocking(move || {
             let mut conn = pool.get()?;
