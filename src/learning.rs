@@ -94,13 +94,19 @@ pub fn percent(doc: &CourseDoc, done: &HashSet<String>) -> u32 {
 
 /// Completed lessons and passed quizzes of a user in a course.
 pub fn done_items(conn: &mut DbConn, user_id: &str, course_id: &str) -> ApiResult<HashSet<String>> {
-    let mut done: HashSet<String> = q::lessons_of(conn, user_id, course_id)?
-        .into_iter()
+    let lessons = q::lessons_of(conn, user_id, course_id)?;
+    let passed = q::passed_quizzes(conn, user_id, course_id)?;
+    Ok(done_of(&lessons, &passed))
+}
+
+/// Completed lessons (of `(key, status, seconds)` rows) and passed quizzes.
+fn done_of(lessons: &[(String, String, i64)], passed_quizzes: &[String]) -> HashSet<String> {
+    lessons
+        .iter()
         .filter(|(_, s, _)| s == "completed")
-        .map(|(k, _, _)| k)
-        .collect();
-    done.extend(q::passed_quizzes(conn, user_id, course_id)?);
-    Ok(done)
+        .map(|(k, _, _)| k.clone())
+        .chain(passed_quizzes.iter().cloned())
+        .collect()
 }
 
 /// Checks an event on its own (shape, lesson, time).
@@ -229,12 +235,7 @@ impl Snapshot {
 
     /// Completed lessons and passed quizzes.
     pub fn done(&self) -> HashSet<String> {
-        self.lessons
-            .iter()
-            .filter(|(_, s, _)| s == "completed")
-            .map(|(k, _, _)| k.clone())
-            .chain(self.passed_quizzes.iter().cloned())
-            .collect()
+        done_of(&self.lessons, &self.passed_quizzes)
     }
 }
 

@@ -486,9 +486,9 @@ pub struct CreateQuizRequest {
     /// At most the number of questions in the pool (checked at publish).
     #[schema(minimum = 1, maximum = 1_000_000)]
     pub questions_per_attempt: u32,
-    #[serde(default = "yes")]
+    #[serde(default = "crate::content::yes")]
     pub shuffle_questions: bool,
-    #[serde(default = "yes")]
+    #[serde(default = "crate::content::yes")]
     pub shuffle_choices: bool,
     /// 0: unlimited.
     #[serde(default)]
@@ -501,7 +501,7 @@ pub struct CreateQuizRequest {
     #[serde(default)]
     #[schema(minimum = 1, maximum = 1_000_000_000)]
     pub time_limit_seconds: Option<u32>,
-    #[serde(default = "after_attempt")]
+    #[serde(default = "crate::content::after_attempt")]
     #[schema(schema_with = c::show_answers)]
     pub show_answers: String,
     #[serde(default)]
@@ -511,14 +511,6 @@ pub struct CreateQuizRequest {
     pub quotas: std::collections::BTreeMap<String, u32>,
     #[serde(default)]
     pub questions: Vec<Question>,
-}
-
-fn yes() -> bool {
-    true
-}
-
-fn after_attempt() -> String {
-    "after_attempt".into()
 }
 
 impl From<CreateQuizRequest> for QuizDoc {

@@ -195,10 +195,10 @@ pub struct QuizSpec {
     pub questions: Vec<Question>,
 }
 
-fn yes() -> bool {
+pub(crate) fn yes() -> bool {
     true
 }
-fn after_attempt() -> String {
+pub(crate) fn after_attempt() -> String {
     "after_attempt".into()
 }
 

@@ -56,27 +56,39 @@ fn start(dir: &std::path::Path, url: &str) -> (Child, String) {
     }
 }
 
-async fn acknowledged_writes_survive_sigkill(url: &str) {
-    let dir = tempfile::tempdir().unwrap();
-    let (mut server, base) = start(dir.path(), url);
-    let client = reqwest::Client::new();
+/// Registers an account on a server started by `start` and returns its access token.
+async fn register_and_login(
+    client: &reqwest::Client,
+    base: &str,
+    name: &str,
+    email: &str,
+    password: &str,
+) -> String {
     let res = client
         .post(format!("{base}/api/v1/auth/register"))
-        .json(&json!({"display_name": "Bền", "email": "ben@example.vn", "password": "ben-vung-mat-khau"}))
+        .json(&json!({"display_name": name, "email": email, "password": password}))
         .send()
         .await
         .unwrap();
     assert_eq!(res.status(), 201);
     let tokens: Value = client
         .post(format!("{base}/api/v1/auth/login"))
-        .json(&json!({"login": "ben@example.vn", "password": "ben-vung-mat-khau"}))
+        .json(&json!({"login": email, "password": password}))
         .send()
         .await
         .unwrap()
         .json()
         .await
         .unwrap();
-    let token = tokens["access_token"].as_str().unwrap().to_string();
+    tokens["access_token"].as_str().unwrap().to_string()
+}
+
+async fn acknowledged_writes_survive_sigkill(url: &str) {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut server, base) = start(dir.path(), url);
+    let client = reqwest::Client::new();
+    let token =
+        register_and_login(&client, &base, "Bền", "ben@example.vn", "ben-vung-mat-khau").await;
     let pid = server.id();
     let killer = std::thread::spawn(move || {
         std::thread::sleep(std::time::Duration::from_millis(700));
@@ -289,16 +301,20 @@ impl PgCluster {
         self.dir.path().join("data").display().to_string()
     }
 
-    fn run(&self, program: &str, args: &[&str]) {
+    /// A command for one of the server programs, run as `postgres` when we are root.
+    fn command(&self, program: &str) -> Command {
         let exe = self.bin.join(program);
-        let mut cmd = if self.as_postgres {
+        if self.as_postgres {
             let mut c = Command::new("runuser");
             c.args(["-u", "postgres", "--"]).arg(exe);
             c
         } else {
             Command::new(exe)
-        };
-        let out = cmd.args(args).output().unwrap();
+        }
+    }
+
+    fn run(&self, program: &str, args: &[&str]) {
+        let out = self.command(program).args(args).output().unwrap();
         assert!(
             out.status.success(),
             "{program} failed: {}{}",
@@ -340,18 +356,11 @@ impl PgCluster {
 
 impl Drop for PgCluster {
     fn drop(&mut self) {
-        let exe = self.bin.join("pg_ctl");
         let data = self.data();
-        let args = ["-D", data.as_str(), "-m", "immediate", "stop"];
-        let _ = if self.as_postgres {
-            Command::new("runuser")
-                .args(["-u", "postgres", "--"])
-                .arg(exe)
-                .args(args)
-                .output()
-        } else {
-            Command::new(exe).args(args).output()
-        };
+        let _ = self
+            .command("pg_ctl")
+            .args(["-D", data.as_str(), "-m", "immediate", "stop"])
+            .output();
     }
 }
 
@@ -391,23 +400,14 @@ async fn postgres_outage_under_load() {
     let dir = tempfile::tempdir().unwrap();
     let (mut server, base) = start(dir.path(), &cluster.url());
     let client = reqwest::Client::new();
-    let res = client
-        .post(format!("{base}/api/v1/auth/register"))
-        .json(&json!({"display_name": "Vững", "email": "vung@example.vn", "password": "vung-vang-mat-khau"}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), 201);
-    let tokens: Value = client
-        .post(format!("{base}/api/v1/auth/login"))
-        .json(&json!({"login": "vung@example.vn", "password": "vung-vang-mat-khau"}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let token = tokens["access_token"].as_str().unwrap().to_string();
+    let token = register_and_login(
+        &client,
+        &base,
+        "Vững",
+        "vung@example.vn",
+        "vung-vang-mat-khau",
+    )
+    .await;
 
     // Load: four clients writing progress and reading their profile.
     let stop = Arc::new(AtomicBool::new(false));
