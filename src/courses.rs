@@ -212,11 +212,13 @@ pub fn import_tree(
     for (slug, p) in &tree.programs {
         save_program(conn, slug, p)?;
     }
-    for (key, q) in &tree.indicators {
-        if q.problems().is_empty() {
-            crate::reports::save_config(conn, key, Some(q))?;
-        }
-    }
+    let indicators: Vec<(&str, Option<&crate::reports::Qualification>)> = tree
+        .indicators
+        .iter()
+        .filter(|(_, q)| q.problems().is_empty())
+        .map(|(key, q)| (key.as_str(), Some(q)))
+        .collect();
+    crate::reports::save_config(conn, &indicators)?;
     Ok(outcomes)
 }
 

@@ -94,9 +94,7 @@ pub fn percent(doc: &CourseDoc, done: &HashSet<String>) -> u32 {
 
 /// Completed lessons and passed quizzes of a user in a course.
 pub fn done_items(conn: &mut DbConn, user_id: &str, course_id: &str) -> ApiResult<HashSet<String>> {
-    let lessons = q::lessons_of(conn, user_id, course_id)?;
-    let passed = q::passed_quizzes(conn, user_id, course_id)?;
-    Ok(done_of(&lessons, &passed))
+    Ok(Snapshot::load(conn, user_id, course_id)?.done())
 }
 
 /// Completed lessons (of `(key, status, seconds)` rows) and passed quizzes.
@@ -216,7 +214,7 @@ pub fn apply(
     })
 }
 
-/// What a learner has done in one course, read once per request (three queries).
+/// What a learner has done in one course, read once per request (one query).
 pub struct Snapshot {
     /// (lesson key, status, seconds)
     pub lessons: Vec<(String, String, i64)>,
@@ -226,10 +224,11 @@ pub struct Snapshot {
 
 impl Snapshot {
     pub fn load(conn: &mut DbConn, user_id: &str, course_id: &str) -> ApiResult<Self> {
+        let (lessons, passed_quizzes, enrollment) = q::snapshot(conn, user_id, course_id)?;
         Ok(Self {
-            lessons: q::lessons_of(conn, user_id, course_id)?,
-            passed_quizzes: q::passed_quizzes(conn, user_id, course_id)?,
-            enrollment: q::enrollment(conn, user_id, course_id)?,
+            lessons,
+            passed_quizzes,
+            enrollment,
         })
     }
 
@@ -355,6 +354,7 @@ pub fn complete_if_done(
                 now,
             )?);
         }
+        crate::reports::refresh_facts(conn, user_id)?;
         Ok(issued)
     })
 }

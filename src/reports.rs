@@ -6,12 +6,11 @@ use std::collections::HashMap;
 use chrono::{NaiveDateTime, TimeDelta};
 use diesel::connection::SimpleConnection;
 use diesel::prelude::*;
-use diesel::sql_types::BigInt;
+use diesel::sql_types::{BigInt, Text};
 use serde::Serialize;
 use utoipa::ToSchema;
 
 use crate::content::is_valid_key;
-use crate::db::community::load_over_subtree;
 use crate::db::schema::{census, indicator_targets, localities};
 use crate::db::DbConn;
 use crate::error::{ApiError, ApiResult};
@@ -139,21 +138,27 @@ pub fn effective_config(conn: &mut DbConn) -> ApiResult<HashMap<&'static str, Qu
         .collect())
 }
 
-/// Stores (or with `None` removes) the qualification of an indicator.
-pub fn save_config(conn: &mut DbConn, key: &str, q: Option<&Qualification>) -> ApiResult<()> {
+/// Stores (or with `None` removes) the qualification of each indicator given, then rebuilds
+/// the learners' facts if the configuration changed, all in one transaction.
+pub fn save_config(conn: &mut DbConn, changes: &[(&str, Option<&Qualification>)]) -> ApiResult<()> {
     use crate::db::schema::indicator_config;
-    diesel::delete(indicator_config::table.find(key)).execute(conn)?;
-    if let Some(q) = q {
-        diesel::insert_into(indicator_config::table)
-            .values((
-                indicator_config::indicator.eq(key),
-                indicator_config::qualification
-                    .eq(serde_json::to_string(q).map_err(ApiError::internal)?),
-                indicator_config::updated_at.eq(crate::db::now()),
-            ))
-            .execute(conn)?;
-    }
-    Ok(())
+    crate::db::transaction::<_, ApiError, _>(conn, |conn| {
+        for (key, q) in changes {
+            diesel::delete(indicator_config::table.find(key)).execute(conn)?;
+            if let Some(q) = q {
+                diesel::insert_into(indicator_config::table)
+                    .values((
+                        indicator_config::indicator.eq(key),
+                        indicator_config::qualification
+                            .eq(serde_json::to_string(q).map_err(ApiError::internal)?),
+                        indicator_config::updated_at.eq(crate::db::now()),
+                    ))
+                    .execute(conn)?;
+            }
+        }
+        ensure_facts(conn, false)?;
+        Ok(())
+    })
 }
 
 pub struct IndicatorDef {
@@ -301,9 +306,9 @@ struct Count {
     n: i64,
 }
 
-/// Runs `SELECT COUNT(*) AS n ...` over the subtree of `root` (the `sub` table).
-fn count(conn: &mut DbConn, root: &str, tail: &str) -> ApiResult<i64> {
-    let rows: Vec<Count> = load_over_subtree(conn, root, tail)?;
+/// Runs a `SELECT COUNT(*) AS n ...`.
+fn count(conn: &mut DbConn, sql: &str) -> ApiResult<i64> {
+    let rows: Vec<Count> = diesel::sql_query(sql).load(conn)?;
     Ok(rows.first().map(|r| r.n).unwrap_or(0))
 }
 
@@ -332,110 +337,240 @@ fn population_sql(p: Population, year: i32) -> String {
     }
 }
 
-/// Every indicator of a subtree in one pass. Per person, one aggregate over their enrolments and
-/// one over their certificates give a flag per indicator part; the outer scan sums them, so the
-/// cost is one scan of the subtree's people whatever the number of indicators (the indicators
-/// used to take one scan each, with correlated sub-queries).
-///
-/// Rows: `k` = index in `INDICATORS` with `n` qualifying and `d` registered in its population;
-/// `k` = -1 with `n` = people active since `since` and `d` = people registered.
-/// `wide`: the subtree holds a good part of all localities (a province). Its people's enrolments
-/// and certificates are then aggregated in one scan of each table (hash joins, parallel on
-/// PostgreSQL) instead of being looked up person by person through the indexes: for 1,000,000
-/// learners on PostgreSQL 34 s → 7 s (2 cores), and faster on SQLite too.
-fn indicators_sql(
-    config: &HashMap<&'static str, Qualification>,
-    end: &str,
-    year: i32,
-    since: &str,
-    wide: bool,
-) -> String {
-    let end = format!("'{end}'");
-    let done = format!("e.status = 'completed' AND e.completed_at < {end}");
-    let (mut enrol_cols, mut cert_cols, mut sums) = (Vec::new(), Vec::new(), Vec::new());
+/// The valid slugs of a list, each once.
+fn slug_set(list: &[String]) -> Vec<&str> {
+    let mut out: Vec<&str> = list
+        .iter()
+        .map(String::as_str)
+        .filter(|s| is_valid_key(s))
+        .collect();
+    out.sort_unstable();
+    out.dedup();
+    out
+}
+
+/// `a` and `b` both met: the later of the two times, else NULL.
+fn later_of(a: &str, b: &str) -> String {
+    format!("CASE WHEN ({a}) IS NULL OR ({b}) IS NULL THEN NULL WHEN ({a}) >= ({b}) THEN ({a}) ELSE ({b}) END")
+}
+
+/// Does the qualification have a course or certificate part (kept in `indicator_facts`)?
+fn has_fact(q: &Qualification) -> bool {
+    !slug_set(&q.all_courses).is_empty()
+        || !slug_set(&q.any_courses).is_empty()
+        || q.program.as_deref().is_some_and(is_valid_key)
+}
+
+/// Recomputes the facts columns of every learner profile (`one_user`: only of the user bound to
+/// `$1`). Per indicator: when its course and certificate parts were first all met, from the
+/// completed enrolments and unrevoked certificates; and the last activity in any course.
+fn refresh_sql(config: &HashMap<&'static str, Qualification>, one_user: bool) -> String {
+    let only = |col: &str| {
+        if one_user {
+            format!(" AND {col} = $1")
+        } else {
+            String::new()
+        }
+    };
+    let done = "e.status = 'completed' AND e.completed_at IS NOT NULL";
+    let (mut en_cols, mut cf_cols, mut facts) = (
+        vec!["MAX(e.last_activity_at) AS last_at".to_string()],
+        vec!["COUNT(*) AS held".to_string()],
+        Vec::new(),
+    );
     for (i, def) in INDICATORS.iter().enumerate() {
         let q = &config[def.key];
         let mut parts = Vec::new();
-        match q.eid.as_deref() {
-            Some("level2") => parts.push("p.eid_status = 'level2'".to_string()),
-            Some(_) => parts.push("p.eid_status IN ('level1', 'level2')".to_string()),
-            None => {}
-        }
-        let all: Vec<&str> = q.all_courses.iter().map(String::as_str).collect();
+        let all = slug_set(&q.all_courses);
         if !all.is_empty() {
-            // One enrolment per user and course: a sum counts distinct courses.
-            enrol_cols.push(format!(
-                "SUM(CASE WHEN {done} AND c.slug IN ({}) THEN 1 ELSE 0 END) AS all{i}",
-                slugs(&all)
+            let list = slugs(&all);
+            en_cols.push(format!(
+                "SUM(CASE WHEN {done} AND c.slug IN ({list}) THEN 1 ELSE 0 END) AS all_n{i}, \
+                 MAX(CASE WHEN {done} AND c.slug IN ({list}) THEN e.completed_at END) AS all_at{i}"
             ));
-            parts.push(format!("COALESCE(en.all{i}, 0) = {}", all.len()));
+            parts.push(format!(
+                "CASE WHEN en.all_n{i} = {} THEN en.all_at{i} END",
+                all.len()
+            ));
         }
-        let any: Vec<&str> = q.any_courses.iter().map(String::as_str).collect();
+        let any = slug_set(&q.any_courses);
         if !any.is_empty() {
-            enrol_cols.push(format!(
-                "MAX(CASE WHEN {done} AND c.slug IN ({}) THEN 1 ELSE 0 END) AS any{i}",
+            en_cols.push(format!(
+                "MIN(CASE WHEN {done} AND c.slug IN ({}) THEN e.completed_at END) AS any_at{i}",
                 slugs(&any)
             ));
-            parts.push(format!("COALESCE(en.any{i}, 0) = 1"));
+            parts.push(format!("en.any_at{i}"));
         }
         if let Some(prog) = q.program.as_deref().filter(|p| is_valid_key(p)) {
-            cert_cols.push(format!(
-                "MAX(CASE WHEN ct.program_slug = '{prog}' THEN 1 ELSE 0 END) AS prog{i}"
+            cf_cols.push(format!(
+                "MIN(CASE WHEN ct.program_slug = '{prog}' THEN ct.issued_at END) AS prog_at{i}"
             ));
-            parts.push(format!("COALESCE(cf.prog{i}, 0) = 1"));
+            parts.push(format!("cf.prog_at{i}"));
         }
-        let cond = if parts.is_empty() {
-            "1 = 0".to_string()
-        } else {
-            parts.join(" AND ")
-        };
+        facts.push(format!(
+            "{} AS f{i}",
+            parts
+                .into_iter()
+                .reduce(|a, b| later_of(&a, &b))
+                .unwrap_or_else(|| "CAST(NULL AS TIMESTAMP)".to_string())
+        ));
+    }
+    format!(
+        "UPDATE learner_profiles SET {set}, last_active_at = x.last_at \
+         FROM (SELECT p.user_id, en.last_at, {facts} FROM learner_profiles p \
+           LEFT JOIN (SELECT e.user_id, {en} FROM enrollments e JOIN courses c ON c.id = e.course_id \
+             WHERE 1 = 1{en_only} GROUP BY e.user_id) en ON en.user_id = p.user_id \
+           LEFT JOIN (SELECT ct.user_id, {cf} FROM certificates ct \
+             WHERE ct.revoked_at IS NULL{cf_only} GROUP BY ct.user_id) cf ON cf.user_id = p.user_id \
+           WHERE 1 = 1{p_only}) x \
+         WHERE learner_profiles.user_id = x.user_id",
+        set = INDICATORS
+            .iter()
+            .enumerate()
+            .map(|(i, d)| format!("met_{} = x.f{i}", d.key))
+            .collect::<Vec<_>>()
+            .join(", "),
+        facts = facts.join(", "),
+        en = en_cols.join(", "),
+        cf = cf_cols.join(", "),
+        en_only = only("e.user_id"),
+        cf_only = only("ct.user_id"),
+        p_only = only("p.user_id"),
+    )
+}
+
+/// Brings a learner's facts up to date; call it in the transaction that completes a course,
+/// leaves one, revokes a certificate or creates the profile.
+pub fn refresh_facts(conn: &mut DbConn, user_id: &str) -> ApiResult<()> {
+    let sql = refresh_sql(&effective_config(conn)?, true);
+    match conn {
+        DbConn::Pg(c) => diesel::sql_query(sql).bind::<Text, _>(user_id).execute(c)?,
+        // `?1` binds the one value wherever it appears.
+        DbConn::Sqlite(c) => diesel::sql_query(sql.replace("$1", "?1"))
+            .bind::<Text, _>(user_id)
+            .execute(c)?,
+    };
+    Ok(())
+}
+
+/// Rebuilds every learner's facts when the indicator configuration differs from the one they
+/// were computed with (a new database, an admin's change, a changed `indicators.toml`), or
+/// always with `force` (data written behind the application's back, as by the seeder).
+/// Returns whether it rebuilt.
+pub fn ensure_facts(conn: &mut DbConn, force: bool) -> ApiResult<bool> {
+    use crate::db::schema::indicator_facts_basis as basis;
+    let config = effective_config(conn)?;
+    let ordered: std::collections::BTreeMap<_, _> = config.iter().collect();
+    let fingerprint = serde_json::to_string(&ordered).map_err(ApiError::internal)?;
+    crate::db::transaction::<_, ApiError, _>(conn, |conn| {
+        let stored: Option<String> = basis::table
+            .find(1)
+            .select(basis::config)
+            .first(conn)
+            .optional()?;
+        if !force && stored.as_deref() == Some(fingerprint.as_str()) {
+            return Ok(false);
+        }
+        diesel::sql_query(refresh_sql(&config, false)).execute(conn)?;
+        diesel::delete(basis::table).execute(conn)?;
+        diesel::insert_into(basis::table)
+            .values((
+                basis::id.eq(1),
+                basis::config.eq(&fingerprint),
+                basis::refreshed_at.eq(crate::db::now()),
+            ))
+            .execute(conn)?;
+        Ok(true)
+    })
+}
+
+/// Every indicator of the people of `villages` (a subtree's localities) in one scan of their
+/// profiles, which carry the facts.
+///
+/// Rows: `k` = index in `INDICATORS` with `n` qualifying and `d` registered in its population;
+/// `k` = -1 with `n` = people active since `since` (0 without) and `d` = people registered.
+/// The localities are written into the query rather than found by a recursive CTE, so that
+/// PostgreSQL's estimate of the rows is right (an index scan for a commune, a parallel scan for a
+/// province).
+fn indicators_sql(
+    config: &HashMap<&'static str, Qualification>,
+    villages: &str,
+    end: &str,
+    year: i32,
+    since: Option<&str>,
+) -> String {
+    let mut sums = Vec::new();
+    for (i, def) in INDICATORS.iter().enumerate() {
         if def.population == Population::Households {
-            sums.push(format!(
-                "COUNT(DISTINCT CASE WHEN {cond} THEN p.household_id END) AS n{i}, 0 AS d{i}"
-            ));
+            // Counted apart (`households_sql`): a DISTINCT here would keep PostgreSQL from
+            // aggregating in parallel.
+            sums.push(format!("0 AS n{i}, 0 AS d{i}"));
         } else {
+            let cond = person_counts(&config[def.key], def.key, end);
             let pop = population_sql(def.population, year);
             sums.push(format!(
-                "COALESCE(SUM(CASE WHEN ({pop}) AND {cond} THEN 1 ELSE 0 END), 0) AS n{i}, \
-                 COALESCE(SUM(CASE WHEN {pop} THEN 1 ELSE 0 END), 0) AS d{i}"
+                "COUNT(*) FILTER (WHERE ({pop}) AND {cond}) AS n{i}, \
+                 COUNT(*) FILTER (WHERE {pop}) AS d{i}"
             ));
         }
     }
-    enrol_cols.push(format!(
-        "MAX(CASE WHEN e.last_activity_at >= {since} THEN 1 ELSE 0 END) AS active"
-    ));
-    cert_cols.push("1 AS any_cert".to_string());
+    let active = match since {
+        Some(since) => format!("COUNT(*) FILTER (WHERE p.last_active_at >= '{since}')"),
+        None => "0".to_string(),
+    };
     let rows: Vec<String> = (0..INDICATORS.len())
         .map(|i| format!("SELECT {i} AS k, n{i} AS n, d{i} AS d FROM agg"))
         .chain(std::iter::once(
             "SELECT -1 AS k, active AS n, people AS d FROM agg".to_string(),
         ))
         .collect();
-    // Materialized always: SQLite would otherwise run an aggregate once per joined row.
-    let (en_people, cf_people) = if wide {
-        ("", "")
-    } else {
-        (
-            "e.user_id IN (SELECT user_id FROM people) AND",
-            "ct.user_id IN (SELECT user_id FROM people) AND",
-        )
-    };
     format!(
-        ", people AS MATERIALIZED (SELECT p.user_id, p.birth_year, p.learner_group, p.eid_status, p.household_id \
-           FROM learner_profiles p WHERE p.village_id IN (SELECT id FROM sub)), \
-         en AS MATERIALIZED (SELECT e.user_id, {enrol} FROM enrollments e JOIN courses c ON c.id = e.course_id \
-           WHERE {en_people} 1 = 1 GROUP BY e.user_id), \
-         cf AS MATERIALIZED (SELECT ct.user_id, {cert} FROM certificates ct \
-           WHERE {cf_people} ct.revoked_at IS NULL AND ct.issued_at < {end} \
-           GROUP BY ct.user_id), \
-         agg AS MATERIALIZED (SELECT {sums}, COALESCE(SUM(COALESCE(en.active, 0)), 0) AS active, COUNT(*) AS people \
-           FROM people p LEFT JOIN en ON en.user_id = p.user_id LEFT JOIN cf ON cf.user_id = p.user_id) \
+        "WITH agg AS MATERIALIZED (SELECT {sums}, {active} AS active, COUNT(*) AS people \
+           FROM learner_profiles p WHERE p.village_id IN ({villages})) \
          {rows}",
-        enrol = enrol_cols.join(", "),
-        cert = cert_cols.join(", "),
         sums = sums.join(", "),
         rows = rows.join(" UNION ALL "),
     )
+}
+
+/// When a person (`p`) counts for an indicator at `end`: the e-identity part from the profile as
+/// it is, the course and certificate part from its fact.
+fn person_counts(q: &Qualification, key: &str, end: &str) -> String {
+    let mut parts = Vec::new();
+    match q.eid.as_deref() {
+        Some("level2") => parts.push("p.eid_status = 'level2'".to_string()),
+        Some(_) => parts.push("p.eid_status IN ('level1', 'level2')".to_string()),
+        None => {}
+    }
+    if has_fact(q) {
+        parts.push(format!("p.met_{key} < '{end}'"));
+    }
+    if parts.is_empty() {
+        "1 = 0".to_string()
+    } else {
+        parts.join(" AND ")
+    }
+}
+
+/// Households of `villages` with at least one member who counts for indicator `def`: `n`.
+fn households_sql(q: &Qualification, key: &str, villages: &str, end: &str) -> String {
+    format!(
+        "SELECT COUNT(*) AS n FROM (SELECT p.household_id FROM learner_profiles p \
+         WHERE p.village_id IN ({villages}) AND p.household_id IS NOT NULL AND {} \
+         GROUP BY p.household_id) hh",
+        person_counts(q, key, end)
+    )
+}
+
+/// `'a', 'b'`: ids written into a query, quotes doubled.
+fn quoted_list(ids: &[String]) -> String {
+    if ids.is_empty() {
+        return "NULL".to_string();
+    }
+    ids.iter()
+        .map(|id| format!("'{}'", id.replace('\'', "''")))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 #[derive(QueryableByName)]
@@ -458,47 +593,56 @@ struct Pass {
 
 fn indicator_pass(
     conn: &mut DbConn,
-    root: &str,
+    subtree: &[String],
     config: &HashMap<&'static str, Qualification>,
     end: &str,
     year: i32,
-    since: &str,
+    since: Option<&str>,
 ) -> ApiResult<Pass> {
-    let in_subtree = crate::db::community::subtree(conn, root)?.len() as i64;
-    let all: i64 = localities::table.count().get_result(conn)?;
-    let sql = indicators_sql(config, end, year, since, in_subtree * 4 >= all);
-    let rows: Vec<IndicatorRow> = match conn {
-        // Per-person aggregates of a province do not fit PostgreSQL's default 4 MB of sort and
-        // hash memory; give this read its own, inside a transaction so that it ends with it.
+    let villages = quoted_list(subtree);
+    let sql = indicators_sql(config, &villages, end, year, since);
+    let read = |c: &mut DbConn| -> ApiResult<Pass> {
+        let rows: Vec<IndicatorRow> = diesel::sql_query(&sql).load(c)?;
+        let mut pass = Pass {
+            pairs: vec![(0, 0); INDICATORS.len()],
+            active: 0,
+            people: 0,
+        };
+        for r in rows {
+            match usize::try_from(r.k) {
+                Ok(i) if i < INDICATORS.len() => pass.pairs[i] = (r.n, r.d),
+                _ => (pass.active, pass.people) = (r.n, r.d),
+            }
+        }
+        // Households with a member who counts, and households registered in the subtree (the
+        // household indicator's population).
+        if let Some(i) = INDICATORS
+            .iter()
+            .position(|d| d.population == Population::Households)
+        {
+            let key = INDICATORS[i].key;
+            pass.pairs[i] = (
+                count(c, &households_sql(&config[key], key, &villages, end))?,
+                count(
+                    c,
+                    &format!(
+                        "SELECT COUNT(*) AS n FROM households h WHERE h.village_id IN ({villages})"
+                    ),
+                )?,
+            );
+        }
+        Ok(pass)
+    };
+    match conn {
+        // The households of a province do not fit PostgreSQL's default 4 MB of hash memory; give
+        // these reads their own, inside a transaction so that it ends with it.
         DbConn::Pg(_) => conn.transaction::<_, ApiError, _>(|c| {
             c.batch_execute("SET LOCAL work_mem = '64MB'")?;
-            Ok(load_over_subtree(c, root, &sql)?)
-        })?,
-        DbConn::Sqlite(_) => load_over_subtree(conn, root, &sql)?,
-    };
-    let mut pass = Pass {
-        pairs: vec![(0, 0); INDICATORS.len()],
-        active: 0,
-        people: 0,
-    };
-    for r in rows {
-        match usize::try_from(r.k) {
-            Ok(i) if i < INDICATORS.len() => pass.pairs[i] = (r.n, r.d),
-            _ => (pass.active, pass.people) = (r.n, r.d),
-        }
+            read(c)
+        }),
+        DbConn::Sqlite(_) => read(conn),
     }
-    // Households registered in the subtree (the household indicator's population).
-    if let Some(i) = INDICATORS
-        .iter()
-        .position(|d| d.population == Population::Households)
-    {
-        pass.pairs[i].1 = count(conn, root, HOUSEHOLDS)?;
-    }
-    Ok(pass)
 }
-
-const HOUSEHOLDS: &str =
-    "SELECT COUNT(*) AS n FROM households h WHERE h.village_id IN (SELECT id FROM sub)";
 
 /// Census figure of a locality for a year: its own, else the sum of its children's.
 fn census_total(
@@ -578,10 +722,12 @@ pub fn report(
 
     let year_end = format!("{}-01-01", year + 1);
     let config = effective_config(conn)?;
+    // Activity is kept by day (see `touch_profile`): from the start of the day 30 days ago.
     let since = (now - TimeDelta::days(30))
-        .format("'%Y-%m-%d %H:%M:%S'")
+        .format("%Y-%m-%d 00:00:00")
         .to_string();
-    let pass = indicator_pass(conn, root, &config, &year_end, year, &since)?;
+    let pass = indicator_pass(conn, &subtree, &config, &year_end, year, Some(&since))?;
+    let villages = quoted_list(&subtree);
     let mut indicators = Vec::new();
     for (def, &(numerator, registered)) in INDICATORS.iter().zip(&pass.pairs) {
         let census = census_total(root, &own, &children, census_field(def.population));
@@ -626,18 +772,22 @@ pub fn report(
         active_last_30_days: pass.active,
         certificates_issued_in_year: count(
             conn,
-            root,
             &format!(
                 "SELECT COUNT(*) AS n FROM certificates ct JOIN learner_profiles p ON p.user_id = ct.user_id \
-                 WHERE p.village_id IN (SELECT id FROM sub) AND ct.issued_at >= '{year}-01-01' AND ct.issued_at < '{}-01-01'",
+                 WHERE p.village_id IN ({villages}) AND ct.issued_at >= '{year}-01-01' AND ct.issued_at < '{}-01-01'",
                 year + 1
             ),
         )?,
-        teams: count(conn, root, "SELECT COUNT(*) AS n FROM teams t WHERE t.village_id IN (SELECT id FROM sub)")?,
+        teams: count(
+            conn,
+            &format!("SELECT COUNT(*) AS n FROM teams t WHERE t.village_id IN ({villages})"),
+        )?,
         facilitators: count(
             conn,
-            root,
-            "SELECT COUNT(DISTINCT m.user_id) AS n FROM team_members m JOIN teams t ON t.id = m.team_id WHERE t.village_id IN (SELECT id FROM sub)",
+            &format!(
+                "SELECT COUNT(DISTINCT m.user_id) AS n FROM team_members m JOIN teams t ON t.id = m.team_id \
+                 WHERE t.village_id IN ({villages})"
+            ),
         )?,
     };
     let children_reports = if breakdown {
@@ -728,13 +878,14 @@ pub fn timeline(
 ) -> ApiResult<Vec<TimelinePoint>> {
     crate::db::community::locality(conn, root)?
         .ok_or_else(|| ApiError::not_found("No such locality."))?;
+    let subtree = crate::db::community::subtree(conn, root)?;
     let config = effective_config(conn)?;
     let mut points = Vec::new();
     let (mut y, mut m) = from;
     while (y, m) <= to {
         let (ny, nm) = if m == 12 { (y + 1, 1) } else { (y, m + 1) };
         let end = format!("{ny}-{nm:02}-01");
-        let pass = indicator_pass(conn, root, &config, &end, y, "'9999-12-31'")?;
+        let pass = indicator_pass(conn, &subtree, &config, &end, y, None)?;
         let numerators = INDICATORS
             .iter()
             .zip(&pass.pairs)

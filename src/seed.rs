@@ -201,6 +201,8 @@ pub fn seed(
             }
         }
     }
+    // Enrolments and certificates went in behind the application's back.
+    crate::reports::ensure_facts(conn, true).map_err(|e| anyhow::anyhow!("{}", e.detail))?;
     Ok(Seeded {
         province,
         communes,

@@ -205,7 +205,8 @@ impl Application {
 use utoipa::OpenApi;
 
 /// On first start (no course in the database) imports the shipped course files; then loads
-/// every latest release into the in-memory catalogue.
+/// every latest release into the in-memory catalogue, and brings the indicator facts in line with
+/// the indicator configuration.
 fn load_courses(pool: &DbPool, settings: &Settings, catalogue: &Catalogue) -> anyhow::Result<()> {
     let mut conn = pool.get()?;
     let api = |e: crate::error::ApiError| anyhow::anyhow!("{e:?}");
@@ -231,6 +232,9 @@ fn load_courses(pool: &DbPool, settings: &Settings, catalogue: &Catalogue) -> an
     }
     let n = crate::courses::refresh_catalogue(&mut conn, catalogue).map_err(api)?;
     tracing::info!(courses = n, "catalogue loaded");
+    if crate::reports::ensure_facts(&mut conn, false).map_err(api)? {
+        tracing::info!("indicator facts rebuilt for the current indicator configuration");
+    }
     Ok(())
 }
 

@@ -240,8 +240,13 @@ pub async fn revoke_certificate(
     let serial = c.serial.clone();
     let row = run_blocking(move || {
         let mut conn = pool.get()?;
-        q::revoke_certificate(&mut conn, &serial, &reason, now)?;
-        q::certificate_by_serial(&mut conn, &serial)?.ok_or_else(|| certificate_not_found(&serial))
+        crate::db::transaction::<_, ApiError, _>(&mut conn, |conn| {
+            q::revoke_certificate(conn, &serial, &reason, now)?;
+            let row = q::certificate_by_serial(conn, &serial)?
+                .ok_or_else(|| certificate_not_found(&serial))?;
+            crate::reports::refresh_facts(conn, &row.user_id)?;
+            Ok(row)
+        })
     })
     .await?;
     Ok(web::Json(view(&state, row)))

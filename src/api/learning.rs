@@ -123,8 +123,10 @@ pub async fn leave(
     run_blocking(move || {
         let mut conn = st.pool.get()?;
         let row = courses::find(&mut conn, &slug)?;
-        q::leave(&mut conn, &user.id, &row.id)?;
-        Ok(())
+        crate::db::transaction::<_, ApiError, _>(&mut conn, |conn| {
+            q::leave(conn, &user.id, &row.id)?;
+            crate::reports::refresh_facts(conn, &user.id)
+        })
     })
     .await?;
     Ok(HttpResponse::NoContent().finish())

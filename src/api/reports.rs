@@ -385,7 +385,7 @@ pub async fn put_indicator_config(
         ));
     }
     let pool = state.pool.clone();
-    run_blocking(move || reports::save_config(&mut *pool.get()?, &key, Some(&q))).await?;
+    run_blocking(move || reports::save_config(&mut *pool.get()?, &[(&key, Some(&q))])).await?;
     Ok(web::Json(config_list(&state).await?))
 }
 
@@ -407,6 +407,6 @@ pub async fn reset_indicator_config(
         return Err(ApiError::not_found(format!("No indicator `{key}`.")));
     }
     let pool = state.pool.clone();
-    run_blocking(move || reports::save_config(&mut *pool.get()?, &key, None)).await?;
+    run_blocking(move || reports::save_config(&mut *pool.get()?, &[(&key, None)])).await?;
     Ok(web::Json(config_list(&state).await?))
 }

@@ -249,7 +249,8 @@ pub fn profile(conn: &mut DbConn, user_id: &str) -> QueryResult<Option<Profile>>
         .optional()
 }
 
-pub fn save_profile(conn: &mut DbConn, p: &Profile) -> QueryResult<()> {
+/// Creates or updates a profile; a new profile gets the facts of what its user already did.
+pub fn save_profile(conn: &mut DbConn, p: &Profile) -> crate::error::ApiResult<()> {
     if profile(conn, &p.user_id)?.is_some() {
         diesel::update(learner_profiles::table.find(&p.user_id))
             .set(p)
@@ -258,6 +259,7 @@ pub fn save_profile(conn: &mut DbConn, p: &Profile) -> QueryResult<()> {
         diesel::insert_into(learner_profiles::table)
             .values(p)
             .execute(conn)?;
+        crate::reports::refresh_facts(conn, &p.user_id)?;
     }
     Ok(())
 }

@@ -264,6 +264,9 @@ diesel::table! {
         eid_status -> Text,
         updated_at -> Timestamp,
         external_key -> Nullable<Text>,
+        last_active_at -> Nullable<Timestamp>,
+        // The `met_<indicator>` timestamps (migration 000009) are read and written only by the
+        // SQL of `reports`, and left out here: diesel's tables stop at 16 columns by default.
     }
 }
 
@@ -315,6 +318,14 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    indicator_facts_basis (id) {
+        id -> Integer,
+        config -> Text,
+        refreshed_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(team_members -> teams (team_id));
 diesel::joinable!(enrollments -> courses (course_id));
 diesel::joinable!(quiz_attempts -> courses (course_id));
@@ -352,4 +363,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     audit_log,
     indicator_targets,
     indicator_config,
+    indicator_facts_basis,
 );

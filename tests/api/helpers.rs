@@ -9,7 +9,7 @@ use diesel::{Connection, RunQueryDsl};
 use hocso::config::Settings;
 use hocso::db::PooledConn;
 use hocso::startup::{AppState, Application};
-use serde_json::Value;
+use serde_json::{json, Value};
 use tempfile::TempDir;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -478,4 +478,64 @@ pub async fn create_locality(app: &TestApp, token: &str, body: Value) -> String 
         .as_str()
         .unwrap()
         .to_string()
+}
+
+/// A progress event with a new client event id, occurring now.
+pub fn event(status: &str, seconds: i64) -> Value {
+    json!({"client_event_id": uuid::Uuid::new_v4().to_string(), "status": status,
+           "time_spent_seconds": seconds, "occurred_at": chrono::Utc::now().to_rfc3339()})
+}
+
+/// `PUT` a progress event for a lesson.
+pub async fn progress(
+    app: &TestApp,
+    token: &str,
+    slug: &str,
+    lesson: &str,
+    body: &Value,
+) -> reqwest::Response {
+    app.put(&format!(
+        "/api/v1/me/courses/{slug}/lessons/{lesson}/progress"
+    ))
+    .bearer_auth(token)
+    .json(body)
+    .send()
+    .await
+    .unwrap()
+}
+
+/// A published course with lessons `a` and `b` (no quiz), owned by a new instructor.
+pub async fn simple_course(app: &TestApp, slug: &str) {
+    let (_, t) = instructor(app, &format!("gv.{slug}@example.vn")).await;
+    app.post("/api/v1/courses")
+        .bearer_auth(&t)
+        .json(&json!({"slug": slug, "title": format!("Khóa {slug}"), "title_en": "Course", "summary": "S", "summary_en": "S",
+            "topic": "basic_skills", "level": "basic", "groups": ["citizen"], "estimated_minutes": 10}))
+        .send()
+        .await
+        .unwrap();
+    app.post(&format!("/api/v1/courses/{slug}/modules"))
+        .bearer_auth(&t)
+        .json(&json!({"key": "m", "title": "M", "title_en": "M"}))
+        .send()
+        .await
+        .unwrap();
+    for key in ["a", "b"] {
+        app.post(&format!("/api/v1/courses/{slug}/modules/m/lessons"))
+            .bearer_auth(&t)
+            .json(
+                &json!({"key": key, "title": key, "title_en": key, "estimated_minutes": 5,
+                "sources": [{"title": "N", "url": "https://example.vn"}], "body": "x"}),
+            )
+            .send()
+            .await
+            .unwrap();
+    }
+    let res = app
+        .post(&format!("/api/v1/courses/{slug}/publish"))
+        .bearer_auth(&t)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 201);
 }

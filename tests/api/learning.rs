@@ -19,64 +19,6 @@ both_backends!(
     verification_page_in_chromium,
 );
 
-fn event(status: &str, seconds: i64) -> Value {
-    json!({"client_event_id": uuid::Uuid::new_v4().to_string(), "status": status,
-           "time_spent_seconds": seconds, "occurred_at": chrono::Utc::now().to_rfc3339()})
-}
-
-async fn progress(
-    app: &TestApp,
-    token: &str,
-    slug: &str,
-    lesson: &str,
-    body: &Value,
-) -> reqwest::Response {
-    app.put(&format!(
-        "/api/v1/me/courses/{slug}/lessons/{lesson}/progress"
-    ))
-    .bearer_auth(token)
-    .json(body)
-    .send()
-    .await
-    .unwrap()
-}
-
-/// A published course with lessons `a` and `b` (no quiz), owned by a new instructor.
-async fn simple_course(app: &TestApp, slug: &str) {
-    let (_, t) = instructor(app, &format!("gv.{slug}@example.vn")).await;
-    app.post("/api/v1/courses")
-        .bearer_auth(&t)
-        .json(&json!({"slug": slug, "title": format!("Khóa {slug}"), "title_en": "Course", "summary": "S", "summary_en": "S",
-            "topic": "basic_skills", "level": "basic", "groups": ["citizen"], "estimated_minutes": 10}))
-        .send()
-        .await
-        .unwrap();
-    app.post(&format!("/api/v1/courses/{slug}/modules"))
-        .bearer_auth(&t)
-        .json(&json!({"key": "m", "title": "M", "title_en": "M"}))
-        .send()
-        .await
-        .unwrap();
-    for key in ["a", "b"] {
-        app.post(&format!("/api/v1/courses/{slug}/modules/m/lessons"))
-            .bearer_auth(&t)
-            .json(
-                &json!({"key": key, "title": key, "title_en": key, "estimated_minutes": 5,
-                "sources": [{"title": "N", "url": "https://example.vn"}], "body": "x"}),
-            )
-            .send()
-            .await
-            .unwrap();
-    }
-    let res = app
-        .post(&format!("/api/v1/courses/{slug}/publish"))
-        .bearer_auth(&t)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), 201);
-}
-
 async fn enrolment_and_lesson_progress(backend: Backend) {
     let app = TestApp::spawn(backend).await;
     simple_course(&app, "hai-bai").await;

@@ -7,7 +7,8 @@ use crate::helpers::*;
 
 both_backends!(
     indicator_arithmetic_rollup_breakdown_and_sheet,
-    report_scope
+    report_scope,
+    indicators_follow_learning_revocation_and_configuration
 );
 
 /// A commune of two villages, 10 households and 30 residents with known completions.
@@ -164,6 +165,8 @@ async fn fixture_commune(app: &TestApp, admin: &str) -> (String, String, String)
                 cq::add_member(conn, &team, &id).unwrap();
             }
         }
+        // The rows above went in behind the application's back.
+        hocso::reports::ensure_facts(conn, true).unwrap();
     })
     .await;
     (c, v1, v2)
@@ -421,4 +424,147 @@ async fn report_scope(backend: Backend) {
         .await
         .unwrap();
     assert_problem(res, 403, "forbidden").await;
+}
+
+async fn numerator(app: &TestApp, token: &str, locality: &str, key: &str) -> i64 {
+    let res = app
+        .get(&format!(
+            "/api/v1/reports/localities/{locality}/indicators?year=2026"
+        ))
+        .bearer_auth(token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    let r: Value = res.json().await.unwrap();
+    indicator(&r, key)["numerator"].as_i64().unwrap()
+}
+
+/// Reports read per-learner facts kept up to date by completion, leaving a course, revocation and
+/// configuration changes; the monthly series reads them as of each month's end.
+async fn indicators_follow_learning_revocation_and_configuration(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let (_, admin_token) = admin(&app).await;
+    let (commune, _, _) = fixture_commune(&app, &admin_token).await;
+    assert_eq!(
+        numerator(&app, &admin_token, &commune, "adults_basic_knowledge").await,
+        15
+    );
+
+    // Count a new course instead: nobody has completed it yet.
+    simple_course(&app, "mot").await;
+    let res = app
+        .put("/api/v1/admin/indicators/adults_basic_knowledge")
+        .bearer_auth(&admin_token)
+        .json(&json!({"any_courses": ["mot"]}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    let list: Value = res.json().await.unwrap();
+    let entry = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["key"] == "adults_basic_knowledge")
+        .unwrap();
+    assert_eq!(entry["qualification"], json!({"any_courses": ["mot"]}));
+    assert_eq!(entry["is_default"], false);
+    assert_eq!(
+        numerator(&app, &admin_token, &commune, "adults_basic_knowledge").await,
+        0
+    );
+    // A resident of the commune (born 1980) completes it through the API, then leaves it.
+    let t = login(&app, "nguoi20", "mat-khau-rat-dai-1").await["access_token"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    for lesson in ["a", "b"] {
+        let res = progress(&app, &t, "mot", lesson, &event("completed", 30)).await;
+        assert_eq!(res.status(), 200);
+    }
+    assert_eq!(
+        numerator(&app, &admin_token, &commune, "adults_basic_knowledge").await,
+        1
+    );
+    let res = app
+        .delete("/api/v1/courses/mot/enrollment")
+        .bearer_auth(&t)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 204);
+    assert_eq!(
+        numerator(&app, &admin_token, &commune, "adults_basic_knowledge").await,
+        0
+    );
+    // Back to the default.
+    let res = app
+        .delete("/api/v1/admin/indicators/adults_basic_knowledge")
+        .bearer_auth(&admin_token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    assert_eq!(
+        numerator(&app, &admin_token, &commune, "adults_basic_knowledge").await,
+        15
+    );
+
+    // Revoking the first resident's certificate: one adult fewer; the household still counts
+    // through another member.
+    let serial = app
+        .db(|c| {
+            use diesel::prelude::*;
+            use hocso::db::schema::{certificates, users};
+            certificates::table
+                .filter(
+                    certificates::user_id.eq_any(
+                        users::table
+                            .filter(users::username.eq("nguoi0"))
+                            .select(users::id),
+                    ),
+                )
+                .select(certificates::serial)
+                .first::<String>(c)
+                .unwrap()
+        })
+        .await;
+    let res = app
+        .post(&format!("/api/v1/admin/certificates/{serial}/revoke"))
+        .bearer_auth(&admin_token)
+        .json(&json!({"reason": "cấp nhầm"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    assert_eq!(
+        numerator(&app, &admin_token, &commune, "adults_certified").await,
+        9
+    );
+    assert_eq!(
+        numerator(&app, &admin_token, &commune, "households_certified").await,
+        6
+    );
+
+    // The series: everything in the fixture was completed and issued on 2026-06-01.
+    let res = app
+        .get(&format!(
+            "/api/v1/reports/localities/{commune}/indicators/timeline?from=2026-05&to=2026-06"
+        ))
+        .bearer_auth(&admin_token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    let points: Value = res.json().await.unwrap();
+    assert_eq!(points.as_array().unwrap().len(), 2);
+    assert_eq!(points[0]["month"], "2026-05");
+    assert_eq!(points[0]["numerators"]["adults_certified"], 0);
+    assert_eq!(points[0]["numerators"]["working_age_trained"], 0);
+    assert_eq!(points[1]["month"], "2026-06");
+    assert_eq!(points[1]["numerators"]["adults_certified"], 9);
+    assert_eq!(points[1]["numerators"]["working_age_trained"], 12);
+    // eid needs no course: the same in both months.
+    assert_eq!(points[0]["numerators"]["eid_level2_14plus"], 9);
 }

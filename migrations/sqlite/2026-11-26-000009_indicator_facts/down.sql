@@ -1,0 +1,10 @@
+DROP TABLE indicator_facts_basis;
+ALTER TABLE learner_profiles DROP COLUMN last_active_at;
+ALTER TABLE learner_profiles DROP COLUMN met_households_certified;
+ALTER TABLE learner_profiles DROP COLUMN met_enterprise_workers_skilled;
+ALTER TABLE learner_profiles DROP COLUMN met_adults_certified;
+ALTER TABLE learner_profiles DROP COLUMN met_adults_basic_knowledge;
+ALTER TABLE learner_profiles DROP COLUMN met_officials_skilled;
+ALTER TABLE learner_profiles DROP COLUMN met_working_age_trained;
+ALTER TABLE learner_profiles DROP COLUMN met_eid_any_14plus;
+ALTER TABLE learner_profiles DROP COLUMN met_eid_level2_14plus;
