@@ -153,70 +153,33 @@ pub fn enrol_and_touch(
     touch_profile(conn, user_id, at)
 }
 
-#[derive(QueryableByName)]
-struct SnapshotRow {
-    #[diesel(sql_type = diesel::sql_types::Text)]
-    kind: String,
-    #[diesel(sql_type = diesel::sql_types::Text)]
-    key: String,
-    #[diesel(sql_type = diesel::sql_types::Text)]
-    status: String,
-    #[diesel(sql_type = diesel::sql_types::BigInt)]
-    seconds: i64,
-    #[diesel(sql_type = diesel::sql_types::Nullable<diesel::sql_types::Timestamp>)]
-    t1: Option<NaiveDateTime>,
-    #[diesel(sql_type = diesel::sql_types::Nullable<diesel::sql_types::Timestamp>)]
-    t2: Option<NaiveDateTime>,
-    #[diesel(sql_type = diesel::sql_types::Nullable<diesel::sql_types::Timestamp>)]
-    t3: Option<NaiveDateTime>,
-}
-
-/// What a user has done in a course, in one query: (lesson key, status, seconds) of their lessons,
-/// the keys of the quizzes they passed, and their enrolment.
+/// What a user has done in a course: (lesson key, status, seconds) of their lessons, the keys of
+/// the quizzes they passed, and their enrolment. Three statements that stay prepared (one
+/// `UNION` of raw SQL would be parsed again on every call).
 #[allow(clippy::type_complexity)]
 pub fn snapshot(
     conn: &mut DbConn,
     user_id: &str,
     course_id: &str,
 ) -> QueryResult<(Vec<(String, String, i64)>, Vec<String>, Option<Enrollment>)> {
-    use diesel::sql_types::Text;
-    const SQL: &str = "SELECT 'l' AS kind, lesson_key AS key, status, time_spent_seconds AS seconds, \
-          CAST(NULL AS TIMESTAMP) AS t1, CAST(NULL AS TIMESTAMP) AS t2, CAST(NULL AS TIMESTAMP) AS t3 \
-        FROM lesson_progress WHERE user_id = $1 AND course_id = $2 \
-        UNION ALL SELECT DISTINCT 'q', quiz_key, '', 0, CAST(NULL AS TIMESTAMP), CAST(NULL AS TIMESTAMP), \
-          CAST(NULL AS TIMESTAMP) \
-        FROM quiz_attempts WHERE user_id = $1 AND course_id = $2 AND passed \
-        UNION ALL SELECT 'e', '', status, 0, enrolled_at, last_activity_at, completed_at \
-        FROM enrollments WHERE user_id = $1 AND course_id = $2";
-    let rows: Vec<SnapshotRow> = match conn {
-        DbConn::Pg(c) => diesel::sql_query(SQL)
-            .bind::<Text, _>(user_id)
-            .bind::<Text, _>(course_id)
-            .load(c)?,
-        // `?N` binds one value wherever it appears.
-        DbConn::Sqlite(c) => diesel::sql_query(SQL.replace('$', "?"))
-            .bind::<Text, _>(user_id)
-            .bind::<Text, _>(course_id)
-            .load(c)?,
-    };
-    let (mut lessons, mut quizzes, mut enrollment) = (Vec::new(), Vec::new(), None);
-    for r in rows {
-        match r.kind.as_str() {
-            "l" => lessons.push((r.key, r.status, r.seconds)),
-            "q" => quizzes.push(r.key),
-            _ => {
-                enrollment = Some(Enrollment {
-                    user_id: user_id.to_string(),
-                    course_id: course_id.to_string(),
-                    status: r.status,
-                    enrolled_at: r.t1.unwrap_or_default(),
-                    last_activity_at: r.t2.unwrap_or_default(),
-                    completed_at: r.t3,
-                })
-            }
-        }
-    }
-    Ok((lessons, quizzes, enrollment))
+    use super::schema::quiz_attempts;
+    let lessons = lesson_progress::table
+        .filter(lesson_progress::user_id.eq(user_id))
+        .filter(lesson_progress::course_id.eq(course_id))
+        .select((
+            lesson_progress::lesson_key,
+            lesson_progress::status,
+            lesson_progress::time_spent_seconds,
+        ))
+        .load(conn)?;
+    let quizzes = quiz_attempts::table
+        .filter(quiz_attempts::user_id.eq(user_id))
+        .filter(quiz_attempts::course_id.eq(course_id))
+        .filter(quiz_attempts::passed.eq(true))
+        .select(quiz_attempts::quiz_key)
+        .distinct()
+        .load(conn)?;
+    Ok((lessons, quizzes, enrollment(conn, user_id, course_id)?))
 }
 
 /// Marks the learner (their profile, if they have one) active now, writing at most once a day:
