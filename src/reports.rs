@@ -442,7 +442,8 @@ fn refresh_sql(config: &HashMap<&'static str, Qualification>, one_user: bool) ->
 /// Brings a learner's facts up to date; call it in the transaction that completes a course,
 /// leaves one, revokes a certificate or creates the profile.
 pub fn refresh_facts(conn: &mut DbConn, user_id: &str) -> ApiResult<()> {
-    let sql = refresh_sql(&effective_config(conn)?, true);
+    let config = effective_config(conn)?;
+    let sql = refresh_sql(&config, true);
     match conn {
         DbConn::Pg(c) => diesel::sql_query(sql).bind::<Text, _>(user_id).execute(c)?,
         // `?1` binds the one value wherever it appears.
@@ -450,6 +451,57 @@ pub fn refresh_facts(conn: &mut DbConn, user_id: &str) -> ApiResult<()> {
             .bind::<Text, _>(user_id)
             .execute(c)?,
     };
+    let household: Option<Option<String>> = crate::db::schema::learner_profiles::table
+        .find(user_id)
+        .select(crate::db::schema::learner_profiles::household_id)
+        .first(conn)
+        .optional()?;
+    refresh_households(
+        conn,
+        &config,
+        Some(&household.flatten().into_iter().collect::<Vec<_>>()),
+    )
+}
+
+/// The household indicator: its key and qualification.
+fn household_indicator<'a>(
+    config: &'a HashMap<&'static str, Qualification>,
+) -> Option<(&'static str, &'a Qualification)> {
+    INDICATORS
+        .iter()
+        .find(|d| d.population == Population::Households)
+        .map(|d| (d.key, &config[d.key]))
+}
+
+/// Recomputes when a member of each household (`None`: of every household) first counted for the
+/// household indicator; call it when members' facts, e-identity or household change.
+pub fn refresh_households(
+    conn: &mut DbConn,
+    config: &HashMap<&'static str, Qualification>,
+    ids: Option<&[String]>,
+) -> ApiResult<()> {
+    let Some((key, q)) = household_indicator(config) else {
+        return Ok(());
+    };
+    if ids.is_some_and(|l| l.is_empty()) {
+        return Ok(());
+    }
+    let scope = match ids {
+        Some(list) => format!("id IN ({})", quoted_list(list)),
+        None => "1 = 1".to_string(),
+    };
+    let eid = eid_part(q).unwrap_or_else(|| "1 = 1".to_string());
+    // Without a course or certificate part, a household counts from its creation once a member
+    // meets the e-identity part.
+    let when = if has_fact(q) {
+        format!("(SELECT MIN(p.met_{key}) FROM learner_profiles p WHERE p.household_id = households.id AND {eid})")
+    } else {
+        format!("CASE WHEN EXISTS (SELECT 1 FROM learner_profiles p WHERE p.household_id = households.id AND {eid}) THEN created_at END")
+    };
+    diesel::sql_query(format!(
+        "UPDATE households SET met_{key} = {when} WHERE {scope}"
+    ))
+    .execute(conn)?;
     Ok(())
 }
 
@@ -472,6 +524,7 @@ pub fn ensure_facts(conn: &mut DbConn, force: bool) -> ApiResult<bool> {
             return Ok(false);
         }
         diesel::sql_query(refresh_sql(&config, false)).execute(conn)?;
+        refresh_households(conn, &config, None)?;
         diesel::delete(basis::table).execute(conn)?;
         diesel::insert_into(basis::table)
             .values((
@@ -502,8 +555,7 @@ fn indicators_sql(
     let mut sums = Vec::new();
     for (i, def) in INDICATORS.iter().enumerate() {
         if def.population == Population::Households {
-            // Counted apart (`households_sql`): a DISTINCT here would keep PostgreSQL from
-            // aggregating in parallel.
+            // Counted from the households' own facts (`refresh_households`).
             sums.push(format!("0 AS n{i}, 0 AS d{i}"));
         } else {
             let cond = person_counts(&config[def.key], def.key, end);
@@ -536,12 +588,7 @@ fn indicators_sql(
 /// When a person (`p`) counts for an indicator at `end`: the e-identity part from the profile as
 /// it is, the course and certificate part from its fact.
 fn person_counts(q: &Qualification, key: &str, end: &str) -> String {
-    let mut parts = Vec::new();
-    match q.eid.as_deref() {
-        Some("level2") => parts.push("p.eid_status = 'level2'".to_string()),
-        Some(_) => parts.push("p.eid_status IN ('level1', 'level2')".to_string()),
-        None => {}
-    }
+    let mut parts: Vec<String> = eid_part(q).into_iter().collect();
     if has_fact(q) {
         parts.push(format!("p.met_{key} < '{end}'"));
     }
@@ -552,14 +599,13 @@ fn person_counts(q: &Qualification, key: &str, end: &str) -> String {
     }
 }
 
-/// Households of `villages` with at least one member who counts for indicator `def`: `n`.
-fn households_sql(q: &Qualification, key: &str, villages: &str, end: &str) -> String {
-    format!(
-        "SELECT COUNT(*) AS n FROM (SELECT p.household_id FROM learner_profiles p \
-         WHERE p.village_id IN ({villages}) AND p.household_id IS NOT NULL AND {} \
-         GROUP BY p.household_id) hh",
-        person_counts(q, key, end)
-    )
+/// The e-identity part of a qualification, on a profile `p`.
+fn eid_part(q: &Qualification) -> Option<String> {
+    match q.eid.as_deref() {
+        Some("level2") => Some("p.eid_status = 'level2'".to_string()),
+        Some(_) => Some("p.eid_status IN ('level1', 'level2')".to_string()),
+        None => None,
+    }
 }
 
 /// `'a', 'b'`: ids written into a query, quotes doubled.
@@ -614,22 +660,19 @@ fn indicator_pass(
                 _ => (pass.active, pass.people) = (r.n, r.d),
             }
         }
-        // Households with a member who counts, and households registered in the subtree (the
-        // household indicator's population).
+        // Households with a member who counts (kept on the household), and households
+        // registered in the subtree (the household indicator's population).
         if let Some(i) = INDICATORS
             .iter()
             .position(|d| d.population == Population::Households)
         {
             let key = INDICATORS[i].key;
-            pass.pairs[i] = (
-                count(c, &households_sql(&config[key], key, &villages, end))?,
-                count(
-                    c,
-                    &format!(
-                        "SELECT COUNT(*) AS n FROM households h WHERE h.village_id IN ({villages})"
-                    ),
-                )?,
-            );
+            let row: Vec<IndicatorRow> = diesel::sql_query(format!(
+                "SELECT {i} AS k, COUNT(*) FILTER (WHERE h.met_{key} < '{end}') AS n, COUNT(*) AS d \
+                 FROM households h WHERE h.village_id IN ({villages})"
+            ))
+            .load(c)?;
+            pass.pairs[i] = row.first().map(|r| (r.n, r.d)).unwrap_or((0, 0));
         }
         Ok(pass)
     };

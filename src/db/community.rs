@@ -249,12 +249,22 @@ pub fn profile(conn: &mut DbConn, user_id: &str) -> QueryResult<Option<Profile>>
         .optional()
 }
 
-/// Creates or updates a profile; a new profile gets the facts of what its user already did.
+/// Creates or updates a profile; a new profile gets the facts of what its user already did, and
+/// the households it leaves or joins are counted again.
 pub fn save_profile(conn: &mut DbConn, p: &Profile) -> crate::error::ApiResult<()> {
-    if profile(conn, &p.user_id)?.is_some() {
+    if let Some(old) = profile(conn, &p.user_id)? {
         diesel::update(learner_profiles::table.find(&p.user_id))
             .set(p)
             .execute(conn)?;
+        if old.household_id != p.household_id || old.eid_status != p.eid_status {
+            let config = crate::reports::effective_config(conn)?;
+            let touched: Vec<String> = old
+                .household_id
+                .into_iter()
+                .chain(p.household_id.clone())
+                .collect();
+            crate::reports::refresh_households(conn, &config, Some(&touched))?;
+        }
     } else {
         diesel::insert_into(learner_profiles::table)
             .values(p)

@@ -546,6 +546,39 @@ async fn indicators_follow_learning_revocation_and_configuration(backend: Backen
         numerator(&app, &admin_token, &commune, "households_certified").await,
         6
     );
+    // That other member moves to a household that counts already: their old one no longer does.
+    let (member, other_household) = app
+        .db(|c| {
+            use diesel::prelude::*;
+            use hocso::db::schema::{learner_profiles as lp, users};
+            let mut id = |name: &str| {
+                users::table
+                    .filter(users::username.eq(name))
+                    .select(users::id)
+                    .first::<String>(c)
+                    .unwrap()
+            };
+            let (six, one) = (id("nguoi6"), id("nguoi1"));
+            let household: Option<String> = lp::table
+                .find(&one)
+                .select(lp::household_id)
+                .first(c)
+                .unwrap();
+            (six, household.unwrap())
+        })
+        .await;
+    let res = app
+        .put(&format!("/api/v1/facilitator/residents/{member}/profile"))
+        .bearer_auth(&admin_token)
+        .json(&json!({"household_id": other_household}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    assert_eq!(
+        numerator(&app, &admin_token, &commune, "households_certified").await,
+        5
+    );
 
     // The series: everything in the fixture was completed and issued on 2026-06-01.
     let res = app
@@ -564,6 +597,8 @@ async fn indicators_follow_learning_revocation_and_configuration(backend: Backen
     assert_eq!(points[0]["numerators"]["working_age_trained"], 0);
     assert_eq!(points[1]["month"], "2026-06");
     assert_eq!(points[1]["numerators"]["adults_certified"], 9);
+    assert_eq!(points[0]["numerators"]["households_certified"], 0);
+    assert_eq!(points[1]["numerators"]["households_certified"], 5);
     assert_eq!(points[1]["numerators"]["working_age_trained"], 12);
     // eid needs no course: the same in both months.
     assert_eq!(points[0]["numerators"]["eid_level2_14plus"], 9);

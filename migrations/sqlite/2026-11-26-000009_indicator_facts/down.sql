@@ -1,4 +1,5 @@
 DROP TABLE indicator_facts_basis;
+ALTER TABLE households DROP COLUMN met_households_certified;
 ALTER TABLE learner_profiles DROP COLUMN last_active_at;
 ALTER TABLE learner_profiles DROP COLUMN met_households_certified;
 ALTER TABLE learner_profiles DROP COLUMN met_enterprise_workers_skilled;

@@ -12,6 +12,8 @@ ALTER TABLE learner_profiles ADD COLUMN met_adults_certified TIMESTAMP;
 ALTER TABLE learner_profiles ADD COLUMN met_enterprise_workers_skilled TIMESTAMP;
 ALTER TABLE learner_profiles ADD COLUMN met_households_certified TIMESTAMP;
 ALTER TABLE learner_profiles ADD COLUMN last_active_at TIMESTAMP;
+-- Per household, when a member first counted for the household indicator.
+ALTER TABLE households ADD COLUMN met_households_certified TIMESTAMP;
 
 CREATE TABLE indicator_facts_basis (
     id INTEGER PRIMARY KEY NOT NULL,
