@@ -277,6 +277,7 @@ fn issue(
         credential,
         revoked_at: None,
         revoked_reason: None,
+        village_id: crate::db::community::profile(conn, &user.id)?.and_then(|p| p.village_id),
     };
     q::insert_certificate(conn, &row)?;
     Ok(row)

@@ -182,6 +182,7 @@ pub fn seed(
                                 credential: String::new(),
                                 revoked_at: None,
                                 revoked_reason: None,
+                                village_id: Some(village.clone()),
                             });
                         }
                     }

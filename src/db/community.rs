@@ -270,6 +270,17 @@ pub fn save_profile(conn: &mut DbConn, p: &Profile) -> crate::error::ApiResult<(
             .values(p)
             .execute(conn)?;
         crate::reports::refresh_facts(conn, &p.user_id)?;
+        // Certificates earned before there was a profile count where the learner lives now.
+        if let Some(village) = &p.village_id {
+            use super::schema::certificates;
+            diesel::update(
+                certificates::table
+                    .filter(certificates::user_id.eq(&p.user_id))
+                    .filter(certificates::village_id.is_null()),
+            )
+            .set(certificates::village_id.eq(village))
+            .execute(conn)?;
+        }
     }
     Ok(())
 }

@@ -75,6 +75,8 @@ pub struct CertificateRow {
     pub credential: String,
     pub revoked_at: Option<NaiveDateTime>,
     pub revoked_reason: Option<String>,
+    /// The learner's village when it was issued (reports count a year's certificates there).
+    pub village_id: Option<String>,
 }
 
 pub fn enrollment(

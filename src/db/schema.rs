@@ -224,6 +224,7 @@ diesel::table! {
         credential -> Text,
         revoked_at -> Nullable<Timestamp>,
         revoked_reason -> Nullable<Text>,
+        village_id -> Nullable<Text>,
     }
 }
 

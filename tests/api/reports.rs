@@ -152,6 +152,7 @@ async fn fixture_commune(app: &TestApp, admin: &str) -> (String, String, String)
                 credential: "x".into(),
                 revoked_at: revoked.then_some(at),
                 revoked_reason: revoked.then(|| "test".into()),
+                village_id: p.village_id.clone(),
             };
             if i < 11 {
                 lq::insert_certificate(conn, &cert("pho-cap-ky-nang-so-co-ban", i == 10)).unwrap();

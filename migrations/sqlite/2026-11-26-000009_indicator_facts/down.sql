@@ -1,4 +1,6 @@
 DROP TABLE indicator_facts_basis;
+DROP INDEX certificates_village;
+ALTER TABLE certificates DROP COLUMN village_id;
 ALTER TABLE households DROP COLUMN met_households_certified;
 ALTER TABLE learner_profiles DROP COLUMN last_active_at;
 ALTER TABLE learner_profiles DROP COLUMN met_households_certified;

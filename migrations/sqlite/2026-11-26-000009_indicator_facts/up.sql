@@ -15,6 +15,12 @@ ALTER TABLE learner_profiles ADD COLUMN last_active_at TIMESTAMP;
 -- Per household, when a member first counted for the household indicator.
 ALTER TABLE households ADD COLUMN met_households_certified TIMESTAMP;
 
+-- The village of the learner when a certificate was issued: a year's certificates are counted where
+-- they were earned, and do not move when the learner does.
+ALTER TABLE certificates ADD COLUMN village_id TEXT;
+UPDATE certificates SET village_id = (SELECT p.village_id FROM learner_profiles p WHERE p.user_id = certificates.user_id);
+CREATE INDEX certificates_village ON certificates(village_id, issued_at);
+
 CREATE TABLE indicator_facts_basis (
     id INTEGER PRIMARY KEY NOT NULL,
     config TEXT NOT NULL,
