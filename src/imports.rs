@@ -181,11 +181,16 @@ pub fn import_residents(
             None
         } else {
             match birth.parse::<i32>() {
-                Ok(y) if (1900..=2026).contains(&y) => Some(y),
+                Ok(y) if crate::db::community::Profile::birth_years().contains(&y) => Some(y),
                 _ => {
+                    let years = crate::db::community::Profile::birth_years();
                     problem(
                         "birth_year",
-                        format!("`{birth}` is not a year between 1900 and 2026"),
+                        format!(
+                            "`{birth}` is not a year between {} and {}",
+                            years.start(),
+                            years.end()
+                        ),
                     );
                     None
                 }

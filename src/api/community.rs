@@ -606,7 +606,7 @@ pub async fn remove_team_member(
 #[derive(Deserialize, ToSchema, Default)]
 #[serde(deny_unknown_fields)]
 pub struct ProfileUpdate {
-    #[schema(minimum = 1900, maximum = 2026)]
+    #[schema(schema_with = c::birth_year_or_null)]
     pub birth_year: Option<i32>,
     #[schema(schema_with = c::gender_or_null)]
     pub gender: Option<String>,
@@ -623,7 +623,7 @@ pub struct ProfileUpdate {
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct MyProfileUpdate {
-    #[schema(minimum = 1900, maximum = 2026)]
+    #[schema(schema_with = c::birth_year_or_null)]
     pub birth_year: Option<i32>,
     #[schema(schema_with = c::gender_or_null)]
     pub gender: Option<String>,
@@ -651,7 +651,7 @@ fn apply_profile(p: &mut Profile, u: &ProfileUpdate, by_staff: bool) -> ApiResul
     let mut v = Validator::new();
     if let Some(y) = u.birth_year {
         v.check(
-            (1900..=2026).contains(&y),
+            Profile::birth_years().contains(&y),
             "birth_year",
             "out_of_range",
             "must be between 1900 and this year",
@@ -763,7 +763,7 @@ pub struct RegisterResidentRequest {
     /// Chosen with the resident.
     #[schema(schema_with = c::pin_or_password)]
     pub password: String,
-    #[schema(minimum = 1900, maximum = 2026)]
+    #[schema(schema_with = c::birth_year_or_null)]
     pub birth_year: Option<i32>,
     #[schema(schema_with = c::gender_or_null)]
     pub gender: Option<String>,

@@ -30,6 +30,19 @@ fn blank_pattern() -> String {
     format!("^[{WS}]*$")
 }
 
+/// `Profile::birth_years`: from 1900 to this year (the document is built at start-up).
+pub fn birth_year_or_null() -> Object {
+    let years = crate::db::community::Profile::birth_years();
+    ObjectBuilder::new()
+        .schema_type(nullable(Type::Integer))
+        .format(Some(SchemaFormat::KnownFormat(
+            utoipa::openapi::KnownFormat::Int32,
+        )))
+        .minimum(Some(*years.start()))
+        .maximum(Some(*years.end()))
+        .build()
+}
+
 /// `content::is_valid_key`: lowercase a-z and 0-9 in words joined by single hyphens.
 pub const KEY_PATTERN: &str = "^[a-z0-9]+(-[a-z0-9]+)*$";
 

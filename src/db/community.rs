@@ -226,6 +226,12 @@ pub struct Profile {
 }
 
 impl Profile {
+    /// The years of birth a profile may give: from 1900 to this year.
+    pub fn birth_years() -> std::ops::RangeInclusive<i32> {
+        use chrono::Datelike;
+        1900..=chrono::Utc::now().year()
+    }
+
     pub fn empty(user_id: &str) -> Self {
         Self {
             user_id: user_id.to_string(),

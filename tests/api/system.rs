@@ -316,6 +316,10 @@ async fn openapi_states_the_request_rules(backend: Backend) {
     assert_eq!(event["status"]["enum"], json!(["started", "completed"]));
     assert_eq!(event["time_spent_seconds"]["maximum"], 86400);
     assert_eq!(prop("ProfileUpdate", "birth_year")["minimum"], 1900);
+    // Up to this year, whichever year the server runs in.
+    let this_year = chrono::Datelike::year(&chrono::Utc::now());
+    assert_eq!(prop("ProfileUpdate", "birth_year")["maximum"], this_year);
+    assert_eq!(prop("MyProfileUpdate", "birth_year")["maximum"], this_year);
     assert_eq!(prop("MyProfileUpdate", "eid_status")["type"], "null");
     assert_eq!(prop("CensusRequest", "population")["maximum"], 200_000_000);
     // Fields that go together.
@@ -398,6 +402,18 @@ async fn request_bodies_are_read_as_documented(backend: Backend) {
     assert_eq!(res.status(), 200);
     let profile: Value = res.json().await.unwrap();
     assert_eq!(profile["birth_year"], 1990);
+    // Born this year: taken; next year: refused.
+    let this_year = chrono::Datelike::year(&chrono::Utc::now());
+    for (year, status) in [(this_year, 200), (this_year + 1, 422)] {
+        let res = app
+            .put("/api/v1/me/profile")
+            .bearer_auth(&token)
+            .json(&json!({ "birth_year": year }))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), status, "{year}");
+    }
     let res = app
         .put("/api/v1/me/profile")
         .bearer_auth(&token)
