@@ -94,7 +94,9 @@ pub fn percent(doc: &CourseDoc, done: &HashSet<String>) -> u32 {
 
 /// Completed lessons and passed quizzes of a user in a course.
 pub fn done_items(conn: &mut DbConn, user_id: &str, course_id: &str) -> ApiResult<HashSet<String>> {
-    Ok(Snapshot::load(conn, user_id, course_id)?.done())
+    let lessons = q::lessons_of(conn, user_id, course_id)?;
+    let passed = q::passed_quizzes(conn, user_id, course_id)?;
+    Ok(done_of(&lessons, &passed))
 }
 
 /// Completed lessons (of `(key, status, seconds)` rows) and passed quizzes.
@@ -214,7 +216,7 @@ pub fn apply(
     })
 }
 
-/// What a learner has done in one course, read once per request (one query).
+/// What a learner has done in one course, read once per request (three queries).
 pub struct Snapshot {
     /// (lesson key, status, seconds)
     pub lessons: Vec<(String, String, i64)>,
@@ -224,11 +226,10 @@ pub struct Snapshot {
 
 impl Snapshot {
     pub fn load(conn: &mut DbConn, user_id: &str, course_id: &str) -> ApiResult<Self> {
-        let (lessons, passed_quizzes, enrollment) = q::snapshot(conn, user_id, course_id)?;
         Ok(Self {
-            lessons,
-            passed_quizzes,
-            enrollment,
+            lessons: q::lessons_of(conn, user_id, course_id)?,
+            passed_quizzes: q::passed_quizzes(conn, user_id, course_id)?,
+            enrollment: q::enrollment(conn, user_id, course_id)?,
         })
     }
 

@@ -4,7 +4,7 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
 use super::schema::{
-    certificates, courses, enrollments, lesson_progress, programs, progress_events,
+    certificates, courses, enrollments, lesson_progress, programs, progress_events, quiz_attempts,
 };
 use super::DbConn;
 
@@ -155,35 +155,6 @@ pub fn enrol_and_touch(
     touch_profile(conn, user_id, at)
 }
 
-/// What a user has done in a course: (lesson key, status, seconds) of their lessons, the keys of
-/// the quizzes they passed, and their enrolment. Three statements that stay prepared (one
-/// `UNION` of raw SQL would be parsed again on every call).
-#[allow(clippy::type_complexity)]
-pub fn snapshot(
-    conn: &mut DbConn,
-    user_id: &str,
-    course_id: &str,
-) -> QueryResult<(Vec<(String, String, i64)>, Vec<String>, Option<Enrollment>)> {
-    use super::schema::quiz_attempts;
-    let lessons = lesson_progress::table
-        .filter(lesson_progress::user_id.eq(user_id))
-        .filter(lesson_progress::course_id.eq(course_id))
-        .select((
-            lesson_progress::lesson_key,
-            lesson_progress::status,
-            lesson_progress::time_spent_seconds,
-        ))
-        .load(conn)?;
-    let quizzes = quiz_attempts::table
-        .filter(quiz_attempts::user_id.eq(user_id))
-        .filter(quiz_attempts::course_id.eq(course_id))
-        .filter(quiz_attempts::passed.eq(true))
-        .select(quiz_attempts::quiz_key)
-        .distinct()
-        .load(conn)?;
-    Ok((lessons, quizzes, enrollment(conn, user_id, course_id)?))
-}
-
 /// Marks the learner (their profile, if they have one) active now, writing at most once a day:
 /// reports count people active since the start of a day.
 pub fn touch_profile(conn: &mut DbConn, user_id: &str, at: NaiveDateTime) -> QueryResult<()> {
@@ -257,6 +228,38 @@ pub fn record_lesson(conn: &mut DbConn, p: &NewLessonProgress<'_>) -> QueryResul
         DbConn::Sqlite(c) => upsert!(c)?,
     };
     Ok(())
+}
+
+/// (lesson key, status, seconds) of a user's lessons in a course.
+pub fn lessons_of(
+    conn: &mut DbConn,
+    user_id: &str,
+    course_id: &str,
+) -> QueryResult<Vec<(String, String, i64)>> {
+    lesson_progress::table
+        .filter(lesson_progress::user_id.eq(user_id))
+        .filter(lesson_progress::course_id.eq(course_id))
+        .select((
+            lesson_progress::lesson_key,
+            lesson_progress::status,
+            lesson_progress::time_spent_seconds,
+        ))
+        .load(conn)
+}
+
+/// Keys of the quizzes of a course that the user has passed.
+pub fn passed_quizzes(
+    conn: &mut DbConn,
+    user_id: &str,
+    course_id: &str,
+) -> QueryResult<Vec<String>> {
+    quiz_attempts::table
+        .filter(quiz_attempts::user_id.eq(user_id))
+        .filter(quiz_attempts::course_id.eq(course_id))
+        .filter(quiz_attempts::passed.eq(true))
+        .select(quiz_attempts::quiz_key)
+        .distinct()
+        .load(conn)
 }
 
 /// Marks the enrolment completed once; false when it already was.
