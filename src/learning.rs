@@ -94,19 +94,7 @@ pub fn percent(doc: &CourseDoc, done: &HashSet<String>) -> u32 {
 
 /// Completed lessons and passed quizzes of a user in a course.
 pub fn done_items(conn: &mut DbConn, user_id: &str, course_id: &str) -> ApiResult<HashSet<String>> {
-    let lessons = q::lessons_of(conn, user_id, course_id)?;
-    let passed = q::passed_quizzes(conn, user_id, course_id)?;
-    Ok(done_of(&lessons, &passed))
-}
-
-/// Completed lessons (of `(key, status, seconds)` rows) and passed quizzes.
-fn done_of(lessons: &[(String, String, i64)], passed_quizzes: &[String]) -> HashSet<String> {
-    lessons
-        .iter()
-        .filter(|(_, s, _)| s == "completed")
-        .map(|(k, _, _)| k.clone())
-        .chain(passed_quizzes.iter().cloned())
-        .collect()
+    Ok(Snapshot::load(conn, user_id, course_id)?.done())
 }
 
 /// Checks an event on its own (shape, lesson, time).
@@ -180,62 +168,71 @@ pub fn apply(
         }
     }
     let at = e.occurred_at.naive_utc().min(now);
-    crate::db::transaction::<_, ApiError, _>(conn, |conn| {
-        let fresh = q::insert_event(
-            conn,
-            &NewEvent {
-                user_id,
-                client_event_id: &e.client_event_id,
-                course_id,
-                lesson_key,
-                status: &e.status,
-                time_spent_seconds: e.time_spent_seconds,
-                occurred_at: e.occurred_at.naive_utc(),
-                received_at: now,
-                recorded_by,
-            },
-        )?;
-        if !fresh {
-            return Ok(Outcome::Duplicate);
-        }
-        q::enrol_and_touch(conn, user_id, course_id, now)?;
-        q::record_lesson(
-            conn,
-            &NewLessonProgress {
-                user_id,
-                course_id,
-                lesson_key,
-                status: &e.status,
-                time_spent_seconds: e.time_spent_seconds,
-                started_at: at,
-                completed_at: completed.then_some(at),
-                updated_at: now,
-            },
-        )?;
-        Ok(Outcome::Applied)
+    let fresh = q::record_event(
+        conn,
+        &NewEvent {
+            user_id,
+            client_event_id: &e.client_event_id,
+            course_id,
+            lesson_key,
+            status: &e.status,
+            time_spent_seconds: e.time_spent_seconds,
+            occurred_at: e.occurred_at.naive_utc(),
+            received_at: now,
+            recorded_by,
+        },
+        &NewLessonProgress {
+            user_id,
+            course_id,
+            lesson_key,
+            status: &e.status,
+            time_spent_seconds: e.time_spent_seconds,
+            started_at: at,
+            completed_at: completed.then_some(at),
+            updated_at: now,
+        },
+    )?;
+    Ok(if fresh {
+        Outcome::Applied
+    } else {
+        Outcome::Duplicate
     })
 }
 
-/// What a learner has done in one course, read once per request (three queries).
+/// What a learner has done in one course, read once per request (one query).
 pub struct Snapshot {
     /// (lesson key, status, seconds)
     pub lessons: Vec<(String, String, i64)>,
     pub passed_quizzes: Vec<String>,
-    pub enrollment: Option<q::Enrollment>,
+    /// `in_progress` or `completed`; none when not enrolled.
+    pub enrollment_status: Option<String>,
 }
 
 impl Snapshot {
     pub fn load(conn: &mut DbConn, user_id: &str, course_id: &str) -> ApiResult<Self> {
-        Ok(Self {
-            lessons: q::lessons_of(conn, user_id, course_id)?,
-            passed_quizzes: q::passed_quizzes(conn, user_id, course_id)?,
-            enrollment: q::enrollment(conn, user_id, course_id)?,
-        })
+        let mut snap = Snapshot {
+            lessons: Vec::new(),
+            passed_quizzes: Vec::new(),
+            enrollment_status: None,
+        };
+        for row in q::course_state(conn, user_id, course_id)? {
+            match row.kind.as_str() {
+                "lesson" => snap.lessons.push((row.key, row.status, row.seconds)),
+                "quiz" => snap.passed_quizzes.push(row.key),
+                _ => snap.enrollment_status = Some(row.status),
+            }
+        }
+        Ok(snap)
     }
 
     /// Completed lessons and passed quizzes.
     pub fn done(&self) -> HashSet<String> {
-        done_of(&self.lessons, &self.passed_quizzes)
+        self.lessons
+            .iter()
+            .filter(|(_, s, _)| s == "completed")
+            .map(|(k, _, _)| k.clone())
+            .chain(self.passed_quizzes.iter().cloned())
+            .collect()
     }
 }
 

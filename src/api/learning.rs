@@ -200,10 +200,9 @@ fn course_progress(
     let status = if issued.iter().any(|c| c.kind == "course") {
         "completed".to_string()
     } else {
-        match &snap.enrollment {
-            None => "not_enrolled".to_string(),
-            Some(e) => e.status.clone(),
-        }
+        snap.enrollment_status
+            .clone()
+            .unwrap_or_else(|| "not_enrolled".to_string())
     };
     CourseProgress {
         course: doc.slug.clone(),

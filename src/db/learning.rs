@@ -3,9 +3,7 @@
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
-use super::schema::{
-    certificates, courses, enrollments, lesson_progress, programs, progress_events, quiz_attempts,
-};
+use super::schema::{certificates, courses, enrollments, programs, progress_events};
 use super::DbConn;
 
 #[derive(Queryable, Selectable, Clone, Debug)]
@@ -19,8 +17,6 @@ pub struct Enrollment {
     pub completed_at: Option<NaiveDateTime>,
 }
 
-#[derive(Insertable)]
-#[diesel(table_name = progress_events)]
 pub struct NewEvent<'a> {
     pub user_id: &'a str,
     pub client_event_id: &'a str,
@@ -33,8 +29,6 @@ pub struct NewEvent<'a> {
     pub recorded_by: Option<&'a str>,
 }
 
-#[derive(Insertable)]
-#[diesel(table_name = lesson_progress)]
 pub struct NewLessonProgress<'a> {
     pub user_id: &'a str,
     pub course_id: &'a str,
@@ -123,68 +117,162 @@ pub fn leave(conn: &mut DbConn, user_id: &str, course_id: &str) -> QueryResult<u
     diesel::delete(enrollments::table.find((user_id, course_id))).execute(conn)
 }
 
-/// Enrols (when needed) and records activity now, in one statement.
-pub fn enrol_and_touch(
-    conn: &mut DbConn,
-    user_id: &str,
-    course_id: &str,
-    at: NaiveDateTime,
-) -> QueryResult<()> {
-    use diesel::upsert::excluded;
-    let values = (
-        enrollments::user_id.eq(user_id),
-        enrollments::course_id.eq(course_id),
-        enrollments::status.eq("in_progress"),
-        enrollments::enrolled_at.eq(at),
-        enrollments::last_activity_at.eq(at),
-    );
-    macro_rules! upsert {
-        ($c:expr) => {
-            diesel::insert_into(enrollments::table)
-                .values(values)
-                .on_conflict((enrollments::user_id, enrollments::course_id))
-                .do_update()
-                .set(enrollments::last_activity_at.eq(excluded(enrollments::last_activity_at)))
-                .execute($c)
-        };
-    }
-    match conn {
-        DbConn::Pg(c) => upsert!(c)?,
-        DbConn::Sqlite(c) => upsert!(c)?,
+/// Marks a profile active at `$at` unless it was active since `$day_start` already (the
+/// placeholders are the caller's).
+macro_rules! touch_profile_sql {
+    (user = $user:literal, at = $at:literal, day_start = $day:literal) => {
+        concat!(
+            "UPDATE learner_profiles SET last_active_at = ",
+            $at,
+            " WHERE user_id = ",
+            $user,
+            " AND (last_active_at IS NULL OR last_active_at < ",
+            $day,
+            ")"
+        )
     };
-    touch_profile(conn, user_id, at)
 }
 
 /// Marks the learner (their profile, if they have one) active now, writing at most once a day:
 /// reports count people active since the start of a day.
 pub fn touch_profile(conn: &mut DbConn, user_id: &str, at: NaiveDateTime) -> QueryResult<()> {
-    use crate::db::schema::learner_profiles as lp;
+    use diesel::sql_types::{Text, Timestamp};
     let day_start = at.date().and_time(chrono::NaiveTime::MIN);
-    diesel::update(
-        lp::table.find(user_id).filter(
-            lp::last_active_at
-                .is_null()
-                .or(lp::last_active_at.lt(day_start)),
-        ),
-    )
-    .set(lp::last_active_at.eq(Some(at)))
-    .execute(conn)?;
+    macro_rules! touch {
+        ($c:expr) => {
+            crate::fixed!(touch_profile_sql!(user = "$1", at = "$2", day_start = "$3"))
+                .bind::<Text, _>(user_id)
+                .bind::<Timestamp, _>(at)
+                .bind::<Timestamp, _>(day_start)
+                .execute($c)
+        };
+    }
+    match conn {
+        DbConn::Pg(c) => touch!(c)?,
+        DbConn::Sqlite(c) => touch!(c)?,
+    };
     Ok(())
 }
 
-/// Records an event; false when this client event id was already recorded.
-pub fn insert_event(conn: &mut DbConn, e: &NewEvent<'_>) -> QueryResult<bool> {
-    let n = match conn {
-        DbConn::Pg(c) => diesel::insert_into(progress_events::table)
-            .values(e)
-            .on_conflict_do_nothing()
-            .execute(c)?,
-        DbConn::Sqlite(c) => diesel::insert_into(progress_events::table)
-            .values(e)
-            .on_conflict_do_nothing()
-            .execute(c)?,
+/// Inserts a progress event bound as `$1`–`$9` (see `record_event`), unless it is there.
+macro_rules! event_insert_sql {
+    () => {
+        "INSERT INTO progress_events (user_id, client_event_id, course_id, lesson_key, status, \
+         time_spent_seconds, occurred_at, received_at, recorded_by) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT DO NOTHING"
     };
-    Ok(n == 1)
+}
+
+/// Enrols; an enrolment that exists already only records the activity.
+macro_rules! enrollment_upsert_sql {
+    ($values:literal) => {
+        concat!(
+            "INSERT INTO enrollments (user_id, course_id, status, enrolled_at, last_activity_at) ",
+            $values,
+            " ON CONFLICT (user_id, course_id) DO UPDATE \
+             SET last_activity_at = excluded.last_activity_at"
+        )
+    };
+}
+
+/// Adds time and raises the status of a lesson: a completed lesson never goes back.
+macro_rules! lesson_upsert_sql {
+    ($values:literal) => {
+        concat!(
+            "INSERT INTO lesson_progress (user_id, course_id, lesson_key, status, \
+             time_spent_seconds, started_at, completed_at, updated_at) ",
+            $values,
+            " ON CONFLICT (user_id, course_id, lesson_key) DO UPDATE SET \
+             time_spent_seconds = lesson_progress.time_spent_seconds + excluded.time_spent_seconds, \
+             updated_at = excluded.updated_at, \
+             status = CASE WHEN lesson_progress.status = 'completed' THEN lesson_progress.status \
+             ELSE excluded.status END, \
+             completed_at = COALESCE(lesson_progress.completed_at, excluded.completed_at)"
+        )
+    };
+}
+
+#[derive(QueryableByName)]
+struct Inserted {
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    n: i64,
+}
+
+/// Records a progress event once (by its client event id) and, when it is new, enrols the learner
+/// or records the activity, marks their profile active today (as [`touch_profile`]) and raises
+/// the lesson. False when the event was recorded before: then nothing changes.
+///
+/// The statements are prepared once per connection ([`fixed!`](crate::fixed)). On PostgreSQL
+/// they are one statement (data-modifying CTEs): one round trip, no explicit transaction. On
+/// SQLite they are four statements in one write transaction.
+pub fn record_event(
+    conn: &mut DbConn,
+    e: &NewEvent<'_>,
+    lesson: &NewLessonProgress<'_>,
+) -> QueryResult<bool> {
+    use diesel::sql_types::{BigInt, Nullable, Text, Timestamp};
+    let day_start = e.received_at.date().and_time(chrono::NaiveTime::MIN);
+    macro_rules! event {
+        ($stmt:expr) => {
+            $stmt
+                .bind::<Text, _>(e.user_id)
+                .bind::<Text, _>(e.client_event_id)
+                .bind::<Text, _>(e.course_id)
+                .bind::<Text, _>(e.lesson_key)
+                .bind::<Text, _>(e.status)
+                .bind::<BigInt, _>(e.time_spent_seconds)
+                .bind::<Timestamp, _>(e.occurred_at)
+                .bind::<Timestamp, _>(e.received_at)
+                .bind::<Nullable<Text>, _>(e.recorded_by)
+        };
+    }
+    if let DbConn::Pg(c) = conn {
+        let rows: Vec<Inserted> = event!(crate::fixed!(concat!(
+            "WITH ev AS (",
+            event_insert_sql!(),
+            " RETURNING 1), en AS (",
+            enrollment_upsert_sql!("SELECT $1, $3, 'in_progress', $8, $8 FROM ev"),
+            "), pr AS (",
+            touch_profile_sql!(user = "$1", at = "$8", day_start = "$10"),
+            " AND EXISTS (SELECT 1 FROM ev)), ls AS (",
+            lesson_upsert_sql!("SELECT $1, $3, $4, $5, $6, $11, $12, $8 FROM ev"),
+            ") SELECT COUNT(*) AS n FROM ev"
+        )))
+        .bind::<Timestamp, _>(day_start)
+        .bind::<Timestamp, _>(lesson.started_at)
+        .bind::<Nullable<Timestamp>, _>(lesson.completed_at)
+        .load(c)?;
+        return Ok(rows.first().is_some_and(|r| r.n == 1));
+    }
+    super::transaction(conn, |conn| {
+        let DbConn::Sqlite(c) = conn else {
+            unreachable!("PostgreSQL returned above")
+        };
+        if event!(crate::fixed!(event_insert_sql!())).execute(c)? == 0 {
+            return Ok(false);
+        }
+        crate::fixed!(enrollment_upsert_sql!(
+            "VALUES ($1, $2, 'in_progress', $3, $3)"
+        ))
+        .bind::<Text, _>(e.user_id)
+        .bind::<Text, _>(e.course_id)
+        .bind::<Timestamp, _>(e.received_at)
+        .execute(c)?;
+        crate::fixed!(lesson_upsert_sql!(
+            "VALUES ($1, $2, $3, $4, $5, $6, $7, $8)"
+        ))
+        .bind::<Text, _>(lesson.user_id)
+        .bind::<Text, _>(lesson.course_id)
+        .bind::<Text, _>(lesson.lesson_key)
+        .bind::<Text, _>(lesson.status)
+        .bind::<BigInt, _>(lesson.time_spent_seconds)
+        .bind::<Timestamp, _>(lesson.started_at)
+        .bind::<Nullable<Timestamp>, _>(lesson.completed_at)
+        .bind::<Timestamp, _>(lesson.updated_at)
+        .execute(c)?;
+        touch_profile(conn, e.user_id, e.received_at)?;
+        Ok(true)
+    })
 }
 
 pub fn event_exists(conn: &mut DbConn, user_id: &str, client_event_id: &str) -> QueryResult<bool> {
@@ -196,70 +284,50 @@ pub fn event_exists(conn: &mut DbConn, user_id: &str, client_event_id: &str) -> 
     Ok(n > 0)
 }
 
-/// Adds time and raises the status of a lesson (a completed lesson never goes back), in one
-/// statement.
-pub fn record_lesson(conn: &mut DbConn, p: &NewLessonProgress<'_>) -> QueryResult<()> {
-    use diesel::dsl::case_when;
-    use diesel::upsert::excluded;
-    use lesson_progress::dsl as lp;
-    macro_rules! upsert {
+/// One row of what a learner has done in a course (see [`course_state`]).
+#[derive(QueryableByName, Debug)]
+pub struct StateRow {
+    /// `lesson`, `quiz` (passed) or `enrollment`
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    pub kind: String,
+    /// The lesson or quiz key (empty for the enrolment).
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    pub key: String,
+    /// The lesson's or the enrolment's status.
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    pub status: String,
+    /// Time spent on the lesson.
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    pub seconds: i64,
+}
+
+/// A learner's lessons, passed quizzes and enrolment in a course, in one statement (one round
+/// trip), prepared once per connection.
+pub fn course_state(
+    conn: &mut DbConn,
+    user_id: &str,
+    course_id: &str,
+) -> QueryResult<Vec<StateRow>> {
+    use diesel::sql_types::Text;
+    macro_rules! state {
         ($c:expr) => {
-            diesel::insert_into(lesson_progress::table)
-                .values(p)
-                .on_conflict((lp::user_id, lp::course_id, lp::lesson_key))
-                .do_update()
-                .set((
-                    lp::time_spent_seconds
-                        .eq(lp::time_spent_seconds + excluded(lp::time_spent_seconds)),
-                    lp::updated_at.eq(excluded(lp::updated_at)),
-                    lp::status.eq(case_when(lp::status.eq("completed"), lp::status)
-                        .otherwise(excluded(lp::status))),
-                    lp::completed_at.eq(case_when(
-                        lp::completed_at.is_null(),
-                        excluded(lp::completed_at),
-                    )
-                    .otherwise(lp::completed_at)),
-                ))
-                .execute($c)
+            crate::fixed!(
+                "SELECT 'lesson' AS kind, lesson_key AS key, status, time_spent_seconds AS seconds \
+                 FROM lesson_progress WHERE user_id = $1 AND course_id = $2 \
+                 UNION ALL SELECT DISTINCT 'quiz', quiz_key, '', 0 FROM quiz_attempts \
+                 WHERE user_id = $1 AND course_id = $2 AND passed \
+                 UNION ALL SELECT 'enrollment', '', status, 0 FROM enrollments \
+                 WHERE user_id = $1 AND course_id = $2"
+            )
+            .bind::<Text, _>(user_id)
+            .bind::<Text, _>(course_id)
+            .load($c)
         };
     }
     match conn {
-        DbConn::Pg(c) => upsert!(c)?,
-        DbConn::Sqlite(c) => upsert!(c)?,
-    };
-    Ok(())
-}
-
-/// (lesson key, status, seconds) of a user's lessons in a course.
-pub fn lessons_of(
-    conn: &mut DbConn,
-    user_id: &str,
-    course_id: &str,
-) -> QueryResult<Vec<(String, String, i64)>> {
-    lesson_progress::table
-        .filter(lesson_progress::user_id.eq(user_id))
-        .filter(lesson_progress::course_id.eq(course_id))
-        .select((
-            lesson_progress::lesson_key,
-            lesson_progress::status,
-            lesson_progress::time_spent_seconds,
-        ))
-        .load(conn)
-}
-
-/// Keys of the quizzes of a course that the user has passed.
-pub fn passed_quizzes(
-    conn: &mut DbConn,
-    user_id: &str,
-    course_id: &str,
-) -> QueryResult<Vec<String>> {
-    quiz_attempts::table
-        .filter(quiz_attempts::user_id.eq(user_id))
-        .filter(quiz_attempts::course_id.eq(course_id))
-        .filter(quiz_attempts::passed.eq(true))
-        .select(quiz_attempts::quiz_key)
-        .distinct()
-        .load(conn)
+        DbConn::Pg(c) => state!(c),
+        DbConn::Sqlite(c) => state!(c),
+    }
 }
 
 /// Marks the enrolment completed once; false when it already was.

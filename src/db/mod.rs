@@ -9,6 +9,7 @@ pub mod courses;
 pub mod learning;
 pub mod mail;
 pub mod migrate;
+pub mod prepared;
 pub mod quiz;
 pub mod schema;
 pub mod seed;

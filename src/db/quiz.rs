@@ -27,8 +27,6 @@ pub struct AttemptRow {
     pub result: Option<String>,
 }
 
-#[derive(Insertable)]
-#[diesel(table_name = quiz_attempts)]
 pub struct NewAttempt<'a> {
     pub id: &'a str,
     pub user_id: &'a str,
@@ -43,8 +41,6 @@ pub struct NewAttempt<'a> {
     pub deadline_at: Option<NaiveDateTime>,
 }
 
-#[derive(Insertable)]
-#[diesel(table_name = attempt_answers)]
 pub struct NewAttemptAnswer<'a> {
     pub attempt_id: &'a str,
     pub course_id: &'a str,
@@ -107,55 +103,139 @@ pub fn of_user(
 }
 
 pub fn insert(conn: &mut DbConn, a: &NewAttempt<'_>) -> QueryResult<usize> {
-    diesel::insert_into(quiz_attempts::table)
-        .values(a)
-        .execute(conn)
+    use diesel::sql_types::{Integer, Nullable, Text, Timestamp};
+    macro_rules! insert {
+        ($c:expr) => {
+            crate::fixed!(
+                "INSERT INTO quiz_attempts (id, user_id, course_id, quiz_key, release, number, \
+                 status, paper, answers, started_at, deadline_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)"
+            )
+            .bind::<Text, _>(a.id)
+            .bind::<Text, _>(a.user_id)
+            .bind::<Text, _>(a.course_id)
+            .bind::<Text, _>(a.quiz_key)
+            .bind::<Integer, _>(a.release)
+            .bind::<Integer, _>(a.number)
+            .bind::<Text, _>(a.status)
+            .bind::<Text, _>(a.paper)
+            .bind::<Text, _>(a.answers)
+            .bind::<Timestamp, _>(a.started_at)
+            .bind::<Nullable<Timestamp>, _>(a.deadline_at)
+            .execute($c)
+        };
+    }
+    match conn {
+        DbConn::Pg(c) => insert!(c),
+        DbConn::Sqlite(c) => insert!(c),
+    }
 }
 
+/// Saves the answers of an open attempt; 0 when it is not open any more.
 pub fn save_answers(conn: &mut DbConn, id: &str, answers: &str) -> QueryResult<usize> {
-    diesel::update(
-        quiz_attempts::table
-            .filter(quiz_attempts::id.eq(id))
-            .filter(quiz_attempts::status.eq("open")),
-    )
-    .set(quiz_attempts::answers.eq(answers))
-    .execute(conn)
+    use diesel::sql_types::Text;
+    macro_rules! save {
+        ($c:expr) => {
+            crate::fixed!("UPDATE quiz_attempts SET answers = $2 WHERE id = $1 AND status = 'open'")
+                .bind::<Text, _>(id)
+                .bind::<Text, _>(answers)
+                .execute($c)
+        };
+    }
+    match conn {
+        DbConn::Pg(c) => save!(c),
+        DbConn::Sqlite(c) => save!(c),
+    }
 }
 
-/// Marks an open attempt graded; 0 when another request graded it first.
-pub fn mark_submitted(
+/// The grading of an attempt: what `submit_graded` stores.
+pub struct Grading<'a> {
+    pub submitted_at: NaiveDateTime,
+    pub late: bool,
+    pub score_bp: i32,
+    pub passed: bool,
+    /// The per-question results shown to the learner (JSON).
+    pub result: &'a str,
+}
+
+/// Marks an open attempt graded, with `$1` the attempt id and `$2`–`$6` the grading.
+macro_rules! mark_submitted_sql {
+    () => {
+        "UPDATE quiz_attempts SET status = 'submitted', submitted_at = $2, late = $3, \
+         score_bp = $4, passed = $5, result = $6 WHERE id = $1 AND status = 'open'"
+    };
+}
+
+#[derive(QueryableByName)]
+struct Marked {
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    n: i64,
+}
+
+/// Marks an open attempt graded and stores its per-question outcomes (for quiz statistics);
+/// false, and nothing stored, when another request graded it first.
+///
+/// Prepared once per connection ([`fixed!`](crate::fixed)). On PostgreSQL it is one statement
+/// (the outcomes as arrays), so one round trip; on SQLite one transaction.
+pub fn submit_graded(
     conn: &mut DbConn,
     id: &str,
-    at: NaiveDateTime,
-    late: bool,
-    score_bp: i32,
-    passed: bool,
-    result: &str,
-) -> QueryResult<usize> {
-    diesel::update(
-        quiz_attempts::table
-            .filter(quiz_attempts::id.eq(id))
-            .filter(quiz_attempts::status.eq("open")),
-    )
-    .set((
-        quiz_attempts::status.eq("submitted"),
-        quiz_attempts::submitted_at.eq(Some(at)),
-        quiz_attempts::late.eq(late),
-        quiz_attempts::score_bp.eq(Some(score_bp)),
-        quiz_attempts::passed.eq(Some(passed)),
-        quiz_attempts::result.eq(Some(result)),
-    ))
-    .execute(conn)
-}
-
-pub fn insert_answers(conn: &mut DbConn, rows: &[NewAttemptAnswer<'_>]) -> QueryResult<()> {
-    // One row at a time: multi-row inserts do not compile on the multi-backend connection.
-    for r in rows {
-        diesel::insert_into(attempt_answers::table)
-            .values(r)
-            .execute(conn)?;
+    grading: &Grading<'_>,
+    rows: &[NewAttemptAnswer<'_>],
+) -> QueryResult<bool> {
+    use diesel::sql_types::{Array, Bool, Integer, Nullable, Text, Timestamp};
+    macro_rules! mark {
+        ($stmt:expr) => {
+            $stmt
+                .bind::<Text, _>(id)
+                .bind::<Timestamp, _>(grading.submitted_at)
+                .bind::<Bool, _>(grading.late)
+                .bind::<Integer, _>(grading.score_bp)
+                .bind::<Bool, _>(grading.passed)
+                .bind::<Text, _>(grading.result)
+        };
     }
-    Ok(())
+    if let DbConn::Pg(c) = conn {
+        let marked: Vec<Marked> = mark!(crate::fixed!(concat!(
+            "WITH m AS (",
+            mark_submitted_sql!(),
+            " RETURNING course_id, quiz_key, user_id), a AS (INSERT INTO attempt_answers \
+             (attempt_id, course_id, quiz_key, question_key, user_id, correct, credit_bp, \
+             wrong_answer) SELECT $1, m.course_id, m.quiz_key, t.q, m.user_id, t.c, t.cr, t.w \
+             FROM m, unnest($7::text[], $8::bool[], $9::int[], $10::text[]) AS t(q, c, cr, w)) \
+             SELECT COUNT(*) AS n FROM m"
+        )))
+        .bind::<Array<Text>, _>(rows.iter().map(|r| r.question_key).collect::<Vec<_>>())
+        .bind::<Array<Bool>, _>(rows.iter().map(|r| r.correct).collect::<Vec<_>>())
+        .bind::<Array<Integer>, _>(rows.iter().map(|r| r.credit_bp).collect::<Vec<_>>())
+        .bind::<Array<Nullable<Text>>, _>(rows.iter().map(|r| r.wrong_answer).collect::<Vec<_>>())
+        .load(c)?;
+        return Ok(marked.first().is_some_and(|m| m.n == 1));
+    }
+    super::transaction(conn, |conn| {
+        let DbConn::Sqlite(c) = conn else {
+            unreachable!("PostgreSQL returned above")
+        };
+        if mark!(crate::fixed!(mark_submitted_sql!())).execute(c)? == 0 {
+            return Ok(false);
+        }
+        for r in rows {
+            crate::fixed!(
+                "INSERT INTO attempt_answers (attempt_id, course_id, quiz_key, question_key, \
+                 user_id, correct, credit_bp, wrong_answer) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)"
+            )
+            .bind::<Text, _>(r.attempt_id)
+            .bind::<Text, _>(r.course_id)
+            .bind::<Text, _>(r.quiz_key)
+            .bind::<Text, _>(r.question_key)
+            .bind::<Text, _>(r.user_id)
+            .bind::<Bool, _>(r.correct)
+            .bind::<Integer, _>(r.credit_bp)
+            .bind::<Nullable<Text>, _>(r.wrong_answer)
+            .execute(c)?;
+        }
+        Ok(true)
+    })
 }
 
 /// Scores (basis points) and pass flags of the submitted attempts at a quiz.

@@ -249,34 +249,31 @@ fn finalize(conn: &mut DbConn, clock: &Clock, row: AttemptRow) -> ApiResult<Atte
         Some(d) if late => d,
         _ => now,
     };
-    let mine = crate::db::transaction::<_, ApiError, _>(conn, |conn| {
-        let n = q::mark_submitted(
-            conn,
-            &row.id,
+    let rows: Vec<NewAttemptAnswer<'_>> = results
+        .iter()
+        .map(|g| NewAttemptAnswer {
+            attempt_id: &row.id,
+            course_id: &row.course_id,
+            quiz_key: &row.quiz_key,
+            question_key: &g.key,
+            user_id: &row.user_id,
+            correct: g.result.correct,
+            credit_bp: (g.result.credit * 10000.0).round() as i32,
+            wrong_answer: g.wrong_answer.as_deref(),
+        })
+        .collect();
+    let mine = q::submit_graded(
+        conn,
+        &row.id,
+        &q::Grading {
             submitted_at,
             late,
             score_bp,
             passed,
-            &result_json,
-        )?;
-        if n == 1 {
-            let rows: Vec<NewAttemptAnswer<'_>> = results
-                .iter()
-                .map(|g| NewAttemptAnswer {
-                    attempt_id: &row.id,
-                    course_id: &row.course_id,
-                    quiz_key: &row.quiz_key,
-                    question_key: &g.key,
-                    user_id: &row.user_id,
-                    correct: g.result.correct,
-                    credit_bp: (g.result.credit * 10000.0).round() as i32,
-                    wrong_answer: g.wrong_answer.as_deref(),
-                })
-                .collect();
-            q::insert_answers(conn, &rows)?;
-        }
-        Ok(n == 1)
-    })?;
+            result: &result_json,
+        },
+        &rows,
+    )?;
     if !mine {
         // Submitted meanwhile by another request: answer with what it stored.
         return q::find(conn, &row.id)?.ok_or_else(|| ApiError::not_found("No such attempt."));
