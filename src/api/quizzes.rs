@@ -61,9 +61,17 @@ fn parse_quiz_id(id: &str) -> ApiResult<(String, String)> {
         .ok_or_else(|| quiz_not_found(id))
 }
 
-fn course_slug(conn: &mut crate::db::DbConn, course_id: &str) -> ApiResult<String> {
+/// The slug of a course: from the catalogue when it is published, else from the database.
+fn course_slug(
+    conn: &mut crate::db::DbConn,
+    state: &AppState,
+    course_id: &str,
+) -> ApiResult<String> {
     use crate::db::schema::courses;
     use diesel::prelude::*;
+    if let Some(c) = state.catalogue.by_id(course_id) {
+        return Ok(c.card.slug.clone());
+    }
     Ok(courses::table
         .find(course_id)
         .select(courses::slug)
@@ -71,13 +79,17 @@ fn course_slug(conn: &mut crate::db::DbConn, course_id: &str) -> ApiResult<Strin
 }
 
 /// Builds the learner's view of an attempt; the result is shown as the quiz allows.
-fn view(conn: &mut crate::db::DbConn, row: &AttemptRow) -> ApiResult<AttemptResponse> {
+fn view(
+    conn: &mut crate::db::DbConn,
+    state: &AppState,
+    row: &AttemptRow,
+) -> ApiResult<AttemptResponse> {
     let paper = attempts::paper(row)?;
     let saved = attempts::saved(row)?;
     let result = if row.status == "submitted" {
         let attempts_left = if paper.max_attempts > 0 {
-            let used = q::of_user(conn, &row.user_id, &row.course_id, &row.quiz_key)?.len() as u32;
-            Some(paper.max_attempts.saturating_sub(used))
+            let used = q::attempts_so_far(conn, &row.user_id, &row.course_id, &row.quiz_key)?.count;
+            Some(paper.max_attempts.saturating_sub(used as u32))
         } else {
             None
         };
@@ -112,7 +124,11 @@ fn view(conn: &mut crate::db::DbConn, row: &AttemptRow) -> ApiResult<AttemptResp
     };
     Ok(AttemptResponse {
         id: row.id.clone(),
-        quiz: format!("{}.{}", course_slug(conn, &row.course_id)?, row.quiz_key),
+        quiz: format!(
+            "{}.{}",
+            course_slug(conn, state, &row.course_id)?,
+            row.quiz_key
+        ),
         number: row.number,
         release: row.release,
         status: row.status.clone(),
@@ -156,15 +172,14 @@ pub async fn start_attempt(
     let st = state.clone();
     let (res, created) = run_blocking(move || {
         let mut conn = st.pool.get()?;
-        let row = courses::find(&mut conn, &slug)?;
         let quiz = QuizRef {
-            course_id: &row.id,
+            course_id: &course.course_id,
             key: &key,
             release,
             spec: &spec,
         };
         let (attempt, created) = attempts::start(&mut conn, &st.clock, &user.id, &quiz)?;
-        Ok((view(&mut conn, &attempt)?, created))
+        Ok((view(&mut conn, &st, &attempt)?, created))
     })
     .await?;
     Ok(if created {
@@ -191,7 +206,7 @@ pub async fn get_attempt(
         run_blocking(move || {
             let mut conn = st.pool.get()?;
             let row = attempts::load(&mut conn, &st.clock, &id, &user.id)?;
-            view(&mut conn, &row)
+            view(&mut conn, &st, &row)
         })
         .await?,
     ))
@@ -232,7 +247,7 @@ pub async fn save_answers(
         run_blocking(move || {
             let mut conn = st.pool.get()?;
             let row = attempts::save_answers(&mut conn, &st.clock, &id, &user.id, answers)?;
-            view(&mut conn, &row)
+            view(&mut conn, &st, &row)
         })
         .await?,
     ))
@@ -256,12 +271,11 @@ pub async fn submit_attempt(
             let mut conn = st.pool.get()?;
             let row = attempts::submit(&mut conn, &st.clock, &id, &user.id)?;
             if row.passed == Some(true) {
-                let slug = course_slug(&mut conn, &row.course_id)?;
-                if let Some(published) = st.catalogue.get(&slug) {
+                if let Some(published) = st.catalogue.by_id(&row.course_id) {
                     super::learning::complete(&mut conn, &st, &user.id, &published, None)?;
                 }
             }
-            view(&mut conn, &row)
+            view(&mut conn, &st, &row)
         })
         .await?,
     ))

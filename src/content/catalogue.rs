@@ -323,6 +323,15 @@ impl Catalogue {
         self.courses.load().get(slug).cloned()
     }
 
+    /// The published course with this database id (a scan: the catalogue holds tens of courses).
+    pub fn by_id(&self, course_id: &str) -> Option<Arc<PublishedCourse>> {
+        self.courses
+            .load()
+            .values()
+            .find(|c| c.course_id == course_id)
+            .cloned()
+    }
+
     /// Replaces (or adds) one course; readers see the old or the new map, never a mix.
     pub fn put(&self, course: PublishedCourse) {
         let course = Arc::new(course);

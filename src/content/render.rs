@@ -37,6 +37,28 @@ pub fn markdown_to_html(md: &str) -> String {
         .to_string()
 }
 
+/// How many rendered texts [`markdown_to_html_remembered`] keeps before it starts over.
+const REMEMBERED: usize = 4096;
+
+/// [`markdown_to_html`] for texts shown again and again (quiz prompts, on every start, view and
+/// submit of an attempt), remembered by their Markdown: rendering and sanitizing them was a tenth of
+/// the CPU of a quiz request. Keeps up to `REMEMBERED` texts, then forgets them all.
+pub fn markdown_to_html_remembered(md: &str) -> String {
+    use std::collections::HashMap;
+    use std::sync::{LazyLock, RwLock};
+    static SEEN: LazyLock<RwLock<HashMap<String, String>>> = LazyLock::new(Default::default);
+    if let Some(html) = SEEN.read().unwrap_or_else(|e| e.into_inner()).get(md) {
+        return html.clone();
+    }
+    let html = markdown_to_html(md);
+    let mut seen = SEEN.write().unwrap_or_else(|e| e.into_inner());
+    if seen.len() >= REMEMBERED {
+        seen.clear();
+    }
+    seen.insert(md.to_string(), html.clone());
+    html
+}
+
 /// What a release freezes: the course document and the rendered HTML of every lesson.
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct ReleaseContent {
@@ -70,6 +92,18 @@ pub fn content_hash(doc: &CourseDoc) -> String {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn remembered_rendering_is_the_rendering() {
+        for md in [
+            "**Mã OTP** là gì?",
+            "<script>x</script>Chọn [một](javascript:alert(1))",
+        ] {
+            let first = super::markdown_to_html_remembered(md);
+            assert_eq!(first, super::markdown_to_html(md));
+            assert_eq!(super::markdown_to_html_remembered(md), first);
+        }
+    }
+
     use super::*;
 
     #[test]

@@ -147,10 +147,10 @@ pub fn touch_profile(conn: &mut DbConn, user_id: &str, at: NaiveDateTime) -> Que
                 .execute($c)
         };
     }
-    match conn {
-        DbConn::Pg(c) => touch!(c)?,
-        DbConn::Sqlite(c) => touch!(c)?,
-    };
+    super::write(conn, |conn| match conn {
+        DbConn::Pg(c) => touch!(c),
+        DbConn::Sqlite(c) => touch!(c),
+    })?;
     Ok(())
 }
 

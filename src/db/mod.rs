@@ -258,6 +258,21 @@ where
     result
 }
 
+/// Runs a write of one statement. On SQLite it takes the writers' turn like [`transaction`]: a
+/// write in autocommit mode that meets another connection's write lock waits in SQLite's busy
+/// handler, which sleeps 1, 2, 5, 10 ms … between tries while the CPU idles. On PostgreSQL the
+/// statement runs as it is (one round trip).
+pub fn write<T, E, F>(conn: &mut DbConn, f: F) -> Result<T, E>
+where
+    F: FnOnce(&mut DbConn) -> Result<T, E>,
+    E: From<diesel::result::Error>,
+{
+    match conn {
+        DbConn::Pg(_) => f(conn),
+        DbConn::Sqlite(_) => transaction(conn, f),
+    }
+}
+
 /// A fresh random id, stored as text on both backends.
 pub fn new_id() -> String {
     uuid::Uuid::new_v4().to_string()
@@ -272,6 +287,24 @@ pub fn now() -> chrono::NaiveDateTime {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn bundled_sqlite_keeps_its_query_plans() {
+        // .cargo/config.toml builds SQLite with SQLITE_ENABLE_QPSG; without it every `.first()`
+        // (a bound `LIMIT`) is prepared again on each call.
+        use diesel::prelude::*;
+        #[derive(QueryableByName)]
+        struct Used {
+            #[diesel(sql_type = diesel::sql_types::Integer)]
+            used: i32,
+        }
+        let mut conn = SqliteConnection::establish(":memory:").unwrap();
+        let row: Used =
+            diesel::sql_query("SELECT sqlite_compileoption_used('ENABLE_QPSG') AS used")
+                .get_result(&mut conn)
+                .unwrap();
+        assert_eq!(row.used, 1);
+    }
 
     #[test]
     fn parses_urls_by_scheme() {

@@ -60,30 +60,47 @@ pub fn find(conn: &mut DbConn, id: &str) -> QueryResult<Option<AttemptRow>> {
         .optional()
 }
 
-/// What starting an attempt needs to know of the earlier ones (not their papers).
-#[derive(Queryable, Selectable, Clone, Debug)]
-#[diesel(table_name = quiz_attempts)]
-pub struct AttemptBrief {
-    pub id: String,
-    pub status: String,
-    pub deadline_at: Option<NaiveDateTime>,
-    pub submitted_at: Option<NaiveDateTime>,
+/// What starting an attempt needs to know of a learner's earlier attempts at a quiz.
+#[derive(QueryableByName, Clone, Debug)]
+pub struct AttemptsSoFar {
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    pub count: i64,
+    /// When the last one was submitted.
+    #[diesel(sql_type = diesel::sql_types::Nullable<diesel::sql_types::Timestamp>)]
+    pub last_submitted_at: Option<NaiveDateTime>,
+    /// The open attempt (there is at most one: a new one is numbered after all the others).
+    #[diesel(sql_type = diesel::sql_types::Nullable<diesel::sql_types::Text>)]
+    pub open_id: Option<String>,
+    #[diesel(sql_type = diesel::sql_types::Nullable<diesel::sql_types::Timestamp>)]
+    pub open_deadline_at: Option<NaiveDateTime>,
 }
 
-/// Every attempt of a user at a quiz, oldest first, without papers and answers.
-pub fn briefs_of(
+/// A learner's attempts at a quiz, summed up in one aggregate (no rows, papers or answers read).
+pub fn attempts_so_far(
     conn: &mut DbConn,
     user_id: &str,
     course_id: &str,
     quiz_key: &str,
-) -> QueryResult<Vec<AttemptBrief>> {
-    quiz_attempts::table
-        .filter(quiz_attempts::user_id.eq(user_id))
-        .filter(quiz_attempts::course_id.eq(course_id))
-        .filter(quiz_attempts::quiz_key.eq(quiz_key))
-        .order(quiz_attempts::number)
-        .select(AttemptBrief::as_select())
-        .load(conn)
+) -> QueryResult<AttemptsSoFar> {
+    use diesel::sql_types::Text;
+    macro_rules! so_far {
+        ($c:expr) => {
+            crate::fixed!(
+                "SELECT COUNT(*) AS count, MAX(submitted_at) AS last_submitted_at, \
+                 MAX(CASE WHEN status = 'open' THEN id END) AS open_id, \
+                 MAX(CASE WHEN status = 'open' THEN deadline_at END) AS open_deadline_at \
+                 FROM quiz_attempts WHERE user_id = $1 AND course_id = $2 AND quiz_key = $3"
+            )
+            .bind::<Text, _>(user_id)
+            .bind::<Text, _>(course_id)
+            .bind::<Text, _>(quiz_key)
+            .get_result($c)
+        };
+    }
+    match conn {
+        DbConn::Pg(c) => so_far!(c),
+        DbConn::Sqlite(c) => so_far!(c),
+    }
 }
 
 /// Every attempt of a user at a quiz, oldest first.
@@ -125,10 +142,10 @@ pub fn insert(conn: &mut DbConn, a: &NewAttempt<'_>) -> QueryResult<usize> {
             .execute($c)
         };
     }
-    match conn {
+    super::write(conn, |conn| match conn {
         DbConn::Pg(c) => insert!(c),
         DbConn::Sqlite(c) => insert!(c),
-    }
+    })
 }
 
 /// Saves the answers of an open attempt; 0 when it is not open any more.
@@ -142,10 +159,10 @@ pub fn save_answers(conn: &mut DbConn, id: &str, answers: &str) -> QueryResult<u
                 .execute($c)
         };
     }
-    match conn {
+    super::write(conn, |conn| match conn {
         DbConn::Pg(c) => save!(c),
         DbConn::Sqlite(c) => save!(c),
-    }
+    })
 }
 
 /// The grading of an attempt: what `submit_graded` stores.

@@ -71,30 +71,26 @@ pub fn start(
     quiz: &QuizRef<'_>,
 ) -> ApiResult<(AttemptRow, bool)> {
     let now = clock.now();
-    let mut rows = q::briefs_of(conn, user_id, quiz.course_id, quiz.key)?;
-    for brief in rows.iter_mut() {
-        if brief.status == "open" && brief.deadline_at.is_some_and(|d| now > d + GRACE) {
-            if let Some(row) = q::find(conn, &brief.id)? {
-                let done = finalize(conn, clock, row)?;
-                brief.status = done.status;
-                brief.submitted_at = done.submitted_at;
-            }
-        }
-    }
-    if let Some(open) = rows.iter().find(|r| r.status == "open") {
+    let mut so_far = q::attempts_so_far(conn, user_id, quiz.course_id, quiz.key)?;
+    if let Some(open_id) = so_far.open_id.clone() {
         let row =
-            q::find(conn, &open.id)?.ok_or_else(|| ApiError::not_found("No such attempt."))?;
-        return Ok((row, false));
+            q::find(conn, &open_id)?.ok_or_else(|| ApiError::not_found("No such attempt."))?;
+        if so_far.open_deadline_at.is_none_or(|d| now <= d + GRACE) {
+            return Ok((row, false));
+        }
+        // Its time ran out: graded now, and a new attempt follows.
+        let done = finalize(conn, clock, row)?;
+        so_far.last_submitted_at = so_far.last_submitted_at.max(done.submitted_at);
     }
     let spec = quiz.spec;
-    if spec.max_attempts > 0 && rows.len() as u32 >= spec.max_attempts {
+    if spec.max_attempts > 0 && so_far.count >= i64::from(spec.max_attempts) {
         return Err(ApiError::conflict(
             "max_attempts_reached",
             format!("All {} attempts at this quiz are used.", spec.max_attempts),
         ));
     }
     if spec.cooldown_seconds > 0 {
-        if let Some(last) = rows.iter().filter_map(|r| r.submitted_at).max() {
+        if let Some(last) = so_far.last_submitted_at {
             let ready = last + TimeDelta::seconds(spec.cooldown_seconds.into());
             if ready > now {
                 let wait = (ready - now).num_seconds().max(1);
@@ -114,7 +110,7 @@ pub fn start(
         course_id: quiz.course_id.to_string(),
         quiz_key: quiz.key.to_string(),
         release: quiz.release,
-        number: rows.len() as i32 + 1,
+        number: so_far.count as i32 + 1,
         status: "open".into(),
         paper: paper_json,
         answers: "{}".into(),

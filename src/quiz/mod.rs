@@ -8,7 +8,7 @@ use rand::Rng;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use crate::content::render::markdown_to_html;
+use crate::content::render::markdown_to_html_remembered;
 use crate::content::{fold, Question, QuizSpec};
 
 /// Opaque, per-attempt id: 10 random characters.
@@ -190,7 +190,7 @@ pub fn shown(q: &PaperQuestion) -> ShownQuestion {
     ShownQuestion {
         id: q.id.clone(),
         kind: q.spec.kind.clone(),
-        prompt_html: markdown_to_html(&q.spec.prompt),
+        prompt_html: markdown_to_html_remembered(&q.spec.prompt),
         image_url: q.spec.image_url.clone(),
         options,
         left,
