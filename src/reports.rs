@@ -300,15 +300,9 @@ pub struct Report {
     pub children: Option<Vec<Report>>,
 }
 
-#[derive(QueryableByName)]
-struct Count {
-    #[diesel(sql_type = BigInt)]
-    n: i64,
-}
-
 /// Runs a `SELECT COUNT(*) AS n ...`.
 fn count(conn: &mut DbConn, sql: &str) -> ApiResult<i64> {
-    let rows: Vec<Count> = diesel::sql_query(sql).load(conn)?;
+    let rows: Vec<crate::db::Count> = diesel::sql_query(sql).load(conn)?;
     Ok(rows.first().map(|r| r.n).unwrap_or(0))
 }
 

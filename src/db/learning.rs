@@ -136,6 +136,12 @@ macro_rules! touch_profile_sql {
 /// Marks the learner (their profile, if they have one) active now, writing at most once a day:
 /// reports count people active since the start of a day.
 pub fn touch_profile(conn: &mut DbConn, user_id: &str, at: NaiveDateTime) -> QueryResult<()> {
+    super::write(conn, |conn| touch(conn, user_id, at))?;
+    Ok(())
+}
+
+/// The statement of [`touch_profile`], for a caller that writes already.
+fn touch(conn: &mut DbConn, user_id: &str, at: NaiveDateTime) -> QueryResult<usize> {
     use diesel::sql_types::{Text, Timestamp};
     let day_start = at.date().and_time(chrono::NaiveTime::MIN);
     macro_rules! touch {
@@ -147,11 +153,10 @@ pub fn touch_profile(conn: &mut DbConn, user_id: &str, at: NaiveDateTime) -> Que
                 .execute($c)
         };
     }
-    super::write(conn, |conn| match conn {
+    match conn {
         DbConn::Pg(c) => touch!(c),
         DbConn::Sqlite(c) => touch!(c),
-    })?;
-    Ok(())
+    }
 }
 
 /// Inserts a progress event bound as `$1`–`$9` (see `record_event`), unless it is there.
@@ -192,12 +197,6 @@ macro_rules! lesson_upsert_sql {
     };
 }
 
-#[derive(QueryableByName)]
-struct Inserted {
-    #[diesel(sql_type = diesel::sql_types::BigInt)]
-    n: i64,
-}
-
 /// Records a progress event once (by its client event id) and, when it is new, enrols the learner
 /// or records the activity, marks their profile active today (as [`touch_profile`]) and raises
 /// the lesson. False when the event was recorded before: then nothing changes.
@@ -227,7 +226,7 @@ pub fn record_event(
         };
     }
     if let DbConn::Pg(c) = conn {
-        let rows: Vec<Inserted> = event!(crate::fixed!(concat!(
+        let inserted: super::Count = event!(crate::fixed!(concat!(
             "WITH ev AS (",
             event_insert_sql!(),
             " RETURNING 1), en AS (",
@@ -241,8 +240,8 @@ pub fn record_event(
         .bind::<Timestamp, _>(day_start)
         .bind::<Timestamp, _>(lesson.started_at)
         .bind::<Nullable<Timestamp>, _>(lesson.completed_at)
-        .load(c)?;
-        return Ok(rows.first().is_some_and(|r| r.n == 1));
+        .get_result(c)?;
+        return Ok(inserted.n == 1);
     }
     super::transaction(conn, |conn| {
         let DbConn::Sqlite(c) = conn else {
@@ -270,7 +269,7 @@ pub fn record_event(
         .bind::<Nullable<Timestamp>, _>(lesson.completed_at)
         .bind::<Timestamp, _>(lesson.updated_at)
         .execute(c)?;
-        touch_profile(conn, e.user_id, e.received_at)?;
+        touch(conn, e.user_id, e.received_at)?;
         Ok(true)
     })
 }

@@ -273,6 +273,13 @@ where
     }
 }
 
+/// The row of a `SELECT COUNT(*) AS n …`.
+#[derive(diesel::QueryableByName)]
+pub struct Count {
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    pub n: i64,
+}
+
 /// A fresh random id, stored as text on both backends.
 pub fn new_id() -> String {
     uuid::Uuid::new_v4().to_string()

@@ -183,12 +183,6 @@ macro_rules! mark_submitted_sql {
     };
 }
 
-#[derive(QueryableByName)]
-struct Marked {
-    #[diesel(sql_type = diesel::sql_types::BigInt)]
-    n: i64,
-}
-
 /// Marks an open attempt graded and stores its per-question outcomes (for quiz statistics);
 /// false, and nothing stored, when another request graded it first.
 ///
@@ -213,7 +207,7 @@ pub fn submit_graded(
         };
     }
     if let DbConn::Pg(c) = conn {
-        let marked: Vec<Marked> = mark!(crate::fixed!(concat!(
+        let marked: super::Count = mark!(crate::fixed!(concat!(
             "WITH m AS (",
             mark_submitted_sql!(),
             " RETURNING course_id, quiz_key, user_id), a AS (INSERT INTO attempt_answers \
@@ -226,8 +220,8 @@ pub fn submit_graded(
         .bind::<Array<Bool>, _>(rows.iter().map(|r| r.correct).collect::<Vec<_>>())
         .bind::<Array<Integer>, _>(rows.iter().map(|r| r.credit_bp).collect::<Vec<_>>())
         .bind::<Array<Nullable<Text>>, _>(rows.iter().map(|r| r.wrong_answer).collect::<Vec<_>>())
-        .load(c)?;
-        return Ok(marked.first().is_some_and(|m| m.n == 1));
+        .get_result(c)?;
+        return Ok(marked.n == 1);
     }
     super::transaction(conn, |conn| {
         let DbConn::Sqlite(c) = conn else {
