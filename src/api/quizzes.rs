@@ -55,6 +55,13 @@ pub struct AttemptResponse {
     pub result: Option<AttemptResult>,
 }
 
+fn cx(state: &AppState) -> attempts::Ctx<'_> {
+    attempts::Ctx {
+        clock: &state.clock,
+        catalogue: &state.catalogue,
+    }
+}
+
 fn parse_quiz_id(id: &str) -> ApiResult<(String, String)> {
     id.split_once('.')
         .map(|(s, k)| (s.to_string(), k.to_string()))
@@ -84,7 +91,7 @@ fn view(
     state: &AppState,
     row: &AttemptRow,
 ) -> ApiResult<AttemptResponse> {
-    let paper = attempts::paper(row)?;
+    let paper = attempts::paper(conn, &state.catalogue, row)?;
     let saved = attempts::saved(row)?;
     let result = if row.status == "submitted" {
         let attempts_left = if paper.max_attempts > 0 {
@@ -100,17 +107,12 @@ fn view(
         let questions = if paper.show_answers == "never" {
             Vec::new()
         } else {
-            attempts::graded(row)?
-                .into_iter()
-                .map(|g| {
-                    let mut r = g.result;
-                    if !shown_answers {
-                        r.explanation = None;
-                        r.solution = None;
-                    }
-                    r
-                })
-                .collect()
+            let results = attempts::graded(row)?;
+            if shown_answers {
+                paper.explained(results)
+            } else {
+                results
+            }
         };
         Some(AttemptResult {
             score: f64::from(row.score_bp.unwrap_or(0)) / 100.0,
@@ -161,24 +163,20 @@ pub async fn start_attempt(
         .catalogue
         .get(&slug)
         .ok_or_else(|| quiz_not_found(&quiz_id))?;
-    let spec = course
-        .content
-        .doc
-        .quizzes()
-        .find(|q| q.key == key)
-        .map(|q| q.spec.clone())
-        .ok_or_else(|| quiz_not_found(&quiz_id))?;
-    let release = course.release;
+    if !course.content.doc.quizzes().any(|q| q.key == key) {
+        return Err(quiz_not_found(&quiz_id));
+    }
     let st = state.clone();
     let (res, created) = run_blocking(move || {
         let mut conn = st.pool.get()?;
+        let spec = course.content.doc.quizzes().find(|q| q.key == key);
         let quiz = QuizRef {
             course_id: &course.course_id,
             key: &key,
-            release,
-            spec: &spec,
+            release: course.release,
+            spec: &spec.ok_or_else(|| quiz_not_found(&quiz_id))?.spec,
         };
-        let (attempt, created) = attempts::start(&mut conn, &st.clock, &user.id, &quiz)?;
+        let (attempt, created) = attempts::start(&mut conn, cx(&st), &user.id, &quiz)?;
         Ok((view(&mut conn, &st, &attempt)?, created))
     })
     .await?;
@@ -205,7 +203,7 @@ pub async fn get_attempt(
     Ok(web::Json(
         run_blocking(move || {
             let mut conn = st.pool.get()?;
-            let row = attempts::load(&mut conn, &st.clock, &id, &user.id)?;
+            let row = attempts::load(&mut conn, cx(&st), &id, &user.id)?;
             view(&mut conn, &st, &row)
         })
         .await?,
@@ -246,7 +244,7 @@ pub async fn save_answers(
     Ok(web::Json(
         run_blocking(move || {
             let mut conn = st.pool.get()?;
-            let row = attempts::save_answers(&mut conn, &st.clock, &id, &user.id, answers)?;
+            let row = attempts::save_answers(&mut conn, cx(&st), &id, &user.id, answers)?;
             view(&mut conn, &st, &row)
         })
         .await?,
@@ -269,7 +267,7 @@ pub async fn submit_attempt(
     Ok(web::Json(
         run_blocking(move || {
             let mut conn = st.pool.get()?;
-            let row = attempts::submit(&mut conn, &st.clock, &id, &user.id)?;
+            let row = attempts::submit(&mut conn, cx(&st), &id, &user.id)?;
             if row.passed == Some(true) {
                 if let Some(published) = st.catalogue.by_id(&row.course_id) {
                     super::learning::complete(&mut conn, &st, &user.id, &published, None)?;
@@ -341,7 +339,7 @@ pub async fn my_attempts(
             let mut list = Vec::new();
             for r in rows {
                 // Grade attempts whose time ran out before listing them.
-                let r = attempts::load(&mut conn, &st.clock, &r.id, &user.id)?;
+                let r = attempts::load(&mut conn, cx(&st), &r.id, &user.id)?;
                 list.push(r);
             }
             let best = list.iter().filter_map(|r| r.score_bp).max();

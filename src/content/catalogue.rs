@@ -13,7 +13,7 @@ use sha2::{Digest, Sha256};
 use utoipa::ToSchema;
 
 use super::render::ReleaseContent;
-use super::{fold, ItemDoc, Source};
+use super::{fold, ItemDoc, QuizSpec, Source};
 
 /// A course in the catalogue list.
 #[derive(Clone, Debug, Serialize, ToSchema)]
@@ -313,9 +313,18 @@ pub struct Filter {
     pub q: Option<String>,
 }
 
+/// Quizzes of releases the catalogue no longer serves, by (course id, release, quiz key): the
+/// attempts started under them are still shown and graded with them.
+type OlderQuizzes =
+    std::sync::Mutex<std::collections::HashMap<(String, i32, String), Arc<QuizSpec>>>;
+
+/// How many quizzes of older releases are remembered; past that the memory starts again.
+const OLDER_QUIZZES_KEPT: usize = 64;
+
 #[derive(Default)]
 pub struct Catalogue {
     courses: ArcSwap<BTreeMap<String, Arc<PublishedCourse>>>,
+    older_quizzes: OlderQuizzes,
 }
 
 impl Catalogue {
@@ -330,6 +339,36 @@ impl Catalogue {
             .values()
             .find(|c| c.course_id == course_id)
             .cloned()
+    }
+
+    /// The quiz `key` of a release that is not served any more: remembered, or read by `load`
+    /// (from the stored release) and remembered. Releases never change, so nothing goes stale.
+    pub fn remembered_quiz<E>(
+        &self,
+        course_id: &str,
+        release: i32,
+        key: &str,
+        load: impl FnOnce() -> Result<Option<QuizSpec>, E>,
+    ) -> Result<Option<Arc<QuizSpec>>, E> {
+        let id = (course_id.to_string(), release, key.to_string());
+        let lock = || {
+            self.older_quizzes
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner)
+        };
+        if let Some(quiz) = lock().get(&id) {
+            return Ok(Some(quiz.clone()));
+        }
+        let Some(quiz) = load()? else {
+            return Ok(None);
+        };
+        let quiz = Arc::new(quiz);
+        let mut kept = lock();
+        if kept.len() >= OLDER_QUIZZES_KEPT {
+            kept.clear();
+        }
+        kept.insert(id, quiz.clone());
+        Ok(Some(quiz))
     }
 
     /// Replaces (or adds) one course; readers see the old or the new map, never a mix.

@@ -7,8 +7,10 @@ use actix_web::http::StatusCode;
 use chrono::{NaiveDateTime, TimeDelta};
 use serde::{Deserialize, Serialize};
 
-use super::{check_answer, draw, grade, Answer, Graded, Paper};
+use super::{check_answer, draw, grade, Answer, Paper, QuestionResult, StoredPaper};
 use crate::clock::Clock;
+use crate::content::catalogue::Catalogue;
+use crate::content::render::ReleaseContent;
 use crate::content::QuizSpec;
 use crate::db::quiz::{self as q, AttemptRow, NewAttempt, NewAttemptAnswer};
 use crate::db::{new_id, DbConn};
@@ -32,19 +34,69 @@ pub struct Saved {
     pub saved_at: NaiveDateTime,
 }
 
-pub fn paper(row: &AttemptRow) -> ApiResult<Paper> {
-    serde_json::from_str(&row.paper).map_err(ApiError::internal)
+/// What attempts need besides the database: the time, and the published quizzes.
+#[derive(Clone, Copy)]
+pub struct Ctx<'a> {
+    pub clock: &'a Clock,
+    pub catalogue: &'a Catalogue,
+}
+
+/// The attempt's paper with the questions of its release: the catalogue's when it serves that
+/// release, else those of the release stored in the database (remembered by the catalogue).
+pub fn paper(conn: &mut DbConn, catalogue: &Catalogue, row: &AttemptRow) -> ApiResult<Paper> {
+    let stored: StoredPaper = serde_json::from_str(&row.paper).map_err(ApiError::internal)?;
+    let resolved = if stored.is_self_contained() {
+        stored.resolve(None)
+    } else if let Some(course) = catalogue
+        .by_id(&row.course_id)
+        .filter(|c| c.release == row.release)
+    {
+        let quiz = course.content.doc.quizzes().find(|q| q.key == row.quiz_key);
+        stored.resolve(quiz.map(|q| &q.spec))
+    } else {
+        let quiz = catalogue.remembered_quiz(&row.course_id, row.release, &row.quiz_key, || {
+            let Some(release) = crate::db::courses::release(conn, &row.course_id, row.release)?
+            else {
+                return Ok::<_, ApiError>(None);
+            };
+            let content: ReleaseContent =
+                serde_json::from_str(&release.content).map_err(ApiError::internal)?;
+            let quiz = content.doc.quizzes().find(|q| q.key == row.quiz_key);
+            Ok(quiz.map(|q| q.spec.clone()))
+        })?;
+        stored.resolve(quiz.as_deref())
+    };
+    resolved.map_err(|e| ApiError::internal(anyhow::anyhow!(e)))
+}
+
+/// The grading as stored, per question; attempts graded before explanations and solutions were
+/// left out of it stored them inside `Graded` rows.
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum StoredResult {
+    Plain(QuestionResult),
+    Graded { result: QuestionResult },
 }
 
 pub fn saved(row: &AttemptRow) -> ApiResult<BTreeMap<String, Saved>> {
     serde_json::from_str(&row.answers).map_err(ApiError::internal)
 }
 
-pub fn graded(row: &AttemptRow) -> ApiResult<Vec<Graded>> {
-    match &row.result {
-        Some(r) => serde_json::from_str(r).map_err(ApiError::internal),
-        None => Ok(Vec::new()),
-    }
+/// The per-question results, without explanations and solutions (see [`Paper::explained`]).
+pub fn graded(row: &AttemptRow) -> ApiResult<Vec<QuestionResult>> {
+    let Some(r) = &row.result else {
+        return Ok(Vec::new());
+    };
+    let stored: Vec<StoredResult> = serde_json::from_str(r).map_err(ApiError::internal)?;
+    Ok(stored
+        .into_iter()
+        .map(|s| {
+            let (StoredResult::Plain(mut r) | StoredResult::Graded { result: mut r }) = s;
+            r.explanation = None;
+            r.solution = None;
+            r
+        })
+        .collect())
 }
 
 fn expired(row: &AttemptRow, now: NaiveDateTime) -> bool {
@@ -52,12 +104,12 @@ fn expired(row: &AttemptRow, now: NaiveDateTime) -> bool {
 }
 
 /// Loads an attempt of `user_id` (another user's → 404) and grades it if its time ran out.
-pub fn load(conn: &mut DbConn, clock: &Clock, id: &str, user_id: &str) -> ApiResult<AttemptRow> {
+pub fn load(conn: &mut DbConn, cx: Ctx<'_>, id: &str, user_id: &str) -> ApiResult<AttemptRow> {
     let row = q::find(conn, id)?
         .filter(|r| r.user_id == user_id)
         .ok_or_else(|| ApiError::not_found("No such attempt."))?;
-    if expired(&row, clock.now()) {
-        return finalize(conn, clock, row);
+    if expired(&row, cx.clock.now()) {
+        return finalize(conn, cx, row);
     }
     Ok(row)
 }
@@ -66,11 +118,11 @@ pub fn load(conn: &mut DbConn, clock: &Clock, id: &str, user_id: &str) -> ApiRes
 /// `cooldown_active` (with `Retry-After`).
 pub fn start(
     conn: &mut DbConn,
-    clock: &Clock,
+    cx: Ctx<'_>,
     user_id: &str,
     quiz: &QuizRef<'_>,
 ) -> ApiResult<(AttemptRow, bool)> {
-    let now = clock.now();
+    let now = cx.clock.now();
     let mut so_far = q::attempts_so_far(conn, user_id, quiz.course_id, quiz.key)?;
     if let Some(open_id) = so_far.open_id.clone() {
         let row =
@@ -79,7 +131,7 @@ pub fn start(
             return Ok((row, false));
         }
         // Its time ran out: graded now, and a new attempt follows.
-        let done = finalize(conn, clock, row)?;
+        let done = finalize(conn, cx, row)?;
         so_far.last_submitted_at = so_far.last_submitted_at.max(done.submitted_at);
     }
     let spec = quiz.spec;
@@ -103,7 +155,7 @@ pub fn start(
         }
     }
     let paper = draw(spec, &mut rand::thread_rng());
-    let paper_json = serde_json::to_string(&paper).map_err(ApiError::internal)?;
+    let paper_json = serde_json::to_string(&paper.stored()).map_err(ApiError::internal)?;
     let row = AttemptRow {
         id: new_id(),
         user_id: user_id.to_string(),
@@ -168,12 +220,12 @@ fn submitted_conflict() -> ApiError {
 /// answer → 422 naming it, and nothing is saved.
 pub fn save_answers(
     conn: &mut DbConn,
-    clock: &Clock,
+    cx: Ctx<'_>,
     id: &str,
     user_id: &str,
     answers: Vec<Answer>,
 ) -> ApiResult<AttemptRow> {
-    let row = load(conn, clock, id, user_id)?;
+    let row = load(conn, cx, id, user_id)?;
     if row.status != "open" {
         return Err(if row.late {
             ApiError::conflict(
@@ -184,7 +236,7 @@ pub fn save_answers(
             submitted_conflict()
         });
     }
-    let paper = paper(&row)?;
+    let paper = paper(conn, cx.catalogue, &row)?;
     let errors: Vec<FieldError> = answers
         .iter()
         .enumerate()
@@ -200,7 +252,7 @@ pub fn save_answers(
         return Err(ApiError::validation(errors));
     }
     let mut stored = saved(&row)?;
-    let now = clock.now();
+    let now = cx.clock.now();
     for a in answers {
         stored.insert(
             a.question.clone(),
@@ -218,20 +270,20 @@ pub fn save_answers(
 }
 
 /// Submits: grades once. A second submission, or a race, returns the first grading.
-pub fn submit(conn: &mut DbConn, clock: &Clock, id: &str, user_id: &str) -> ApiResult<AttemptRow> {
-    let row = load(conn, clock, id, user_id)?;
+pub fn submit(conn: &mut DbConn, cx: Ctx<'_>, id: &str, user_id: &str) -> ApiResult<AttemptRow> {
+    let row = load(conn, cx, id, user_id)?;
     if row.status != "open" {
         return Ok(row);
     }
-    finalize(conn, clock, row)
+    finalize(conn, cx, row)
 }
 
 /// Grades an open attempt. After the deadline (plus grace) only answers saved before the
 /// deadline count, and the attempt is marked late.
-fn finalize(conn: &mut DbConn, clock: &Clock, row: AttemptRow) -> ApiResult<AttemptRow> {
-    let now = clock.now();
+fn finalize(conn: &mut DbConn, cx: Ctx<'_>, row: AttemptRow) -> ApiResult<AttemptRow> {
+    let now = cx.clock.now();
     let late = row.deadline_at.is_some_and(|d| now > d + GRACE);
-    let paper = paper(&row)?;
+    let paper = paper(conn, cx.catalogue, &row)?;
     let answers: BTreeMap<String, Answer> = saved(&row)?
         .into_iter()
         .filter(|(_, s)| !late || row.deadline_at.is_some_and(|d| s.saved_at <= d))
@@ -240,7 +292,9 @@ fn finalize(conn: &mut DbConn, clock: &Clock, row: AttemptRow) -> ApiResult<Atte
     let (results, score) = grade(&paper, &answers);
     let passed = score >= f64::from(paper.pass_mark);
     let score_bp = (score * 100.0).round() as i32;
-    let result_json = serde_json::to_string(&results).map_err(ApiError::internal)?;
+    // Stored without explanations and solutions: they follow from the paper.
+    let stored: Vec<&QuestionResult> = results.iter().map(|g| &g.result).collect();
+    let result_json = serde_json::to_string(&stored).map_err(ApiError::internal)?;
     let submitted_at = match row.deadline_at {
         Some(d) if late => d,
         _ => now,
@@ -292,4 +346,47 @@ pub fn quiz_not_found(id: &str) -> ApiError {
         "not_found",
         format!("No quiz `{id}`."),
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn row(result: &str) -> AttemptRow {
+        AttemptRow {
+            id: "a".into(),
+            user_id: "u".into(),
+            course_id: "c".into(),
+            quiz_key: "q".into(),
+            release: 1,
+            number: 1,
+            status: "submitted".into(),
+            paper: "{}".into(),
+            answers: "{}".into(),
+            started_at: NaiveDateTime::default(),
+            deadline_at: None,
+            submitted_at: None,
+            late: false,
+            score_bp: Some(10000),
+            passed: Some(true),
+            result: Some(result.into()),
+        }
+    }
+
+    #[test]
+    fn gradings_of_both_stored_forms_read() {
+        // As stored now: the results alone.
+        let now = graded(&row(r#"[{"question":"x","correct":true,"credit":1.0}]"#)).unwrap();
+        // As stored by earlier versions: with the key, the wrong answer, the explanation and
+        // the solution, which are now taken from the paper instead.
+        let before = graded(&row(
+            r#"[{"key":"k","result":{"question":"x","correct":true,"credit":1.0,"explanation":"E","solution":{"question":"x","value":true}},"wrong_answer":null}]"#,
+        ))
+        .unwrap();
+        for r in [&now[0], &before[0]] {
+            assert_eq!((r.question.as_str(), r.correct, r.credit), ("x", true, 1.0));
+            assert!(r.explanation.is_none() && r.solution.is_none());
+        }
+        assert!(graded(&row(r#"[{"nothing":1}]"#)).is_err());
+    }
 }

@@ -26,30 +26,129 @@ pub struct Opt {
     pub index: usize,
 }
 
-/// One drawn question of an attempt, with everything needed to grade it later (kept on the
-/// server only).
-#[derive(Clone, Debug, Serialize, Deserialize)]
+/// One drawn question of an attempt, with everything needed to grade it (kept on the server
+/// only). Stored as a [`StoredPaper`]: the question itself is read from the attempt's release.
+#[derive(Clone, Debug)]
 pub struct PaperQuestion {
     pub id: String,
     pub spec: Question,
     /// Choices (single/multiple) or items (ordering) or left sides (matching), in shown order.
-    #[serde(default)]
     pub options: Vec<Opt>,
     /// Right sides of a matching question, in shown order.
-    #[serde(default)]
     pub rights: Vec<Opt>,
 }
 
-#[derive(Clone, Debug, Serialize, Deserialize, Default)]
+#[derive(Clone, Debug, Default)]
 pub struct Paper {
     pub questions: Vec<PaperQuestion>,
     /// The quiz settings the attempt was started under (a later release does not change them).
-    #[serde(default)]
     pub pass_mark: u32,
-    #[serde(default)]
     pub show_answers: String,
-    #[serde(default)]
     pub max_attempts: u32,
+}
+
+/// A drawn question as stored with its attempt: the question's key and this attempt's ids.
+/// Attempts started before papers were stored this way hold the whole question (`spec`).
+#[derive(Debug, Serialize, Deserialize)]
+struct StoredQuestion {
+    id: String,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    key: String,
+    #[serde(default, skip_serializing)]
+    spec: Option<Question>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    options: Vec<Opt>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    rights: Vec<Opt>,
+}
+
+/// A paper as stored with its attempt (JSON): a few hundred bytes instead of every question's
+/// text, so that starting and grading an attempt write small rows. [`StoredPaper::resolve`] puts
+/// the questions of the attempt's release back.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct StoredPaper {
+    questions: Vec<StoredQuestion>,
+    #[serde(default)]
+    pass_mark: u32,
+    #[serde(default)]
+    show_answers: String,
+    #[serde(default)]
+    max_attempts: u32,
+}
+
+impl Paper {
+    pub fn stored(&self) -> StoredPaper {
+        StoredPaper {
+            questions: self
+                .questions
+                .iter()
+                .map(|q| StoredQuestion {
+                    id: q.id.clone(),
+                    key: q.spec.key.clone(),
+                    spec: None,
+                    options: q.options.clone(),
+                    rights: q.rights.clone(),
+                })
+                .collect(),
+            pass_mark: self.pass_mark,
+            show_answers: self.show_answers.clone(),
+            max_attempts: self.max_attempts,
+        }
+    }
+
+    /// The per-question results with the explanation and the solution in this attempt's ids,
+    /// which are not stored with the grading: they follow from the paper.
+    pub fn explained(&self, results: Vec<QuestionResult>) -> Vec<QuestionResult> {
+        results
+            .into_iter()
+            .map(|mut r| {
+                if let Some(q) = self.questions.iter().find(|q| q.id == r.question) {
+                    r.explanation = Some(q.spec.explanation.clone());
+                    r.solution = Some(solution(q));
+                }
+                r
+            })
+            .collect()
+    }
+}
+
+impl StoredPaper {
+    /// Whether every question is stored whole (an attempt from before papers held keys only).
+    pub fn is_self_contained(&self) -> bool {
+        self.questions.iter().all(|q| q.spec.is_some())
+    }
+
+    /// The paper with its questions taken from `quiz`, the quiz of the attempt's release; the
+    /// error names a question the release does not have.
+    pub fn resolve(self, quiz: Option<&QuizSpec>) -> Result<Paper, String> {
+        let questions = self
+            .questions
+            .into_iter()
+            .map(|s| {
+                let spec = match s.spec {
+                    Some(spec) => spec,
+                    None => quiz
+                        .and_then(|quiz| quiz.questions.iter().find(|q| q.key == s.key))
+                        .cloned()
+                        .ok_or_else(|| {
+                            format!("question `{}` is not in the attempt's release", s.key)
+                        })?,
+                };
+                Ok(PaperQuestion {
+                    id: s.id,
+                    spec,
+                    options: s.options,
+                    rights: s.rights,
+                })
+            })
+            .collect::<Result<_, String>>()?;
+        Ok(Paper {
+            questions,
+            pass_mark: self.pass_mark,
+            show_answers: self.show_answers,
+            max_attempts: self.max_attempts,
+        })
+    }
 }
 
 fn shuffled_opts(n: usize, shuffle: bool, rng: &mut impl Rng) -> Vec<Opt> {
@@ -343,7 +442,7 @@ pub struct QuestionResult {
     pub correct: bool,
     /// 0 to 1; below 1 only with partial credit.
     pub credit: f64,
-    /// Explanation, when the quiz shows answers.
+    /// Explanation, when the quiz shows answers (not stored: see [`Paper::explained`]).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub explanation: Option<String>,
     /// The right answer in this attempt's ids, when the quiz shows answers.
@@ -370,7 +469,8 @@ pub fn normalize_text(s: &str, ignore_diacritics: bool) -> String {
     }
 }
 
-fn solution(q: &PaperQuestion) -> Answer {
+/// The right answer to a drawn question, in the attempt's ids.
+pub fn solution(q: &PaperQuestion) -> Answer {
     let mut a = Answer {
         question: q.id.clone(),
         choice: None,
@@ -513,8 +613,8 @@ pub fn grade_question(q: &PaperQuestion, a: Option<&Answer>) -> Graded {
             question: q.id.clone(),
             correct: credit >= 1.0,
             credit,
-            explanation: Some(q.spec.explanation.clone()),
-            solution: Some(solution(q)),
+            explanation: None,
+            solution: None,
         },
         wrong_answer: wrong,
     }

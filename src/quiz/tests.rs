@@ -290,7 +290,7 @@ fn grading_every_type() {
         "matching",
     ] {
         let pq = one(kind);
-        let sol = grade_question(&pq, None).result.solution.unwrap();
+        let sol = solution(&pq);
         assert!(grade_question(&pq, Some(&sol)).result.correct, "{kind}");
     }
 }
@@ -364,4 +364,62 @@ fn score_and_reveal() {
     assert!(reveal("after_pass", true, None));
     assert!(!reveal("after_last_attempt", false, Some(1)));
     assert!(reveal("after_last_attempt", false, Some(0)));
+}
+
+#[test]
+fn papers_are_stored_by_key_and_read_back_with_the_release() {
+    let mut questions: Vec<Question> = ["single", "multiple", "ordering", "matching"]
+        .iter()
+        .enumerate()
+        .map(|(i, kind)| q(&format!("q{i}"), kind))
+        .collect();
+    questions[0].choices = choices(&[("A", true), ("B", false)]);
+    questions[1].choices = choices(&[("A", true), ("B", true), ("C", false)]);
+    questions[2].items = vec!["một".into(), "hai".into()];
+    questions[3].pairs = vec![Pair {
+        left: "L".into(),
+        right: "R".into(),
+    }];
+    let s = spec(questions, 4);
+    let paper = draw(&s, &mut rand::thread_rng());
+    let json = serde_json::to_string(&paper.stored()).unwrap();
+    for text in ["Câu q0?", "Giải thích", "\"correct\"", "một", "\"L\""] {
+        assert!(!json.contains(text), "{text} stored: {json}");
+    }
+    let back: StoredPaper = serde_json::from_str(&json).unwrap();
+    assert!(!back.is_self_contained());
+    let back = back.resolve(Some(&s)).unwrap();
+    assert_eq!(back.pass_mark, 60);
+    for (a, b) in paper.questions.iter().zip(&back.questions) {
+        assert_eq!(
+            (&a.id, &a.spec, &a.options, &a.rights),
+            (&b.id, &b.spec, &b.options, &b.rights)
+        );
+    }
+    // A release without one of the questions cannot give the paper back.
+    let mut other = s.clone();
+    other.questions.remove(0);
+    let back: StoredPaper = serde_json::from_str(&json).unwrap();
+    assert!(back.resolve(Some(&other)).unwrap_err().contains("`q0`"));
+}
+
+#[test]
+fn papers_stored_whole_by_earlier_versions_still_read() {
+    let mut question = q("x", "single");
+    question.choices = choices(&[("Đúng", true), ("Sai", false)]);
+    let spec_json = serde_json::to_string(&question).unwrap();
+    let json = format!(
+        r#"{{"questions":[{{"id":"abc","spec":{spec_json},"options":[{{"id":"o1","index":1}},{{"id":"o2","index":0}}],"rights":[]}}],"pass_mark":50,"show_answers":"never","max_attempts":2}}"#
+    );
+    let stored: StoredPaper = serde_json::from_str(&json).unwrap();
+    assert!(stored.is_self_contained());
+    let paper = stored.resolve(None).unwrap();
+    assert_eq!(paper.questions[0].spec, question);
+    assert_eq!(paper.show_answers, "never");
+    let explained = paper.explained(vec![grade_question(&paper.questions[0], None).result]);
+    assert_eq!(explained[0].explanation.as_deref(), Some("Giải thích x"));
+    assert_eq!(
+        explained[0].solution.as_ref().unwrap().choice.as_deref(),
+        Some("o2")
+    );
 }

@@ -640,6 +640,8 @@ async fn a_new_release_does_not_change_an_open_attempt(backend: Backend) {
     // The author makes every question's right answer different in release 2.
     let mut changed = questions();
     changed[2]["answer"] = json!(true);
+    changed[2]["prompt"] = json!("Câu hỏi của bản 2");
+    changed[2]["explanation"] = json!("GIAI-THICH-BAN-2");
     let res = app
         .put("/api/v1/courses/moi/quizzes/kiem-tra")
         .bearer_auth(&author)
@@ -664,19 +666,44 @@ async fn a_new_release_does_not_change_an_open_attempt(backend: Backend) {
     save(&app, &t, a["id"].as_str().unwrap(), json!(right)).await;
     let r = submit(&app, &t, a["id"].as_str().unwrap()).await;
     assert_eq!(r["result"]["score"], 100.0, "graded against release 1");
+    // Shown and explained with release 1's questions, which the attempt stores by key only.
+    assert_eq!(r["questions"], a["questions"]);
+    let explanations: Vec<&str> = r["result"]["questions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|q| q["explanation"].as_str().unwrap())
+        .collect();
+    assert!(explanations.contains(&"GIAI-THICH-t1"), "{explanations:?}");
+    assert!(!explanations.contains(&"GIAI-THICH-BAN-2"));
     let b: Value = start(&app, &t, "moi.kiem-tra").await.json().await.unwrap();
     assert_eq!(b["release"], 2);
     let a_id = a["id"].as_str().unwrap().to_string();
-    let release = app
+    let (release, paper, result) = app
         .db(move |c| {
             quiz_attempts::table
                 .find(a_id)
-                .select(quiz_attempts::release)
-                .first::<i32>(c)
+                .select((
+                    quiz_attempts::release,
+                    quiz_attempts::paper,
+                    quiz_attempts::result,
+                ))
+                .first::<(i32, String, Option<String>)>(c)
                 .unwrap()
         })
         .await;
     assert_eq!(release, 1);
+    // The stored paper and grading hold keys and ids, not the questions' text.
+    let stored = format!("{paper}{}", result.unwrap());
+    for text in [
+        "Ai được biết mã OTP?",
+        "Chỉ mình tôi",
+        "GIAI-THICH-s1",
+        "VNeID",
+    ] {
+        assert!(!stored.contains(text), "{text} stored: {stored}");
+    }
+    assert!(paper.contains("\"key\":\"t1\""), "{paper}");
 }
 
 async fn quiz_authoring_validation(backend: Backend) {
