@@ -23,7 +23,7 @@ use diesel::connection::SimpleConnection;
 use diesel::pg::PgConnection;
 use diesel::r2d2::{self, ManageConnection, R2D2Connection};
 use diesel::sqlite::SqliteConnection;
-use diesel::Connection;
+use diesel::{Connection, QueryResult, RunQueryDsl};
 
 #[derive(diesel::MultiConnection)]
 pub enum DbConn {
@@ -68,9 +68,19 @@ impl DbTarget {
 }
 
 /// An r2d2 manager that dispatches on the URL scheme and sets SQLite pragmas on every connection.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ConnManager {
     target: DbTarget,
+    /// SQLite: the connection that writes (see [`transaction`]), open while the pool lives.
+    _writer: Option<std::sync::Arc<SqliteWriter>>,
+}
+
+impl std::fmt::Debug for ConnManager {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ConnManager")
+            .field("target", &self.target)
+            .finish()
+    }
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -81,11 +91,28 @@ pub enum ConnError {
     Query(#[from] diesel::result::Error),
     #[error("the SQLite database file {0} is gone")]
     SqliteFileGone(PathBuf),
+    #[error("cannot start the SQLite checkpointing thread: {0}")]
+    Checkpointer(String),
 }
 
 impl ConnManager {
     pub fn new(target: DbTarget) -> Self {
-        Self { target }
+        Self {
+            target,
+            _writer: None,
+        }
+    }
+
+    /// A manager for a pool: on SQLite it also opens the database's writing connection.
+    pub fn for_pool(target: DbTarget) -> Result<Self, ConnError> {
+        let writer = match &target {
+            DbTarget::Sqlite(path) => Some(SqliteWriter::open(path)?),
+            DbTarget::Postgres(_) => None,
+        };
+        Ok(Self {
+            target,
+            _writer: writer,
+        })
     }
 
     pub fn target(&self) -> &DbTarget {
@@ -144,7 +171,9 @@ pub fn connect_and_migrate(url: &str, pool_size: u32, timeout: Duration) -> anyh
     let mut first = connect_once(url)?;
     migrate::run_pending(&mut first)?;
     drop(first);
-    build_pool(ConnManager::new(target), pool_size, timeout)
+    let manager = ConnManager::for_pool(target)
+        .map_err(|e| anyhow::anyhow!("cannot open the database's writing connection: {e}"))?;
+    build_pool(manager, pool_size, timeout)
 }
 
 /// One connection, outside any pool, with the real cause of a failure in the error.
@@ -188,48 +217,163 @@ fn one_line(s: &str) -> String {
     s.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
-/// SQLite lets one connection write at a time. Writers of this process queue here, so that they
-/// wake as soon as the previous one commits instead of polling the file lock (SQLite's busy
-/// handler sleeps 1, 2, 5, 10 ms … between tries): progress writes 4,180/s → see PERFORMANCE.md.
+/// SQLite lets one connection write at a time. Each database file that a pool serves has one
+/// connection of its own for writing, which the process's writers take in turn: they wake as soon
+/// as the previous one commits instead of polling the file lock (SQLite's busy handler sleeps 1, 2,
+/// 5, 10 ms … between tries), and the writing connection keeps its page cache. (A connection
+/// drops its whole cache when it finds that another connection wrote; with the pooled connections
+/// writing in turn, every write began by reading its B-tree pages again. See PERFORMANCE.md.)
 /// Other processes on the same file still meet `busy_timeout`.
+pub struct SqliteWriter {
+    path: PathBuf,
+    /// `None` after the connection broke; the next writer opens a new one.
+    conn: std::sync::Mutex<Option<DbConn>>,
+}
+
+/// The writing connection of each database file that a pool serves, by the file's name as SQLite
+/// reports it. The pool's manager holds the writer; the map only finds it.
+static SQLITE_WRITERS: std::sync::Mutex<
+    std::collections::BTreeMap<String, std::sync::Weak<SqliteWriter>>,
+> = std::sync::Mutex::new(std::collections::BTreeMap::new());
+
+/// Writers of databases without a pool (a command's one connection) queue here instead.
 static SQLITE_WRITER: std::sync::Mutex<()> = std::sync::Mutex::new(());
 
-thread_local! {
-    /// Set while this thread holds `SQLITE_WRITER` (nested transactions do not take it again).
-    static HOLDS_WRITER: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+fn locked<T>(m: &std::sync::Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    // A panic while writing poisons nothing that matters here: a broken connection is replaced.
+    m.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 
-/// Holds `SQLITE_WRITER` for this thread until dropped.
-struct WriterTurn(Option<std::sync::MutexGuard<'static, ()>>);
+/// The file of a connection's main database, as SQLite names it.
+fn sqlite_file(conn: &mut SqliteConnection) -> QueryResult<String> {
+    #[derive(diesel::QueryableByName)]
+    struct File {
+        #[diesel(sql_type = diesel::sql_types::Text)]
+        file: String,
+    }
+    let f: File = crate::fixed!("SELECT file FROM pragma_database_list WHERE name = 'main'")
+        .get_result(conn)?;
+    Ok(f.file)
+}
 
-impl WriterTurn {
-    fn take() -> Self {
-        if HOLDS_WRITER.with(|h| h.get()) {
-            return WriterTurn(None);
+impl SqliteWriter {
+    /// Opens the writing connection of `path` and makes it findable from the pool's connections.
+    fn open(path: &Path) -> Result<std::sync::Arc<SqliteWriter>, ConnError> {
+        let mut conn = Self::connect(path)?;
+        let file = sqlite_file(&mut conn)?;
+        let writer = std::sync::Arc::new(SqliteWriter {
+            path: path.to_path_buf(),
+            conn: std::sync::Mutex::new(Some(DbConn::Sqlite(conn))),
+        });
+        let mut all = locked(&SQLITE_WRITERS);
+        all.retain(|_, w| w.strong_count() > 0);
+        all.insert(file, std::sync::Arc::downgrade(&writer));
+        drop(all);
+        let (path, alive) = (path.to_path_buf(), std::sync::Arc::downgrade(&writer));
+        std::thread::Builder::new()
+            .name("sqlite-checkpoint".into())
+            .spawn(move || checkpoint_while(&path, &alive))
+            .map_err(|e| ConnError::Checkpointer(e.to_string()))?;
+        Ok(writer)
+    }
+
+    /// The writing connection does not copy the WAL into the database file itself: that copy,
+    /// with its `fsync`, would happen inside some writer's turn. A thread does it instead.
+    fn connect(path: &Path) -> Result<SqliteConnection, ConnError> {
+        let mut conn = sqlite_connect(path)?;
+        conn.batch_execute("PRAGMA wal_autocheckpoint = 0")?;
+        Ok(conn)
+    }
+
+    /// The writer of the database `conn` is connected to, when a pool serves it.
+    fn of(conn: &mut SqliteConnection) -> QueryResult<Option<std::sync::Arc<SqliteWriter>>> {
+        let file = sqlite_file(conn)?;
+        Ok(locked(&SQLITE_WRITERS).get(&file).and_then(|w| w.upgrade()))
+    }
+
+    /// Runs `f` in a write transaction on the writing connection.
+    fn run<T, E, F>(&self, f: F) -> Result<T, E>
+    where
+        F: FnOnce(&mut DbConn) -> Result<T, E>,
+        E: From<diesel::result::Error>,
+    {
+        use diesel::connection::{AnsiTransactionManager, TransactionManager};
+        let mut slot = locked(&self.conn);
+        // A writer that panicked left its transaction open: that connection is not used again.
+        if let Some(DbConn::Sqlite(c)) = slot.as_mut() {
+            let depth =
+                AnsiTransactionManager::transaction_manager_status_mut(c).transaction_depth();
+            if c.is_broken() || !matches!(depth, Ok(None)) {
+                *slot = None;
+            }
         }
-        // A panic while writing poisons nothing that matters here: the guard protects no data.
-        let guard = SQLITE_WRITER
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
-        HOLDS_WRITER.with(|h| h.set(true));
-        WriterTurn(Some(guard))
+        let conn = match slot.as_mut() {
+            Some(conn) => conn,
+            None => slot.insert(DbConn::Sqlite(
+                Self::connect(&self.path).map_err(|e| diesel_error(&e))?,
+            )),
+        };
+        immediate(conn, f)
     }
 }
 
-impl Drop for WriterTurn {
-    fn drop(&mut self) {
-        if self.0.is_some() {
-            HOLDS_WRITER.with(|h| h.set(false));
+/// How often the checkpointing thread copies the WAL into the database file.
+const CHECKPOINT_EVERY: Duration = Duration::from_millis(50);
+
+/// Copies the WAL into the database file (a passive checkpoint: it never waits for, nor blocks,
+/// readers and writers) every [`CHECKPOINT_EVERY`], as long as `alive`'s pool lives.
+fn checkpoint_while(path: &Path, alive: &std::sync::Weak<SqliteWriter>) {
+    let mut conn = None;
+    while alive.strong_count() > 0 {
+        std::thread::sleep(CHECKPOINT_EVERY);
+        if conn.is_none() {
+            conn = sqlite_connect(path).ok();
+        }
+        if let Some(c) = conn.as_mut() {
+            if let Err(e) = c.batch_execute("PRAGMA wal_checkpoint(PASSIVE)") {
+                tracing::warn!(error = %e, "SQLite checkpoint failed");
+                conn = None;
+            }
         }
     }
 }
 
-/// Runs `f` in a transaction that writes. On SQLite the process's writers take turns
-/// (`SQLITE_WRITER`) and the transaction begins with `BEGIN IMMEDIATE`, which takes the write lock
-/// first, so that it waits for writers of other processes (`busy_timeout`) instead of failing with
-/// SQLITE_BUSY when it reads and then writes while another connection committed. (It used to take
-/// the lock with a no-op `UPDATE users`, whose foreign-key checks SQLite compiled on every call:
-/// a quarter of the CPU of a progress write.)
+/// A connection failure as a diesel error (what the callers of a write handle).
+fn diesel_error(e: &ConnError) -> diesel::result::Error {
+    diesel::result::Error::DatabaseError(
+        diesel::result::DatabaseErrorKind::UnableToSendCommand,
+        Box::new(e.to_string()),
+    )
+}
+
+/// `f` in a transaction begun with `BEGIN IMMEDIATE` on an SQLite connection outside any
+/// transaction.
+fn immediate<T, E, F>(conn: &mut DbConn, f: F) -> Result<T, E>
+where
+    F: FnOnce(&mut DbConn) -> Result<T, E>,
+    E: From<diesel::result::Error>,
+{
+    use diesel::connection::{AnsiTransactionManager, TransactionManager};
+    if let DbConn::Sqlite(s) = conn {
+        AnsiTransactionManager::begin_transaction_sql(s, "BEGIN IMMEDIATE")?;
+    }
+    let result = f(conn);
+    if let DbConn::Sqlite(s) = conn {
+        match &result {
+            Ok(_) => AnsiTransactionManager::commit_transaction(s)?,
+            Err(_) => AnsiTransactionManager::rollback_transaction(s)?,
+        }
+    }
+    result
+}
+
+/// Runs `f` in a transaction that writes. On SQLite it runs on the database's writing connection
+/// ([`SqliteWriter`]), in turn with the process's other writers, and the transaction begins with
+/// `BEGIN IMMEDIATE`, which takes the write lock first, so that it waits for writers of other
+/// processes (`busy_timeout`) instead of failing with SQLITE_BUSY when it reads and then writes
+/// while another connection committed. (It used to take the lock with a no-op `UPDATE users`,
+/// whose foreign-key checks SQLite compiled on every call: a quarter of the CPU of a progress
+/// write.) `f` gets the connection it is to use: the writing one, not `conn`.
 pub fn transaction<T, E, F>(conn: &mut DbConn, f: F) -> Result<T, E>
 where
     F: FnOnce(&mut DbConn) -> Result<T, E>,
@@ -246,16 +390,11 @@ where
         // Nested: a savepoint inside the transaction that holds the lock already.
         return conn.transaction(f);
     }
-    let _turn = WriterTurn::take();
-    AnsiTransactionManager::begin_transaction_sql(s, "BEGIN IMMEDIATE")?;
-    let result = f(conn);
-    if let DbConn::Sqlite(s) = conn {
-        match &result {
-            Ok(_) => AnsiTransactionManager::commit_transaction(s)?,
-            Err(_) => AnsiTransactionManager::rollback_transaction(s)?,
-        }
+    if let Some(writer) = SqliteWriter::of(s)? {
+        return writer.run(f);
     }
-    result
+    let _turn = locked(&SQLITE_WRITER);
+    immediate(conn, f)
 }
 
 /// Runs a write of one statement. On SQLite it takes the writers' turn like [`transaction`]: a
@@ -311,6 +450,78 @@ mod tests {
                 .get_result(&mut conn)
                 .unwrap();
         assert_eq!(row.used, 1);
+    }
+
+    fn count(pool: &DbPool, table: &str) -> i64 {
+        #[derive(diesel::QueryableByName)]
+        struct N {
+            #[diesel(sql_type = diesel::sql_types::BigInt)]
+            n: i64,
+        }
+        let mut conn = pool.get().unwrap();
+        diesel::sql_query(format!("SELECT COUNT(*) AS n FROM {table}"))
+            .get_result::<N>(&mut *conn)
+            .unwrap()
+            .n
+    }
+
+    fn sqlite_pool(dir: &Path, name: &str) -> DbPool {
+        let url = format!("sqlite://{}", dir.join(name).display());
+        let pool = connect_and_migrate(&url, 2, Duration::from_secs(5)).unwrap();
+        pool.get()
+            .unwrap()
+            .batch_execute("CREATE TABLE t (x INTEGER)")
+            .unwrap();
+        pool
+    }
+
+    fn insert(conn: &mut DbConn, x: i32) -> QueryResult<usize> {
+        diesel::sql_query(format!("INSERT INTO t VALUES ({x})")).execute(conn)
+    }
+
+    #[test]
+    fn each_database_is_written_by_its_own_writing_connection() {
+        let dir = tempfile::tempdir().unwrap();
+        let (a, b) = (
+            sqlite_pool(dir.path(), "a.db"),
+            sqlite_pool(dir.path(), "b.db"),
+        );
+        for _ in 0..3 {
+            transaction(&mut a.get().unwrap(), |c| insert(c, 1)).unwrap();
+        }
+        transaction(&mut b.get().unwrap(), |c| insert(c, 2)).unwrap();
+        assert_eq!((count(&a, "t"), count(&b, "t")), (3, 1));
+        // A connection of the pool sees what the writing connection committed, at once.
+        let mut conn = a.get().unwrap();
+        write(&mut conn, |c| insert(c, 3)).unwrap();
+        assert_eq!(count(&a, "t WHERE x = 3"), 1);
+        // A failed transaction leaves nothing.
+        let failed: QueryResult<()> = transaction(&mut conn, |c| {
+            insert(c, 4)?;
+            Err(diesel::result::Error::RollbackTransaction)
+        });
+        assert!(failed.is_err());
+        assert_eq!(count(&a, "t WHERE x = 4"), 0);
+    }
+
+    #[test]
+    fn a_writer_that_panicked_leaves_the_next_one_a_working_connection() {
+        let dir = tempfile::tempdir().unwrap();
+        let pool = sqlite_pool(dir.path(), "p.db");
+        let panicked = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            let _: QueryResult<()> = transaction(&mut pool.get().unwrap(), |c| {
+                insert(c, 1)?;
+                panic!("a bug while writing");
+            });
+        }));
+        assert!(panicked.is_err());
+        transaction(&mut pool.get().unwrap(), |c| insert(c, 2)).unwrap();
+        assert_eq!(
+            count(&pool, "t WHERE x = 1"),
+            0,
+            "the panicked write is not kept"
+        );
+        assert_eq!(count(&pool, "t WHERE x = 2"), 1);
     }
 
     #[test]
