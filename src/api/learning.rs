@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::extract::Json;
-use crate::auth::{AuthUser, Role};
+use crate::auth::{AuthUser, Role, TokenUser};
 use crate::content::catalogue::PublishedCourse;
 use crate::content::files::ProgramDoc;
 use crate::content::{is_valid_key, ItemDoc, GROUPS};
@@ -354,7 +354,7 @@ fn outcome_error(outcome: Outcome) -> ApiError {
 #[put("/me/courses/{slug}/lessons/{key}/progress")]
 pub async fn put_progress(
     state: web::Data<AppState>,
-    user: AuthUser,
+    token: TokenUser,
     path: web::Path<(String, String)>,
     body: Json<ProgressEvent>,
 ) -> ApiResult<web::Json<CourseProgress>> {
@@ -365,6 +365,7 @@ pub async fn put_progress(
     Ok(web::Json(
         run_blocking(move || {
             let mut conn = st.pool.get()?;
+            let user = token.check(&mut conn)?;
             let outcome = learning::apply(
                 &mut conn,
                 st.clock.now(),

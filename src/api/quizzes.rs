@@ -7,7 +7,7 @@ use utoipa::ToSchema;
 
 use super::constraints as c;
 use super::extract::Json;
-use crate::auth::AuthUser;
+use crate::auth::{AuthUser, TokenUser};
 use crate::content::validate::quiz_issues;
 use crate::content::{ItemDoc, Question, QuizDoc, QuizSpec};
 use crate::courses;
@@ -154,7 +154,7 @@ fn view(
 #[post("/quizzes/{id}/attempts")]
 pub async fn start_attempt(
     state: web::Data<AppState>,
-    user: AuthUser,
+    token: TokenUser,
     path: web::Path<String>,
 ) -> ApiResult<HttpResponse> {
     let quiz_id = path.into_inner();
@@ -169,6 +169,7 @@ pub async fn start_attempt(
     let st = state.clone();
     let (res, created) = run_blocking(move || {
         let mut conn = st.pool.get()?;
+        let user = token.check(&mut conn)?;
         let spec = course.content.doc.quizzes().find(|q| q.key == key);
         let quiz = QuizRef {
             course_id: &course.course_id,
@@ -195,7 +196,7 @@ pub async fn start_attempt(
 #[get("/attempts/{id}")]
 pub async fn get_attempt(
     state: web::Data<AppState>,
-    user: AuthUser,
+    token: TokenUser,
     path: web::Path<String>,
 ) -> ApiResult<web::Json<AttemptResponse>> {
     let st = state.clone();
@@ -203,6 +204,7 @@ pub async fn get_attempt(
     Ok(web::Json(
         run_blocking(move || {
             let mut conn = st.pool.get()?;
+            let user = token.check(&mut conn)?;
             let row = attempts::load(&mut conn, cx(&st), &id, &user.id)?;
             view(&mut conn, &st, &row)
         })
@@ -227,7 +229,7 @@ pub struct SaveAnswersRequest {
 #[put("/attempts/{id}/answers")]
 pub async fn save_answers(
     state: web::Data<AppState>,
-    user: AuthUser,
+    token: TokenUser,
     path: web::Path<String>,
     body: Json<SaveAnswersRequest>,
 ) -> ApiResult<web::Json<AttemptResponse>> {
@@ -244,6 +246,7 @@ pub async fn save_answers(
     Ok(web::Json(
         run_blocking(move || {
             let mut conn = st.pool.get()?;
+            let user = token.check(&mut conn)?;
             let row = attempts::save_answers(&mut conn, cx(&st), &id, &user.id, answers)?;
             view(&mut conn, &st, &row)
         })
@@ -259,7 +262,7 @@ pub async fn save_answers(
 #[post("/attempts/{id}/submit")]
 pub async fn submit_attempt(
     state: web::Data<AppState>,
-    user: AuthUser,
+    token: TokenUser,
     path: web::Path<String>,
 ) -> ApiResult<web::Json<AttemptResponse>> {
     let st = state.clone();
@@ -267,6 +270,7 @@ pub async fn submit_attempt(
     Ok(web::Json(
         run_blocking(move || {
             let mut conn = st.pool.get()?;
+            let user = token.check(&mut conn)?;
             let row = attempts::submit(&mut conn, cx(&st), &id, &user.id)?;
             if row.passed == Some(true) {
                 if let Some(published) = st.catalogue.by_id(&row.course_id) {

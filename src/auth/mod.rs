@@ -7,7 +7,7 @@ pub mod tokens;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-pub use extract::AuthUser;
+pub use extract::{AuthUser, TokenUser};
 
 /// Roles beyond learner (every account is a learner).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]

@@ -17,6 +17,7 @@ both_backends!(
     statistics_for_authors,
     a_new_release_does_not_change_an_open_attempt,
     quiz_authoring_validation,
+    an_ended_session_can_neither_answer_nor_record_progress,
 );
 
 fn questions() -> Value {
@@ -796,4 +797,53 @@ async fn quiz_authoring_validation(backend: Backend) {
         .await
         .unwrap();
     assert_problem(res, 422, "validation_failed").await;
+}
+
+async fn an_ended_session_can_neither_answer_nor_record_progress(backend: Backend) {
+    // These endpoints check the session on the connection they write with (`TokenUser`).
+    let app = TestApp::spawn(backend).await;
+    quiz_course(&app, "phien", json!({})).await;
+    let (_, t) = learner(&app, "hv@example.vn").await;
+    let a: Value = start(&app, &t, "phien.kiem-tra")
+        .await
+        .json()
+        .await
+        .unwrap();
+    let id = a["id"].as_str().unwrap();
+    let res = app
+        .post("/api/v1/auth/logout")
+        .bearer_auth(&t)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 204);
+    let progress = json!({"client_event_id": "7b0e4f0e-8a53-4c55-9f55-8f2b1f1b2c3d", "status": "completed", "occurred_at": "2026-01-01T00:00:00Z"});
+    let requests = [
+        app.post("/api/v1/quizzes/phien.kiem-tra/attempts"),
+        app.get(&format!("/api/v1/attempts/{id}")),
+        app.put(&format!("/api/v1/attempts/{id}/answers"))
+            .json(&json!({"answers": []})),
+        app.post(&format!("/api/v1/attempts/{id}/submit")),
+        app.put("/api/v1/me/courses/phien/lessons/bai/progress")
+            .json(&progress),
+    ];
+    for req in requests {
+        let res = req.bearer_auth(&t).send().await.unwrap();
+        let url = res.url().to_string();
+        let body: Value = res.json().await.unwrap();
+        assert_eq!(body["code"], "invalid_token", "{url}: {body}");
+    }
+    // Nothing was recorded for the ended session.
+    let (status, lessons) = app
+        .db(|c| {
+            use hocso::db::schema::lesson_progress;
+            let status: String = quiz_attempts::table
+                .select(quiz_attempts::status)
+                .first(c)
+                .unwrap();
+            let lessons: i64 = lesson_progress::table.count().get_result(c).unwrap();
+            (status, lessons)
+        })
+        .await;
+    assert_eq!((status.as_str(), lessons), ("open", 0));
 }
