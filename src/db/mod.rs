@@ -445,11 +445,15 @@ mod tests {
             used: i32,
         }
         let mut conn = SqliteConnection::establish(":memory:").unwrap();
-        let row: Used =
-            diesel::sql_query("SELECT sqlite_compileoption_used('ENABLE_QPSG') AS used")
-                .get_result(&mut conn)
-                .unwrap();
-        assert_eq!(row.used, 1);
+        // And with the other options of .cargo/config.toml.
+        for option in ["ENABLE_QPSG", "DEFAULT_MEMSTATUS=0", "THREADSAFE=2"] {
+            let row: Used = diesel::sql_query(format!(
+                "SELECT sqlite_compileoption_used('{option}') AS used"
+            ))
+            .get_result(&mut conn)
+            .unwrap();
+            assert_eq!(row.used, 1, "{option}");
+        }
     }
 
     fn count(pool: &DbPool, table: &str) -> i64 {
