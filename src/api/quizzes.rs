@@ -163,19 +163,19 @@ pub async fn start_attempt(
         .catalogue
         .get(&slug)
         .ok_or_else(|| quiz_not_found(&quiz_id))?;
-    if !course.content.doc.quizzes().any(|q| q.key == key) {
+    if course.content.doc.quiz(&key).is_none() {
         return Err(quiz_not_found(&quiz_id));
     }
     let st = state.clone();
     let (res, created) = run_blocking(move || {
         let mut conn = st.pool.get()?;
         let user = token.check(&mut conn)?;
-        let spec = course.content.doc.quizzes().find(|q| q.key == key);
+        let spec = course.content.doc.quiz(&key);
         let quiz = QuizRef {
             course_id: &course.course_id,
             key: &key,
             release: course.release,
-            spec: &spec.ok_or_else(|| quiz_not_found(&quiz_id))?.spec,
+            spec: spec.ok_or_else(|| quiz_not_found(&quiz_id))?,
         };
         let (attempt, created) = attempts::start(&mut conn, cx(&st), &user.id, &quiz)?;
         Ok((view(&mut conn, &st, &attempt)?, created))
@@ -326,13 +326,7 @@ pub async fn my_attempts(
     let max = state
         .catalogue
         .get(&slug)
-        .and_then(|c| {
-            c.content
-                .doc
-                .quizzes()
-                .find(|q| q.key == key)
-                .map(|q| q.spec.max_attempts)
-        })
+        .and_then(|c| c.content.doc.quiz(&key).map(|q| q.max_attempts))
         .ok_or_else(|| quiz_not_found(&quiz_id))?;
     let st = state.clone();
     Ok(web::Json(

@@ -265,6 +265,11 @@ impl CourseDoc {
             })
         })
     }
+
+    /// The settings and questions of the quiz `key`.
+    pub fn quiz(&self, key: &str) -> Option<&QuizSpec> {
+        self.quizzes().find(|q| q.key == key).map(|q| &q.spec)
+    }
 }
 
 /// A key or slug: lowercase ASCII letters and digits in hyphen-separated words, at most 64.

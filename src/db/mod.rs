@@ -420,14 +420,9 @@ mod tests {
     }
 
     fn count(pool: &DbPool, table: &str) -> i64 {
-        #[derive(diesel::QueryableByName)]
-        struct N {
-            #[diesel(sql_type = diesel::sql_types::BigInt)]
-            n: i64,
-        }
         let mut conn = pool.get().unwrap();
         diesel::sql_query(format!("SELECT COUNT(*) AS n FROM {table}"))
-            .get_result::<N>(&mut *conn)
+            .get_result::<Count>(&mut *conn)
             .unwrap()
             .n
     }

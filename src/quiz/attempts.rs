@@ -51,8 +51,7 @@ pub fn paper(conn: &mut DbConn, catalogue: &Catalogue, row: &AttemptRow) -> ApiR
         .by_id(&row.course_id)
         .filter(|c| c.release == row.release)
     {
-        let quiz = course.content.doc.quizzes().find(|q| q.key == row.quiz_key);
-        stored.resolve(quiz.map(|q| &q.spec))
+        stored.resolve(course.content.doc.quiz(&row.quiz_key))
     } else {
         let quiz = catalogue.remembered_quiz(&row.course_id, row.release, &row.quiz_key, || {
             let Some(release) = crate::db::courses::release(conn, &row.course_id, row.release)?
@@ -61,8 +60,7 @@ pub fn paper(conn: &mut DbConn, catalogue: &Catalogue, row: &AttemptRow) -> ApiR
             };
             let content: ReleaseContent =
                 serde_json::from_str(&release.content).map_err(ApiError::internal)?;
-            let quiz = content.doc.quizzes().find(|q| q.key == row.quiz_key);
-            Ok(quiz.map(|q| q.spec.clone()))
+            Ok(content.doc.quiz(&row.quiz_key).cloned())
         })?;
         stored.resolve(quiz.as_deref())
     };
