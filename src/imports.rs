@@ -116,7 +116,7 @@ pub fn import_residents(
     bytes: &[u8],
     all_or_nothing: bool,
     may_import: &mut dyn FnMut(&mut DbConn, &str) -> ApiResult<bool>,
-    progress: &mut dyn FnMut(usize, usize),
+    progress: &mut (dyn FnMut(usize, usize) + Send),
 ) -> ApiResult<ImportReport> {
     let (headers, rows) = parse(bytes)?;
     require_columns(

@@ -30,7 +30,8 @@ pub fn seed(
     hash: &str,
     progress: &mut dyn FnMut(usize),
 ) -> anyhow::Result<Seeded> {
-    let mut rng = rand::thread_rng();
+    // Sendable: the batches run on the database's writer thread.
+    let mut rng = <rand::rngs::StdRng as rand::SeedableRng>::from_entropy();
     let at = now();
     let tag: String = new_id()[..4].to_string();
     let province = cq::insert_locality(

@@ -29,6 +29,8 @@ pub struct AppState {
     pub settings: Arc<Settings>,
     pub secrets: Secrets,
     pub pool: DbPool,
+    /// SQLite: the thread that runs the database's writes (`None` on PostgreSQL).
+    pub writer: Option<Arc<db::SqliteWriter>>,
     pub db_target: DbTarget,
     pub openapi_json: String,
     pub routes: RouteTable,
@@ -72,9 +74,13 @@ impl Application {
             settings.db_pool_size,
             Duration::from_millis(settings.db_timeout_ms),
         );
-        let pool = web::block(move || db::connect_and_migrate(&url, pool_size, timeout))
-            .await
-            .context("start-up task failed")??;
+        let (pool, writer) = web::block(move || {
+            let pool = db::connect_and_migrate(&url, pool_size, timeout)?;
+            let writer = db::SqliteWriter::of_pool(&pool)?;
+            anyhow::Ok((pool, writer))
+        })
+        .await
+        .context("start-up task failed")??;
 
         let openapi = api::openapi();
         let routes = RouteTable::from_openapi(&openapi);
@@ -116,6 +122,7 @@ impl Application {
             settings: settings.clone(),
             secrets,
             pool,
+            writer,
             db_target,
             openapi_json,
             routes,

@@ -20,7 +20,7 @@ use crate::db::learning as q;
 use crate::error::{ApiError, ApiResult, FieldError};
 use crate::learning::{self, Issuer, Learner, Outcome, ProgressEvent};
 use crate::startup::AppState;
-use crate::telemetry::run_blocking;
+use crate::telemetry::{run_blocking, run_writing};
 
 pub const MAX_BATCH: usize = 500;
 
@@ -363,11 +363,10 @@ pub async fn put_progress(
     let event = body.0;
     let st = state.clone();
     Ok(web::Json(
-        run_blocking(move || {
-            let mut conn = st.pool.get()?;
-            let user = token.check(&mut conn)?;
+        run_writing(&state, move |conn| {
+            let user = token.check(conn)?;
             let outcome = learning::apply(
-                &mut conn,
+                conn,
                 st.clock.now(),
                 Learner {
                     id: &user.id,
@@ -381,7 +380,7 @@ pub async fn put_progress(
             if let Outcome::Rejected { .. } = outcome {
                 return Err(outcome_error(outcome));
             }
-            progress_after_change(&mut conn, &st, &user.id, &course)
+            progress_after_change(conn, &st, &user.id, &course)
         })
         .await?,
     ))

@@ -16,7 +16,7 @@ use crate::error::{ApiError, ApiResult, FieldError};
 use crate::quiz::attempts::{self, quiz_not_found, QuizRef};
 use crate::quiz::{reveal, shown, Answer, QuestionResult, ShownQuestion};
 use crate::startup::AppState;
-use crate::telemetry::run_blocking;
+use crate::telemetry::{run_blocking, run_writing};
 
 /// The result of a submitted attempt.
 #[derive(Serialize, ToSchema)]
@@ -167,9 +167,8 @@ pub async fn start_attempt(
         return Err(quiz_not_found(&quiz_id));
     }
     let st = state.clone();
-    let (res, created) = run_blocking(move || {
-        let mut conn = st.pool.get()?;
-        let user = token.check(&mut conn)?;
+    let (res, created) = run_writing(&state, move |conn| {
+        let user = token.check(conn)?;
         let spec = course.content.doc.quiz(&key);
         let quiz = QuizRef {
             course_id: &course.course_id,
@@ -177,8 +176,8 @@ pub async fn start_attempt(
             release: course.release,
             spec: spec.ok_or_else(|| quiz_not_found(&quiz_id))?,
         };
-        let (attempt, created) = attempts::start(&mut conn, cx(&st), &user.id, &quiz)?;
-        Ok((view(&mut conn, &st, &attempt)?, created))
+        let (attempt, created) = attempts::start(conn, cx(&st), &user.id, &quiz)?;
+        Ok((view(conn, &st, &attempt)?, created))
     })
     .await?;
     Ok(if created {
@@ -244,11 +243,10 @@ pub async fn save_answers(
         ));
     }
     Ok(web::Json(
-        run_blocking(move || {
-            let mut conn = st.pool.get()?;
-            let user = token.check(&mut conn)?;
-            let row = attempts::save_answers(&mut conn, cx(&st), &id, &user.id, answers)?;
-            view(&mut conn, &st, &row)
+        run_writing(&state, move |conn| {
+            let user = token.check(conn)?;
+            let row = attempts::save_answers(conn, cx(&st), &id, &user.id, answers)?;
+            view(conn, &st, &row)
         })
         .await?,
     ))
@@ -268,16 +266,15 @@ pub async fn submit_attempt(
     let st = state.clone();
     let id = path.into_inner();
     Ok(web::Json(
-        run_blocking(move || {
-            let mut conn = st.pool.get()?;
-            let user = token.check(&mut conn)?;
-            let row = attempts::submit(&mut conn, cx(&st), &id, &user.id)?;
+        run_writing(&state, move |conn| {
+            let user = token.check(conn)?;
+            let row = attempts::submit(conn, cx(&st), &id, &user.id)?;
             if row.passed == Some(true) {
                 if let Some(published) = st.catalogue.by_id(&row.course_id) {
-                    super::learning::complete(&mut conn, &st, &user.id, &published, None)?;
+                    super::learning::complete(conn, &st, &user.id, &published, None)?;
                 }
             }
-            view(&mut conn, &st, &row)
+            view(conn, &st, &row)
         })
         .await?,
     ))
