@@ -348,44 +348,36 @@ impl SqliteWriter {
         T: Send,
         E: From<diesel::result::Error> + Send,
     {
-        let mut f = Some(f);
-        let mut out: Option<Result<T, E>> = None;
-        let mut job = |conn: &mut DbConn| {
-            let result = f.take().map(|f| f(conn));
-            let ok = matches!(result, Some(Ok(_)));
-            out = result;
-            ok
+        let mut out = None;
+        let outcome = {
+            let mut job = job_of(f, |result| out = Some(result));
+            let job: &mut Job<'_> = &mut job;
+            // SAFETY: the writer thread uses `job` (which borrows `f` and `out` on this stack)
+            // only between receiving the request and sending its reply or dropping the request,
+            // and this block is not left before one of those: `done.recv()` blocks until the
+            // reply comes or the request's reply sender is dropped. Only the lifetime is changed.
+            let job =
+                unsafe { std::mem::transmute::<&mut Job<'_>, &'static mut Job<'static>>(job) };
+            let (reply, done) = std::sync::mpsc::sync_channel(1);
+            self.send(JobRef::Borrowed(job), Reply::Wait(reply))?;
+            done.recv().ok()
         };
-        let job: &mut Job<'_> = &mut job;
-        // SAFETY: the writer thread uses `job` (which borrows `f` and `out` on this stack) only
-        // between receiving the request and sending its reply or dropping the request, and this
-        // function does not return or unwind before one of those: `done.recv()` blocks until the
-        // reply comes or the request's reply sender is dropped. Only the lifetime is changed.
-        let job = unsafe { std::mem::transmute::<&mut Job<'_>, &'static mut Job<'static>>(job) };
-        let (reply, done) = std::sync::mpsc::sync_channel(1);
+        if let Some(Outcome::Panicked(payload)) = outcome {
+            std::panic::resume_unwind(payload)
+        }
+        result_of(outcome, out)
+    }
+
+    fn send(&self, job: JobRef, reply: Reply) -> QueryResult<()> {
         let queue = self
             .queue
             .as_ref()
             .expect("the queue lives as long as the writer");
-        let request = WriteRequest {
-            job: JobRef::Borrowed(job),
-            reply: Reply::Wait(reply),
-        };
-        if queue.send(request).is_err() {
-            return Err(diesel_error_text("the SQLite writer thread has stopped".into()).into());
-        }
-        match done.recv() {
-            Ok(Outcome::Done) => {
-                out.unwrap_or_else(|| Err(diesel_error_text("the write did not run".into()).into()))
-            }
-            Ok(Outcome::Panicked(payload)) => std::panic::resume_unwind(payload),
-            Ok(Outcome::Failed(e)) => Err(diesel_error_text(e).into()),
-            Err(_) => Err(diesel_error_text("the SQLite writer thread has stopped".into()).into()),
-        }
+        queue
+            .send(WriteRequest { job, reply })
+            .map_err(|_| writer_stopped())
     }
-}
 
-impl SqliteWriter {
     /// The writer of the SQLite database a pool serves (`None` for PostgreSQL).
     pub fn of_pool(pool: &DbPool) -> anyhow::Result<Option<std::sync::Arc<SqliteWriter>>> {
         let mut conn = pool.get()?;
@@ -398,51 +390,65 @@ impl SqliteWriter {
     /// Queues `f`, which owns what it needs, for the writer thread and awaits its outcome (once
     /// committed, or rolled back), without a thread of the caller's waiting: a request that
     /// writes runs all its queries here, one hop from the async runtime and one back. A panic in
-    /// `f` is logged and becomes an error.
+    /// `f` becomes an error (a 500, logged with its message).
     pub async fn run_queued<T, E, F>(&self, f: F) -> Result<T, E>
     where
         F: FnOnce(&mut DbConn) -> Result<T, E> + Send + 'static,
         T: Send + 'static,
         E: From<diesel::result::Error> + Send + 'static,
     {
-        let slot = std::sync::Arc::new(std::sync::Mutex::new(None::<Result<T, E>>));
+        let slot = std::sync::Arc::new(std::sync::Mutex::new(None));
         let out = slot.clone();
-        let mut f = Some(f);
-        let job = Box::new(move |conn: &mut DbConn| {
-            let result = f.take().map(|f| f(conn));
-            let ok = matches!(result, Some(Ok(_)));
-            *locked(&out) = result;
-            ok
-        });
+        let job = Box::new(job_of(f, move |result| *locked(&out) = Some(result)));
         let (reply, done) = tokio::sync::oneshot::channel();
-        let queue = self
-            .queue
-            .as_ref()
-            .expect("the queue lives as long as the writer");
-        let request = WriteRequest {
-            job: JobRef::Owned(job),
-            reply: Reply::Wake(reply),
-        };
-        let stopped = || diesel_error_text("the SQLite writer thread has stopped".into());
-        if queue.send(request).is_err() {
-            return Err(stopped().into());
-        }
-        match done.await {
-            Ok(Outcome::Done) => locked(&slot)
-                .take()
-                .unwrap_or_else(|| Err(diesel_error_text("the write did not run".into()).into())),
-            Ok(Outcome::Panicked(payload)) => {
-                let what = payload
-                    .downcast_ref::<&str>()
-                    .map(|s| s.to_string())
-                    .or_else(|| payload.downcast_ref::<String>().cloned())
-                    .unwrap_or_default();
-                Err(diesel_error_text(format!("a write panicked: {what}")).into())
-            }
-            Ok(Outcome::Failed(e)) => Err(diesel_error_text(e).into()),
-            Err(_) => Err(stopped().into()),
-        }
+        self.send(JobRef::Owned(job), Reply::Wake(reply))?;
+        let outcome = done.await.ok();
+        let out = locked(&slot).take();
+        result_of(outcome, out)
     }
+}
+
+/// `f` as a job for the writer thread: its result goes to `keep`; true when it is `Ok`.
+fn job_of<T, E, F>(f: F, mut keep: impl FnMut(Result<T, E>)) -> impl FnMut(&mut DbConn) -> bool
+where
+    F: FnOnce(&mut DbConn) -> Result<T, E>,
+{
+    let mut f = Some(f);
+    move |conn| match f.take() {
+        Some(f) => {
+            let result = f(conn);
+            let ok = result.is_ok();
+            keep(result);
+            ok
+        }
+        None => false,
+    }
+}
+
+/// What a write's caller gets: its own result once its batch is committed, else why not.
+fn result_of<T, E>(outcome: Option<Outcome>, out: Option<Result<T, E>>) -> Result<T, E>
+where
+    E: From<diesel::result::Error>,
+{
+    match outcome {
+        Some(Outcome::Done) => {
+            out.unwrap_or_else(|| Err(diesel_error_text("the write did not run".into()).into()))
+        }
+        Some(Outcome::Panicked(payload)) => {
+            let what = payload
+                .downcast_ref::<&str>()
+                .map(|s| s.to_string())
+                .or_else(|| payload.downcast_ref::<String>().cloned())
+                .unwrap_or_default();
+            Err(diesel_error_text(format!("a write panicked: {what}")).into())
+        }
+        Some(Outcome::Failed(e)) => Err(diesel_error_text(e).into()),
+        None => Err(writer_stopped().into()),
+    }
+}
+
+fn writer_stopped() -> diesel::result::Error {
+    diesel_error_text("the SQLite writer thread has stopped".into())
 }
 
 impl Drop for SqliteWriter {
@@ -470,6 +476,15 @@ fn serve_writes(path: &Path, conn: DbConn, requests: &std::sync::mpsc::Receiver<
         }
         let outcomes = match conn.as_mut() {
             Some(c) => run_batch(c, &mut batch),
+            // Opening creates a missing file: a database removed under the server is not
+            // replaced by an empty one.
+            None if !path.exists() => {
+                let gone = ConnError::SqliteFileGone(path.to_path_buf()).to_string();
+                batch
+                    .iter()
+                    .map(|_| Outcome::Failed(gone.clone()))
+                    .collect()
+            }
             None => match sqlite_connect(path) {
                 Ok(c) => run_batch(conn.insert(DbConn::Sqlite(c)), &mut batch),
                 Err(e) => batch
@@ -815,6 +830,34 @@ mod tests {
         // The connection goes on writing.
         transaction(&mut pool.get().unwrap(), |c| insert(c, 7)).unwrap();
         assert_eq!(count(&pool, "t"), 5);
+    }
+
+    #[test]
+    fn a_queued_request_that_panics_gets_an_error_and_the_writer_goes_on() {
+        let dir = tempfile::tempdir().unwrap();
+        let pool = sqlite_pool(dir.path(), "q.db");
+        let writer = SqliteWriter::of_pool(&pool)
+            .unwrap()
+            .expect("an SQLite pool has a writer");
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .build()
+            .unwrap();
+        let panicked: QueryResult<usize> = rt.block_on(writer.run_queued(|c| {
+            insert(c, 1)?;
+            panic!("a bug while writing")
+        }));
+        assert!(panicked
+            .unwrap_err()
+            .to_string()
+            .contains("a bug while writing"));
+        let failed: QueryResult<usize> = rt.block_on(writer.run_queued(|c| {
+            insert(c, 2)?;
+            Err(diesel::result::Error::NotFound)
+        }));
+        assert!(matches!(failed, Err(diesel::result::Error::NotFound)));
+        assert_eq!(rt.block_on(writer.run_queued(|c| insert(c, 3))).unwrap(), 1);
+        assert_eq!(count(&pool, "t"), 1, "only the write that succeeded stays");
+        assert_eq!(count(&pool, "t WHERE x = 3"), 1);
     }
 
     #[test]
