@@ -348,6 +348,13 @@ impl SqliteWriter {
         T: Send,
         E: From<diesel::result::Error> + Send,
     {
+        if self.thread.as_ref().map(|t| t.thread().id()) == Some(std::thread::current().id()) {
+            // A write on another connection from inside a write would wait for itself.
+            return Err(diesel_error_text(
+                "a write was queued from the SQLite writer thread itself".into(),
+            )
+            .into());
+        }
         let mut out = None;
         let outcome = {
             let mut job = job_of(f, |result| out = Some(result));
@@ -855,6 +862,17 @@ mod tests {
             Err(diesel::result::Error::NotFound)
         }));
         assert!(matches!(failed, Err(diesel::result::Error::NotFound)));
+        // A write on another connection from inside a write fails instead of waiting for itself.
+        let nested = {
+            let pool = pool.clone();
+            rt.block_on(
+                writer.run_queued(move |_| transaction(&mut pool.get().unwrap(), |c| insert(c, 4))),
+            )
+        };
+        assert!(nested
+            .unwrap_err()
+            .to_string()
+            .contains("writer thread itself"));
         assert_eq!(rt.block_on(writer.run_queued(|c| insert(c, 3))).unwrap(), 1);
         assert_eq!(count(&pool, "t"), 1, "only the write that succeeded stays");
         assert_eq!(count(&pool, "t WHERE x = 3"), 1);
