@@ -5,7 +5,11 @@ use serde_json::{json, Value};
 use crate::both_backends;
 use crate::helpers::*;
 
-both_backends!(locality_tree_from_csv, residents_from_csv);
+both_backends!(
+    locality_tree_from_csv,
+    residents_from_csv,
+    an_imported_resident_keeps_earlier_certificates_in_the_village
+);
 
 const TREE: &str = "\u{feff}code;name;kind;parent_code\nAN-1;Thôn Một;village;AN\nAN;Xã An Nghĩa;commune;PT\nPT;Tỉnh Phú Thọ;province;\nAN-2;Thôn Hai;village;AN\nBM-9;Thôn lạc;village;KHONG-CO\n";
 
@@ -226,4 +230,91 @@ async fn residents_from_csv(backend: Backend) {
         stdout.contains("6 rows: 0 created, 1 updated, 3 unchanged, 2 rejected"),
         "{stdout}"
     );
+}
+
+/// A learner who registered alone (no profile, no village) earns a certificate; a resident import
+/// then finds the account by its phone and gives it a profile: the earlier certificate now counts in
+/// that village, and no second account is made.
+async fn an_imported_resident_keeps_earlier_certificates_in_the_village(backend: Backend) {
+    use hocso::db::schema::{certificates, users};
+    let app = TestApp::spawn(backend).await;
+    let path = app.dir.path().join("tree.csv");
+    std::fs::write(&path, TREE).unwrap();
+    app.cli()
+        .args(["localities", "import"])
+        .arg(&path)
+        .output()
+        .unwrap();
+    simple_course(&app, "cv").await;
+    let res = register(
+        &app,
+        json!({"display_name": "Bác Ba", "phone": "0912 345 678", "password": "che-tan-cuong-ngon"}),
+    )
+    .await;
+    assert_eq!(res.status(), 201);
+    let token = login(&app, "0912345678", "che-tan-cuong-ngon").await["access_token"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    for lesson in ["a", "b"] {
+        let res = progress(&app, &token, "cv", lesson, &event("completed", 60)).await;
+        assert_eq!(res.status(), 200);
+    }
+    let villages = || {
+        app.db(|c| {
+            certificates::table
+                .filter(
+                    certificates::user_id.eq_any(
+                        users::table
+                            .filter(users::phone.eq("+84912345678"))
+                            .select(users::id),
+                    ),
+                )
+                .select(certificates::village_id)
+                .load::<Option<String>>(c)
+                .unwrap()
+        })
+    };
+    assert_eq!(
+        villages().await,
+        vec![None],
+        "one certificate, no village yet"
+    );
+
+    let (_, admin_token) = admin(&app).await;
+    let report: Value = app
+        .post("/api/v1/admin/imports/residents")
+        .bearer_auth(&admin_token)
+        .header("content-type", "text/csv")
+        .body(
+            "village_code,household_code,name,birth_year,learner_group,phone,eid_status\n\
+               AN-1,H1,Bác Ba,1960,citizen,0912345678,level2\n",
+        )
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(report["created"], 1, "{report}");
+    let an1 = app
+        .db(|c| {
+            localities::table
+                .filter(localities::code.eq("AN-1"))
+                .select(localities::id)
+                .first::<String>(c)
+                .unwrap()
+        })
+        .await;
+    assert_eq!(villages().await, vec![Some(an1)]);
+    let accounts = app
+        .db(|c| {
+            users::table
+                .filter(users::phone.eq("+84912345678"))
+                .count()
+                .get_result::<i64>(c)
+                .unwrap()
+        })
+        .await;
+    assert_eq!(accounts, 1, "the import found the account by its phone");
 }
