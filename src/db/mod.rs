@@ -486,18 +486,11 @@ fn serve_writes(path: &Path, conn: DbConn, requests: &std::sync::mpsc::Receiver<
             // Opening creates a missing file: a database removed under the server is not
             // replaced by an empty one.
             None if !path.exists() => {
-                let gone = ConnError::SqliteFileGone(path.to_path_buf()).to_string();
-                batch
-                    .iter()
-                    .map(|_| Outcome::Failed(gone.clone()))
-                    .collect()
+                all_failed(batch.len(), &ConnError::SqliteFileGone(path.to_path_buf()))
             }
             None => match sqlite_connect(path) {
                 Ok(c) => run_batch(conn.insert(DbConn::Sqlite(c)), &mut batch),
-                Err(e) => batch
-                    .iter()
-                    .map(|_| Outcome::Failed(e.to_string()))
-                    .collect(),
+                Err(e) => all_failed(batch.len(), &e),
             },
         };
         // A connection left broken or inside a transaction is not used again.
@@ -515,6 +508,12 @@ fn serve_writes(path: &Path, conn: DbConn, requests: &std::sync::mpsc::Receiver<
     }
 }
 
+/// The outcomes of a batch of `n` writes none of which was kept.
+fn all_failed(n: usize, e: &dyn std::fmt::Display) -> Vec<Outcome> {
+    let e = e.to_string();
+    (0..n).map(|_| Outcome::Failed(e.clone())).collect()
+}
+
 /// One transaction for the writes of `batch`, each in a savepoint of its own.
 fn run_batch(conn: &mut DbConn, batch: &mut [WriteRequest]) -> Vec<Outcome> {
     use diesel::connection::{AnsiTransactionManager as Tm, TransactionManager};
@@ -527,12 +526,7 @@ fn run_batch(conn: &mut DbConn, batch: &mut [WriteRequest]) -> Vec<Outcome> {
         }
     }
     let n = batch.len();
-    let failed = |e: diesel::result::Error| {
-        let e = e.to_string();
-        (0..n)
-            .map(|_| Outcome::Failed(e.clone()))
-            .collect::<Vec<_>>()
-    };
+    let failed = |e: diesel::result::Error| all_failed(n, &e);
     if let Err(e) = sqlite(conn).and_then(|s| Tm::begin_transaction_sql(s, "BEGIN IMMEDIATE")) {
         return failed(e);
     }
@@ -616,9 +610,10 @@ where
 
 /// Runs `f` in a transaction that writes. On SQLite it runs on the database's writer thread
 /// ([`SqliteWriter`]), in a savepoint of a transaction shared with the writes queued beside it, and
-/// returns once that transaction is committed. The transaction begins with `BEGIN IMMEDIATE`, which takes the write lock first, so that it waits for writers of other
-/// processes (`busy_timeout`) instead of failing with SQLITE_BUSY when it reads and then writes
-/// while another connection committed. (It used to take the lock with a no-op `UPDATE users`,
+/// returns once that transaction is committed. The transaction begins with `BEGIN IMMEDIATE`,
+/// which takes the write lock first, so that it waits for writers of other processes
+/// (`busy_timeout`) instead of failing with SQLITE_BUSY when it reads and then writes while
+/// another connection committed. (It used to take the lock with a no-op `UPDATE users`,
 /// whose foreign-key checks SQLite compiled on every call: a quarter of the CPU of a progress
 /// write.) `f` gets the connection it is to use: the writing one, not `conn`.
 pub fn transaction<T, E, F>(conn: &mut DbConn, f: F) -> Result<T, E>

@@ -13,16 +13,20 @@ both_backends!(
 
 const TREE: &str = "\u{feff}code;name;kind;parent_code\nAN-1;Thôn Một;village;AN\nAN;Xã An Nghĩa;commune;PT\nPT;Tỉnh Phú Thọ;province;\nAN-2;Thôn Hai;village;AN\nBM-9;Thôn lạc;village;KHONG-CO\n";
 
-async fn locality_tree_from_csv(backend: Backend) {
-    let app = TestApp::spawn(backend).await;
+/// `hocso localities import` of [`TREE`] on the app's database.
+fn import_tree(app: &TestApp) -> std::process::Output {
     let path = app.dir.path().join("tree.csv");
     std::fs::write(&path, TREE).unwrap();
-    let out = app
-        .cli()
+    app.cli()
         .args(["localities", "import"])
         .arg(&path)
         .output()
-        .unwrap();
+        .unwrap()
+}
+
+async fn locality_tree_from_csv(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let out = import_tree(&app);
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(
         !out.status.success(),
@@ -36,12 +40,7 @@ async fn locality_tree_from_csv(backend: Backend) {
         stdout.contains("5 rows: 4 created, 0 updated, 0 unchanged, 1 rejected"),
         "{stdout}"
     );
-    let out = app
-        .cli()
-        .args(["localities", "import"])
-        .arg(&path)
-        .output()
-        .unwrap();
+    let out = import_tree(&app);
     assert!(String::from_utf8_lossy(&out.stdout).contains("0 created, 0 updated, 4 unchanged"));
     let n = app
         .db(|c| localities::table.count().get_result::<i64>(c).unwrap())
@@ -67,13 +66,7 @@ async fn locality_tree_from_csv(backend: Backend) {
 
 async fn residents_from_csv(backend: Backend) {
     let app = TestApp::spawn(backend).await;
-    let path = app.dir.path().join("tree.csv");
-    std::fs::write(&path, TREE).unwrap();
-    app.cli()
-        .args(["localities", "import"])
-        .arg(&path)
-        .output()
-        .unwrap();
+    import_tree(&app);
     let (_, admin_token) = admin(&app).await;
     let csv = "village_code,household_code,name,birth_year,learner_group,phone,eid_status\n\
         AN-1,H1,Nguyễn Văn Một,1960,citizen,0912345001,level2\n\
@@ -238,13 +231,7 @@ async fn residents_from_csv(backend: Backend) {
 async fn an_imported_resident_keeps_earlier_certificates_in_the_village(backend: Backend) {
     use hocso::db::schema::{certificates, users};
     let app = TestApp::spawn(backend).await;
-    let path = app.dir.path().join("tree.csv");
-    std::fs::write(&path, TREE).unwrap();
-    app.cli()
-        .args(["localities", "import"])
-        .arg(&path)
-        .output()
-        .unwrap();
+    import_tree(&app);
     simple_course(&app, "cv").await;
     let res = register(
         &app,
