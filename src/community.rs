@@ -87,6 +87,90 @@ pub fn require_resident(
     Ok(profile)
 }
 
+/// Whether staff whose area `in_area` answers for may change a person's account on their behalf
+/// (move it, correct it, give a reset code): the profile puts the person in a village of that
+/// area (an account created there for a resident, or linked there by its owner) and the account
+/// holds no role. Imports, registrations and resets all ask this.
+pub fn may_manage(
+    conn: &mut DbConn,
+    profile: &q::Profile,
+    in_area: &mut dyn FnMut(&mut DbConn, &str) -> ApiResult<bool>,
+) -> ApiResult<bool> {
+    let Some(village) = &profile.village_id else {
+        return Ok(false);
+    };
+    Ok(in_area(conn, village)? && !q::holds_any_role(conn, &profile.user_id)?)
+}
+
+/// A resident whose account `user` may change on their behalf (`may_manage`); anyone else → the
+/// same 404 as an unknown resident.
+pub fn require_managed_resident(
+    conn: &mut DbConn,
+    user: &AuthUser,
+    resident_id: &str,
+) -> ApiResult<q::Profile> {
+    let profile = require_resident(conn, user, resident_id)?;
+    let mut in_area = |conn: &mut DbConn, village: &str| may_facilitate(conn, user, village);
+    if !may_manage(conn, &profile, &mut in_area)? {
+        return Err(ApiError::not_found("No such resident in your villages."));
+    }
+    Ok(profile)
+}
+
+/// The village link waiting for the owner's answer.
+pub fn waiting_village_link(conn: &mut DbConn, user_id: &str) -> ApiResult<q::VillageLink> {
+    q::village_link_of(conn, user_id)?
+        .ok_or_else(|| ApiError::not_found("No village is waiting for your answer."))
+}
+
+/// The owner confirms the waiting link: their profile now puts them in the village and household
+/// the import gave (an external id already taken by another person is left out).
+pub fn accept_village_link(conn: &mut DbConn, user_id: &str) -> ApiResult<q::Profile> {
+    crate::db::transaction(conn, |conn| {
+        let link = waiting_village_link(conn, user_id)?;
+        let mut profile = q::profile(conn, user_id)?.unwrap_or_else(|| q::Profile::empty(user_id));
+        profile.village_id = Some(link.village_id.clone());
+        profile.household_id = Some(link.household_id.clone());
+        profile.birth_year = link.birth_year.or(profile.birth_year);
+        profile.learner_group = link.learner_group.clone();
+        profile.eid_status = link.eid_status.clone();
+        if let Some(key) = &link.external_key {
+            if q::profile_by_external_key(conn, key)?.is_none() {
+                profile.external_key = Some(key.clone());
+            }
+        }
+        profile.updated_at = crate::db::now();
+        q::save_profile(conn, &profile)?;
+        q::delete_village_link(conn, &link.id)?;
+        q::audit(
+            conn,
+            user_id,
+            "resident.link_accepted",
+            Some(user_id),
+            Some(&link.village_id),
+            &serde_json::json!({}),
+        )?;
+        Ok(profile)
+    })
+}
+
+/// The owner declines the waiting link: nothing of their account changes.
+pub fn decline_village_link(conn: &mut DbConn, user_id: &str) -> ApiResult<()> {
+    crate::db::transaction(conn, |conn| {
+        let link = waiting_village_link(conn, user_id)?;
+        q::delete_village_link(conn, &link.id)?;
+        q::audit(
+            conn,
+            user_id,
+            "resident.link_declined",
+            Some(user_id),
+            Some(&link.village_id),
+            &serde_json::json!({}),
+        )?;
+        Ok(())
+    })
+}
+
 /// A resident's secret: a PIN of 6 to 8 digits that is not trivial, or a password that meets the
 /// password policy.
 pub fn check_pin_or_password(secret: &str) -> Option<crate::error::FieldError> {
@@ -106,6 +190,28 @@ pub fn check_pin_or_password(secret: &str) -> Option<crate::error::FieldError> {
         return None;
     }
     crate::auth::password::check_strength("password", secret)
+}
+
+/// The secret an account may have: a PIN (or a password) for a resident a village manages
+/// (`may_manage` within their own village), a password that meets the policy for everyone else.
+pub fn check_new_secret(conn: &mut DbConn, user_id: &str, secret: &str) -> ApiResult<()> {
+    let resident = match q::profile(conn, user_id)? {
+        Some(p) => {
+            let village = p.village_id.clone();
+            let mut own_village = |_: &mut DbConn, v: &str| Ok(Some(v) == village.as_deref());
+            may_manage(conn, &p, &mut own_village)?
+        }
+        None => false,
+    };
+    let problem = if resident {
+        check_pin_or_password(secret)
+    } else {
+        crate::auth::password::check_strength("new_password", secret)
+    };
+    match problem {
+        Some(e) => Err(ApiError::validation(vec![e.for_field("new_password")])),
+        None => Ok(()),
+    }
 }
 
 /// The PINs `check_pin_or_password` refuses: 6–8 digits all the same, ascending or descending.

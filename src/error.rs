@@ -24,6 +24,16 @@ pub struct FieldError {
     pub message: String,
 }
 
+impl FieldError {
+    /// The same problem, named for another field (a rule shared by fields of other names).
+    pub fn for_field(self, field: &str) -> Self {
+        Self {
+            field: field.to_string(),
+            ..self
+        }
+    }
+}
+
 /// The RFC 9457 problem document every error answers with.
 #[derive(Serialize, ToSchema)]
 pub struct Problem {

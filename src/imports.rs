@@ -30,6 +30,11 @@ pub struct ImportReport {
     pub rejected: usize,
     /// Nothing was applied (all-or-nothing mode with problems).
     pub applied: bool,
+    /// Lines whose phone number or key found an account that the importer may not change (a
+    /// self-registered learner, an account with a role, or a person counted in another area):
+    /// its owner is asked to confirm the link to the village (`POST /api/v1/me/village-link`),
+    /// and until then nothing of the account changes.
+    pub waiting_for_owner: Vec<usize>,
     pub problems: Vec<RowProblem>,
 }
 
@@ -65,6 +70,16 @@ pub fn parse(bytes: &[u8]) -> ApiResult<(Vec<String>, Vec<Row>)> {
         if record.iter().all(|f| f.is_empty()) {
             continue;
         }
+        if record.iter().any(crate::text::has_refused_control) {
+            return Err(ApiError::field(
+                "file",
+                "control_character",
+                format!(
+                    "line {}: a cell contains a control character (such as NUL)",
+                    i + 2
+                ),
+            ));
+        }
         rows.push((i + 2, record.iter().map(String::from).collect()));
     }
     Ok((headers, rows))
@@ -97,6 +112,7 @@ fn cell<'a>(headers: &[String], row: &'a [String], name: &str) -> &'a str {
 }
 
 struct ResidentRow {
+    line: usize,
     key: String,
     village_id: String,
     household_code: String,
@@ -110,11 +126,13 @@ struct ResidentRow {
 /// Imports residents. Columns: `village_code, household_code, name, birth_year, learner_group,
 /// phone (optional), eid_status (none|level1|level2)` and optionally `external_id`. A resident is
 /// found again by `external_id`, else by village, household and name, so a second run of the same
-/// file changes nothing. `may_import(village_id)` says whether the caller administers the village.
+/// file changes nothing. `may_import(village_id)` says whether the caller administers the village;
+/// `actor` is the importing user (none from the command line).
 pub fn import_residents(
     conn: &mut DbConn,
     bytes: &[u8],
     all_or_nothing: bool,
+    actor: Option<&str>,
     may_import: &mut dyn FnMut(&mut DbConn, &str) -> ApiResult<bool>,
     progress: &mut (dyn FnMut(usize, usize) + Send),
 ) -> ApiResult<ImportReport> {
@@ -137,6 +155,7 @@ pub fn import_residents(
     let mut villages: HashMap<String, Option<String>> = HashMap::new();
     let mut valid = Vec::new();
     let mut seen_keys = HashMap::new();
+    let mut seen_phones = HashMap::new();
     for (line, row) in &rows {
         let mut problems = Vec::new();
         let mut problem = |column: &str, text: String| {
@@ -231,8 +250,14 @@ pub fn import_residents(
         if let Some(first) = seen_keys.insert(key.clone(), *line) {
             problem("name", format!("the same resident as line {first}"));
         }
+        if let Some(p) = &phone {
+            if let Some(first) = seen_phones.insert(p.clone(), *line) {
+                problem("phone", format!("the same phone number as line {first}"));
+            }
+        }
         if problems.is_empty() {
             valid.push(ResidentRow {
+                line: *line,
                 key,
                 village_id: village_id.unwrap_or_default(),
                 household_code: household_code.to_string(),
@@ -247,23 +272,96 @@ pub fn import_residents(
             report.problems.extend(problems);
         }
     }
+    // Whom each valid row reaches, decided before anything is written.
+    let mut planned = Vec::with_capacity(valid.len());
+    for r in valid {
+        match resolve_resident(conn, &r, may_import)? {
+            Ok(target) => planned.push((r, target)),
+            Err(problem) => {
+                report.rejected += 1;
+                report.problems.push(problem);
+            }
+        }
+    }
     if all_or_nothing && !report.problems.is_empty() {
         report.applied = false;
         return Ok(report);
     }
-    let total = valid.len();
-    crate::db::transaction(conn, |conn| {
-        for (i, r) in valid.iter().enumerate() {
-            apply_resident(conn, r, &mut report)?;
-            progress(i + 1, total);
-        }
-        Ok::<_, ApiError>(())
-    })?;
+    let total = planned.len();
+    let mut done = 0;
+    // Short transactions, so that other writers (learners' progress on SQLite's single writer)
+    // never wait long behind an import.
+    for batch in planned.chunks(IMPORT_BATCH) {
+        crate::db::transaction(conn, |conn| {
+            for (r, target) in batch {
+                apply_resident(conn, r, target, actor, &mut report)?;
+            }
+            Ok::<_, ApiError>(())
+        })?;
+        done += batch.len();
+        progress(done, total);
+    }
     report.applied = true;
     Ok(report)
 }
 
-fn apply_resident(conn: &mut DbConn, r: &ResidentRow, report: &mut ImportReport) -> ApiResult<()> {
+/// Rows written per transaction by the resident import: small enough that a concurrent write on
+/// SQLite waits a few milliseconds, not the whole import.
+pub const IMPORT_BATCH: usize = 100;
+
+/// The account a valid resident row reaches.
+enum Target {
+    /// A resident the importer manages: updated in place.
+    Managed(q::Profile),
+    /// Nobody yet: a new account, created for the resident in the row's village.
+    New,
+    /// An account the importer may not change (self-registered, holding a role, or counted in
+    /// another area) found by the row's phone: its owner is asked to confirm the link.
+    Owner(String),
+}
+
+/// Decides whom a row reaches. An import never moves or changes an account outside the
+/// importer's area or one that holds a role (`community::may_manage`): such an account found by
+/// phone is asked, and an external id already used outside the area is refused.
+fn resolve_resident(
+    conn: &mut DbConn,
+    r: &ResidentRow,
+    may_import: &mut dyn FnMut(&mut DbConn, &str) -> ApiResult<bool>,
+) -> ApiResult<Result<Target, RowProblem>> {
+    if let Some(p) = q::profile_by_external_key(conn, &r.key)? {
+        if crate::community::may_manage(conn, &p, may_import)? {
+            return Ok(Ok(Target::Managed(p)));
+        }
+        if r.key.starts_with("id:") {
+            return Ok(Err(RowProblem {
+                row: r.line,
+                column: "external_id".into(),
+                problem: "this external id belongs to a person outside your area".into(),
+            }));
+        }
+        return Ok(Ok(Target::Owner(p.user_id)));
+    }
+    let Some(phone) = &r.phone else {
+        return Ok(Ok(Target::New));
+    };
+    let Some(user) =
+        crate::accounts::find_by_login(conn, &crate::accounts::LoginId::Phone(phone.clone()))?
+    else {
+        return Ok(Ok(Target::New));
+    };
+    match q::profile(conn, &user.id)? {
+        Some(p) if crate::community::may_manage(conn, &p, may_import)? => Ok(Ok(Target::Managed(p))),
+        _ => Ok(Ok(Target::Owner(user.id))),
+    }
+}
+
+fn apply_resident(
+    conn: &mut DbConn,
+    r: &ResidentRow,
+    target: &Target,
+    actor: Option<&str>,
+    report: &mut ImportReport,
+) -> ApiResult<()> {
     let household = match q::household_by_code(conn, &r.village_id, &r.household_code)? {
         Some(h) => h.id,
         None => q::insert_household(
@@ -274,37 +372,53 @@ fn apply_resident(conn: &mut DbConn, r: &ResidentRow, report: &mut ImportReport)
             None,
         )?,
     };
-    let existing = q::profile_by_external_key(conn, &r.key)?;
-    let mut profile = match &existing {
-        Some(p) => p.clone(),
-        None => {
-            let by_phone = match &r.phone {
-                Some(p) => crate::accounts::find_by_login(
+    let (existing, mut profile) = match target {
+        Target::Managed(p) => (true, p.clone()),
+        Target::New => {
+            // No password: the account cannot log in until a facilitator gives a reset code.
+            let user_id = crate::accounts::insert_account(
+                conn,
+                &crate::accounts::NewAccount {
+                    display_name: &r.name,
+                    email: None,
+                    phone: r.phone.as_deref(),
+                    username: None,
+                    password: "",
+                    language: "vi",
+                },
+                "!",
+            )?
+            .id;
+            (false, q::Profile::empty(&user_id))
+        }
+        Target::Owner(user_id) => {
+            let asked = q::request_village_link(
+                conn,
+                &q::VillageLink {
+                    id: crate::db::new_id(),
+                    user_id: user_id.clone(),
+                    village_id: r.village_id.clone(),
+                    household_id: household,
+                    birth_year: r.birth_year,
+                    learner_group: r.group.clone(),
+                    eid_status: r.eid.clone(),
+                    external_key: Some(r.key.clone()),
+                    requested_by: actor.map(String::from),
+                    created_at: crate::db::now(),
+                },
+            )?;
+            if asked {
+                q::audit(
                     conn,
-                    &crate::accounts::LoginId::Phone(p.clone()),
-                )?,
-                None => None,
-            };
-            let user_id = match by_phone {
-                Some(u) => u.id,
-                None => {
-                    // No password: the account cannot log in until a facilitator sets one.
-                    crate::accounts::insert_account(
-                        conn,
-                        &crate::accounts::NewAccount {
-                            display_name: &r.name,
-                            email: None,
-                            phone: r.phone.as_deref(),
-                            username: None,
-                            password: "",
-                            language: "vi",
-                        },
-                        "!",
-                    )?
-                    .id
-                }
-            };
-            q::profile(conn, &user_id)?.unwrap_or_else(|| q::Profile::empty(&user_id))
+                    actor.unwrap_or("cli"),
+                    "resident.link_requested",
+                    Some(user_id),
+                    Some(&r.village_id),
+                    &serde_json::json!({}),
+                )?;
+            }
+            report.waiting_for_owner.push(r.line);
+            return Ok(());
         }
     };
     let before = (
@@ -329,13 +443,13 @@ fn apply_resident(conn: &mut DbConn, r: &ResidentRow, report: &mut ImportReport)
         profile.eid_status.clone(),
         profile.external_key.clone(),
     );
-    if existing.is_some() && before == after {
+    if existing && before == after {
         report.unchanged += 1;
         return Ok(());
     }
     profile.updated_at = crate::db::now();
     q::save_profile(conn, &profile)?;
-    if existing.is_some() {
+    if existing {
         report.updated += 1;
     } else {
         report.created += 1;

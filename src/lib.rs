@@ -21,3 +21,4 @@ pub mod reports;
 pub mod seed;
 pub mod startup;
 pub mod telemetry;
+pub mod text;

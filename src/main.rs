@@ -442,6 +442,7 @@ fn import(
                 &mut conn,
                 &bytes,
                 all_or_nothing,
+                None,
                 &mut anywhere,
                 &mut progress,
             )

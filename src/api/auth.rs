@@ -445,8 +445,10 @@ pub async fn reset_password(
 ) -> ApiResult<HttpResponse> {
     state.limits.check(&req, "reset", None)?;
     let body = body.0;
-    if let Some(e) = check_strength("new_password", &body.new_password) {
-        return Err(ApiError::validation(vec![e]));
+    // What no account may have, before any hashing; what this account may have once its token
+    // names it (a PIN for a resident a village manages, a password otherwise).
+    if let Some(e) = crate::community::check_pin_or_password(&body.new_password) {
+        return Err(ApiError::validation(vec![e.for_field("new_password")]));
     }
     let st = state.clone();
     run_blocking(move || {
@@ -467,6 +469,8 @@ pub async fn reset_password(
                     "This reset link or code is unknown, already used or expired.",
                 )
             })?;
+            // Refused: the transaction rolls back and the code stays usable.
+            crate::community::check_new_secret(conn, &found.user_id, &body.new_password)?;
             diesel::update(users::table.find(&found.user_id))
                 .set((users::password_hash.eq(hash), users::updated_at.eq(now())))
                 .execute(conn)?;

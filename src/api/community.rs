@@ -748,6 +748,79 @@ pub async fn put_my_profile(
     ))
 }
 
+#[derive(Serialize, ToSchema)]
+pub struct VillageLinkRequest {
+    pub village_id: String,
+    pub village_name: String,
+    pub requested_at: DateTime<Utc>,
+}
+
+/// The village that asks to count me among its residents (a resident import found my phone
+/// number): nothing of my account changes until I answer.
+#[utoipa::path(tag = "me", security(("bearer" = [])), responses(
+    (status = 200, body = VillageLinkRequest),
+    (status = 404, description = "No village is waiting for an answer", body = crate::error::Problem, content_type = "application/problem+json"),
+))]
+#[get("/me/village-link")]
+pub async fn get_my_village_link(
+    state: web::Data<AppState>,
+    user: AuthUser,
+) -> ApiResult<web::Json<VillageLinkRequest>> {
+    let pool = state.pool.clone();
+    Ok(web::Json(
+        run_blocking(move || {
+            let mut conn = pool.get()?;
+            let link = community::waiting_village_link(&mut conn, &user.id)?;
+            let village = q::locality(&mut conn, &link.village_id)?
+                .ok_or_else(|| ApiError::not_found("No such locality."))?;
+            Ok(VillageLinkRequest {
+                village_id: link.village_id,
+                village_name: village.name,
+                requested_at: link.created_at.and_utc(),
+            })
+        })
+        .await?,
+    ))
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct VillageLinkAnswer {
+    /// `true`: count me in this village and household; `false`: decline.
+    pub accept: bool,
+}
+
+/// Answer the waiting village link: accepted, my profile puts me in the village (200 with the
+/// profile); declined, nothing changes (204).
+#[utoipa::path(tag = "me", security(("bearer" = [])), request_body = VillageLinkAnswer, responses(
+    (status = 200, body = Profile),
+    (status = 204, description = "Declined"),
+    (status = 404, description = "No village is waiting for an answer", body = crate::error::Problem, content_type = "application/problem+json"),
+    (status = 422, body = crate::error::Problem, content_type = "application/problem+json"),
+))]
+#[post("/me/village-link")]
+pub async fn answer_my_village_link(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    body: Json<VillageLinkAnswer>,
+) -> ApiResult<HttpResponse> {
+    let pool = state.pool.clone();
+    let accept = body.0.accept;
+    let profile = run_blocking(move || {
+        let mut conn = pool.get()?;
+        if accept {
+            community::accept_village_link(&mut conn, &user.id).map(Some)
+        } else {
+            community::decline_village_link(&mut conn, &user.id).map(|_| None)
+        }
+    })
+    .await?;
+    Ok(match profile {
+        Some(p) => HttpResponse::Ok().json(p),
+        None => HttpResponse::NoContent().finish(),
+    })
+}
+
 // ---------- facilitators ----------
 
 #[derive(Deserialize, ToSchema)]
@@ -1104,7 +1177,7 @@ pub async fn put_resident_profile(
     Ok(web::Json(
         run_blocking(move || {
             let mut conn = pool.get()?;
-            let mut p = community::require_resident(&mut conn, &user, &id)?;
+            let mut p = community::require_managed_resident(&mut conn, &user, &id)?;
             apply_profile(&mut p, &u, true)?;
             if let Some(h) = &u.household_id {
                 let village = p.village_id.clone().unwrap_or_default();
@@ -1255,7 +1328,7 @@ pub async fn reset_resident_password(
     let id = path.into_inner();
     let res = run_blocking(move || {
         let mut conn = pool.get()?;
-        let p = community::require_resident(&mut conn, &user, &id)?;
+        let p = community::require_managed_resident(&mut conn, &user, &id)?;
         let ttl = TimeDelta::hours(1);
         let code = accounts::create_one_time_token(
             &mut conn,
@@ -1376,6 +1449,7 @@ pub async fn import_residents(
             &mut conn,
             &body,
             all_or_nothing,
+            Some(&user.id),
             &mut may,
             &mut |_, _| {},
         )?;

@@ -101,6 +101,9 @@ pub fn parse_json<T: DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
         )
     })?;
     integral_numbers_as_integers(&mut value);
+    if let Some(field) = control_character_at(&value, "") {
+        return Err(control_character(field));
+    }
     serde_path_to_error::deserialize(strict::Strict(value)).map_err(|err| {
         let path = err.path().to_string();
         let field = if path == "." {
@@ -114,6 +117,46 @@ pub fn parse_json<T: DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
             message: strip_position(&err.into_inner().to_string()),
         }])
     })
+}
+
+/// The 422 for text with a refused control character (`is_refused_control`) in `field`.
+pub fn control_character(field: String) -> ApiError {
+    ApiError::validation(vec![FieldError {
+        field,
+        code: "control_character".into(),
+        message: "contains a control character (such as NUL); only tab and line breaks are allowed"
+            .into(),
+    }])
+}
+
+/// The path (`a.b[2]`) of the first string or key holding a refused control character.
+fn control_character_at(value: &serde_json::Value, path: &str) -> Option<String> {
+    use serde_json::Value;
+    let bad = crate::text::has_refused_control;
+    match value {
+        Value::String(s) if bad(s) => Some(if path.is_empty() {
+            "body".to_string()
+        } else {
+            path.to_string()
+        }),
+        Value::Array(items) => items
+            .iter()
+            .enumerate()
+            .find_map(|(i, v)| control_character_at(v, &format!("{path}[{i}]"))),
+        Value::Object(map) => map.iter().find_map(|(k, v)| {
+            let here = if path.is_empty() {
+                k.clone()
+            } else {
+                format!("{path}.{k}")
+            };
+            if bad(k) {
+                Some(here)
+            } else {
+                control_character_at(v, &here)
+            }
+        }),
+        _ => None,
+    }
 }
 
 /// JSON (and the OpenAPI document's JSON Schema) has one number type: `3.0` is the integer 3.

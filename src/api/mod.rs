@@ -153,6 +153,8 @@ pub fn configure(cfg: &mut ServiceConfig) {
                 .service(community::remove_team_member)
                 .service(community::get_my_profile)
                 .service(community::put_my_profile)
+                .service(community::get_my_village_link)
+                .service(community::answer_my_village_link)
                 .service(community::register_resident)
                 .service(community::list_residents)
                 .service(community::needs_help)

@@ -53,6 +53,10 @@ pub struct AttemptResponse {
     pub answers: Vec<Answer>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub result: Option<AttemptResult>,
+    /// Certificates issued by this very request: the submit that completes a course (and the
+    /// programs it completes) lists them, as a progress write does.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub certificates_issued: Vec<super::learning::IssuedCertificate>,
 }
 
 fn cx(state: &AppState) -> attempts::Ctx<'_> {
@@ -141,6 +145,7 @@ fn view(
         questions: paper.questions.iter().map(shown).collect(),
         answers: saved.into_values().map(|s| s.answer).collect(),
         result,
+        certificates_issued: Vec::new(),
     })
 }
 
@@ -269,12 +274,15 @@ pub async fn submit_attempt(
         run_writing(&state, move |conn| {
             let user = token.check(conn)?;
             let row = attempts::submit(conn, cx(&st), &id, &user.id)?;
+            let mut issued = Vec::new();
             if row.passed == Some(true) {
                 if let Some(published) = st.catalogue.by_id(&row.course_id) {
-                    super::learning::complete(conn, &st, &user.id, &published, None)?;
+                    issued = super::learning::complete(conn, &st, &user.id, &published, None)?;
                 }
             }
-            view(conn, &st, &row)
+            let mut response = view(conn, &st, &row)?;
+            response.certificates_issued = issued;
+            Ok(response)
         })
         .await?,
     ))

@@ -283,6 +283,32 @@ pub fn is_valid_key(s: &str) -> bool {
         })
 }
 
+/// A short answer as it is compared: trimmed, lower case, inner spaces collapsed; with
+/// `ignore_diacritics`, also without Vietnamese diacritics (đ → d). Punctuation and symbols stay:
+/// `@` is an answer, and nothing is dropped that could make two different answers equal.
+pub fn normalize_text(s: &str, ignore_diacritics: bool) -> String {
+    let t = s.trim().to_lowercase();
+    let t: String = t.split_whitespace().collect::<Vec<_>>().join(" ");
+    if ignore_diacritics {
+        strip_diacritics(&t)
+    } else {
+        t
+    }
+}
+
+/// Text without Vietnamese diacritics (combining marks removed, đ → d), all else kept as it is.
+pub fn strip_diacritics(s: &str) -> String {
+    s.nfd()
+        .filter(|c| !unicode_normalization::char::is_combining_mark(*c))
+        .map(|c| match c {
+            'đ' => 'd',
+            'Đ' => 'D',
+            c => c,
+        })
+        .nfc()
+        .collect()
+}
+
 /// Text folded for search: lower case, Vietnamese diacritics removed (đ → d), spaces collapsed.
 /// "Lừa ĐẢO" → "lua dao".
 pub fn fold(s: &str) -> String {
@@ -361,6 +387,16 @@ pub fn stats(tree: &files::Tree) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn short_answers_keep_symbols_and_lose_only_case_and_diacritics() {
+        assert_eq!(normalize_text(" @ ", true), "@");
+        assert_eq!(normalize_text("@", true), normalize_text("@", false));
+        assert_eq!(normalize_text("  Đà   Nẵng ", true), "da nang");
+        assert_eq!(normalize_text("Đà Nẵng", false), "đà nẵng");
+        assert_ne!(normalize_text("1+1", true), normalize_text("11", true));
+        assert_eq!(normalize_text("   ", true), "");
+    }
 
     #[test]
     fn folding_ignores_case_and_diacritics() {

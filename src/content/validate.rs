@@ -454,6 +454,11 @@ fn question(c: &mut Checker, q: &Question) {
                     "choices",
                     "a multiple-choice question needs at least one correct choice",
                 );
+            } else if correct == q.choices.len() {
+                c.at(
+                    "choices",
+                    "every choice of this multiple-choice question is correct: add choices that are wrong",
+                );
             }
         }
         "true_false" if q.answer.is_none() => {
@@ -462,11 +467,21 @@ fn question(c: &mut Checker, q: &Question) {
                 "a true_false question needs `answer = true` or `answer = false`",
             );
         }
-        "short_text" if q.accepted.iter().all(|a| a.trim().is_empty()) => {
-            c.at(
-                "accepted",
-                "a short_text question needs at least one accepted answer",
-            );
+        "short_text" => {
+            if q.accepted.is_empty() {
+                c.at(
+                    "accepted",
+                    "a short_text question needs at least one accepted answer",
+                );
+            }
+            if q.accepted.iter().any(|a| {
+                super::normalize_text(a, q.ignore_diacritics).is_empty()
+            }) {
+                c.at(
+                    "accepted",
+                    "an accepted answer is empty once spaces are trimmed: no answer could match it",
+                );
+            }
         }
         "ordering" => {
             if !(2..=10).contains(&q.items.len()) {
@@ -478,8 +493,11 @@ fn question(c: &mut Checker, q: &Question) {
             }
         }
         "matching" => {
-            if !(2..=8).contains(&q.pairs.len()) {
-                c.at("pairs", "a matching question needs 2 to 8 pairs");
+            if !(3..=8).contains(&q.pairs.len()) {
+                c.at(
+                    "pairs",
+                    "a matching question needs 3 to 8 pairs (with two, the second follows from the first)",
+                );
             }
             let lefts: HashSet<&str> = q.pairs.iter().map(|p| p.left.trim()).collect();
             let rights: HashSet<&str> = q.pairs.iter().map(|p| p.right.trim()).collect();
@@ -673,5 +691,65 @@ mod tests {
         ] {
             assert!(all.contains(expected), "missing {expected} in\n{all}");
         }
+    }
+
+    #[test]
+    fn what_a_machine_can_see_of_a_bad_item() {
+        let base = Question {
+            key: "q".into(),
+            kind: "multiple".into(),
+            prompt: "Hỏi?".into(),
+            explanation: "Vì.".into(),
+            competences: vec![],
+            tags: vec![],
+            image_url: None,
+            choices: ["A", "B", "C"]
+                .iter()
+                .map(|t| Choice {
+                    text: t.to_string(),
+                    correct: true,
+                })
+                .collect(),
+            partial_credit: false,
+            answer: None,
+            accepted: vec![],
+            ignore_diacritics: true,
+            items: vec![],
+            pairs: vec![],
+        };
+        let problems = |q: &Question| -> String {
+            let mut c = Checker {
+                issues: Vec::new(),
+                loc: Loc::default(),
+            };
+            question(&mut c, q);
+            c.issues
+                .iter()
+                .map(|i| format!("{}: {}", i.path(), i.message))
+                .collect::<Vec<_>>()
+                .join("\n")
+        };
+        assert!(problems(&base).contains("every choice"), "{}", problems(&base));
+        let mut one_wrong = base.clone();
+        one_wrong.choices[2].correct = false;
+        assert_eq!(problems(&one_wrong), "");
+
+        let mut short = base.clone();
+        short.kind = "short_text".into();
+        short.accepted = vec!["@".into()];
+        assert_eq!(problems(&short), "");
+        short.accepted.push("   ".into());
+        assert!(problems(&short).contains("accepted"), "{}", problems(&short));
+
+        let mut matching = base.clone();
+        matching.kind = "matching".into();
+        let pair = |l: &str, r: &str| Pair {
+            left: l.into(),
+            right: r.into(),
+        };
+        matching.pairs = vec![pair("a", "1"), pair("b", "2")];
+        assert!(problems(&matching).contains("3 to 8 pairs"), "{}", problems(&matching));
+        matching.pairs.push(pair("c", "3"));
+        assert_eq!(problems(&matching), "");
     }
 }

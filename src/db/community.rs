@@ -5,7 +5,8 @@ use diesel::prelude::*;
 use diesel::sql_types::Text;
 
 use super::schema::{
-    audit_log, census, households, learner_profiles, localities, team_members, teams,
+    audit_log, census, households, learner_profiles, localities, role_grants, team_members,
+    teams, village_links,
 };
 use super::users::Locality;
 use super::{new_id, now, DbConn};
@@ -258,7 +259,8 @@ pub fn profile(conn: &mut DbConn, user_id: &str) -> QueryResult<Option<Profile>>
 /// Creates or updates a profile; a new profile gets the facts of what its user already did, and
 /// the households it leaves or joins are counted again.
 pub fn save_profile(conn: &mut DbConn, p: &Profile) -> crate::error::ApiResult<()> {
-    if let Some(old) = profile(conn, &p.user_id)? {
+    let old = profile(conn, &p.user_id)?;
+    if let Some(old) = &old {
         diesel::update(learner_profiles::table.find(&p.user_id))
             .set(p)
             .execute(conn)?;
@@ -266,6 +268,7 @@ pub fn save_profile(conn: &mut DbConn, p: &Profile) -> crate::error::ApiResult<(
             let config = crate::reports::effective_config(conn)?;
             let touched: Vec<String> = old
                 .household_id
+                .clone()
                 .into_iter()
                 .chain(p.household_id.clone())
                 .collect();
@@ -276,17 +279,17 @@ pub fn save_profile(conn: &mut DbConn, p: &Profile) -> crate::error::ApiResult<(
             .values(p)
             .execute(conn)?;
         crate::reports::refresh_facts(conn, &p.user_id)?;
-        // Certificates earned before there was a profile count where the learner lives now.
-        if let Some(village) = &p.village_id {
-            use super::schema::certificates;
-            diesel::update(
-                certificates::table
-                    .filter(certificates::user_id.eq(&p.user_id))
-                    .filter(certificates::village_id.is_null()),
-            )
-            .set(certificates::village_id.eq(village))
-            .execute(conn)?;
-        }
+    }
+    // Certificates earned before the learner was counted in a village count where they live now.
+    if let (Some(village), None) = (&p.village_id, old.and_then(|o| o.village_id)) {
+        use super::schema::certificates;
+        diesel::update(
+            certificates::table
+                .filter(certificates::user_id.eq(&p.user_id))
+                .filter(certificates::village_id.is_null()),
+        )
+        .set(certificates::village_id.eq(village))
+        .execute(conn)?;
     }
     Ok(())
 }
@@ -440,4 +443,71 @@ pub fn household_by_code(
         .select(Household::as_select())
         .first(conn)
         .optional()
+}
+
+/// Whether a user holds any role (admin, facilitator, instructor) anywhere.
+pub fn holds_any_role(conn: &mut DbConn, user_id: &str) -> QueryResult<bool> {
+    diesel::select(diesel::dsl::exists(
+        role_grants::table.filter(role_grants::user_id.eq(user_id)),
+    ))
+    .get_result(conn)
+}
+
+/// A village's request to count an account among its residents, waiting for the owner.
+#[derive(Queryable, Selectable, Insertable, Clone, Debug, PartialEq)]
+#[diesel(table_name = village_links)]
+pub struct VillageLink {
+    pub id: String,
+    pub user_id: String,
+    pub village_id: String,
+    pub household_id: String,
+    pub birth_year: Option<i32>,
+    pub learner_group: String,
+    pub eid_status: String,
+    pub external_key: Option<String>,
+    pub requested_by: Option<String>,
+    pub created_at: NaiveDateTime,
+}
+
+/// Records (or replaces) the one waiting link of `link.user_id`; `false` when the same link
+/// was already waiting.
+pub fn request_village_link(conn: &mut DbConn, link: &VillageLink) -> QueryResult<bool> {
+    if let Some(old) = village_link_of(conn, &link.user_id)? {
+        let same = (
+            &old.village_id,
+            &old.household_id,
+            old.birth_year,
+            &old.learner_group,
+            &old.eid_status,
+            &old.external_key,
+        ) == (
+            &link.village_id,
+            &link.household_id,
+            link.birth_year,
+            &link.learner_group,
+            &link.eid_status,
+            &link.external_key,
+        );
+        if same {
+            return Ok(false);
+        }
+        diesel::delete(village_links::table.find(&old.id)).execute(conn)?;
+    }
+    diesel::insert_into(village_links::table)
+        .values(link)
+        .execute(conn)?;
+    Ok(true)
+}
+
+/// The link waiting for `user_id`'s answer, if any.
+pub fn village_link_of(conn: &mut DbConn, user_id: &str) -> QueryResult<Option<VillageLink>> {
+    village_links::table
+        .filter(village_links::user_id.eq(user_id))
+        .select(VillageLink::as_select())
+        .first(conn)
+        .optional()
+}
+
+pub fn delete_village_link(conn: &mut DbConn, id: &str) -> QueryResult<usize> {
+    diesel::delete(village_links::table.find(id)).execute(conn)
 }

@@ -333,6 +333,21 @@ diesel::joinable!(quiz_attempts -> courses (course_id));
 diesel::joinable!(course_authors -> courses (course_id));
 diesel::joinable!(course_releases -> courses (course_id));
 diesel::joinable!(role_grants -> localities (locality_id));
+diesel::table! {
+    village_links (id) {
+        id -> Text,
+        user_id -> Text,
+        village_id -> Text,
+        household_id -> Text,
+        birth_year -> Nullable<Integer>,
+        learner_group -> Text,
+        eid_status -> Text,
+        external_key -> Nullable<Text>,
+        requested_by -> Nullable<Text>,
+        created_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(role_grants -> users (user_id));
 diesel::joinable!(sessions -> users (user_id));
 diesel::joinable!(refresh_tokens -> sessions (session_id));
@@ -359,6 +374,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     census,
     households,
     learner_profiles,
+    village_links,
     teams,
     team_members,
     audit_log,

@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use crate::content::render::markdown_to_html_remembered;
-use crate::content::{fold, Question, QuizSpec};
+use crate::content::{normalize_text, Question, QuizSpec};
 
 /// Opaque, per-attempt id: 10 random characters.
 fn opaque_id(rng: &mut impl Rng) -> String {
@@ -457,16 +457,6 @@ pub struct Graded {
     pub key: String,
     pub result: QuestionResult,
     pub wrong_answer: Option<String>,
-}
-
-pub fn normalize_text(s: &str, ignore_diacritics: bool) -> String {
-    let t = s.trim().to_lowercase();
-    let t: String = t.split_whitespace().collect::<Vec<_>>().join(" ");
-    if ignore_diacritics {
-        fold(&t)
-    } else {
-        t
-    }
 }
 
 /// The right answer to a drawn question, in the attempt's ids.

@@ -14,20 +14,20 @@ both_backends!(
     difficult_questions_of_my_learners,
 );
 
-struct World {
-    admin: String,
-    commune_admin: String,
-    facilitator: String,
-    other_facilitator: String,
-    commune: String,
-    other_commune: String,
-    v1: String,
-    v3: String,
+pub(crate) struct World {
+    pub admin: String,
+    pub commune_admin: String,
+    pub facilitator: String,
+    pub other_facilitator: String,
+    pub commune: String,
+    pub other_commune: String,
+    pub v1: String,
+    pub v3: String,
 }
 
 /// A province with communes An Nghĩa (villages V1, V2) and Bình Minh (V3); a commune admin of An
 /// Nghĩa; a facilitator in V1's team and another in V3's.
-async fn world(app: &TestApp) -> World {
+pub(crate) async fn world(app: &TestApp) -> World {
     let (_, admin) = admin(app).await;
     let province = create_locality(
         app,

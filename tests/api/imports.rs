@@ -226,8 +226,8 @@ async fn residents_from_csv(backend: Backend) {
 }
 
 /// A learner who registered alone (no profile, no village) earns a certificate; a resident import
-/// then finds the account by its phone and gives it a profile: the earlier certificate now counts in
-/// that village, and no second account is made.
+/// then finds the account by its phone: nothing changes until the owner confirms the link, then the
+/// earlier certificate counts in that village, and no second account is made.
 async fn an_imported_resident_keeps_earlier_certificates_in_the_village(backend: Backend) {
     use hocso::db::schema::{certificates, users};
     let app = TestApp::spawn(backend).await;
@@ -283,7 +283,53 @@ async fn an_imported_resident_keeps_earlier_certificates_in_the_village(backend:
         .json()
         .await
         .unwrap();
-    assert_eq!(report["created"], 1, "{report}");
+    assert_eq!(report["created"], 0, "{report}");
+    assert_eq!(report["waiting_for_owner"], json!([2]), "{report}");
+    assert_eq!(villages().await, vec![None], "nothing moves before the owner answers");
+    // The same file again asks nothing new.
+    let again: Value = app
+        .post("/api/v1/admin/imports/residents")
+        .bearer_auth(&admin_token)
+        .header("content-type", "text/csv")
+        .body(
+            "village_code,household_code,name,birth_year,learner_group,phone,eid_status\n\
+               AN-1,H1,Bác Ba,1960,citizen,0912345678,level2\n",
+        )
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(again["waiting_for_owner"], json!([2]), "{again}");
+    let link: Value = app
+        .get("/api/v1/me/village-link")
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(link["village_name"], "Thôn Một", "{link}");
+    let res = app
+        .post("/api/v1/me/village-link")
+        .bearer_auth(&token)
+        .json(&json!({"accept": true}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    let profile: Value = res.json().await.unwrap();
+    assert_eq!(profile["eid_status"], "level2");
+    assert_eq!(profile["birth_year"], 1960);
+    let res = app
+        .get("/api/v1/me/village-link")
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
+    assert_problem(res, 404, "not_found").await;
     let an1 = app
         .db(|c| {
             localities::table

@@ -12,3 +12,5 @@ mod quizzes;
 mod reports;
 mod resilience;
 mod system;
+mod input;
+mod takeover;

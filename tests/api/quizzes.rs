@@ -18,6 +18,7 @@ both_backends!(
     a_new_release_does_not_change_an_open_attempt,
     quiz_authoring_validation,
     an_ended_session_can_neither_answer_nor_record_progress,
+    a_symbol_is_an_answer_and_the_completing_submit_lists_the_certificate,
 );
 
 fn questions() -> Value {
@@ -32,7 +33,7 @@ fn questions() -> Value {
         {"key": "o1", "type": "ordering", "prompt": "Sắp xếp các bước thanh toán.", "explanation": "GIAI-THICH-o1",
          "items": ["Mở ứng dụng", "Quét mã QR", "Xác nhận"]},
         {"key": "p1", "type": "matching", "prompt": "Nối tên với công dụng.", "explanation": "GIAI-THICH-p1",
-         "pairs": [{"left": "VNeID", "right": "Định danh"}, {"left": "VietQR", "right": "Chuyển tiền"}]}
+         "pairs": [{"left": "VNeID", "right": "Định danh"}, {"left": "VietQR", "right": "Chuyển tiền"}, {"left": "Zalo", "right": "Nhắn tin"}]}
     ])
 }
 
@@ -137,7 +138,8 @@ fn answer_for(q: &Value, right: bool) -> Value {
             };
             json!({"question": id, "matches": [
                 {"left": option_id(q, "left", "VNeID"), "right": option_id(q, "right", a)},
-                {"left": option_id(q, "left", "VietQR"), "right": option_id(q, "right", b)}
+                {"left": option_id(q, "left", "VietQR"), "right": option_id(q, "right", b)},
+                {"left": option_id(q, "left", "Zalo"), "right": option_id(q, "right", "Nhắn tin")}
             ]})
         }
         other => panic!("unknown type {other} for {prompt}"),
@@ -846,4 +848,59 @@ async fn an_ended_session_can_neither_answer_nor_record_progress(backend: Backen
         })
         .await;
     assert_eq!((status.as_str(), lessons), ("open", 0));
+}
+
+/// A short answer made of a symbol (`@`) is graded right, a blank one never is; and the submit
+/// that completes the course (its last item is the quiz) lists the certificate it issued.
+async fn a_symbol_is_an_answer_and_the_completing_submit_lists_the_certificate(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let questions = json!([
+        {"key": "ky-hieu", "type": "short_text", "prompt": "Gõ ký hiệu nhắc tên trong nhóm Zalo.",
+         "explanation": "Ký hiệu @.", "accepted": ["@"], "ignore_diacritics": true}
+    ]);
+    quiz_course(
+        &app,
+        "kh",
+        json!({"questions": questions, "questions_per_attempt": 1, "pass_mark": 100}),
+    )
+    .await;
+    let (_, t) = learner(&app, "hv@example.vn").await;
+    let res = progress(&app, &t, "kh", "bai", &event("completed", 60)).await;
+    assert_eq!(res.status(), 200);
+    let body: Value = res.json().await.unwrap();
+    assert!(body.get("certificates_issued").is_none(), "{body}");
+
+    // A blank answer is wrong.
+    let attempt: Value = start(&app, &t, "kh.kiem-tra").await.json().await.unwrap();
+    let id = attempt["id"].as_str().unwrap().to_string();
+    let q = attempt["questions"][0]["id"].clone();
+    save(&app, &t, &id, json!([{"question": q, "text": "   "}])).await;
+    let result = submit(&app, &t, &id).await;
+    assert_eq!(result["result"]["questions"][0]["correct"], false, "{result}");
+    assert!(result.get("certificates_issued").is_none(), "{result}");
+
+    let attempt: Value = start(&app, &t, "kh.kiem-tra").await.json().await.unwrap();
+    let id = attempt["id"].as_str().unwrap().to_string();
+    let q = attempt["questions"][0]["id"].clone();
+    save(&app, &t, &id, json!([{"question": q, "text": " @ "}])).await;
+    let result = submit(&app, &t, &id).await;
+    assert_eq!(result["result"]["questions"][0]["correct"], true, "{result}");
+    assert_eq!(result["result"]["passed"], true);
+    let issued = result["certificates_issued"].as_array().expect("certificates_issued");
+    assert_eq!(issued.len(), 1, "{result}");
+    assert_eq!(issued[0]["kind"], "course");
+    let serial = issued[0]["serial"].as_str().unwrap();
+    let mine: Value = app
+        .get("/api/v1/me/certificates")
+        .bearer_auth(&t)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert!(mine.to_string().contains(serial), "{mine}");
+    // Submitting again returns the result without issuing anything again.
+    let again = submit(&app, &t, &id).await;
+    assert!(again.get("certificates_issued").is_none(), "{again}");
 }
