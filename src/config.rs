@@ -33,6 +33,10 @@ pub struct Settings {
     /// How long a request waits for a database connection before it answers 503.
     pub db_timeout_ms: u64,
     pub max_body_bytes: usize,
+    /// SQLite's `synchronous` on the server's connections: `full` (default: a commit is on disk
+    /// before it is acknowledged, power cuts included) or `normal` (WAL: survives a crash of the
+    /// process, may lose the last commits on a power cut or an OS crash).
+    pub sqlite_synchronous: String,
     /// Comma-separated list of allowed CORS origins; empty means none.
     pub cors_origins: String,
     /// Comma-separated list of proxy IP addresses whose `X-Forwarded-For` is trusted.
@@ -67,6 +71,14 @@ pub struct Settings {
     pub courses_dir: PathBuf,
     /// How often a server re-reads which releases are current (to follow other replicas); 0 = never.
     pub catalogue_refresh_seconds: u64,
+    /// The issuing body at the top left of the certificate PDF; a line break starts a new line.
+    pub certificate_issuing_body: String,
+    /// The place in the certificate's "<place>, ngày … tháng … năm …" line; empty: no place.
+    pub certificate_place: String,
+    /// The signer's title above the signature; a line break starts a new line.
+    pub certificate_signer_title: String,
+    /// The signer's name under the signature; empty: none.
+    pub certificate_signer_name: String,
 }
 
 impl Default for Settings {
@@ -82,6 +94,7 @@ impl Default for Settings {
             db_pool_size: 8,
             db_timeout_ms: 3000,
             max_body_bytes: 1024 * 1024,
+            sqlite_synchronous: "full".into(),
             cors_origins: String::new(),
             trusted_proxies: String::new(),
             jwt_secret: None,
@@ -105,6 +118,10 @@ impl Default for Settings {
             import_courses_on_start: true,
             courses_dir: PathBuf::from("courses"),
             catalogue_refresh_seconds: 10,
+            certificate_issuing_body: crate::certs::ISSUER_NAME.into(),
+            certificate_place: String::new(),
+            certificate_signer_title: "Đại diện đơn vị cấp".into(),
+            certificate_signer_name: String::new(),
         }
     }
 }
@@ -151,6 +168,12 @@ impl Settings {
                 self.smtp_tls
             );
         }
+        if !matches!(self.sqlite_synchronous.as_str(), "full" | "normal") {
+            bail!(
+                "sqlite_synchronous must be `full` or `normal`, not `{}`",
+                self.sqlite_synchronous
+            );
+        }
         if self.db_pool_size == 0 {
             bail!("db_pool_size must be at least 1");
         }
@@ -165,6 +188,14 @@ impl Settings {
             format!("sqlite://{}", self.data_dir.join("hocso.db").display())
         } else {
             self.database_url.trim().to_string()
+        }
+    }
+
+    /// SQLite's `synchronous` for the server's connections.
+    pub fn sqlite_sync(&self) -> crate::db::SqliteSync {
+        match self.sqlite_synchronous.as_str() {
+            "normal" => crate::db::SqliteSync::Normal,
+            _ => crate::db::SqliteSync::Full,
         }
     }
 
@@ -199,6 +230,7 @@ impl Settings {
             ("db_pool_size", self.db_pool_size.to_string()),
             ("db_timeout_ms", self.db_timeout_ms.to_string()),
             ("max_body_bytes", self.max_body_bytes.to_string()),
+            ("sqlite_synchronous", self.sqlite_synchronous.clone()),
             ("cors_origins", self.cors_origins.clone()),
             ("trusted_proxies", self.trusted_proxies.clone()),
             ("jwt_secret", secret(&self.jwt_secret)),
@@ -245,6 +277,19 @@ impl Settings {
             (
                 "catalogue_refresh_seconds",
                 self.catalogue_refresh_seconds.to_string(),
+            ),
+            (
+                "certificate_issuing_body",
+                self.certificate_issuing_body.clone(),
+            ),
+            ("certificate_place", self.certificate_place.clone()),
+            (
+                "certificate_signer_title",
+                self.certificate_signer_title.clone(),
+            ),
+            (
+                "certificate_signer_name",
+                self.certificate_signer_name.clone(),
             ),
         ]
     }

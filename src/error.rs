@@ -263,6 +263,14 @@ pub fn title(code: &str, status: StatusCode, lang: Lang) -> &'static str {
         "invalid_reset_token" => ("Mã đặt lại mật khẩu không hợp lệ", "Invalid reset token"),
         "wrong_password" => ("Mật khẩu hiện tại không đúng", "Current password is wrong"),
         "locality_not_found" => ("Không tìm thấy địa bàn", "Locality not found"),
+        "malformed_request" => ("Yêu cầu HTTP không hợp lệ", "Malformed HTTP request"),
+        "request_timeout" => ("Yêu cầu gửi quá chậm", "Request timeout"),
+        "request_header_fields_too_large" => (
+            "Phần đầu yêu cầu quá lớn",
+            "Request header fields too large",
+        ),
+        "cors_origin_not_allowed" => ("Trang web này không được gọi API", "Origin not allowed"),
+        "cors_bad_preflight" => ("Yêu cầu CORS không hợp lệ", "Bad CORS preflight"),
         _ => match status.as_u16() {
             400 => ("Yêu cầu không hợp lệ", "Bad request"),
             401 => ("Cần đăng nhập", "Authentication required"),

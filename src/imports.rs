@@ -350,7 +350,9 @@ fn resolve_resident(
         return Ok(Ok(Target::New));
     };
     match q::profile(conn, &user.id)? {
-        Some(p) if crate::community::may_manage(conn, &p, may_import)? => Ok(Ok(Target::Managed(p))),
+        Some(p) if crate::community::may_manage(conn, &p, may_import)? => {
+            Ok(Ok(Target::Managed(p)))
+        }
         _ => Ok(Ok(Target::Owner(user.id))),
     }
 }
@@ -540,9 +542,9 @@ pub fn import_localities(conn: &mut DbConn, bytes: &[u8]) -> ApiResult<ImportRep
 }
 
 /// Imports census figures. Columns: `code, year` and any of `population, aged_14_plus, adults,
-/// working_age, households, officials, enterprise_workers` (empty cells stay unknown).
+/// working_age, households, officials, enterprise_workers, students` (empty cells stay unknown).
 pub fn import_census(conn: &mut DbConn, bytes: &[u8]) -> ApiResult<ImportReport> {
-    const FIELDS: [&str; 7] = [
+    const FIELDS: [&str; 8] = [
         "population",
         "aged_14_plus",
         "adults",
@@ -550,6 +552,7 @@ pub fn import_census(conn: &mut DbConn, bytes: &[u8]) -> ApiResult<ImportReport>
         "households",
         "officials",
         "enterprise_workers",
+        "students",
     ];
     let (headers, rows) = parse(bytes)?;
     require_columns(&headers, &["code", "year"])?;
@@ -581,7 +584,7 @@ pub fn import_census(conn: &mut DbConn, bytes: &[u8]) -> ApiResult<ImportReport>
                     continue;
                 }
             };
-            let mut values = [None; 7];
+            let mut values = [None; FIELDS.len()];
             let mut bad = false;
             for (i, f) in FIELDS.iter().enumerate() {
                 let v = cell(&headers, row, f);
@@ -614,6 +617,7 @@ pub fn import_census(conn: &mut DbConn, bytes: &[u8]) -> ApiResult<ImportReport>
                 households: values[4],
                 officials: values[5],
                 enterprise_workers: values[6],
+                students: values[7],
                 updated_at: crate::db::now(),
             };
             match q::census_of(conn, &loc.id, year)? {
@@ -626,6 +630,7 @@ pub fn import_census(conn: &mut DbConn, bytes: &[u8]) -> ApiResult<ImportReport>
                         old.households,
                         old.officials,
                         old.enterprise_workers,
+                        old.students,
                     ) == (
                         census.population,
                         census.aged_14_plus,
@@ -634,6 +639,7 @@ pub fn import_census(conn: &mut DbConn, bytes: &[u8]) -> ApiResult<ImportReport>
                         census.households,
                         census.officials,
                         census.enterprise_workers,
+                        census.students,
                     ) =>
                 {
                     report.unchanged += 1

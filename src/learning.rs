@@ -251,14 +251,18 @@ fn issue(
     now: NaiveDateTime,
 ) -> ApiResult<CertificateRow> {
     let serial = certs::new_serial();
+    let status_index = q::next_status_index(conn)?;
     let credential = certs::credential(
         issuer.keys,
         issuer.public_url,
-        &serial,
-        &user.id,
-        &user.display_name,
+        &certs::Issued {
+            serial: &serial,
+            status_index,
+            user_id: &user.id,
+            recipient_name: &user.display_name,
+            issued_at: now.and_utc(),
+        },
         what,
-        now.and_utc(),
     )
     .map_err(ApiError::internal)?;
     let row = CertificateRow {
@@ -277,7 +281,7 @@ fn issue(
         revoked_reason: None,
         village_id: crate::db::community::profile(conn, &user.id)?.and_then(|p| p.village_id),
     };
-    q::insert_certificate(conn, &row)?;
+    q::insert_certificate_at(conn, &row, status_index)?;
     Ok(row)
 }
 

@@ -23,6 +23,8 @@ pub enum Population {
     Officials,
     Adults,
     EnterpriseWorkers,
+    /// Pupils and students (learner group `student`).
+    Students,
     Households,
 }
 
@@ -35,6 +37,11 @@ pub enum Condition {
     CompletedAll(&'static [&'static str]),
     /// Completed at least one of these courses.
     CompletedAny(&'static [&'static str]),
+    /// Completed every course of `all` and at least one of `any`.
+    CompletedAllAndAny {
+        all: &'static [&'static str],
+        any: &'static [&'static str],
+    },
     /// Holds a valid certificate of this program.
     Program(&'static str),
 }
@@ -77,6 +84,11 @@ impl From<Condition> for Qualification {
             },
             Condition::CompletedAny(l) => Qualification {
                 any_courses: list(l),
+                ..Default::default()
+            },
+            Condition::CompletedAllAndAny { all, any } => Qualification {
+                all_courses: list(all),
+                any_courses: list(any),
                 ..Default::default()
             },
             Condition::Program(p) => Qualification {
@@ -161,24 +173,42 @@ pub fn save_config(conn: &mut DbConn, changes: &[(&str, Option<&Qualification>)]
     })
 }
 
+/// One indicator of the report and the sheet.
 pub struct IndicatorDef {
     pub key: &'static str,
+    /// Its name on the report and the sheet: the official wording, or for a proxy what hocso
+    /// counts.
     pub name: &'static str,
     pub name_en: &'static str,
-    pub explanation: &'static str,
+    /// hocso cannot see what the official indicator counts (the confirmation on VNeID) and counts
+    /// its own certificates instead: the report says so, the sheet marks the name "[Ước tính]".
+    pub proxy: bool,
+    /// For a proxy, the official indicator's wording.
+    pub official_name: Option<&'static str>,
+    /// Who is counted, as the explanation's numerator begins: "người từ 18 tuổi".
+    pub counted: &'static str,
+    /// The denominator in words: "dân số trưởng thành".
+    pub denominator: &'static str,
     pub population: Population,
     pub condition: Condition,
 }
 
 pub const BASIC_PROGRAM: &str = "pho-cap-ky-nang-so-co-ban";
+pub const OFFICIALS_PROGRAM: &str = "ky-nang-so-cho-can-bo";
+pub const STUDENTS_PROGRAM: &str = "ky-nang-so-cho-hoc-sinh";
 
-/// The default configuration, fitted to the shipped curriculum.
+/// The default configuration, fitted to the shipped curriculum (and the same as the shipped
+/// `courses/indicators.toml`). The order is the sheet's: the five standard indicator families of
+/// the provincial plans (shared/CURRICULUM.md §4) after the e-identity and training indicators.
 pub const INDICATORS: &[IndicatorDef] = &[
     IndicatorDef {
         key: "eid_level2_14plus",
         name: "Tỷ lệ người dân từ 14 tuổi trở lên có danh tính điện tử mức 2 (dùng được cho giao dịch)",
         name_en: "People aged 14+ with a level-2 e-identity (usable for transactions)",
-        explanation: "Tử số: người từ 14 tuổi trở lên có VNeID mức 2. Mẫu số: dân số từ 14 tuổi trở lên.",
+        proxy: false,
+        official_name: None,
+        counted: "người từ 14 tuổi trở lên",
+        denominator: "dân số từ 14 tuổi trở lên",
         population: Population::Aged14Plus,
         condition: Condition::EidLevel2,
     },
@@ -186,7 +216,10 @@ pub const INDICATORS: &[IndicatorDef] = &[
         key: "eid_any_14plus",
         name: "Tỷ lệ người dân từ 14 tuổi trở lên có danh tính điện tử (mức 1 hoặc mức 2)",
         name_en: "People aged 14+ with an e-identity of any level",
-        explanation: "Tử số: người từ 14 tuổi trở lên có VNeID mức 1 hoặc 2. Mẫu số: dân số từ 14 tuổi trở lên.",
+        proxy: false,
+        official_name: None,
+        counted: "người từ 14 tuổi trở lên",
+        denominator: "dân số từ 14 tuổi trở lên",
         population: Population::Aged14Plus,
         condition: Condition::EidAny,
     },
@@ -194,59 +227,183 @@ pub const INDICATORS: &[IndicatorDef] = &[
         key: "working_age_trained",
         name: "Tỷ lệ người trong độ tuổi lao động được tập huấn kỹ năng số cơ bản và an toàn trên môi trường số",
         name_en: "Working-age people trained in basic digital skills and online safety",
-        explanation: "Tử số: người 15–60 tuổi đã hoàn thành khóa “Làm quen với điện thoại thông minh” và khóa “An toàn trên không gian mạng”. Mẫu số: dân số trong độ tuổi lao động.",
+        proxy: false,
+        official_name: None,
+        counted: "người 15–60 tuổi",
+        denominator: "dân số trong độ tuổi lao động",
         population: Population::WorkingAge,
         condition: Condition::CompletedAll(&["dien-thoai-thong-minh", "an-toan-tren-mang"]),
     },
     IndicatorDef {
         key: "officials_skilled",
-        name: "Tỷ lệ cán bộ, công chức, viên chức có kỹ năng số phục vụ công việc",
-        name_en: "Officials and public employees with digital skills for their work",
-        explanation: "Tử số: cán bộ, công chức, viên chức đã hoàn thành khóa “Chuyển đổi số cho cán bộ, công chức”. Mẫu số: số cán bộ, công chức, viên chức.",
+        name: "Tỷ lệ cán bộ, công chức, viên chức và người lao động trong khu vực công có hiểu biết về chuyển đổi số, có kiến thức, kỹ năng số, sử dụng tốt các nền tảng, dịch vụ số phục vụ công việc",
+        name_en: "Officials, public employees and public-sector workers who understand digital transformation and use digital platforms and services well in their work",
+        proxy: false,
+        official_name: None,
+        counted: "cán bộ, công chức, viên chức và người lao động khu vực công",
+        denominator: "số cán bộ, công chức, viên chức và người lao động khu vực công",
         population: Population::Officials,
-        condition: Condition::CompletedAny(&["chuyen-doi-so-cho-can-bo"]),
+        condition: Condition::Program(OFFICIALS_PROGRAM),
+    },
+    IndicatorDef {
+        key: "students_skilled",
+        name: "Tỷ lệ học sinh, sinh viên được trang bị kiến thức, kỹ năng số, nhận biết được nguy cơ, có kỹ năng bảo đảm an toàn trong môi trường số",
+        name_en: "Pupils and students equipped with digital knowledge and skills, aware of the risks and able to stay safe online",
+        proxy: false,
+        official_name: None,
+        counted: "học sinh, sinh viên",
+        denominator: "số học sinh, sinh viên",
+        population: Population::Students,
+        condition: Condition::Program(STUDENTS_PROGRAM),
     },
     IndicatorDef {
         key: "adults_basic_knowledge",
-        name: "Tỷ lệ người dân trưởng thành có tri thức cơ bản về chuyển đổi số, kỹ năng số",
-        name_en: "Adults with basic digital knowledge",
-        explanation: "Tử số: người từ 18 tuổi đã hoàn thành ít nhất một khóa của chương trình phổ cập kỹ năng số cơ bản. Mẫu số: dân số trưởng thành.",
+        name: "Tỷ lệ người dân trưởng thành có tri thức cơ bản về chuyển đổi số, có kỹ năng số, sử dụng tốt thiết bị thông minh để khai thác thông tin, sử dụng nền tảng, dịch vụ số thiết yếu, tham gia tương tác, an toàn trên môi trường số",
+        name_en: "Adults with basic knowledge of digital transformation and digital skills, who use smart devices, essential digital platforms and services, and stay safe online",
+        proxy: false,
+        official_name: None,
+        counted: "người từ 18 tuổi",
+        denominator: "dân số trưởng thành",
         population: Population::Adults,
-        condition: Condition::CompletedAny(&[
-            "dien-thoai-thong-minh",
-            "zalo",
-            "vneid",
-            "dich-vu-cong-truc-tuyen",
-            "thanh-toan-khong-tien-mat",
-            "an-toan-tren-mang",
-            "mua-sam-truc-tuyen-an-toan",
-        ]),
+        // Smart devices and finding information; safety in the digital environment; and at
+        // least one essential digital platform or service.
+        condition: Condition::CompletedAllAndAny {
+            all: &["dien-thoai-thong-minh", "an-toan-tren-mang"],
+            any: &[
+                "zalo",
+                "vneid",
+                "dich-vu-cong-truc-tuyen",
+                "thanh-toan-khong-tien-mat",
+                "mua-sam-truc-tuyen-an-toan",
+            ],
+        },
     },
     IndicatorDef {
         key: "adults_certified",
-        name: "Tỷ lệ người dân trưởng thành được xác nhận đạt phổ cập tri thức về chuyển đổi số, kỹ năng số",
-        name_en: "Adults certified as having reached the basic digital level",
-        explanation: "Tử số: người từ 18 tuổi có chứng nhận (còn hiệu lực) chương trình “Phổ cập kỹ năng số cơ bản cho người dân”. Mẫu số: dân số trưởng thành.",
+        name: "Tỷ lệ người dân trưởng thành đạt phổ cập kỹ năng số cơ bản theo chứng nhận của hocso",
+        name_en: "Adults holding hocso's certificate of basic digital skills (proxy for the confirmation on VNeID)",
+        proxy: true,
+        official_name: Some("Người dân trong độ tuổi trưởng thành được xác nhận đạt phổ cập tri thức về chuyển đổi số, kỹ năng số trên nền tảng VNeID"),
+        counted: "người từ 18 tuổi",
+        denominator: "dân số trưởng thành",
         population: Population::Adults,
         condition: Condition::Program(BASIC_PROGRAM),
     },
     IndicatorDef {
         key: "enterprise_workers_skilled",
-        name: "Tỷ lệ người lao động trong doanh nghiệp, hợp tác xã có kỹ năng số cơ bản",
-        name_en: "Enterprise and cooperative workers with basic digital skills",
-        explanation: "Tử số: người lao động doanh nghiệp, hợp tác xã có chứng nhận chương trình “Kỹ năng số cho người lao động trong doanh nghiệp, hợp tác xã”. Mẫu số: số người lao động doanh nghiệp, hợp tác xã.",
+        name: "Tỷ lệ người lao động trong các doanh nghiệp, hợp tác xã, liên hiệp hợp tác xã có kiến thức về công nghệ số, có kỹ năng số, sử dụng tốt thiết bị thông minh để phục vụ sản xuất, kinh doanh",
+        name_en: "Workers of enterprises and cooperatives with digital knowledge and skills who use smart devices well in production and business",
+        proxy: false,
+        official_name: None,
+        counted: "người lao động doanh nghiệp, hợp tác xã",
+        denominator: "số người lao động doanh nghiệp, hợp tác xã",
         population: Population::EnterpriseWorkers,
         condition: Condition::Program("ky-nang-so-cho-nguoi-lao-dong"),
     },
     IndicatorDef {
         key: "households_certified",
-        name: "Tỷ lệ hộ gia đình có ít nhất một thành viên thành thạo kỹ năng số cơ bản",
-        name_en: "Households with at least one member proficient in basic digital skills (certified)",
-        explanation: "Tử số: hộ có ít nhất một thành viên có chứng nhận chương trình phổ cập kỹ năng số cơ bản. Mẫu số: số hộ gia đình.",
+        name: "Tỷ lệ hộ gia đình có ít nhất một thành viên có chứng nhận phổ cập kỹ năng số cơ bản của hocso",
+        name_en: "Households with at least one member holding hocso's certificate of basic digital skills (proxy)",
+        proxy: true,
+        official_name: Some("Mỗi hộ gia đình có ít nhất một thành viên thành thạo kỹ năng số cơ bản"),
+        counted: "hộ có ít nhất một thành viên",
+        denominator: "số hộ gia đình",
         population: Population::Households,
         condition: Condition::Program(BASIC_PROGRAM),
     },
 ];
+
+/// Titles of the courses and programs that explanations name; an unknown one is named by its
+/// slug.
+#[derive(Clone, Debug, Default)]
+pub struct Titles {
+    pub courses: HashMap<String, String>,
+    pub programs: HashMap<String, String>,
+}
+
+impl Titles {
+    fn course<'a>(&'a self, slug: &'a str) -> &'a str {
+        self.courses.get(slug).map(String::as_str).unwrap_or(slug)
+    }
+
+    fn program<'a>(&'a self, slug: &'a str) -> &'a str {
+        self.programs.get(slug).map(String::as_str).unwrap_or(slug)
+    }
+}
+
+/// `a`, `a và b`, `a, b và c` (with `last` = "và" or "hoặc").
+fn join_words(items: &[String], last: &str) -> String {
+    match items {
+        [] => String::new(),
+        [one] => one.clone(),
+        [init @ .., tail] => format!("{} {last} {tail}", init.join(", ")),
+    }
+}
+
+/// The slugs of a list in their order, each once.
+fn distinct(list: &[String]) -> Vec<&str> {
+    let mut out: Vec<&str> = Vec::new();
+    for s in list {
+        if !out.contains(&s.as_str()) {
+            out.push(s);
+        }
+    }
+    out
+}
+
+/// What a qualification asks, in words: "có VNeID mức 2", "đã hoàn thành khóa “A”, khóa “B” và
+/// ít nhất một trong các khóa “C” hoặc “D”", "có chứng nhận (còn hiệu lực) chương trình “P”".
+fn qualification_words(q: &Qualification, titles: &Titles) -> String {
+    let mut parts = Vec::new();
+    match q.eid.as_deref() {
+        Some("level2") => parts.push("có VNeID mức 2".to_string()),
+        Some(_) => parts.push("có VNeID mức 1 hoặc 2".to_string()),
+        None => {}
+    }
+    let mut courses: Vec<String> = distinct(&q.all_courses)
+        .into_iter()
+        .map(|s| format!("khóa “{}”", titles.course(s)))
+        .collect();
+    let any: Vec<String> = distinct(&q.any_courses)
+        .into_iter()
+        .map(|s| format!("“{}”", titles.course(s)))
+        .collect();
+    match any.len() {
+        0 => {}
+        1 => courses.push(format!("khóa {}", any[0])),
+        _ => courses.push(format!(
+            "ít nhất một trong các khóa {}",
+            join_words(&any, "hoặc")
+        )),
+    }
+    if !courses.is_empty() {
+        parts.push(format!("đã hoàn thành {}", join_words(&courses, "và")));
+    }
+    if let Some(p) = &q.program {
+        parts.push(format!(
+            "có chứng nhận (còn hiệu lực) chương trình “{}”",
+            titles.program(p)
+        ));
+    }
+    join_words(&parts, "và")
+}
+
+/// The indicator's "Giải thích chỉ tiêu" under a qualification (the effective one): its
+/// numerator and denominator in words.
+pub fn explanation(def: &IndicatorDef, q: &Qualification, titles: &Titles) -> String {
+    format!(
+        "Tử số: {} {}. Mẫu số: {}.",
+        def.counted,
+        qualification_words(q, titles),
+        def.denominator
+    )
+}
+
+/// The sheet's opening of a proxy's explanation: the official indicator, and what hocso counts
+/// instead.
+fn proxy_note(official: &str) -> String {
+    format!("Chỉ tiêu chính thức: {official}; hocso chỉ đếm chứng nhận của mình.")
+}
 
 #[derive(Clone, Debug, Serialize, ToSchema)]
 pub struct Target {
@@ -258,9 +415,18 @@ pub struct Target {
 #[derive(Clone, Debug, Serialize, ToSchema)]
 pub struct IndicatorValue {
     pub key: &'static str,
+    /// The official wording, or for a proxy what hocso counts.
     pub name: &'static str,
     pub name_en: &'static str,
-    pub explanation: &'static str,
+    /// True when the figure only approximates the official indicator (`official_name`): hocso
+    /// counts its own certificates, not the official confirmation on VNeID. Not to be reported
+    /// as the official figure.
+    pub proxy: bool,
+    /// For a proxy, the official indicator's wording.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub official_name: Option<&'static str>,
+    /// Numerator and denominator in words, after the indicator's configuration.
+    pub explanation: String,
     /// `%`
     pub unit: &'static str,
     pub numerator: i64,
@@ -327,6 +493,7 @@ fn population_sql(p: Population, year: i32) -> String {
         Population::Adults => format!("p.birth_year IS NOT NULL AND p.birth_year <= {}", year - 18),
         Population::Officials => "p.learner_group = 'official'".into(),
         Population::EnterpriseWorkers => "p.learner_group = 'enterprise_worker'".into(),
+        Population::Students => "p.learner_group = 'student'".into(),
         Population::Households => "1 = 1".into(),
     }
 }
@@ -707,6 +874,7 @@ fn census_field(p: Population) -> fn(&crate::db::community::Census) -> Option<i6
         Population::Officials => |c| c.officials,
         Population::Adults => |c| c.adults,
         Population::EnterpriseWorkers => |c| c.enterprise_workers,
+        Population::Students => |c| c.students,
         Population::Households => |c| c.households,
     }
 }
@@ -716,12 +884,59 @@ fn round2(x: f64) -> f64 {
 }
 
 /// The indicators of `root` and its subtree for `year`; `now` bounds "active in the last 30 days".
+/// `course_title` names the courses in the explanations (the catalogue's titles; a course it does
+/// not know is named by its slug).
 pub fn report(
     conn: &mut DbConn,
     root: &str,
     year: i32,
     now: NaiveDateTime,
     breakdown: bool,
+    course_title: &dyn Fn(&str) -> Option<String>,
+) -> ApiResult<Report> {
+    let config = effective_config(conn)?;
+    let titles = titles(conn, &config, course_title)?;
+    let explanations: Vec<String> = INDICATORS
+        .iter()
+        .map(|d| explanation(d, &config[d.key], &titles))
+        .collect();
+    report_of(conn, root, year, now, breakdown, &config, &explanations)
+}
+
+/// The titles of the courses and programs that `config` names.
+fn titles(
+    conn: &mut DbConn,
+    config: &HashMap<&'static str, Qualification>,
+    course_title: &dyn Fn(&str) -> Option<String>,
+) -> ApiResult<Titles> {
+    use crate::db::schema::programs;
+    let mut t = Titles::default();
+    let mut programs = Vec::new();
+    for q in config.values() {
+        for slug in q.all_courses.iter().chain(&q.any_courses) {
+            if let Some(title) = course_title(slug) {
+                t.courses.insert(slug.clone(), title);
+            }
+        }
+        programs.extend(q.program.iter().cloned());
+    }
+    t.programs = programs::table
+        .filter(programs::slug.eq_any(&programs))
+        .select((programs::slug, programs::title))
+        .load::<(String, String)>(conn)?
+        .into_iter()
+        .collect();
+    Ok(t)
+}
+
+fn report_of(
+    conn: &mut DbConn,
+    root: &str,
+    year: i32,
+    now: NaiveDateTime,
+    breakdown: bool,
+    config: &HashMap<&'static str, Qualification>,
+    explanations: &[String],
 ) -> ApiResult<Report> {
     let loc = crate::db::community::locality(conn, root)?
         .ok_or_else(|| ApiError::not_found("No such locality."))?;
@@ -758,15 +973,16 @@ pub fn report(
         .collect();
 
     let year_end = format!("{}-01-01", year + 1);
-    let config = effective_config(conn)?;
     // Activity is kept by day (see `touch_profile`): from the start of the day 30 days ago.
     let since = (now - TimeDelta::days(30))
         .format("%Y-%m-%d 00:00:00")
         .to_string();
-    let pass = indicator_pass(conn, &subtree, &config, &year_end, year, Some(&since))?;
+    let pass = indicator_pass(conn, &subtree, config, &year_end, year, Some(&since))?;
     let villages = quoted_list(&subtree);
     let mut indicators = Vec::new();
-    for (def, &(numerator, registered)) in INDICATORS.iter().zip(&pass.pairs) {
+    for ((def, &(numerator, registered)), explanation) in
+        INDICATORS.iter().zip(&pass.pairs).zip(explanations)
+    {
         let census = census_total(root, &own, &children, census_field(def.population));
         let (denominator, source) = match census {
             Some(d) => (Some(d), "census"),
@@ -794,7 +1010,9 @@ pub fn report(
             key: def.key,
             name: def.name,
             name_en: def.name_en,
-            explanation: def.explanation,
+            proxy: def.proxy,
+            official_name: def.official_name,
+            explanation: explanation.clone(),
             unit: "%",
             numerator,
             denominator,
@@ -830,7 +1048,15 @@ pub fn report(
     let children_reports = if breakdown {
         let mut list = Vec::new();
         for child in children.get(root).cloned().unwrap_or_default() {
-            list.push(report(conn, &child, year, now, false)?);
+            list.push(report_of(
+                conn,
+                &child,
+                year,
+                now,
+                false,
+                config,
+                explanations,
+            )?);
         }
         list.sort_by(|a, b| a.locality_name.cmp(&b.locality_name));
         Some(list)
@@ -873,11 +1099,20 @@ pub fn sheet_csv(r: &Report) -> Vec<u8> {
                 Some(d) => format!("{}/{}", ind.numerator, d),
                 None => ind.numerator.to_string(),
             };
+            // A proxy says so in its name and opens its explanation with the official wording.
+            let (name, note) = match (ind.proxy, ind.official_name) {
+                (true, Some(official)) => (
+                    format!("[Ước tính] {}", ind.name),
+                    format!("{} ", proxy_note(official)),
+                ),
+                (true, None) => (format!("[Ước tính] {}", ind.name), String::new()),
+                (false, _) => (ind.name.to_string(), String::new()),
+            };
             let _ = w.write_record([
                 (i + 1).to_string(),
-                ind.name.to_string(),
+                name,
                 format!(
-                    "{} (Mẫu số theo: {})",
+                    "{note}{} (Mẫu số theo: {})",
                     ind.explanation,
                     if ind.denominator_source == "census" {
                         "số liệu thống kê"
@@ -939,4 +1174,295 @@ pub fn timeline(
 
 pub fn indicator_exists(key: &str) -> bool {
     INDICATORS.iter().any(|d| d.key == key)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn def(key: &str) -> &'static IndicatorDef {
+        INDICATORS.iter().find(|d| d.key == key).unwrap()
+    }
+
+    /// The titles of the shipped curriculum that the defaults name.
+    fn shipped_titles() -> Titles {
+        let map = |l: &[(&str, &str)]| {
+            l.iter()
+                .map(|(s, t)| (s.to_string(), t.to_string()))
+                .collect()
+        };
+        Titles {
+            courses: map(&[
+                (
+                    "dien-thoai-thong-minh",
+                    "Làm quen với điện thoại thông minh",
+                ),
+                ("an-toan-tren-mang", "An toàn trên không gian mạng"),
+                ("zalo", "Kết nối và giao tiếp qua Zalo"),
+                ("vneid", "Danh tính điện tử VNeID"),
+                ("dich-vu-cong-truc-tuyen", "Dịch vụ công trực tuyến"),
+                (
+                    "thanh-toan-khong-tien-mat",
+                    "Thanh toán không dùng tiền mặt",
+                ),
+                ("mua-sam-truc-tuyen-an-toan", "Mua sắm trực tuyến an toàn"),
+            ]),
+            programs: map(&[
+                (BASIC_PROGRAM, "Phổ cập kỹ năng số cơ bản cho người dân"),
+                (
+                    OFFICIALS_PROGRAM,
+                    "Kỹ năng số cho cán bộ, công chức, viên chức và người lao động khu vực công",
+                ),
+                (
+                    STUDENTS_PROGRAM,
+                    "Kỹ năng số và an toàn trên mạng cho học sinh",
+                ),
+            ]),
+        }
+    }
+
+    #[test]
+    fn the_shipped_indicators_toml_says_what_the_defaults_say() {
+        let file: std::collections::BTreeMap<String, Qualification> =
+            toml::from_str(include_str!("../courses/indicators.toml")).unwrap();
+        assert_eq!(file.len(), INDICATORS.len());
+        for d in INDICATORS {
+            let q = &file[d.key];
+            assert!(q.problems().is_empty(), "{}: {:?}", d.key, q.problems());
+            assert_eq!(*q, Qualification::from(d.condition), "{}", d.key);
+        }
+    }
+
+    #[test]
+    fn keys_are_distinct_and_one_indicator_is_about_households() {
+        let mut keys: Vec<&str> = INDICATORS.iter().map(|d| d.key).collect();
+        keys.sort_unstable();
+        keys.dedup();
+        assert_eq!(keys.len(), INDICATORS.len());
+        assert_eq!(
+            INDICATORS
+                .iter()
+                .filter(|d| d.population == Population::Households)
+                .count(),
+            1
+        );
+    }
+
+    #[test]
+    fn proxies_carry_the_official_wording() {
+        for d in INDICATORS {
+            assert_eq!(d.proxy, d.official_name.is_some(), "{}", d.key);
+        }
+        let proxies: Vec<&str> = INDICATORS
+            .iter()
+            .filter(|d| d.proxy)
+            .map(|d| d.key)
+            .collect();
+        assert_eq!(proxies, ["adults_certified", "households_certified"]);
+        assert!(def("adults_certified")
+            .official_name
+            .unwrap()
+            .ends_with("trên nền tảng VNeID"));
+    }
+
+    #[test]
+    fn officials_and_students_count_their_programs() {
+        let o = def("officials_skilled");
+        assert!(o.name.contains("người lao động trong khu vực công"));
+        assert_eq!(
+            Qualification::from(o.condition).program.as_deref(),
+            Some(OFFICIALS_PROGRAM)
+        );
+        let s = def("students_skilled");
+        assert_eq!(s.population, Population::Students);
+        assert_eq!(
+            Qualification::from(s.condition).program.as_deref(),
+            Some(STUDENTS_PROGRAM)
+        );
+        assert_eq!(
+            population_sql(Population::Students, 2026),
+            "p.learner_group = 'student'"
+        );
+        let census = crate::db::community::Census {
+            students: Some(420),
+            officials: Some(7),
+            ..Default::default()
+        };
+        assert_eq!(census_field(Population::Students)(&census), Some(420));
+        assert_eq!(census_field(Population::Officials)(&census), Some(7));
+    }
+
+    #[test]
+    fn all_of_and_any_of_together() {
+        let q = Qualification::from(def("adults_basic_knowledge").condition);
+        assert_eq!(
+            q.all_courses,
+            ["dien-thoai-thong-minh", "an-toan-tren-mang"]
+        );
+        assert_eq!(q.any_courses.len(), 5);
+        assert!(!q.any_courses.iter().any(|c| q.all_courses.contains(c)));
+        assert!(q.eid.is_none() && q.program.is_none());
+        assert!(q.problems().is_empty());
+        // The same in a file or a request body.
+        let parsed: Qualification =
+            toml::from_str("all_courses = [\"a\", \"b\"]\nany_courses = [\"c\", \"d\"]\n").unwrap();
+        assert_eq!(parsed.all_courses, ["a", "b"]);
+        assert_eq!(parsed.any_courses, ["c", "d"]);
+        assert!(parsed.problems().is_empty());
+        let bad = Qualification {
+            all_courses: vec!["A b".into()],
+            any_courses: vec!["c".into()],
+            ..Default::default()
+        };
+        assert_eq!(bad.problems().len(), 1);
+        // The facts: met when every course of the first list and one of the second are done,
+        // at the later of the last of the first and the first of the second.
+        let mut config: HashMap<&'static str, Qualification> = INDICATORS
+            .iter()
+            .map(|d| (d.key, Qualification::from(d.condition)))
+            .collect();
+        config.insert("adults_basic_knowledge", parsed);
+        let i = INDICATORS
+            .iter()
+            .position(|d| d.key == "adults_basic_knowledge")
+            .unwrap();
+        let sql = refresh_sql(&config, false);
+        assert!(sql.contains(&format!(
+            "c.slug IN ('a','b') THEN 1 ELSE 0 END) AS all_n{i}"
+        )));
+        assert!(sql.contains(&format!(
+            "c.slug IN ('c','d') THEN e.completed_at END) AS any_at{i}"
+        )));
+        assert!(sql.contains(&format!("CASE WHEN en.all_n{i} = 2 THEN en.all_at{i} END")));
+        assert!(sql.contains(&later_of(
+            &format!("CASE WHEN en.all_n{i} = 2 THEN en.all_at{i} END"),
+            &format!("en.any_at{i}")
+        )));
+        assert!(sql.contains("met_students_skilled = x.f"));
+    }
+
+    #[test]
+    fn explanations_follow_the_configuration() {
+        let t = shipped_titles();
+        let explain = |key: &str| explanation(def(key), &def(key).condition.into(), &t);
+        assert_eq!(
+            explain("eid_level2_14plus"),
+            "Tử số: người từ 14 tuổi trở lên có VNeID mức 2. Mẫu số: dân số từ 14 tuổi trở lên."
+        );
+        assert_eq!(
+            explain("working_age_trained"),
+            "Tử số: người 15–60 tuổi đã hoàn thành khóa “Làm quen với điện thoại thông minh” và \
+             khóa “An toàn trên không gian mạng”. Mẫu số: dân số trong độ tuổi lao động."
+        );
+        assert_eq!(
+            explain("officials_skilled"),
+            "Tử số: cán bộ, công chức, viên chức và người lao động khu vực công có chứng nhận (còn \
+             hiệu lực) chương trình “Kỹ năng số cho cán bộ, công chức, viên chức và người lao động \
+             khu vực công”. Mẫu số: số cán bộ, công chức, viên chức và người lao động khu vực công."
+        );
+        assert_eq!(
+            explain("adults_basic_knowledge"),
+            "Tử số: người từ 18 tuổi đã hoàn thành khóa “Làm quen với điện thoại thông minh”, khóa \
+             “An toàn trên không gian mạng” và ít nhất một trong các khóa “Kết nối và giao tiếp qua \
+             Zalo”, “Danh tính điện tử VNeID”, “Dịch vụ công trực tuyến”, “Thanh toán không dùng \
+             tiền mặt” hoặc “Mua sắm trực tuyến an toàn”. Mẫu số: dân số trưởng thành."
+        );
+        assert_eq!(
+            explain("students_skilled"),
+            "Tử số: học sinh, sinh viên có chứng nhận (còn hiệu lực) chương trình “Kỹ năng số và an \
+             toàn trên mạng cho học sinh”. Mẫu số: số học sinh, sinh viên."
+        );
+        // A changed configuration: what it says, an unknown course by its slug.
+        let q = Qualification {
+            eid: Some("any".into()),
+            any_courses: vec!["zalo".into(), "khoa-moi".into(), "zalo".into()],
+            program: Some(BASIC_PROGRAM.into()),
+            ..Default::default()
+        };
+        assert_eq!(
+            explanation(def("adults_basic_knowledge"), &q, &t),
+            "Tử số: người từ 18 tuổi có VNeID mức 1 hoặc 2, đã hoàn thành ít nhất một trong các \
+             khóa “Kết nối và giao tiếp qua Zalo” hoặc “khoa-moi” và có chứng nhận (còn hiệu lực) \
+             chương trình “Phổ cập kỹ năng số cơ bản cho người dân”. Mẫu số: dân số trưởng thành."
+        );
+        let one = Qualification {
+            any_courses: vec!["vneid".into()],
+            ..Default::default()
+        };
+        assert_eq!(
+            qualification_words(&one, &t),
+            "đã hoàn thành khóa “Danh tính điện tử VNeID”"
+        );
+        assert_eq!(join_words(&[], "và"), "");
+        assert_eq!(join_words(&["a".into(), "b".into()], "hoặc"), "a hoặc b");
+    }
+
+    fn value(key: &'static str) -> IndicatorValue {
+        let d = def(key);
+        IndicatorValue {
+            key,
+            name: d.name,
+            name_en: d.name_en,
+            proxy: d.proxy,
+            official_name: d.official_name,
+            explanation: explanation(d, &d.condition.into(), &shipped_titles()),
+            unit: "%",
+            numerator: 10,
+            denominator: Some(90),
+            denominator_source: "census",
+            rate: Some(11.11),
+            target: None,
+            gap: None,
+        }
+    }
+
+    #[test]
+    fn the_sheet_names_proxies_as_proxies() {
+        let report = Report {
+            locality_id: "x".into(),
+            locality_name: "An Nghĩa".into(),
+            kind: "commune".into(),
+            year: 2026,
+            indicators: vec![value("officials_skilled"), value("adults_certified")],
+            counts: Counts {
+                learners_registered: 0,
+                active_last_30_days: 0,
+                certificates_issued_in_year: 0,
+                teams: 0,
+                facilitators: 0,
+            },
+            children: None,
+        };
+        let bytes = sheet_csv(&report);
+        let mut rows = csv::Reader::from_reader(&bytes[3..]);
+        let rows: Vec<csv::StringRecord> = rows.records().map(|r| r.unwrap()).collect();
+        assert_eq!(&rows[0][1], def("officials_skilled").name);
+        assert!(rows[0][2].starts_with("Tử số: cán bộ"), "{}", &rows[0][2]);
+        assert_eq!(
+            &rows[1][1],
+            "[Ước tính] Tỷ lệ người dân trưởng thành đạt phổ cập kỹ năng số cơ bản theo chứng nhận \
+             của hocso"
+        );
+        assert!(
+            rows[1][2].starts_with(
+                "Chỉ tiêu chính thức: Người dân trong độ tuổi trưởng thành được xác nhận đạt phổ cập \
+                 tri thức về chuyển đổi số, kỹ năng số trên nền tảng VNeID; hocso chỉ đếm chứng \
+                 nhận của mình. Tử số: người từ 18 tuổi có chứng nhận"
+            ),
+            "{}",
+            &rows[1][2]
+        );
+        assert!(rows[1][2].ends_with("(Mẫu số theo: số liệu thống kê)"));
+        assert_eq!((&rows[1][5], &rows[1][6]), ("10/90", "11,11%"));
+        // The report's JSON carries the same.
+        let json = serde_json::to_value(&report.indicators[1]).unwrap();
+        assert_eq!(json["proxy"], true);
+        assert_eq!(
+            json["official_name"],
+            def("adults_certified").official_name.unwrap()
+        );
+        let json = serde_json::to_value(&report.indicators[0]).unwrap();
+        assert_eq!(json["proxy"], false);
+        assert!(json.get("official_name").is_none());
+    }
 }

@@ -7,7 +7,7 @@ use std::time::Duration;
 use actix_cors::Cors;
 use actix_web::dev::Server;
 use actix_web::middleware::{from_fn, Compress};
-use actix_web::{web, App, HttpServer};
+use actix_web::{web, App};
 use actix_web_prom::PrometheusMetricsBuilder;
 use anyhow::Context;
 use tracing_actix_web::TracingLogger;
@@ -70,19 +70,21 @@ impl Application {
         let secrets = settings.resolve_secrets()?;
         let url = settings.effective_database_url();
         let db_target = DbTarget::parse(&url)?;
-        let (pool_size, timeout) = (
+        let (pool_size, timeout, sqlite_sync) = (
             settings.db_pool_size,
             Duration::from_millis(settings.db_timeout_ms),
+            settings.sqlite_sync(),
         );
         let (pool, writer) = web::block(move || {
-            let pool = db::connect_and_migrate(&url, pool_size, timeout)?;
+            let pool = db::connect_and_migrate_with(&url, pool_size, timeout, sqlite_sync)?;
             let writer = db::SqliteWriter::of_pool(&pool)?;
             anyhow::Ok((pool, writer))
         })
         .await
         .context("start-up task failed")??;
 
-        let openapi = api::openapi();
+        let mut openapi = api::openapi();
+        api::document_body_limit(&mut openapi, settings.max_body_bytes);
         let routes = RouteTable::from_openapi(&openapi);
         let openapi_json = serde_json::to_string(&openapi)?;
 
@@ -151,7 +153,9 @@ impl Application {
         let body_limit = extract::BodyLimit(settings.max_body_bytes);
         let cors_origins = settings.cors_origin_list();
         let app_state = state.clone();
-        let mut server = HttpServer::new(move || {
+        let payload_config = web::PayloadConfig::new(settings.max_body_bytes);
+        let local_addr = listener.local_addr()?;
+        let make_app = move || {
             let mut cors = Cors::default()
                 .allow_any_method()
                 .allow_any_header()
@@ -167,23 +171,65 @@ impl Application {
                 .split_for_parts();
             app.app_data(app_state.clone())
                 .app_data(body_limit)
+                // Bodies read whole as bytes (the CSV imports) have the same limit as JSON.
+                .app_data(payload_config.clone())
                 .app_data(extract::query_config())
                 .app_data(extract::path_config())
-                .service(SwaggerUi::new("/docs/{_:.*}").url("/api/v1/openapi.json", openapi))
+                .service(web::redirect("/docs", "/docs/").permanent())
+                .service(
+                    SwaggerUi::new("/docs/{_:.*}")
+                        .url("/api/v1/openapi.json", openapi)
+                        .config(utoipa_swagger_ui::Config::default().validator_url("none")),
+                )
                 .default_service(web::to(api::system::fallback))
+                .wrap(from_fn(middleware::control_characters))
                 .wrap(from_fn(middleware::problems))
                 .wrap(cors)
+                .wrap(from_fn(middleware::cors_refusals))
                 .wrap(TracingLogger::<middleware::RootSpan>::new())
                 .wrap(from_fn(middleware::request_id))
                 .wrap(Compress::default())
+                .wrap(from_fn(middleware::security_headers))
                 .wrap(metrics.clone())
-        })
-        .listen(listener)?
-        // Blocking work is database queries (bounded by the pool) and password hashing (bounded
-        // by its own gate); actix's default of 512 threads per worker only adds memory under
-        // load. As many threads per worker as pooled connections keep the pool busy.
-        .worker_max_blocking_threads((settings.db_pool_size as usize).max(4))
-        .shutdown_timeout(30);
+        };
+        // actix-web's `HttpServer`, assembled from its parts so that each connection's socket
+        // can be wrapped: the answers actix-http writes itself (400, 408, 431) become problems.
+        let builder = actix_server::Server::build();
+        let shutdown = builder.graceful_shutdown_signal();
+        let mut server = builder
+            .listen("hocso", listener, move || {
+                use actix_service::{IntoServiceFactory, ServiceFactoryExt};
+                let signal = shutdown.clone();
+                let app = make_app()
+                    .into_factory()
+                    .map_err(|err: actix_web::Error| err.error_response());
+                let http = actix_http::HttpService::build()
+                    .keep_alive(actix_http::KeepAlive::Timeout(Duration::from_secs(5)))
+                    .client_request_timeout(Duration::from_secs(5))
+                    .client_disconnect_timeout(Duration::from_secs(1))
+                    .local_addr(local_addr)
+                    .graceful_shutdown_signal(move || {
+                        let signal = signal.clone();
+                        async move { signal.notified().await }
+                    })
+                    .h1(actix_service::map_config(app, |_| {
+                        actix_web::dev::AppConfig::default()
+                    }));
+                actix_service::fn_service(|io: actix_web::rt::net::TcpStream| {
+                    let peer = io.peer_addr().ok();
+                    std::future::ready(Ok::<_, actix_http::error::DispatchError>((
+                        api::wire::ProblemStream::new(io),
+                        peer,
+                    )))
+                })
+                .and_then(http)
+            })?
+            // Blocking work is database queries (bounded by the pool) and password hashing
+            // (bounded by its own gate); actix's default of 512 threads per worker only adds
+            // memory under load. As many threads per worker as pooled connections keep the
+            // pool busy.
+            .worker_max_blocking_threads((settings.db_pool_size as usize).max(4))
+            .shutdown_timeout(30);
         if settings.workers > 0 {
             server = server.workers(settings.workers);
         }

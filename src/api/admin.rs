@@ -57,6 +57,19 @@ pub struct UserPath {
     id: String,
 }
 
+/// `text` for a LIKE pattern with `\` as the escape character: `\`, `%` and `_` match
+/// themselves.
+fn escape_like(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        if matches!(c, '\\' | '%' | '_') {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
+}
+
 /// List users, newest first, optionally searched by name, e-mail or phone.
 #[utoipa::path(tag = "admin", security(("bearer" = [])), params(ListUsersQuery), responses(
     (status = 200, body = Page<UserResponse>),
@@ -98,16 +111,19 @@ pub async fn list_users(
         let mut conn = pool.get()?;
         let mut q = users::table.select(User::as_select()).into_boxed();
         if let Some(term) = query.q.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
-            let like = format!("%{}%", term.to_lowercase().replace(['%', '_'], ""));
+            // `%` and `_` in the search match themselves: escaped, with the same ESCAPE
+            // character on both databases.
+            let like = format!("%{}%", escape_like(&term.to_lowercase()));
             let phone_like = accounts::normalize_phone(term)
-                .map(|p| format!("%{p}%"))
+                .map(|p| format!("%{}%", escape_like(&p)))
                 .unwrap_or_else(|| like.clone());
             q = q.filter(
                 lower(users::display_name)
                     .like(like.clone())
-                    .or(users::email.like(like.clone()))
-                    .or(users::phone.like(phone_like))
-                    .or(users::username.like(like)),
+                    .escape('\\')
+                    .or(users::email.like(like.clone()).escape('\\'))
+                    .or(users::phone.like(phone_like).escape('\\'))
+                    .or(users::username.like(like).escape('\\')),
             );
         }
         if let Some((at, id)) = cursor {

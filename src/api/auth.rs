@@ -18,6 +18,7 @@ use crate::db::{mail as outbox, now};
 use crate::error::{ApiError, ApiResult, Validator};
 use crate::i18n::Lang;
 use crate::mail::templates;
+use crate::ratelimit::login_key;
 use crate::startup::AppState;
 use crate::telemetry::run_blocking;
 
@@ -157,7 +158,7 @@ pub async fn register(
     state: web::Data<AppState>,
     body: Json<RegisterRequest>,
 ) -> ApiResult<HttpResponse> {
-    state.limits.check(&req, "register", None)?;
+    state.limits.check_ip(&req, "register")?;
     let body = body.0;
     let mut v = Validator::new();
     v.length("display_name", &body.display_name, 1, 100);
@@ -241,13 +242,19 @@ pub async fn login(
     v.length("login", &body.login, 1, 254);
     v.length("password", &body.password, 1, 1024);
     v.finish()?;
-    state.limits.check(&req, "login", Some(&body.login))?;
+    state.limits.check_ip(&req, "login")?;
     let st = state.clone();
     let issued = run_blocking(move || {
         let mut conn = st.pool.get()?;
-        let user = accounts::find_by_login(&mut conn, &accounts::parse_login(&body.login))?;
+        let parsed = accounts::parse_login(&body.login);
+        let user = accounts::find_by_login(&mut conn, &parsed)?;
         // Return the connection before the slow hash.
         drop(conn);
+        // Counted per account (or per normalized login), however the login was spelt.
+        st.limits.check_login(
+            "login",
+            &login_key(user.as_ref().map(|u| u.id.as_str()), &parsed),
+        )?;
         let verdict = st.hasher.verify(
             &body.password,
             user.as_ref().map(|u| u.password_hash.as_str()),
@@ -289,7 +296,7 @@ pub async fn refresh(
     state: web::Data<AppState>,
     body: Json<RefreshRequest>,
 ) -> ApiResult<web::Json<TokenResponse>> {
-    state.limits.check(&req, "refresh", None)?;
+    state.limits.check_ip(&req, "refresh")?;
     let st = state.clone();
     let token = body.0.refresh_token;
     if token.is_empty() || token.len() > 200 {
@@ -393,12 +400,18 @@ pub async fn forgot_password(
     let mut v = Validator::new();
     v.length("login", &login_id, 1, 254);
     v.finish()?;
-    state.limits.check(&req, "forgot", Some(&login_id))?;
+    state.limits.check_ip(&req, "forgot")?;
     let st = state.clone();
     run_blocking(move || {
         let mut conn = st.pool.get()?;
+        let parsed = accounts::parse_login(&login_id);
+        let user = accounts::find_by_login(&mut conn, &parsed)?;
+        st.limits.check_login(
+            "forgot",
+            &login_key(user.as_ref().map(|u| u.id.as_str()), &parsed),
+        )?;
         crate::db::transaction(&mut conn, |conn| {
-            let user = accounts::find_by_login(conn, &accounts::parse_login(&login_id))?;
+            let user = accounts::find_by_login(conn, &parsed)?;
             if let Some(user) = user.filter(|u| u.disabled_at.is_none()) {
                 if let Some(email) = user.email.clone() {
                     let token = accounts::create_one_time_token(
@@ -443,7 +456,7 @@ pub async fn reset_password(
     state: web::Data<AppState>,
     body: Json<ResetRequest>,
 ) -> ApiResult<HttpResponse> {
-    state.limits.check(&req, "reset", None)?;
+    state.limits.check_ip(&req, "reset")?;
     let body = body.0;
     // What no account may have, before any hashing; what this account may have once its token
     // names it (a PIN for a resident a village manages, a password otherwise).

@@ -1,15 +1,15 @@
 //! Certificates: mine, the public status and credential, the PDF, the verification page, the
-//! issuer's JWK set, revocation.
+//! issuer's JWK set and profile, the revocation status list, revocation.
 
 use actix_web::http::header;
-use actix_web::{get, post, web, HttpResponse};
+use actix_web::{get, post, web, HttpRequest, HttpResponse};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::extract::Json;
 use crate::auth::{AuthUser, Role};
-use crate::certs::{self, page, pdf};
+use crate::certs::{self, page, pdf, status};
 use crate::db::learning::{self as q, CertificateRow};
 use crate::error::{ApiError, ApiResult};
 use crate::startup::AppState;
@@ -66,7 +66,7 @@ fn view(state: &AppState, c: CertificateRow) -> CertificateResponse {
         title_en: c.title_en,
         issued_at: c.issued_at.and_utc(),
         issuer: IssuerInfo {
-            name: "Học số – Bình dân học vụ số",
+            name: certs::ISSUER_NAME,
             url: state.settings.public_url.clone(),
         },
         credential: c.credential,
@@ -117,7 +117,9 @@ pub async fn get_certificate(
     Ok(web::Json(view(&state, c)))
 }
 
-/// The certificate as an A4 landscape PDF with a QR code to the verification page.
+/// The certificate as an A4 landscape PDF laid out as Vietnamese certificates are (issuing body
+/// top left, national motto top right, place and date above the signer's title and name, set by
+/// the `certificate_*` settings), with a QR code to the verification page.
 #[utoipa::path(tag = "certificates", params(("serial" = String, Path)), responses(
     (status = 200, description = "PDF", content_type = "application/pdf"),
     (status = 404, body = crate::error::Problem, content_type = "application/problem+json"),
@@ -129,17 +131,26 @@ pub async fn certificate_pdf(
 ) -> ApiResult<HttpResponse> {
     let c = find(&state, path.into_inner()).await?;
     let url = verify_url(&state, &c.serial);
+    let settings = state.settings.clone();
     let bytes = run_blocking(move || {
-        pdf::render(&pdf::CertificateText {
-            recipient: &c.recipient_name,
-            title: &c.title,
-            title_en: &c.title_en,
-            kind: &c.kind,
-            issued_on: &c.issued_at.format("%d/%m/%Y").to_string(),
-            serial: &c.serial,
-            verify_url: &url,
-            revoked: c.revoked_at.is_some(),
-        })
+        pdf::render(
+            &pdf::CertificateText {
+                recipient: &c.recipient_name,
+                title: &c.title,
+                title_en: &c.title_en,
+                kind: &c.kind,
+                issued_on: c.issued_at.date(),
+                serial: &c.serial,
+                verify_url: &url,
+                revoked: c.revoked_at.is_some(),
+            },
+            &pdf::Signing {
+                issuing_body: &settings.certificate_issuing_body,
+                place: &settings.certificate_place,
+                signer_title: &settings.certificate_signer_title,
+                signer_name: &settings.certificate_signer_name,
+            },
+        )
         .map(|b| (b, c.serial))
         .map_err(ApiError::internal)
     })
@@ -204,6 +215,87 @@ pub async fn jwks(state: web::Data<AppState>) -> HttpResponse {
         .json(state.issuer.jwks())
 }
 
+/// The issuer's Open Badges 3.0 `Profile`: what the `issuer.id` of every credential
+/// (`{public_url}/issuer`) resolves to.
+#[utoipa::path(tag = "certificates", responses((status = 200, description = "Open Badges 3.0 issuer profile (JSON-LD)", content_type = "application/json")))]
+#[get("/issuer")]
+pub async fn issuer_profile(state: web::Data<AppState>) -> HttpResponse {
+    HttpResponse::Ok()
+        .insert_header((header::CACHE_CONTROL, "public, max-age=3600"))
+        .json(certs::issuer_profile(&state.settings.public_url))
+}
+
+/// A revocation status list (W3C Bitstring Status List) that credentials name in their
+/// `credentialStatus`: a `BitstringStatusListCredential` signed as a VC-JWT (EdDSA) with the
+/// issuer's key (`/.well-known/jwks.json`). Its `encodedList` is the multibase base64url (`u`) of
+/// the GZIP-compressed bitstring of 131,072 places; a place's bit is 1 once its certificate is
+/// revoked. Computed when asked for; caches may keep it for 60 seconds (`ttl`), and `ETag` /
+/// `If-None-Match` give 304.
+#[utoipa::path(tag = "certificates", params(
+    ("list" = u32, Path, description = "The list's number, from 1, as `statusListCredential` gives it"),
+    ("If-None-Match" = Option<String>, Header, description = "`ETag`s of earlier answers: 304 when one still matches"),
+), responses(
+    (status = 200, description = "The status list credential as a compact JWS", content_type = "application/vc+jwt", body = String),
+    (status = 304, description = "Unchanged since the `ETag` given"),
+    (status = 404, body = crate::error::Problem, content_type = "application/problem+json"),
+))]
+#[get("/credentials/status/{list}")]
+pub async fn status_list(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    path: web::Path<String>,
+) -> ApiResult<HttpResponse> {
+    let raw = path.into_inner();
+    let no_list = || ApiError::not_found(format!("No status list `{raw}`."));
+    let list = raw
+        .parse::<i64>()
+        .ok()
+        .filter(|n| (1..=i64::MAX / status::LIST_SIZE).contains(n))
+        .ok_or_else(no_list)?;
+    let state2 = state.clone();
+    let jwt = run_blocking(move || {
+        let (revoked, exists) = q::revoked_in_status_list(
+            &mut *state2.pool.get()?,
+            status::first_index(list),
+            status::LIST_SIZE,
+        )?;
+        if !exists && list != 1 {
+            return Ok(None);
+        }
+        let revoked: Vec<_> = revoked
+            .into_iter()
+            .map(|(i, at)| (i, at.and_utc()))
+            .collect();
+        status::list_credential(&state2.issuer, &state2.settings.public_url, list, &revoked)
+            .map(Some)
+            .map_err(ApiError::internal)
+    })
+    .await?
+    .ok_or_else(no_list)?;
+    let etag = format!(
+        "\"{}\"",
+        hex::encode(&<sha2::Sha256 as sha2::Digest>::digest(jwt.as_bytes())[..16])
+    );
+    let cache = format!("public, max-age={}", status::MAX_AGE_SECONDS);
+    let unchanged = req
+        .headers()
+        .get(header::IF_NONE_MATCH)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.split(',').any(|t| t.trim() == etag || t.trim() == "*"));
+    let mut res = if unchanged {
+        HttpResponse::NotModified()
+    } else {
+        HttpResponse::Ok()
+    };
+    res.insert_header((header::ETAG, etag))
+        .insert_header((header::CACHE_CONTROL, cache));
+    Ok(if unchanged {
+        res.finish()
+    } else {
+        res.content_type("application/vc+jwt").body(jwt)
+    })
+}
+
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RevokeRequest {
@@ -211,7 +303,8 @@ pub struct RevokeRequest {
     pub reason: String,
 }
 
-/// Revoke a certificate (platform admins); the public status and page show it at once.
+/// Revoke a certificate (platform admins); the public status and page show it at once, and the
+/// certificate's bit in its revocation status list turns 1.
 #[utoipa::path(tag = "admin", security(("bearer" = [])), params(("serial" = String, Path)), request_body = RevokeRequest, responses(
     (status = 200, body = CertificateResponse),
     (status = 403, body = crate::error::Problem, content_type = "application/problem+json"),

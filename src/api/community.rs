@@ -217,6 +217,7 @@ fn check_census(c: &Census) -> ApiResult<()> {
         ("households", c.households),
         ("officials", c.officials),
         ("enterprise_workers", c.enterprise_workers),
+        ("students", c.students),
     ] {
         v.check(
             value.is_none_or(|n| (0..=200_000_000).contains(&n)),
@@ -254,6 +255,9 @@ pub struct CensusRequest {
     pub officials: Option<i64>,
     #[schema(minimum = 0, maximum = 200_000_000)]
     pub enterprise_workers: Option<i64>,
+    /// Pupils and students (the denominator of `students_skilled`).
+    #[schema(minimum = 0, maximum = 200_000_000)]
+    pub students: Option<i64>,
 }
 
 /// Set the census figures of a locality for a year (the denominators of the official rates).
@@ -289,6 +293,7 @@ pub async fn put_census(
         households: b.households,
         officials: b.officials,
         enterprise_workers: b.enterprise_workers,
+        students: b.students,
         updated_at: now(),
     };
     check_census(&c)?;

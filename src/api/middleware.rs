@@ -127,3 +127,180 @@ impl RootSpanBuilder for RootSpan {
         DefaultRootSpanBuilder::on_request_end(span, outcome);
     }
 }
+
+/// Refuses a control character (`%00` and the like) in the path or the query string of an API
+/// request: 422 naming `path` or the query parameter, before any extractor or database sees it
+/// (PostgreSQL cannot store NUL, SQLite can: without this the two would answer differently).
+pub async fn control_characters(
+    req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<EitherBody<impl MessageBody>>, Error> {
+    let api = req.path() == "/api/v1" || req.path().starts_with("/api/v1/");
+    if let Some(field) = api.then(|| control_character_in(req.uri())).flatten() {
+        let err = ApiError::validation(vec![crate::error::FieldError {
+            field,
+            code: "control_character".into(),
+            message: "contains a control character (such as NUL) / chứa ký tự điều khiển (như NUL)"
+                .into(),
+        }]);
+        let (http_req, _) = req.into_parts();
+        return Ok(ServiceResponse::from_err(err, http_req).map_into_right_body());
+    }
+    next.call(req)
+        .await
+        .map(ServiceResponse::map_into_left_body)
+}
+
+/// `path`, or the name of the query parameter, whose decoded text holds a control character.
+fn control_character_in(uri: &actix_web::http::Uri) -> Option<String> {
+    use crate::text::has_refused_control as bad;
+    // Nothing to decode and nothing but printable ASCII: nothing to look for.
+    let plain = |s: &str| {
+        !s.bytes()
+            .any(|b| b == b'%' || b.is_ascii_control() || b >= 0x80)
+    };
+    if plain(uri.path()) && uri.query().is_none_or(plain) {
+        return None;
+    }
+    if bad(&String::from_utf8_lossy(&percent_decode(
+        uri.path().as_bytes(),
+    ))) {
+        return Some("path".into());
+    }
+    let query = uri.query()?;
+    url::form_urlencoded::parse(query.as_bytes()).find_map(|(name, value)| {
+        let name_bad = bad(&name);
+        (name_bad || bad(&value)).then(|| {
+            if name_bad {
+                "query".to_string()
+            } else {
+                name.into_owned()
+            }
+        })
+    })
+}
+
+fn percent_decode(raw: &[u8]) -> Vec<u8> {
+    let hex = |b: u8| (b as char).to_digit(16).map(|d| d as u8);
+    let mut out = Vec::with_capacity(raw.len());
+    let mut i = 0;
+    while i < raw.len() {
+        let decoded = (raw[i] == b'%' && i + 2 < raw.len())
+            .then(|| Some((hex(raw[i + 1])? << 4) | hex(raw[i + 2])?))
+            .flatten();
+        match decoded {
+            Some(b) => {
+                out.push(b);
+                i += 3;
+            }
+            None => {
+                out.push(raw[i]);
+                i += 1;
+            }
+        }
+    }
+    out
+}
+
+/// JSON answers: nothing to load, nothing to frame.
+const API_CSP: &str =
+    "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'";
+/// HTML pages (the certificate verification page and its 404): no script at all; the page's
+/// one `<style>` element is inline.
+const PAGE_CSP: &str = "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; \
+base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
+/// Swagger UI at `/docs/`: its scripts are files served from `/docs/` (no inline script, no
+/// eval); it sets styles on elements (inline styles) and shows `data:` images from its CSS;
+/// "Try it out" calls the API on this origin.
+const DOCS_CSP: &str = "default-src 'none'; script-src 'self'; style-src 'self' 'unsafe-inline'; \
+img-src 'self' data:; connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
+
+/// Security headers on every answer: `X-Content-Type-Options: nosniff`, `Referrer-Policy`,
+/// `X-Frame-Options: DENY`, a Content-Security-Policy for HTML pages, JSON answers and the API
+/// explorer; `Cache-Control: no-store` on `/api/v1/me…` and `/api/v1/auth/…` answers (personal
+/// data, tokens) and on any answer to a request with credentials that says nothing about caching.
+pub async fn security_headers(
+    req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<impl MessageBody>, Error> {
+    use actix_web::http::header;
+    let path = req.path().to_string();
+    let credentials = req.headers().contains_key(header::AUTHORIZATION);
+    let mut res = next.call(req).await?;
+    let content_type = res
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .to_ascii_lowercase();
+    let csp = if path.starts_with("/docs/") {
+        Some(DOCS_CSP)
+    } else if content_type.starts_with("text/html") {
+        Some(PAGE_CSP)
+    } else if content_type.starts_with("application/json")
+        || content_type.starts_with("application/problem+json")
+        || content_type.contains("+json")
+    {
+        Some(API_CSP)
+    } else {
+        None
+    };
+    let personal = ["/api/v1/me", "/api/v1/auth"].iter().any(|p| {
+        path.strip_prefix(p)
+            .is_some_and(|rest| rest.is_empty() || rest.starts_with('/'))
+    });
+    let headers = res.headers_mut();
+    let set = |h: &mut actix_web::http::header::HeaderMap, name, value: &'static str| {
+        h.insert(name, HeaderValue::from_static(value));
+    };
+    set(headers, header::X_CONTENT_TYPE_OPTIONS, "nosniff");
+    set(headers, header::REFERRER_POLICY, "no-referrer");
+    set(headers, header::X_FRAME_OPTIONS, "DENY");
+    if let Some(csp) = csp {
+        set(headers, header::CONTENT_SECURITY_POLICY, csp);
+    }
+    if personal || (credentials && !headers.contains_key(header::CACHE_CONTROL)) {
+        set(headers, header::CACHE_CONTROL, "no-store");
+    }
+    Ok(res)
+}
+
+/// A request that CORS refuses (an origin not in `cors_origins`, a broken preflight) gets a
+/// problem like every other error: 403 `cors_origin_not_allowed` or 400 `cors_bad_preflight`.
+pub async fn cors_refusals(
+    req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<EitherBody<impl MessageBody>>, Error> {
+    let lang = Lang::from_headers(req.headers());
+    let request_id = req.extensions().get::<RequestId>().map(|r| r.0.clone());
+    let res = next.call(req).await?;
+    let refusal = res
+        .response()
+        .error()
+        .and_then(|e| e.as_error::<actix_cors::CorsError>())
+        .map(|e| match e {
+            actix_cors::CorsError::OriginNotAllowed => ApiError::new(
+                StatusCode::FORBIDDEN,
+                "cors_origin_not_allowed",
+                "This origin may not call the API from a browser (`cors_origins`).",
+            ),
+            other => ApiError::new(
+                StatusCode::BAD_REQUEST,
+                "cors_bad_preflight",
+                format!("CORS preflight refused: {other}."),
+            ),
+        });
+    Ok(match refusal {
+        Some(err) => {
+            let mut new = err.render(lang, request_id);
+            new.headers_mut().insert(
+                actix_web::http::header::VARY,
+                HeaderValue::from_static(
+                    "Origin, Access-Control-Request-Method, Access-Control-Request-Headers",
+                ),
+            );
+            res.into_response(new).map_into_right_body()
+        }
+        None => res.map_into_left_body(),
+    })
+}

@@ -17,6 +17,7 @@ pub mod pagination;
 pub mod quizzes;
 pub mod reports;
 pub mod system;
+pub mod wire;
 
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
@@ -74,6 +75,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(system::openapi_json)
         .service(certificates::verify_page)
         .service(certificates::jwks)
+        .service(certificates::issuer_profile)
         .service(
             utoipa_actix_web::scope("/api/v1")
                 .service(auth::register)
@@ -140,6 +142,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
                 .service(certificates::get_certificate)
                 .service(certificates::certificate_pdf)
                 .service(certificates::revoke_certificate)
+                .service(certificates::status_list)
                 .service(community::create_locality)
                 .service(community::list_localities)
                 .service(community::get_locality)
@@ -262,6 +265,43 @@ fn document_common_responses(doc: &mut utoipa::openapi::OpenApi) {
                     .responses
                     .entry(status.to_string())
                     .or_insert_with(|| problem(description));
+            }
+        }
+    }
+}
+
+/// States the body limit of this server (`max_body_bytes`) in the document: on every 413
+/// answer, and on the request body of operations that take a file (`text/csv`).
+pub fn document_body_limit(doc: &mut utoipa::openapi::OpenApi, max_body_bytes: usize) {
+    use utoipa::openapi::RefOr;
+    let limit = format!(
+        "at most {max_body_bytes} bytes (`max_body_bytes`, {} by default); a larger body is \
+         answered 413 `payload_too_large`",
+        crate::config::Settings::default().max_body_bytes
+    );
+    for item in doc.paths.paths.values_mut() {
+        for op in [
+            &mut item.get,
+            &mut item.put,
+            &mut item.post,
+            &mut item.delete,
+            &mut item.patch,
+        ]
+        .into_iter()
+        .flatten()
+        {
+            let Some(body) = op.request_body.as_mut() else {
+                continue;
+            };
+            if body.content.keys().any(|ct| ct.starts_with("text/csv")) {
+                body.description = Some(format!("A CSV file (UTF-8), {limit}."));
+            }
+            match op.responses.responses.get_mut("413") {
+                Some(RefOr::T(res)) if res.description == "`payload_too_large`" => {
+                    res.description =
+                        format!("`payload_too_large`: the body is over {max_body_bytes} bytes");
+                }
+                _ => {}
             }
         }
     }

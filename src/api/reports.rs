@@ -75,7 +75,15 @@ async fn compute(
     run_blocking(move || {
         let mut conn = st.pool.get()?;
         community::require_admin_of(&mut conn, &user, &id)?;
-        reports::report(&mut conn, &id, year, st.clock.now(), breakdown)
+        let course_title = |slug: &str| st.catalogue.get(slug).map(|c| c.card.title.clone());
+        reports::report(
+            &mut conn,
+            &id,
+            year,
+            st.clock.now(),
+            breakdown,
+            &course_title,
+        )
     })
     .await
 }

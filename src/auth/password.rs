@@ -71,6 +71,8 @@ pub struct PasswordHasherConfig {
     gate: std::sync::Arc<Gate>,
     params: Params,
     dummy_hash: String,
+    /// argon2 computations run so far (hashes and verifications).
+    computations: std::sync::Arc<std::sync::atomic::AtomicU64>,
 }
 
 /// The outcome of a password check; `Yes(Some(hash))` carries a re-hash with today's
@@ -94,6 +96,7 @@ impl PasswordHasherConfig {
             gate: std::sync::Arc::new(Gate::new(cores)),
             params,
             dummy_hash: String::new(),
+            computations: Default::default(),
         };
         cfg.dummy_hash = cfg.hash(&uuid::Uuid::new_v4().to_string())?;
         Ok(cfg)
@@ -112,6 +115,8 @@ impl PasswordHasherConfig {
         let argon2 = Argon2::new(algorithm, version, params.clone());
         let mut out = [0u8; Output::MAX_LENGTH];
         let out = &mut out[..len.min(Output::MAX_LENGTH)];
+        self.computations
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         self.gate.run(params.block_count(), |memory| {
             argon2.hash_password_into_with_memory(password.as_bytes(), salt, out, memory)
         })?;
@@ -144,26 +149,82 @@ impl PasswordHasherConfig {
         Ok(phc.to_string())
     }
 
-    pub fn verify(&self, password: &str, stored: Option<&str>) -> Verified {
-        let Some(stored) = stored else {
-            let _ = self.check(password, &self.dummy_hash);
-            return Verified::No;
-        };
-        let Some(params) = self.check(password, stored) else {
-            return Verified::No;
-        };
-        let outdated = params.m_cost() != self.params.m_cost()
-            || params.t_cost() != self.params.t_cost()
-            || params.p_cost() != self.params.p_cost();
-        Verified::Yes(if outdated {
-            self.hash(password).ok()
-        } else {
-            None
-        })
+    /// argon2 computations run so far by this hasher and its clones.
+    pub fn computations(&self) -> u64 {
+        self.computations.load(std::sync::atomic::Ordering::Relaxed)
     }
 
-    /// The parameters of `stored` when `password` matches it.
-    fn check(&self, password: &str, stored: &str) -> Option<Params> {
+    /// Checks `password` against the stored hash. Every call runs exactly one argon2
+    /// computation, whatever the account: with no account (`None`), or a stored value that is
+    /// not a usable hash (the `!` placeholder of a resident who has no password yet, a damaged
+    /// row), the dummy hash is verified instead, so the time taken does not tell them apart.
+    pub fn verify(&self, password: &str, stored: Option<&str>) -> Verified {
+        let checked = match stored {
+            Some(stored) => self.check(password, stored),
+            None => Checked::NotRun,
+        };
+        match checked {
+            Checked::NotRun => {
+                let _ = self.check(password, &self.dummy_hash);
+                Verified::No
+            }
+            Checked::Mismatch => Verified::No,
+            Checked::Match(params) => {
+                let outdated = params.m_cost() != self.params.m_cost()
+                    || params.t_cost() != self.params.t_cost()
+                    || params.p_cost() != self.params.p_cost();
+                Verified::Yes(if outdated {
+                    self.hash(password).ok()
+                } else {
+                    None
+                })
+            }
+        }
+    }
+
+    /// Verifies `password` against `stored`; `NotRun` when `stored` is not a hash this
+    /// server can compute (so that no argon2 ran).
+    fn check(&self, password: &str, stored: &str) -> Checked {
+        let Some(parsed) = Parsed::new(stored) else {
+            return Checked::NotRun;
+        };
+        let mut raw = [0u8; MAX_SALT];
+        let Some(salt) = parsed.salt.decode_b64(&mut raw).ok() else {
+            return Checked::NotRun;
+        };
+        match self.compute(
+            parsed.algorithm,
+            parsed.version,
+            &parsed.params,
+            password,
+            salt,
+        ) {
+            // `Output` compares in constant time.
+            Ok(computed) if computed == parsed.expected => Checked::Match(parsed.params),
+            Ok(_) => Checked::Mismatch,
+            // argon2 refused the inputs before computing anything.
+            Err(_) => Checked::NotRun,
+        }
+    }
+}
+
+enum Checked {
+    Match(Params),
+    Mismatch,
+    NotRun,
+}
+
+/// The parts of a stored PHC string that a verification needs.
+struct Parsed<'a> {
+    algorithm: Algorithm,
+    version: Version,
+    params: Params,
+    salt: argon2::password_hash::Salt<'a>,
+    expected: Output,
+}
+
+impl<'a> Parsed<'a> {
+    fn new(stored: &'a str) -> Option<Self> {
         let parsed = PasswordHash::new(stored).ok()?;
         let algorithm = Algorithm::try_from(parsed.algorithm).ok()?;
         let version = match parsed.version {
@@ -171,14 +232,13 @@ impl PasswordHasherConfig {
             None => Version::default(),
         };
         let params = Params::try_from(&parsed).ok()?;
-        let mut raw = [0u8; MAX_SALT];
-        let salt = parsed.salt?.decode_b64(&mut raw).ok()?;
-        let expected = parsed.hash?;
-        let computed = self
-            .compute(algorithm, version, &params, password, salt)
-            .ok()?;
-        // `Output` compares in constant time.
-        (computed == expected).then_some(params)
+        Some(Self {
+            algorithm,
+            version,
+            params,
+            salt: parsed.salt?,
+            expected: parsed.hash?,
+        })
     }
 }
 
@@ -248,5 +308,28 @@ mod tests {
             }
             _ => panic!("expected an upgraded hash"),
         }
+    }
+
+    /// Every failed login costs one argon2 computation, whatever the account: no account, a
+    /// resident's placeholder, a damaged hash, a wrong password (issue 17, item 5).
+    #[test]
+    fn every_verification_runs_argon2_once() {
+        let hasher = PasswordHasherConfig::new(1024, 1, 1).unwrap();
+        let real = hasher.hash("mật khẩu dài").unwrap();
+        let cases: Vec<(&str, Option<&str>)> = vec![
+            ("đúng?", None),
+            ("đúng?", Some("!")),
+            ("đúng?", Some("")),
+            ("đúng?", Some("$argon2id$v=19$m=1024,t=1,p=1$garbage")),
+            ("đúng?", Some("$pbkdf2-sha256$i=1000$c2FsdHNhbHQ$aGFzaA")),
+            ("đúng?", Some(&real)),
+            ("mật khẩu dài", Some(&real)),
+        ];
+        for (password, stored) in cases {
+            let before = hasher.computations();
+            let _ = hasher.verify(password, stored);
+            assert_eq!(hasher.computations() - before, 1, "stored {stored:?}");
+        }
+        assert!(matches!(hasher.verify("!", Some("!")), Verified::No));
     }
 }

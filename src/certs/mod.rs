@@ -1,8 +1,10 @@
 //! Certificates: human-typable serials, Open Badges 3.0 credentials signed as VC-JWT with
-//! Ed25519, the JWK set that verifies them, the PDF and the public verification page.
+//! Ed25519, the JWK set that verifies them, the issuer's profile, the revocation status list, the
+//! PDF and the public verification page.
 
 pub mod page;
 pub mod pdf;
+pub mod status;
 
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
@@ -13,6 +15,33 @@ use ring::signature::KeyPair;
 use secrecy::{ExposeSecret, SecretString};
 use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
+
+/// The issuer's name in every credential, its profile and the API.
+pub const ISSUER_NAME: &str = "Học số – Bình dân học vụ số";
+
+const VC_CONTEXT: &str = "https://www.w3.org/ns/credentials/v2";
+const OB_CONTEXT: &str = "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json";
+
+/// The issuer's id, `{public_url}/issuer`: a URL that answers the issuer's profile.
+pub fn issuer_id(public_url: &str) -> String {
+    format!("{}/issuer", public_url.trim_end_matches('/'))
+}
+
+fn profile_fields(public_url: &str) -> Value {
+    json!({
+        "id": issuer_id(public_url),
+        "type": ["Profile"],
+        "name": ISSUER_NAME,
+        "url": public_url.trim_end_matches('/'),
+    })
+}
+
+/// The Open Badges 3.0 issuer `Profile` that the issuer id resolves to.
+pub fn issuer_profile(public_url: &str) -> Value {
+    let mut profile = profile_fields(public_url);
+    profile["@context"] = json!([VC_CONTEXT, OB_CONTEXT]);
+    profile
+}
 
 const CROCKFORD: &[u8] = b"0123456789ABCDEFGHJKMNPQRSTVWXYZ";
 /// Crockford's check symbols for values 32–36.
@@ -125,21 +154,30 @@ pub struct Achievement<'a> {
     pub title_en: &'a str,
 }
 
+/// Who got a certificate, when, and where its revocation shows.
+pub struct Issued<'a> {
+    pub serial: &'a str,
+    /// Its place in the revocation status list ([`status`]).
+    pub status_index: i64,
+    pub user_id: &'a str,
+    pub recipient_name: &'a str,
+    pub issued_at: DateTime<Utc>,
+}
+
 /// An Open Badges 3.0 `OpenBadgeCredential` (VC data model 2.0), signed as a VC-JWT. The
-/// subject is identified by an opaque URN; no e-mail or phone appears.
+/// subject is identified by an opaque URN; no e-mail or phone appears. `credentialStatus` points
+/// to the revocation status list.
 pub fn credential(
     keys: &IssuerKeys,
     public_url: &str,
-    serial: &str,
-    user_id: &str,
-    recipient_name: &str,
+    issued: &Issued<'_>,
     what: &Achievement<'_>,
-    issued_at: DateTime<Utc>,
 ) -> anyhow::Result<String> {
     let base = public_url.trim_end_matches('/');
-    let issuer = format!("{base}/issuer");
-    let id = format!("{base}/verify/{serial}");
-    let subject = format!("urn:uuid:{user_id}");
+    let issuer = issuer_id(base);
+    let id = format!("{base}/verify/{}", issued.serial);
+    let subject = format!("urn:uuid:{}", issued.user_id);
+    let issued_at = issued.issued_at;
     let path = if what.kind == "program" {
         "programs"
     } else {
@@ -151,24 +189,17 @@ pub fn credential(
         format!("Hoàn thành các bài học bắt buộc và đạt các bài kiểm tra bắt buộc của khóa \"{}\". / Completed the required lessons and passed the required quizzes.", what.title)
     };
     let vc = json!({
-        "@context": [
-            "https://www.w3.org/ns/credentials/v2",
-            "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json"
-        ],
+        "@context": [VC_CONTEXT, OB_CONTEXT],
         "id": id,
         "type": ["VerifiableCredential", "OpenBadgeCredential"],
-        "issuer": {
-            "id": issuer,
-            "type": ["Profile"],
-            "name": "Học số – Bình dân học vụ số",
-            "url": base
-        },
+        "issuer": profile_fields(base),
         "validFrom": issued_at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
         "name": what.title,
+        "credentialStatus": status::entry(base, issued.status_index),
         "credentialSubject": {
             "id": subject,
             "type": ["AchievementSubject"],
-            "name": recipient_name,
+            "name": issued.recipient_name,
             "achievement": {
                 "id": format!("{base}/api/v1/{path}/{}", what.slug),
                 "type": ["Achievement"],
@@ -217,16 +248,19 @@ mod tests {
         let jwt = credential(
             &keys,
             "https://hocso.example.vn",
-            "ABCDEFGHJK1",
-            "u-1",
-            "Nguyễn Văn A",
+            &Issued {
+                serial: "ABCDEFGHJK1",
+                status_index: 7,
+                user_id: "u-1",
+                recipient_name: "Nguyễn Văn A",
+                issued_at: Utc::now(),
+            },
             &Achievement {
                 kind: "course",
                 slug: "zalo",
                 title: "Zalo",
                 title_en: "Zalo",
             },
-            Utc::now(),
         )
         .unwrap();
         let x = keys.jwks()["keys"][0]["x"].as_str().unwrap().to_string();
@@ -237,5 +271,14 @@ mod tests {
         let data = jsonwebtoken::decode::<Value>(&jwt, &key, &v).unwrap();
         assert_eq!(data.claims["credentialSubject"]["name"], "Nguyễn Văn A");
         assert_eq!(data.header.kid.as_deref(), Some(keys.kid.as_str()));
+        assert_eq!(
+            data.claims["issuer"]["id"],
+            "https://hocso.example.vn/issuer"
+        );
+        assert_eq!(
+            data.claims["credentialStatus"]["statusListCredential"],
+            "https://hocso.example.vn/api/v1/credentials/status/1"
+        );
+        assert_eq!(data.claims["credentialStatus"]["statusListIndex"], "7");
     }
 }

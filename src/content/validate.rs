@@ -474,9 +474,10 @@ fn question(c: &mut Checker, q: &Question) {
                     "a short_text question needs at least one accepted answer",
                 );
             }
-            if q.accepted.iter().any(|a| {
-                super::normalize_text(a, q.ignore_diacritics).is_empty()
-            }) {
+            if q.accepted
+                .iter()
+                .any(|a| super::normalize_text(a, q.ignore_diacritics).is_empty())
+            {
                 c.at(
                     "accepted",
                     "an accepted answer is empty once spaces are trimmed: no answer could match it",
@@ -729,7 +730,11 @@ mod tests {
                 .collect::<Vec<_>>()
                 .join("\n")
         };
-        assert!(problems(&base).contains("every choice"), "{}", problems(&base));
+        assert!(
+            problems(&base).contains("every choice"),
+            "{}",
+            problems(&base)
+        );
         let mut one_wrong = base.clone();
         one_wrong.choices[2].correct = false;
         assert_eq!(problems(&one_wrong), "");
@@ -739,7 +744,11 @@ mod tests {
         short.accepted = vec!["@".into()];
         assert_eq!(problems(&short), "");
         short.accepted.push("   ".into());
-        assert!(problems(&short).contains("accepted"), "{}", problems(&short));
+        assert!(
+            problems(&short).contains("accepted"),
+            "{}",
+            problems(&short)
+        );
 
         let mut matching = base.clone();
         matching.kind = "matching".into();
@@ -748,7 +757,11 @@ mod tests {
             right: r.into(),
         };
         matching.pairs = vec![pair("a", "1"), pair("b", "2")];
-        assert!(problems(&matching).contains("3 to 8 pairs"), "{}", problems(&matching));
+        assert!(
+            problems(&matching).contains("3 to 8 pairs"),
+            "{}",
+            problems(&matching)
+        );
         matching.pairs.push(pair("c", "3"));
         assert_eq!(problems(&matching), "");
     }

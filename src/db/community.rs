@@ -5,8 +5,8 @@ use diesel::prelude::*;
 use diesel::sql_types::Text;
 
 use super::schema::{
-    audit_log, census, households, learner_profiles, localities, role_grants, team_members,
-    teams, village_links,
+    audit_log, census, households, learner_profiles, localities, role_grants, team_members, teams,
+    village_links,
 };
 use super::users::Locality;
 use super::{new_id, now, DbConn};
@@ -128,6 +128,8 @@ pub struct Census {
     pub households: Option<i64>,
     pub officials: Option<i64>,
     pub enterprise_workers: Option<i64>,
+    /// Pupils and students (the students' indicator).
+    pub students: Option<i64>,
     #[serde(skip)]
     #[schema(ignore)]
     pub updated_at: NaiveDateTime,

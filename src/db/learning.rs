@@ -474,3 +474,64 @@ pub fn revoke_certificate(
         ))
         .execute(conn)
 }
+
+/// Inserts a certificate with its place in the revocation status list (see
+/// [`next_status_index`]).
+pub fn insert_certificate_at(
+    conn: &mut DbConn,
+    c: &CertificateRow,
+    status_index: i64,
+) -> QueryResult<()> {
+    diesel::insert_into(certificates::table)
+        .values((c, certificates::status_index.eq(Some(status_index))))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// The place in the revocation status list that the next certificate takes: the sequence's next
+/// value on PostgreSQL (concurrent issuers get different places), the largest place + 1 on
+/// SQLite (whose writes are serialized).
+pub fn next_status_index(conn: &mut DbConn) -> QueryResult<i64> {
+    #[derive(QueryableByName)]
+    struct Next {
+        #[diesel(sql_type = diesel::sql_types::BigInt)]
+        next: i64,
+    }
+    let next = match conn {
+        DbConn::Pg(c) => diesel::sql_query("SELECT nextval('certificate_status_index') AS next")
+            .get_result::<Next>(c)?,
+        DbConn::Sqlite(c) => {
+            diesel::sql_query("SELECT COALESCE(MAX(status_index) + 1, 0) AS next FROM certificates")
+                .get_result::<Next>(c)?
+        }
+    };
+    Ok(next.next)
+}
+
+/// What one status list shows: the revoked places in `first..first + len` with their revocation
+/// times, and whether any certificate has a place at or after `first`.
+pub fn revoked_in_status_list(
+    conn: &mut DbConn,
+    first: i64,
+    len: i64,
+) -> QueryResult<(Vec<(i64, NaiveDateTime)>, bool)> {
+    let rows: Vec<(Option<i64>, Option<NaiveDateTime>)> = certificates::table
+        .filter(certificates::status_index.ge(first))
+        .filter(certificates::status_index.lt(first + len))
+        .filter(certificates::revoked_at.is_not_null())
+        .select((certificates::status_index, certificates::revoked_at))
+        .order(certificates::status_index)
+        .load(conn)?;
+    let exists = certificates::table
+        .filter(certificates::status_index.ge(first))
+        .select(certificates::status_index)
+        .first::<Option<i64>>(conn)
+        .optional()?
+        .is_some();
+    Ok((
+        rows.into_iter()
+            .filter_map(|(i, at)| Some((i?, at?)))
+            .collect(),
+        exists,
+    ))
+}

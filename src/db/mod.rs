@@ -67,10 +67,30 @@ impl DbTarget {
     }
 }
 
+/// SQLite's `synchronous` setting (docs/ARCHITECTURE.md). `Full` syncs the WAL at every
+/// commit, so an acknowledged write survives a power cut; `Normal` only at checkpoints, so a
+/// power cut or an OS crash may roll the last commits back (a killed process loses nothing).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum SqliteSync {
+    #[default]
+    Full,
+    Normal,
+}
+
+impl SqliteSync {
+    fn pragma(self) -> &'static str {
+        match self {
+            SqliteSync::Full => "FULL",
+            SqliteSync::Normal => "NORMAL",
+        }
+    }
+}
+
 /// An r2d2 manager that dispatches on the URL scheme and sets SQLite pragmas on every connection.
 #[derive(Clone)]
 pub struct ConnManager {
     target: DbTarget,
+    sqlite_sync: SqliteSync,
     /// SQLite: the connection that writes (see [`transaction`]), open while the pool lives.
     _writer: Option<std::sync::Arc<SqliteWriter>>,
 }
@@ -97,18 +117,20 @@ impl ConnManager {
     pub fn new(target: DbTarget) -> Self {
         Self {
             target,
+            sqlite_sync: SqliteSync::default(),
             _writer: None,
         }
     }
 
     /// A manager for a pool: on SQLite it also opens the database's writing connection.
-    pub fn for_pool(target: DbTarget) -> Result<Self, ConnError> {
+    pub fn for_pool(target: DbTarget, sqlite_sync: SqliteSync) -> Result<Self, ConnError> {
         let writer = match &target {
-            DbTarget::Sqlite(path) => Some(SqliteWriter::open(path)?),
+            DbTarget::Sqlite(path) => Some(SqliteWriter::open(path, sqlite_sync)?),
             DbTarget::Postgres(_) => None,
         };
         Ok(Self {
             target,
+            sqlite_sync,
             _writer: writer,
         })
     }
@@ -118,11 +140,12 @@ impl ConnManager {
     }
 }
 
-fn sqlite_connect(path: &Path) -> Result<SqliteConnection, ConnError> {
+fn sqlite_connect(path: &Path, sync: SqliteSync) -> Result<SqliteConnection, ConnError> {
     let mut conn = SqliteConnection::establish(&path.to_string_lossy())?;
-    conn.batch_execute(
-        "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 10000;",
-    )?;
+    conn.batch_execute(&format!(
+        "PRAGMA journal_mode = WAL; PRAGMA synchronous = {}; PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 10000;",
+        sync.pragma()
+    ))?;
     Ok(conn)
 }
 
@@ -140,7 +163,7 @@ impl ManageConnection for ConnManager {
                 conn.batch_execute("SET jit = off")?;
                 Ok(DbConn::Pg(conn))
             }
-            DbTarget::Sqlite(path) => Ok(DbConn::Sqlite(sqlite_connect(path)?)),
+            DbTarget::Sqlite(path) => Ok(DbConn::Sqlite(sqlite_connect(path, self.sqlite_sync)?)),
         }
     }
 
@@ -165,11 +188,21 @@ impl ManageConnection for ConnManager {
 /// Opens one connection directly (so that the real cause of a failure is reported), applies the
 /// migrations on it, then builds the pool.
 pub fn connect_and_migrate(url: &str, pool_size: u32, timeout: Duration) -> anyhow::Result<DbPool> {
+    connect_and_migrate_with(url, pool_size, timeout, SqliteSync::default())
+}
+
+/// [`connect_and_migrate`] with SQLite's `synchronous` chosen (the server's `sqlite_synchronous`).
+pub fn connect_and_migrate_with(
+    url: &str,
+    pool_size: u32,
+    timeout: Duration,
+    sqlite_sync: SqliteSync,
+) -> anyhow::Result<DbPool> {
     let target = DbTarget::parse(url)?;
     let mut first = connect_once(url)?;
     migrate::run_pending(&mut first)?;
     drop(first);
-    let manager = ConnManager::for_pool(target)
+    let manager = ConnManager::for_pool(target, sqlite_sync)
         .map_err(|e| anyhow::anyhow!("cannot open the database's writing connection: {e}"))?;
     build_pool(manager, pool_size, timeout)
 }
@@ -311,14 +344,14 @@ fn sqlite_file(conn: &mut SqliteConnection) -> QueryResult<String> {
 impl SqliteWriter {
     /// Opens the writing connection of `path`, starts its thread and makes it findable from the
     /// pool's connections.
-    fn open(path: &Path) -> Result<std::sync::Arc<SqliteWriter>, ConnError> {
-        let mut conn = sqlite_connect(path)?;
+    fn open(path: &Path, sync: SqliteSync) -> Result<std::sync::Arc<SqliteWriter>, ConnError> {
+        let mut conn = sqlite_connect(path, sync)?;
         let file = sqlite_file(&mut conn)?;
         let (queue, requests) = std::sync::mpsc::channel();
         let owned = path.to_path_buf();
         let thread = std::thread::Builder::new()
             .name("sqlite-writer".into())
-            .spawn(move || serve_writes(&owned, DbConn::Sqlite(conn), &requests))
+            .spawn(move || serve_writes(&owned, sync, DbConn::Sqlite(conn), &requests))
             .map_err(|e| {
                 ConnError::Query(diesel_error_text(format!(
                     "cannot start the writer thread: {e}"
@@ -471,7 +504,12 @@ impl Drop for SqliteWriter {
 }
 
 /// The writer thread: runs queued writes in batches until the queue closes.
-fn serve_writes(path: &Path, conn: DbConn, requests: &std::sync::mpsc::Receiver<WriteRequest>) {
+fn serve_writes(
+    path: &Path,
+    sync: SqliteSync,
+    conn: DbConn,
+    requests: &std::sync::mpsc::Receiver<WriteRequest>,
+) {
     let mut conn = Some(conn);
     while let Ok(first) = requests.recv() {
         let mut batch = vec![first];
@@ -488,7 +526,7 @@ fn serve_writes(path: &Path, conn: DbConn, requests: &std::sync::mpsc::Receiver<
             None if !path.exists() => {
                 all_failed(batch.len(), &ConnError::SqliteFileGone(path.to_path_buf()))
             }
-            None => match sqlite_connect(path) {
+            None => match sqlite_connect(path, sync) {
                 Ok(c) => run_batch(conn.insert(DbConn::Sqlite(c)), &mut batch),
                 Err(e) => all_failed(batch.len(), &e),
             },

@@ -225,6 +225,7 @@ diesel::table! {
         revoked_at -> Nullable<Timestamp>,
         revoked_reason -> Nullable<Text>,
         village_id -> Nullable<Text>,
+        status_index -> Nullable<BigInt>,
     }
 }
 
@@ -240,6 +241,7 @@ diesel::table! {
         officials -> Nullable<BigInt>,
         enterprise_workers -> Nullable<BigInt>,
         updated_at -> Timestamp,
+        students -> Nullable<BigInt>,
     }
 }
 
@@ -266,8 +268,9 @@ diesel::table! {
         updated_at -> Timestamp,
         external_key -> Nullable<Text>,
         last_active_at -> Nullable<Timestamp>,
-        // The `met_<indicator>` timestamps (migration 000009) are read and written only by the
-        // SQL of `reports`, and left out here: diesel's tables stop at 16 columns by default.
+        // The `met_<indicator>` timestamps (migrations 000009 and 000030) are read and written
+        // only by the SQL of `reports`, and left out here: diesel's tables stop at 16 columns by
+        // default.
     }
 }
 

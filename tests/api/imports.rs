@@ -285,7 +285,11 @@ async fn an_imported_resident_keeps_earlier_certificates_in_the_village(backend:
         .unwrap();
     assert_eq!(report["created"], 0, "{report}");
     assert_eq!(report["waiting_for_owner"], json!([2]), "{report}");
-    assert_eq!(villages().await, vec![None], "nothing moves before the owner answers");
+    assert_eq!(
+        villages().await,
+        vec![None],
+        "nothing moves before the owner answers"
+    );
     // The same file again asks nothing new.
     let again: Value = app
         .post("/api/v1/admin/imports/residents")

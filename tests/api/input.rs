@@ -13,7 +13,10 @@ both_backends!(control_characters_are_refused_everywhere);
 async fn refused(res: reqwest::Response, field: &str) {
     let problem: Value = assert_problem(res, 422, "validation_failed").await;
     assert_eq!(problem["errors"][0]["field"], field, "{problem}");
-    assert_eq!(problem["errors"][0]["code"], "control_character", "{problem}");
+    assert_eq!(
+        problem["errors"][0]["code"], "control_character",
+        "{problem}"
+    );
 }
 
 async fn control_characters_are_refused_everywhere(backend: Backend) {
@@ -64,9 +67,15 @@ async fn control_characters_are_refused_everywhere(backend: Backend) {
         .await
         .unwrap();
     let problem = assert_problem(res, 422, "validation_failed").await;
-    assert_eq!(problem["errors"][0]["code"], "control_character", "{problem}");
+    assert_eq!(
+        problem["errors"][0]["code"], "control_character",
+        "{problem}"
+    );
     assert!(
-        problem["errors"][0]["message"].as_str().unwrap().contains("line 2"),
+        problem["errors"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("line 2"),
         "{problem}"
     );
 }

@@ -1,16 +1,18 @@
 //! The integration suite: black-box HTTP tests against a real app on SQLite and PostgreSQL.
 
 mod accounts;
+mod certificates;
 mod cli;
 mod community;
 mod courses;
 mod curriculum;
+mod hardening;
 mod helpers;
 mod imports;
+mod input;
 mod learning;
 mod quizzes;
 mod reports;
 mod resilience;
 mod system;
-mod input;
 mod takeover;

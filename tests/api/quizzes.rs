@@ -876,7 +876,10 @@ async fn a_symbol_is_an_answer_and_the_completing_submit_lists_the_certificate(b
     let q = attempt["questions"][0]["id"].clone();
     save(&app, &t, &id, json!([{"question": q, "text": "   "}])).await;
     let result = submit(&app, &t, &id).await;
-    assert_eq!(result["result"]["questions"][0]["correct"], false, "{result}");
+    assert_eq!(
+        result["result"]["questions"][0]["correct"], false,
+        "{result}"
+    );
     assert!(result.get("certificates_issued").is_none(), "{result}");
 
     let attempt: Value = start(&app, &t, "kh.kiem-tra").await.json().await.unwrap();
@@ -884,9 +887,14 @@ async fn a_symbol_is_an_answer_and_the_completing_submit_lists_the_certificate(b
     let q = attempt["questions"][0]["id"].clone();
     save(&app, &t, &id, json!([{"question": q, "text": " @ "}])).await;
     let result = submit(&app, &t, &id).await;
-    assert_eq!(result["result"]["questions"][0]["correct"], true, "{result}");
+    assert_eq!(
+        result["result"]["questions"][0]["correct"], true,
+        "{result}"
+    );
     assert_eq!(result["result"]["passed"], true);
-    let issued = result["certificates_issued"].as_array().expect("certificates_issued");
+    let issued = result["certificates_issued"]
+        .as_array()
+        .expect("certificates_issued");
     assert_eq!(issued.len(), 1, "{result}");
     assert_eq!(issued[0]["kind"], "course");
     let serial = issued[0]["serial"].as_str().unwrap();

@@ -8,10 +8,16 @@ use crate::helpers::*;
 both_backends!(
     indicator_arithmetic_rollup_breakdown_and_sheet,
     report_scope,
-    indicators_follow_learning_revocation_and_configuration
+    indicators_follow_learning_revocation_and_configuration,
+    proxies_required_courses_and_the_students_indicator
 );
 
-/// A commune of two villages, 10 households and 30 residents with known completions.
+const OFFICIALS_PROGRAM_TITLE: &str =
+    "Kỹ năng số cho cán bộ, công chức, viên chức và người lao động khu vực công";
+const STUDENTS_PROGRAM_TITLE: &str = "Kỹ năng số và an toàn trên mạng cho học sinh";
+
+/// A commune of two villages, 10 households and 30 residents with known completions: 2 officials,
+/// 3 enterprise workers, 20 citizens, 5 pupils (born 2015).
 async fn fixture_commune(app: &TestApp, admin: &str) -> (String, String, String) {
     let province = create_locality(
         app,
@@ -37,7 +43,7 @@ async fn fixture_commune(app: &TestApp, admin: &str) -> (String, String, String)
         json!({"parent_id": commune, "kind": "village", "name": "Thôn 2", "code": "AN-2"}),
     )
     .await;
-    let census = json!({"aged_14_plus": 100, "working_age": 80, "adults": 90, "households": 40, "officials": 5, "enterprise_workers": 10});
+    let census = json!({"aged_14_plus": 100, "working_age": 80, "adults": 90, "households": 40, "officials": 5, "enterprise_workers": 10, "students": 8});
     let res = app
         .put(&format!("/api/v1/admin/localities/{commune}/census/2026"))
         .bearer_auth(admin)
@@ -62,14 +68,21 @@ async fn fixture_commune(app: &TestApp, admin: &str) -> (String, String, String)
             "dien-thoai-thong-minh",
             "an-toan-tren-mang",
             "chuyen-doi-so-cho-can-bo",
+            "zalo",
         ] {
             courses.insert(
                 slug,
                 hocso::db::courses::insert(conn, slug, None, "{}").unwrap(),
             );
         }
-        for slug in ["pho-cap-ky-nang-so-co-ban", "ky-nang-so-cho-nguoi-lao-dong"] {
-            lq::upsert_program(conn, slug, "P", "P", "", "", "[]", "[]", hocso::db::now()).unwrap();
+        for (slug, title) in [
+            ("pho-cap-ky-nang-so-co-ban", "P"),
+            ("ky-nang-so-cho-nguoi-lao-dong", "P"),
+            ("ky-nang-so-cho-can-bo", OFFICIALS_PROGRAM_TITLE),
+            ("ky-nang-so-cho-hoc-sinh", STUDENTS_PROGRAM_TITLE),
+        ] {
+            lq::upsert_program(conn, slug, title, "P", "", "", "[]", "[]", hocso::db::now())
+                .unwrap();
         }
         let households: Vec<String> = (0..10)
             .map(|h| {
@@ -120,6 +133,8 @@ async fn fixture_commune(app: &TestApp, admin: &str) -> (String, String, String)
                 "official"
             } else if i < 5 {
                 "enterprise_worker"
+            } else if i >= 25 {
+                "student"
             } else {
                 "citizen"
             }
@@ -136,7 +151,14 @@ async fn fixture_commune(app: &TestApp, admin: &str) -> (String, String, String)
                 complete("an-toan-tren-mang");
             }
             if i == 0 {
+                // The officials' course alone does not count: officials_skilled asks for the
+                // officials' program (resident 1 holds it).
                 complete("chuyen-doi-so-cho-can-bo");
+            }
+            if i < 10 || i == 13 {
+                // adults_basic_knowledge: residents 0–9 have the smartphone and safety courses
+                // too; 13 lacks the safety course.
+                complete("zalo");
             }
             let cert = |program: &str, revoked: bool| lq::CertificateRow {
                 id: hocso::db::new_id(),
@@ -160,6 +182,12 @@ async fn fixture_commune(app: &TestApp, admin: &str) -> (String, String, String)
             if i == 2 {
                 lq::insert_certificate(conn, &cert("ky-nang-so-cho-nguoi-lao-dong", false))
                     .unwrap();
+            }
+            if i == 1 {
+                lq::insert_certificate(conn, &cert("ky-nang-so-cho-can-bo", false)).unwrap();
+            }
+            if i == 25 {
+                lq::insert_certificate(conn, &cert("ky-nang-so-cho-hoc-sinh", false)).unwrap();
             }
             if i == 29 {
                 let team = cq::insert_team(conn, &a, "Tổ 1").unwrap();
@@ -219,7 +247,8 @@ async fn indicator_arithmetic_rollup_breakdown_and_sheet(backend: Backend) {
         ("eid_any_14plus", 17, 100, 17.0),
         ("working_age_trained", 12, 80, 15.0),
         ("officials_skilled", 1, 5, 20.0),
-        ("adults_basic_knowledge", 15, 90, 16.67),
+        ("students_skilled", 1, 8, 12.5),
+        ("adults_basic_knowledge", 10, 90, 11.11),
         ("adults_certified", 10, 90, 11.11),
         ("enterprise_workers_skilled", 1, 10, 10.0),
         ("households_certified", 6, 40, 15.0),
@@ -230,13 +259,17 @@ async fn indicator_arithmetic_rollup_breakdown_and_sheet(backend: Backend) {
         assert_eq!(i["rate"], rate, "{key}");
         assert_eq!(i["denominator_source"], "census", "{key}");
     }
+    assert!(indicator(&r, "officials_skilled")["explanation"]
+        .as_str()
+        .unwrap()
+        .contains(OFFICIALS_PROGRAM_TITLE));
     let ac = indicator(&r, "adults_certified");
     assert_eq!(ac["target"], json!({"kind": "rate", "value": 50.0}));
     assert_eq!(ac["gap"], 38.89);
     assert_eq!(indicator(&r, "households_certified")["gap"], 34.0);
     assert_eq!(
         r["counts"],
-        json!({"learners_registered": 30, "active_last_30_days": 15, "certificates_issued_in_year": 12, "teams": 1, "facilitators": 1})
+        json!({"learners_registered": 30, "active_last_30_days": 15, "certificates_issued_in_year": 14, "teams": 1, "facilitators": 1})
     );
 
     // Per village: no census except V1's households, so registered people are the denominators.
@@ -313,7 +346,7 @@ async fn indicator_arithmetic_rollup_breakdown_and_sheet(backend: Backend) {
         ]
     );
     let records: Vec<csv::StringRecord> = rows.records().map(|r| r.unwrap()).collect();
-    assert_eq!(records.len(), 8);
+    assert_eq!(records.len(), 9);
     let certified = records
         .iter()
         .find(|r| r[1].contains("đạt phổ cập"))
@@ -449,7 +482,7 @@ async fn indicators_follow_learning_revocation_and_configuration(backend: Backen
     let (commune, _, _) = fixture_commune(&app, &admin_token).await;
     assert_eq!(
         numerator(&app, &admin_token, &commune, "adults_basic_knowledge").await,
-        15
+        10
     );
 
     // Count a new course instead: nobody has completed it yet.
@@ -471,6 +504,22 @@ async fn indicators_follow_learning_revocation_and_configuration(backend: Backen
         .unwrap();
     assert_eq!(entry["qualification"], json!({"any_courses": ["mot"]}));
     assert_eq!(entry["is_default"], false);
+    // The explanation says what is counted now.
+    let r: Value = app
+        .get(&format!(
+            "/api/v1/reports/localities/{commune}/indicators?year=2026"
+        ))
+        .bearer_auth(&admin_token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        indicator(&r, "adults_basic_knowledge")["explanation"],
+        "Tử số: người từ 18 tuổi đã hoàn thành khóa “Khóa mot”. Mẫu số: dân số trưởng thành."
+    );
     assert_eq!(
         numerator(&app, &admin_token, &commune, "adults_basic_knowledge").await,
         0
@@ -509,7 +558,7 @@ async fn indicators_follow_learning_revocation_and_configuration(backend: Backen
     assert_eq!(res.status(), 200);
     assert_eq!(
         numerator(&app, &admin_token, &commune, "adults_basic_knowledge").await,
-        15
+        10
     );
 
     // Revoking the first resident's certificate: one adult fewer; the household still counts
@@ -603,4 +652,357 @@ async fn indicators_follow_learning_revocation_and_configuration(backend: Backen
     assert_eq!(points[1]["numerators"]["working_age_trained"], 12);
     // eid needs no course: the same in both months.
     assert_eq!(points[0]["numerators"]["eid_level2_14plus"], 9);
+}
+
+/// Signs up a resident of `village` (username and profile) directly; returns their token.
+async fn resident(
+    app: &TestApp,
+    village: &str,
+    username: &'static str,
+    birth_year: i32,
+    group: &'static str,
+) -> String {
+    let (village, hasher) = (village.to_string(), app.state.hasher.clone());
+    app.db(move |conn| {
+        let id = hocso::accounts::create_account(
+            conn,
+            &hasher,
+            hocso::accounts::NewAccount {
+                display_name: username,
+                email: None,
+                phone: None,
+                username: Some(username),
+                password: "mat-khau-rat-dai-1",
+                language: "vi",
+            },
+        )
+        .unwrap();
+        let mut p = cq::Profile::empty(&id);
+        p.village_id = Some(village);
+        p.birth_year = Some(birth_year);
+        p.learner_group = group.into();
+        cq::save_profile(conn, &p).unwrap();
+    })
+    .await;
+    login(app, username, "mat-khau-rat-dai-1").await["access_token"]
+        .as_str()
+        .unwrap()
+        .to_string()
+}
+
+/// Completes both lessons of a `simple_course` through the API.
+async fn finish(app: &TestApp, token: &str, slug: &str) {
+    for lesson in ["a", "b"] {
+        let res = progress(app, token, slug, lesson, &event("completed", 30)).await;
+        assert_eq!(res.status(), 200, "{slug}/{lesson}");
+    }
+}
+
+async fn report_of(app: &TestApp, token: &str, locality: &str) -> Value {
+    let res = app
+        .get(&format!(
+            "/api/v1/reports/localities/{locality}/indicators?year=2026"
+        ))
+        .bearer_auth(token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    res.json().await.unwrap()
+}
+
+/// The proxies say so (report and sheet); adults_basic_knowledge needs the smartphone course, the
+/// safety course and an essential-service course; a pupil who finishes the students' program counts
+/// for students_skilled against the census figure of students.
+async fn proxies_required_courses_and_the_students_indicator(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let (_, admin_token) = admin(&app).await;
+    let province = create_locality(
+        &app,
+        &admin_token,
+        json!({"kind": "province", "name": "Tỉnh", "code": "P"}),
+    )
+    .await;
+    let commune = create_locality(
+        &app,
+        &admin_token,
+        json!({"parent_id": province, "kind": "commune", "name": "An Nghĩa", "code": "AN"}),
+    )
+    .await;
+    let village = create_locality(
+        &app,
+        &admin_token,
+        json!({"parent_id": commune, "kind": "village", "name": "Thôn 1", "code": "AN-1"}),
+    )
+    .await;
+    // The census: the commune's from a file (the `students` column), the village's through the API.
+    let imported = app
+        .db(|conn| {
+            hocso::imports::import_census(
+                conn,
+                "code;year;adults;officials;students\nAN;2026;50;2;4\n".as_bytes(),
+            )
+            .unwrap()
+        })
+        .await;
+    assert_eq!((imported.created, imported.rejected), (1, 0));
+    let res = app
+        .put(&format!("/api/v1/admin/localities/{village}/census/2026"))
+        .bearer_auth(&admin_token)
+        .json(&json!({"adults": 50, "students": 3}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    let res = app
+        .get(&format!("/api/v1/admin/localities/{village}/census/2026"))
+        .bearer_auth(&admin_token)
+        .send()
+        .await
+        .unwrap();
+    let census: Value = res.json().await.unwrap();
+    assert_eq!(
+        (census["students"].as_i64(), census["adults"].as_i64()),
+        (Some(3), Some(50))
+    );
+    let res = app
+        .put(&format!("/api/v1/admin/localities/{village}/census/2026"))
+        .bearer_auth(&admin_token)
+        .json(&json!({"students": -1}))
+        .send()
+        .await
+        .unwrap();
+    assert_problem(res, 422, "validation_failed").await;
+
+    for slug in [
+        "dien-thoai-thong-minh",
+        "an-toan-tren-mang",
+        "zalo",
+        "tri-tue-nhan-tao",
+    ] {
+        simple_course(&app, slug).await;
+    }
+    app.db(|conn| {
+        let now = hocso::db::now();
+        lq::upsert_program(
+            conn,
+            "ky-nang-so-cho-hoc-sinh",
+            STUDENTS_PROGRAM_TITLE,
+            "Digital skills for pupils",
+            "",
+            "",
+            r#"["student"]"#,
+            r#"["dien-thoai-thong-minh","an-toan-tren-mang","tri-tue-nhan-tao"]"#,
+            now,
+        )
+        .unwrap();
+        lq::upsert_program(
+            conn,
+            "ky-nang-so-cho-can-bo",
+            OFFICIALS_PROGRAM_TITLE,
+            "Digital skills for officials",
+            "",
+            "",
+            r#"["official"]"#,
+            "[]",
+            now,
+        )
+        .unwrap();
+    })
+    .await;
+    let dan1 = resident(&app, &village, "dan1", 1970, "citizen").await;
+    let dan2 = resident(&app, &village, "dan2", 1975, "citizen").await;
+    let pupil = resident(&app, &village, "hocsinh", 2012, "student").await;
+
+    // Smartphone and Zalo, no safety course: not yet.
+    finish(&app, &dan1, "dien-thoai-thong-minh").await;
+    finish(&app, &dan1, "zalo").await;
+    // Smartphone and safety, no essential-service course: not yet either.
+    finish(&app, &dan2, "dien-thoai-thong-minh").await;
+    finish(&app, &dan2, "an-toan-tren-mang").await;
+    let r = report_of(&app, &admin_token, &commune).await;
+    assert_eq!(indicator(&r, "adults_basic_knowledge")["numerator"], 0);
+    assert_eq!(indicator(&r, "working_age_trained")["numerator"], 1);
+    // With the safety course, all three parts hold.
+    finish(&app, &dan1, "an-toan-tren-mang").await;
+    let r = report_of(&app, &admin_token, &commune).await;
+    let abk = indicator(&r, "adults_basic_knowledge");
+    assert_eq!(
+        (abk["numerator"].as_i64(), abk["denominator"].as_i64()),
+        (Some(1), Some(50))
+    );
+    assert_eq!(abk["rate"], 2.0);
+    // Its explanation is made from the configuration: the catalogue's titles, and the slug of a
+    // course not published here.
+    let text = abk["explanation"].as_str().unwrap();
+    assert!(
+        text.starts_with(
+            "Tử số: người từ 18 tuổi đã hoàn thành khóa “Khóa dien-thoai-thong-minh”, khóa “Khóa \
+             an-toan-tren-mang” và ít nhất một trong các khóa “Khóa zalo”, “vneid”,"
+        ),
+        "{text}"
+    );
+
+    // The pupil finishes the students' program course by course; the program's certificate
+    // counts them against the census figure of students.
+    finish(&app, &pupil, "dien-thoai-thong-minh").await;
+    finish(&app, &pupil, "an-toan-tren-mang").await;
+    assert_eq!(
+        numerator(&app, &admin_token, &commune, "students_skilled").await,
+        0
+    );
+    finish(&app, &pupil, "tri-tue-nhan-tao").await;
+    let r = report_of(&app, &admin_token, &commune).await;
+    let st = indicator(&r, "students_skilled");
+    assert_eq!(
+        (
+            st["numerator"].as_i64(),
+            st["denominator"].as_i64(),
+            st["denominator_source"].as_str(),
+            st["rate"].as_f64()
+        ),
+        (Some(1), Some(4), Some("census"), Some(25.0))
+    );
+    assert!(st["explanation"]
+        .as_str()
+        .unwrap()
+        .contains(STUDENTS_PROGRAM_TITLE));
+    // A pupil of 14 is not an adult.
+    assert_eq!(indicator(&r, "adults_basic_knowledge")["numerator"], 1);
+    // The village's own census figure.
+    let rv = report_of(&app, &admin_token, &village).await;
+    assert_eq!(indicator(&rv, "students_skilled")["denominator"], 3);
+
+    // Proxies in the report: flagged, with the official wording beside them.
+    for key in ["adults_certified", "households_certified"] {
+        assert_eq!(indicator(&r, key)["proxy"], true, "{key}");
+    }
+    assert_eq!(
+        indicator(&r, "adults_certified")["official_name"],
+        "Người dân trong độ tuổi trưởng thành được xác nhận đạt phổ cập tri thức về chuyển đổi số, \
+         kỹ năng số trên nền tảng VNeID"
+    );
+    assert_eq!(
+        indicator(&r, "households_certified")["official_name"],
+        "Mỗi hộ gia đình có ít nhất một thành viên thành thạo kỹ năng số cơ bản"
+    );
+    for i in r["indicators"].as_array().unwrap() {
+        if i["key"] != "adults_certified" && i["key"] != "households_certified" {
+            assert_eq!(i["proxy"], false, "{}", i["key"]);
+            assert!(i.get("official_name").is_none(), "{}", i["key"]);
+        }
+    }
+    let officials = indicator(&r, "officials_skilled");
+    assert!(officials["name"]
+        .as_str()
+        .unwrap()
+        .contains("người lao động trong khu vực công"));
+    assert!(officials["explanation"]
+        .as_str()
+        .unwrap()
+        .contains(OFFICIALS_PROGRAM_TITLE));
+
+    // And in the sheet.
+    let res = app
+        .get(&format!(
+            "/api/v1/reports/localities/{commune}/indicators.csv?year=2026"
+        ))
+        .bearer_auth(&admin_token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    let bytes = res.bytes().await.unwrap();
+    let text = String::from_utf8(bytes[3..].to_vec()).unwrap();
+    let records: Vec<csv::StringRecord> = csv::Reader::from_reader(text.as_bytes())
+        .records()
+        .map(|r| r.unwrap())
+        .collect();
+    let proxies: Vec<&csv::StringRecord> = records
+        .iter()
+        .filter(|r| r[1].starts_with("[Ước tính] "))
+        .collect();
+    assert_eq!(proxies.len(), 2);
+    assert_eq!(
+        &proxies[0][1],
+        "[Ước tính] Tỷ lệ người dân trưởng thành đạt phổ cập kỹ năng số cơ bản theo chứng nhận của \
+         hocso"
+    );
+    assert!(
+        proxies[0][2].starts_with(
+            "Chỉ tiêu chính thức: Người dân trong độ tuổi trưởng thành được xác nhận đạt phổ cập \
+             tri thức về chuyển đổi số, kỹ năng số trên nền tảng VNeID; hocso chỉ đếm chứng nhận \
+             của mình. Tử số:"
+        ),
+        "{}",
+        &proxies[0][2]
+    );
+    assert!(
+        proxies[1][2].starts_with("Chỉ tiêu chính thức: Mỗi hộ gia đình có ít nhất một thành viên")
+    );
+    let students = records
+        .iter()
+        .find(|r| r[1].starts_with("Tỷ lệ học sinh"))
+        .unwrap();
+    assert_eq!((&students[5], &students[6]), ("1/4", "25,00%"));
+
+    // The configuration lists the new indicator and the all-of-and-any-of default.
+    let list: Value = app
+        .get("/api/v1/admin/indicators")
+        .bearer_auth(&admin_token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let entry = |key: &str| {
+        list.as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["key"] == key)
+            .unwrap()
+            .clone()
+    };
+    assert_eq!(
+        entry("students_skilled")["qualification"],
+        json!({"program": "ky-nang-so-cho-hoc-sinh"})
+    );
+    assert_eq!(entry("students_skilled")["is_default"], true);
+    let abk = entry("adults_basic_knowledge");
+    assert_eq!(
+        abk["qualification"]["all_courses"],
+        json!(["dien-thoai-thong-minh", "an-toan-tren-mang"])
+    );
+    assert_eq!(
+        abk["qualification"]["any_courses"]
+            .as_array()
+            .unwrap()
+            .len(),
+        5
+    );
+    // An admin may ask for both parts too: here the safety course and Zalo or the AI course.
+    let res = app
+        .put("/api/v1/admin/indicators/adults_basic_knowledge")
+        .bearer_auth(&admin_token)
+        .json(&json!({"all_courses": ["an-toan-tren-mang"], "any_courses": ["zalo", "tri-tue-nhan-tao"]}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    // dan1 (safety and Zalo) counts; dan2 has the safety course but neither Zalo nor AI.
+    assert_eq!(
+        numerator(&app, &admin_token, &commune, "adults_basic_knowledge").await,
+        1
+    );
+    finish(&app, &dan2, "tri-tue-nhan-tao").await;
+    assert_eq!(
+        numerator(&app, &admin_token, &commune, "adults_basic_knowledge").await,
+        2
+    );
+    // That also gave dan2 the students' program certificate; dan2 is no pupil.
+    assert_eq!(
+        numerator(&app, &admin_token, &commune, "students_skilled").await,
+        1
+    );
 }

@@ -139,6 +139,7 @@ const ROUTES: &[&str] = &[
     "GET /api/v1/attempts/{id}",
     "GET /api/v1/certificates/{serial}",
     "GET /api/v1/certificates/{serial}/pdf",
+    "GET /api/v1/credentials/status/{list}",
     "GET /api/v1/courses",
     "GET /api/v1/courses/{slug}",
     "GET /api/v1/courses/{slug}/draft",
@@ -154,6 +155,7 @@ const ROUTES: &[&str] = &[
     "GET /api/v1/me/courses/{slug}/progress",
     "GET /api/v1/me/enrollments",
     "GET /api/v1/me/profile",
+    "GET /api/v1/me/village-link",
     "GET /api/v1/me/programs",
     "GET /api/v1/me/quizzes/{id}/attempts",
     "GET /api/v1/openapi.json",
@@ -163,6 +165,7 @@ const ROUTES: &[&str] = &[
     "GET /api/v1/reports/localities/{id}/indicators.csv",
     "GET /api/v1/reports/localities/{id}/indicators/timeline",
     "GET /health/live",
+    "GET /issuer",
     "GET /health/ready",
     "GET /metrics",
     "GET /verify/{serial}",
@@ -217,6 +220,7 @@ const ROUTES: &[&str] = &[
     "PUT /api/v1/facilitator/residents/{id}/profile",
     "PUT /api/v1/me/courses/{slug}/lessons/{key}/progress",
     "PUT /api/v1/me/profile",
+    "POST /api/v1/me/village-link",
 ];
 
 async fn openapi_lists_every_route(backend: Backend) {

@@ -54,11 +54,13 @@ async fn village_of(app: &TestApp, user: &str) -> Option<String> {
 }
 
 async fn reset(app: &TestApp, token: &str, resident: &str) -> reqwest::Response {
-    app.post(&format!("/api/v1/facilitator/residents/{resident}/password-reset"))
-        .bearer_auth(token)
-        .send()
-        .await
-        .unwrap()
+    app.post(&format!(
+        "/api/v1/facilitator/residents/{resident}/password-reset"
+    ))
+    .bearer_auth(token)
+    .send()
+    .await
+    .unwrap()
 }
 
 /// The attack of the report: a commune admin imports a row with the platform admin's phone, then
@@ -104,7 +106,9 @@ async fn an_import_never_takes_over_a_staff_account(backend: Backend) {
     }
     // Nor does the facilitators' profile correction reach it.
     let res = app
-        .put(&format!("/api/v1/facilitator/residents/{platform_admin}/profile"))
+        .put(&format!(
+            "/api/v1/facilitator/residents/{platform_admin}/profile"
+        ))
         .bearer_auth(&w.facilitator)
         .json(&json!({"eid_status": "level2"}))
         .send()
@@ -131,7 +135,8 @@ async fn an_import_never_pulls_a_resident_from_another_area(backend: Backend) {
         .as_str()
         .unwrap()
         .to_string();
-    let header = "village_code,household_code,name,birth_year,learner_group,phone,eid_status,external_id\n";
+    let header =
+        "village_code,household_code,name,birth_year,learner_group,phone,eid_status,external_id\n";
     let report = import(
         &app,
         &w.commune_admin,
@@ -186,10 +191,18 @@ async fn an_import_never_pulls_a_resident_from_another_area(backend: Backend) {
         .await
         .unwrap();
     assert!(
-        list.as_array().unwrap().iter().any(|r| r["user_id"] == resident.as_str()),
+        list.as_array()
+            .unwrap()
+            .iter()
+            .any(|r| r["user_id"] == resident.as_str()),
         "{list}"
     );
-    assert_problem(reset(&app, &w.other_facilitator, &resident).await, 404, "not_found").await;
+    assert_problem(
+        reset(&app, &w.other_facilitator, &resident).await,
+        404,
+        "not_found",
+    )
+    .await;
     assert_problem(reset(&app, &bm_admin, &resident).await, 404, "not_found").await;
     assert_eq!(reset(&app, &w.facilitator, &resident).await.status(), 201);
 }
