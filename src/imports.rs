@@ -291,7 +291,14 @@ pub fn import_residents(
     let mut done = 0;
     // Short transactions, so that other writers (learners' progress on SQLite's single writer)
     // never wait long behind an import.
-    for batch in planned.chunks(IMPORT_BATCH) {
+    for (i, batch) in planned.chunks(IMPORT_BATCH).enumerate() {
+        if i > 0 && matches!(conn, DbConn::Sqlite(_)) {
+            // SQLite hands its write lock to no one in particular: a writer of another process
+            // (the server, while `hocso residents import` runs) polls for it every 1–25 ms in
+            // its first 100 ms of waiting. A pause longer than that between two batches lets it
+            // in (docs/PERFORMANCE.md).
+            std::thread::sleep(IMPORT_PAUSE);
+        }
         crate::db::transaction(conn, |conn| {
             for (r, target) in batch {
                 apply_resident(conn, r, target, actor, &mut report)?;
@@ -305,9 +312,13 @@ pub fn import_residents(
     Ok(report)
 }
 
-/// Rows written per transaction by the resident import: small enough that a concurrent write on
-/// SQLite waits a few milliseconds, not the whole import.
-pub const IMPORT_BATCH: usize = 100;
+/// Rows written per transaction by the resident import: small enough (~25 ms on SQLite) that a
+/// concurrent write waits tens of milliseconds, not the whole import (bench/import-stall).
+pub const IMPORT_BATCH: usize = 50;
+
+/// The pause between two batches on SQLite: longer than the longest poll interval of SQLite's
+/// busy handler in its first 100 ms of waiting (25 ms).
+const IMPORT_PAUSE: std::time::Duration = std::time::Duration::from_millis(30);
 
 /// The account a valid resident row reaches.
 enum Target {
