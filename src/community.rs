@@ -1,7 +1,6 @@
-//! Who may act where: admins over their locality subtree, facilitators over their team's
-//! villages. Residents registered by facilitators, and their login cards.
+//! Residents: their profiles (and the indicator facts a change of profile moves), village links
+//! waiting for the owner, PINs and login cards. Who may act on whom is `access`.
 
-use crate::auth::{AuthUser, Role};
 use crate::db::community as q;
 use crate::db::DbConn;
 use crate::error::{ApiError, ApiResult};
@@ -10,117 +9,36 @@ pub const KINDS: &[&str] = &["province", "commune", "village"];
 pub const EID_STATUSES: &[&str] = &["none", "level1", "level2"];
 pub const GENDERS: &[&str] = &["female", "male", "other"];
 
-/// Roots of the subtrees a user administers; `None` for a global admin.
-pub fn admin_roots(user: &AuthUser) -> Option<Vec<String>> {
-    if user.has_global_role(Role::Admin) {
-        return None;
-    }
-    Some(
-        user.roles
-            .iter()
-            .filter(|r| r.role == Role::Admin)
-            .filter_map(|r| r.locality.clone())
-            .collect(),
-    )
-}
-
-/// Whether `user` administers `locality_id` (it or one of its ancestors is granted).
-pub fn is_admin_of(conn: &mut DbConn, user: &AuthUser, locality_id: &str) -> ApiResult<bool> {
-    let Some(roots) = admin_roots(user) else {
-        return Ok(true);
-    };
-    if roots.is_empty() {
-        return Ok(false);
-    }
-    if roots.iter().any(|r| r == locality_id) {
-        return Ok(true);
-    }
-    Ok(q::ancestors(conn, locality_id)?
-        .iter()
-        .any(|a| roots.contains(a)))
-}
-
-/// 404 for a locality that does not exist, 403 outside the admin's subtree.
-pub fn require_admin_of(
-    conn: &mut DbConn,
-    user: &AuthUser,
-    locality_id: &str,
-) -> ApiResult<crate::db::users::Locality> {
-    let loc =
-        q::locality(conn, locality_id)?.ok_or_else(|| ApiError::not_found("No such locality."))?;
-    if !is_admin_of(conn, user, locality_id)? {
-        return Err(ApiError::forbidden(
-            "This locality is outside the area you administer.",
-        ));
-    }
-    Ok(loc)
-}
-
-/// Villages where `user` may act as a facilitator (their teams' villages), or every village of
-/// the subtrees they administer (admins may do what facilitators do).
-pub fn may_facilitate(conn: &mut DbConn, user: &AuthUser, village_id: &str) -> ApiResult<bool> {
-    if q::facilitator_villages(conn, &user.id)?
-        .iter()
-        .any(|v| v == village_id)
-    {
-        return Ok(true);
-    }
-    if user.has_role(Role::Admin) {
-        return is_admin_of(conn, user, village_id);
-    }
-    Ok(false)
-}
-
-/// The village of a resident, if the caller may act for them; another village → 404, so that
-/// a facilitator learns nothing about people outside their villages.
-pub fn require_resident(
-    conn: &mut DbConn,
-    user: &AuthUser,
-    resident_id: &str,
-) -> ApiResult<q::Profile> {
-    let not_found = || ApiError::not_found("No such resident in your villages.");
-    let profile = q::profile(conn, resident_id)?.ok_or_else(not_found)?;
-    let village = profile.village_id.clone().ok_or_else(not_found)?;
-    if !may_facilitate(conn, user, &village)? {
-        return Err(not_found());
-    }
-    Ok(profile)
-}
-
-/// Whether staff whose area `in_area` answers for may change a person's account on their behalf
-/// (move it, correct it, give a reset code): the profile puts the person in a village of that
-/// area (an account created there for a resident, or linked there by its owner) and the account
-/// holds no role. Imports, registrations and resets all ask this.
-pub fn may_manage(
-    conn: &mut DbConn,
-    profile: &q::Profile,
-    in_area: &mut dyn FnMut(&mut DbConn, &str) -> ApiResult<bool>,
-) -> ApiResult<bool> {
-    let Some(village) = &profile.village_id else {
-        return Ok(false);
-    };
-    Ok(in_area(conn, village)? && !q::holds_any_role(conn, &profile.user_id)?)
-}
-
-/// A resident whose account `user` may change on their behalf (`may_manage`); anyone else → the
-/// same 404 as an unknown resident.
-pub fn require_managed_resident(
-    conn: &mut DbConn,
-    user: &AuthUser,
-    resident_id: &str,
-) -> ApiResult<q::Profile> {
-    let profile = require_resident(conn, user, resident_id)?;
-    let mut in_area = |conn: &mut DbConn, village: &str| may_facilitate(conn, user, village);
-    if !may_manage(conn, &profile, &mut in_area)? {
-        return Err(ApiError::not_found("No such resident in your villages."));
-    }
-    Ok(profile)
-}
-
 /// The village link waiting for the owner's answer.
 pub fn waiting_village_link(conn: &mut DbConn, user_id: &str) -> ApiResult<q::VillageLink> {
     q::village_link_of(conn, user_id)?
         .ok_or_else(|| ApiError::not_found("No village is waiting for your answer."))
+}
+
+/// Creates or updates a learner's profile. A new profile gets the facts of what its user already
+/// did; a move between households or a changed e-identity counts the households again; and
+/// certificates earned before the learner was counted in a village count where they live now.
+pub fn save_profile(conn: &mut DbConn, p: &q::Profile) -> ApiResult<()> {
+    use crate::reports::{learner_changed, LearnerChange};
+    let old = q::write_profile(conn, p)?;
+    match &old {
+        None => learner_changed(conn, &p.user_id, LearnerChange::Activity)?,
+        Some(old) if old.household_id != p.household_id || old.eid_status != p.eid_status => {
+            learner_changed(
+                conn,
+                &p.user_id,
+                LearnerChange::Household {
+                    left: old.household_id.as_deref(),
+                    joined: p.household_id.as_deref(),
+                },
+            )?
+        }
+        Some(_) => {}
+    }
+    if let (Some(village), None) = (&p.village_id, old.and_then(|o| o.village_id)) {
+        q::certificates_into_village(conn, &p.user_id, village)?;
+    }
+    Ok(())
 }
 
 /// The owner confirms the waiting link: their profile now puts them in the village and household
@@ -140,7 +58,7 @@ pub fn accept_village_link(conn: &mut DbConn, user_id: &str) -> ApiResult<q::Pro
             }
         }
         profile.updated_at = crate::db::now();
-        q::save_profile(conn, &profile)?;
+        save_profile(conn, &profile)?;
         q::delete_village_link(conn, &link.id)?;
         q::audit(
             conn,
@@ -199,7 +117,7 @@ pub fn check_new_secret(conn: &mut DbConn, user_id: &str, secret: &str) -> ApiRe
         Some(p) => {
             let village = p.village_id.clone();
             let mut own_village = |_: &mut DbConn, v: &str| Ok(Some(v) == village.as_deref());
-            may_manage(conn, &p, &mut own_village)?
+            crate::access::may_manage(conn, &p, &mut own_village)?
         }
         None => false,
     };

@@ -1,9 +1,9 @@
-//! Course authoring rules: who may edit, drafts with optimistic saves, publishing immutable
+//! Course authoring rules (who may edit is `access`): drafts with optimistic saves, publishing immutable
 //! releases, importing course files, and loading the in-memory catalogue.
 
 use chrono::{DateTime, Utc};
 
-use crate::auth::{AuthUser, Role};
+use crate::auth::AuthUser;
 use crate::content::catalogue::{Catalogue, PublishedCourse};
 use crate::content::files::Tree;
 use crate::content::render::{content_hash, ReleaseContent};
@@ -19,23 +19,6 @@ pub fn course_not_found(slug: &str) -> ApiError {
 
 pub fn find(conn: &mut DbConn, slug: &str) -> ApiResult<CourseRow> {
     q::find_by_slug(conn, slug)?.ok_or_else(|| course_not_found(slug))
-}
-
-pub fn is_editor(conn: &mut DbConn, row: &CourseRow, user: &AuthUser) -> ApiResult<bool> {
-    Ok(user.has_global_role(Role::Admin)
-        || row.owner_id.as_deref() == Some(user.id.as_str())
-        || q::is_author(conn, &row.id, &user.id)?)
-}
-
-/// 403 unless `user` owns or co-authors the course, or is a platform admin.
-pub fn require_editor(conn: &mut DbConn, row: &CourseRow, user: &AuthUser) -> ApiResult<()> {
-    if is_editor(conn, row, user)? {
-        Ok(())
-    } else {
-        Err(ApiError::forbidden(
-            "Only the course's owner, its co-authors and admins may do this.",
-        ))
-    }
 }
 
 pub fn parse_draft(row: &CourseRow) -> ApiResult<CourseDoc> {
@@ -71,7 +54,7 @@ pub fn edit_draft<T>(
 ) -> ApiResult<(T, CourseDoc)> {
     for _ in 0..5 {
         let row = find(conn, slug)?;
-        require_editor(conn, &row, user)?;
+        crate::access::require_editor(conn, user, &row)?;
         let mut doc = parse_draft(&row)?;
         let out = f(&mut doc)?;
         if q::save_draft(conn, &row.id, row.draft_version, &to_json(&doc)?)? {

@@ -127,12 +127,14 @@ struct ResidentRow {
 /// phone (optional), eid_status (none|level1|level2)` and optionally `external_id`. A resident is
 /// found again by `external_id`, else by village, household and name, so a second run of the same
 /// file changes nothing. `may_import(village_id)` says whether the caller administers the village;
-/// `actor` is the importing user (none from the command line).
+/// `actor` is the importing user (none from the command line). Rows are read and resolved on
+/// `conn`; the writes go, in batches, to `writer` when one is given (the server's), else to `conn`.
 pub fn import_residents(
     conn: &mut DbConn,
     bytes: &[u8],
     all_or_nothing: bool,
     actor: Option<&str>,
+    writer: Option<&crate::db::Writer>,
     may_import: &mut dyn FnMut(&mut DbConn, &str) -> ApiResult<bool>,
     progress: &mut (dyn FnMut(usize, usize) + Send),
 ) -> ApiResult<ImportReport> {
@@ -291,21 +293,39 @@ pub fn import_residents(
     let mut done = 0;
     // Short transactions, so that other writers (learners' progress on SQLite's single writer)
     // never wait long behind an import.
-    for (i, batch) in planned.chunks(IMPORT_BATCH).enumerate() {
-        if i > 0 && matches!(conn, DbConn::Sqlite(_)) {
-            // SQLite hands its write lock to no one in particular: a writer of another process
-            // (the server, while `hocso residents import` runs) polls for it every 1–25 ms in
-            // its first 100 ms of waiting. A pause longer than that between two batches lets it
-            // in (docs/PERFORMANCE.md).
-            std::thread::sleep(IMPORT_PAUSE);
-        }
-        crate::db::transaction(conn, |conn| {
-            for (r, target) in batch {
-                apply_resident(conn, r, target, actor, &mut report)?;
+    let actor = actor.map(str::to_string);
+    let mut planned = planned.into_iter().peekable();
+    while planned.peek().is_some() {
+        let batch: Vec<_> = planned.by_ref().take(IMPORT_BATCH).collect();
+        let n = batch.len();
+        let actor = actor.clone();
+        let write = move |conn: &mut DbConn| {
+            let mut part = ImportReport::default();
+            for (r, target) in &batch {
+                apply_resident(conn, r, target, actor.as_deref(), &mut part)?;
             }
-            Ok::<_, ApiError>(())
-        })?;
-        done += batch.len();
+            Ok::<_, ApiError>(part)
+        };
+        let part = match writer {
+            // The server's writer thread takes queued writes in turn: a learner's write waits
+            // for one batch at most.
+            Some(w) => w.transaction(write)?,
+            None => {
+                if done > 0 && matches!(conn, DbConn::Sqlite(_)) {
+                    // SQLite hands its write lock to no one in particular: a writer of another
+                    // process (the server, while `hocso residents import` runs) polls for it
+                    // every 1–25 ms in its first 100 ms of waiting. A pause longer than that
+                    // between two batches lets it in.
+                    std::thread::sleep(IMPORT_PAUSE);
+                }
+                crate::db::transaction(conn, write)?
+            }
+        };
+        report.created += part.created;
+        report.updated += part.updated;
+        report.unchanged += part.unchanged;
+        report.waiting_for_owner.extend(part.waiting_for_owner);
+        done += n;
         progress(done, total);
     }
     report.applied = true;
@@ -316,8 +336,9 @@ pub fn import_residents(
 /// concurrent write waits tens of milliseconds, not the whole import (bench/import-stall).
 pub const IMPORT_BATCH: usize = 50;
 
-/// The pause between two batches on SQLite: longer than the longest poll interval of SQLite's
-/// busy handler in its first 100 ms of waiting (25 ms).
+/// The pause between two batches written by a command on SQLite: longer than the longest poll
+/// interval of SQLite's busy handler in its first 100 ms of waiting (25 ms), so that a writer of
+/// another process waiting behind a batch gets the lock in the pause after it.
 const IMPORT_PAUSE: std::time::Duration = std::time::Duration::from_millis(30);
 
 /// The account a valid resident row reaches.
@@ -332,7 +353,7 @@ enum Target {
 }
 
 /// Decides whom a row reaches. An import never moves or changes an account outside the
-/// importer's area or one that holds a role (`community::may_manage`): such an account found by
+/// importer's area or one that holds a role (`access::may_manage`): such an account found by
 /// phone is asked, and an external id already used outside the area is refused.
 fn resolve_resident(
     conn: &mut DbConn,
@@ -340,7 +361,7 @@ fn resolve_resident(
     may_import: &mut dyn FnMut(&mut DbConn, &str) -> ApiResult<bool>,
 ) -> ApiResult<Result<Target, RowProblem>> {
     if let Some(p) = q::profile_by_external_key(conn, &r.key)? {
-        if crate::community::may_manage(conn, &p, may_import)? {
+        if crate::access::may_manage(conn, &p, may_import)? {
             return Ok(Ok(Target::Managed(p)));
         }
         if r.key.starts_with("id:") {
@@ -361,9 +382,7 @@ fn resolve_resident(
         return Ok(Ok(Target::New));
     };
     match q::profile(conn, &user.id)? {
-        Some(p) if crate::community::may_manage(conn, &p, may_import)? => {
-            Ok(Ok(Target::Managed(p)))
-        }
+        Some(p) if crate::access::may_manage(conn, &p, may_import)? => Ok(Ok(Target::Managed(p))),
         _ => Ok(Ok(Target::Owner(user.id))),
     }
 }
@@ -461,7 +480,7 @@ fn apply_resident(
         return Ok(());
     }
     profile.updated_at = crate::db::now();
-    q::save_profile(conn, &profile)?;
+    crate::community::save_profile(conn, &profile)?;
     if existing {
         report.updated += 1;
     } else {

@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use crate::certs::{self, Achievement, IssuerKeys};
+use crate::content::catalogue::PublishedCourse;
 use crate::content::{CourseDoc, ItemDoc};
 use crate::db::learning::{self as q, CertificateRow, NewEvent, NewLessonProgress};
 use crate::db::{mail as outbox, new_id, DbConn};
@@ -22,9 +23,9 @@ pub const MAX_FUTURE: TimeDelta = TimeDelta::minutes(5);
 #[serde(deny_unknown_fields)]
 pub struct ProgressEvent {
     /// A UUID made by the device: the same id sent twice is applied once.
-    #[schema(schema_with = crate::api::constraints::uuid)]
+    #[schema(schema_with = crate::content::schema::uuid)]
     pub client_event_id: String,
-    #[schema(schema_with = crate::api::constraints::progress_status)]
+    #[schema(schema_with = crate::content::schema::progress_status)]
     pub status: String,
     #[serde(default)]
     #[schema(minimum = 0, maximum = 86400)]
@@ -285,11 +286,69 @@ fn issue(
     Ok(row)
 }
 
+/// A certificate issued by a request (the course, and programs it completes).
+#[derive(Clone, Debug, Serialize, ToSchema)]
+pub struct IssuedCertificate {
+    pub serial: String,
+    /// `course` or `program`
+    pub kind: String,
+    pub title: String,
+}
+
+/// What completing a course needs besides the database: who issues, the server's clock, and the
+/// mail worker to wake when certificate mail is queued.
+pub struct Completion<'a> {
+    pub issuer: Issuer<'a>,
+    pub clock: &'a crate::clock::Clock,
+    pub mail: &'a tokio::sync::Notify,
+}
+
+/// Completes `course` for the learner if it is done now (`done`: the items done, when the caller
+/// has read them already), with the certificates of the course and of the programs it completes;
+/// returns what was issued. Called wherever a learner's progress may finish a course: progress
+/// events, a passed quiz, a facilitator's record.
+pub fn complete(
+    conn: &mut DbConn,
+    cx: &Completion<'_>,
+    user_id: &str,
+    course: &PublishedCourse,
+    done: Option<&HashSet<String>>,
+) -> ApiResult<Vec<IssuedCertificate>> {
+    let read;
+    let done = match done {
+        Some(d) => d,
+        None => {
+            read = done_items(conn, user_id, &course.course_id)?;
+            &read
+        }
+    };
+    let issued = complete_if_done(
+        conn,
+        &cx.issuer,
+        cx.clock.now(),
+        user_id,
+        &course.course_id,
+        &course.content.doc,
+        done,
+    )?;
+    if !issued.is_empty() {
+        cx.mail.notify_one();
+    }
+    Ok(issued
+        .into_iter()
+        .map(|c| IssuedCertificate {
+            serial: c.serial,
+            kind: c.kind,
+            title: c.title,
+        })
+        .collect())
+}
+
 /// Completes the course if every required lesson is done and every required quiz passed (`done`,
 /// as read by the caller):
 /// the enrolment turns completed and the certificate is issued in one transaction, once even
 /// under concurrent last events; then program certificates whose courses are all complete.
-pub fn complete_if_done(
+fn complete_if_done(
     conn: &mut DbConn,
     issuer: &Issuer<'_>,
     now: NaiveDateTime,
@@ -357,7 +416,7 @@ pub fn complete_if_done(
                 now,
             )?);
         }
-        crate::reports::refresh_facts(conn, user_id)?;
+        crate::reports::learner_changed(conn, user_id, crate::reports::LearnerChange::Activity)?;
         Ok(issued)
     })
 }

@@ -1,5 +1,6 @@
 //! hocso: a self-paced learning platform for Vietnam's *Bình dân học vụ số* movement.
 
+pub mod access;
 pub mod accounts;
 pub mod api;
 pub mod auth;
@@ -20,5 +21,6 @@ pub mod ratelimit;
 pub mod reports;
 pub mod seed;
 pub mod startup;
+pub mod state;
 pub mod telemetry;
 pub mod text;

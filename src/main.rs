@@ -443,6 +443,7 @@ fn import(
                 &bytes,
                 all_or_nothing,
                 None,
+                None,
                 &mut anywhere,
                 &mut progress,
             )

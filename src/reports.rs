@@ -600,9 +600,38 @@ fn refresh_sql(config: &HashMap<&'static str, Qualification>, one_user: bool) ->
     )
 }
 
-/// Brings a learner's facts up to date; call it in the transaction that completes a course,
-/// leaves one, revokes a certificate or creates the profile.
-pub fn refresh_facts(conn: &mut DbConn, user_id: &str) -> ApiResult<()> {
+/// What changed about a learner, for [`learner_changed`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LearnerChange<'a> {
+    /// What they did (a course completed or left, a certificate revoked), or their profile was
+    /// created: their facts and their household's are computed again.
+    Activity,
+    /// Their household or their e-identity: the household they left (if any) and the one they
+    /// are in now are counted again.
+    Household {
+        left: Option<&'a str>,
+        joined: Option<&'a str>,
+    },
+}
+
+/// The one hook of the indicator facts: call it in the transaction that changes what a learner
+/// did or where they count, and the facts the reports read stay in step.
+pub fn learner_changed(conn: &mut DbConn, user_id: &str, what: LearnerChange<'_>) -> ApiResult<()> {
+    match what {
+        LearnerChange::Activity => refresh_facts(conn, user_id),
+        LearnerChange::Household { left, joined } => {
+            let touched: Vec<String> = left.into_iter().chain(joined).map(String::from).collect();
+            if touched.is_empty() {
+                return Ok(());
+            }
+            let config = effective_config(conn)?;
+            refresh_households(conn, &config, Some(&touched))
+        }
+    }
+}
+
+/// Brings a learner's facts up to date (through [`learner_changed`]).
+fn refresh_facts(conn: &mut DbConn, user_id: &str) -> ApiResult<()> {
     let config = effective_config(conn)?;
     let sql = refresh_sql(&config, true);
     match conn {
@@ -635,8 +664,9 @@ fn household_indicator<'a>(
 }
 
 /// Recomputes when a member of each household (`None`: of every household) first counted for the
-/// household indicator; call it when members' facts, e-identity or household change.
-pub fn refresh_households(
+/// household indicator; through [`learner_changed`] when members' facts, e-identity or household
+/// change, and when every fact is rebuilt.
+fn refresh_households(
     conn: &mut DbConn,
     config: &HashMap<&'static str, Qualification>,
     ids: Option<&[String]>,

@@ -19,38 +19,11 @@ use tokio::sync::Notify;
 use crate::api::{self, extract, middleware, system::RouteTable};
 use crate::auth::password::PasswordHasherConfig;
 use crate::auth::tokens::JwtKeys;
-use crate::config::{Secrets, Settings};
+use crate::config::Settings;
 use crate::content::catalogue::Catalogue;
 use crate::db::{self, DbPool, DbTarget};
 use crate::ratelimit::RateLimits;
-
-/// State shared by every worker.
-pub struct AppState {
-    pub settings: Arc<Settings>,
-    pub secrets: Secrets,
-    pub pool: DbPool,
-    /// SQLite: the thread that runs the database's writes (`None` on PostgreSQL).
-    pub writer: Option<Arc<db::SqliteWriter>>,
-    pub db_target: DbTarget,
-    pub openapi_json: String,
-    pub routes: RouteTable,
-    pub metrics_registry: prometheus::Registry,
-    pub jwt: JwtKeys,
-    pub hasher: PasswordHasherConfig,
-    pub limits: RateLimits,
-    /// Wakes the mail worker when a mail is queued.
-    pub mail_notify: Arc<Notify>,
-    /// Report computations running at once: one per core. Each is a large read; more at once
-    /// only share the cores and add their working memory (peak RSS), so the others wait here,
-    /// without holding a blocking thread or a pooled connection.
-    pub report_slots: Arc<tokio::sync::Semaphore>,
-    /// The published catalogue, in memory.
-    pub catalogue: Catalogue,
-    /// The server's time (tests move it forward).
-    pub clock: crate::clock::Clock,
-    /// The Ed25519 key that signs certificates.
-    pub issuer: crate::certs::IssuerKeys,
-}
+pub use crate::state::AppState;
 
 pub struct Application {
     port: u16,
@@ -75,13 +48,10 @@ impl Application {
             Duration::from_millis(settings.db_timeout_ms),
             settings.sqlite_sync(),
         );
-        let (pool, writer) = web::block(move || {
-            let pool = db::connect_and_migrate_with(&url, pool_size, timeout, sqlite_sync)?;
-            let writer = db::SqliteWriter::of_pool(&pool)?;
-            anyhow::Ok((pool, writer))
-        })
-        .await
-        .context("start-up task failed")??;
+        let (pool, writer) =
+            web::block(move || db::connect_and_serve(&url, pool_size, timeout, sqlite_sync))
+                .await
+                .context("start-up task failed")??;
 
         let mut openapi = api::openapi();
         api::document_body_limit(&mut openapi, settings.max_body_bytes);

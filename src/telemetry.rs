@@ -46,25 +46,18 @@ where
         .map_err(ApiError::from)?
 }
 
-/// Runs the database work of a request that writes, inside the current span: on SQLite all of it
-/// on the database's writer thread, in a savepoint of the transaction it commits next (see
-/// [`SqliteWriter`](crate::db::SqliteWriter)), without a blocking-pool thread in between; on
-/// PostgreSQL like [`run_blocking`] with a pooled connection. `f` gets the connection to use.
-pub async fn run_writing<F, R>(state: &crate::startup::AppState, f: F) -> ApiResult<R>
+/// Runs the database work of a request that writes on the state's [`Writer`](crate::db::Writer),
+/// inside the current span, and awaits it: on SQLite all of it on the database's writer thread, in
+/// a savepoint of the transaction it commits next, without a blocking-pool thread in between; on
+/// PostgreSQL on the blocking pool with a pooled connection. `f` gets the connection to use.
+pub async fn run_writing<F, R>(state: &crate::state::AppState, f: F) -> ApiResult<R>
 where
     F: FnOnce(&mut crate::db::DbConn) -> ApiResult<R> + Send + 'static,
     R: Send + 'static,
 {
     let span = tracing::Span::current();
-    match &state.writer {
-        Some(writer) => {
-            writer
-                .run_queued(move |conn| span.in_scope(|| f(conn)))
-                .await
-        }
-        None => {
-            let pool = state.pool.clone();
-            run_blocking(move || f(&mut *pool.get()?)).await
-        }
-    }
+    state
+        .writer
+        .run(move |conn| span.in_scope(|| f(conn)))
+        .await
 }

@@ -9,13 +9,14 @@ use utoipa::{IntoParams, ToSchema};
 use super::extract::Json;
 use super::me::{load_user_response, UserResponse};
 use super::pagination::{self, Page};
+use crate::access::{self, Action};
 use crate::accounts;
 use crate::auth::{AuthUser, Role};
 use crate::db::schema::{role_grants, users};
 use crate::db::users::{NewRoleGrant, User};
 use crate::db::{new_id, now};
 use crate::error::{ApiError, ApiResult};
-use crate::startup::AppState;
+use crate::state::AppState;
 use crate::telemetry::run_blocking;
 
 diesel::define_sql_function!(fn lower(x: diesel::sql_types::Text) -> diesel::sql_types::Text);
@@ -82,7 +83,7 @@ pub async fn list_users(
     admin: AuthUser,
     query: web::Query<ListUsersQuery>,
 ) -> ApiResult<HttpResponse> {
-    admin.require_global(Role::Admin)?;
+    access::require(&admin, Action::RunPlatform)?;
     let query = query.into_inner();
     let limit = pagination::limit(query.limit)?;
     let cursor = query
@@ -176,7 +177,7 @@ pub async fn get_user(
     admin: AuthUser,
     path: web::Path<UserPath>,
 ) -> ApiResult<web::Json<UserResponse>> {
-    admin.require_global(Role::Admin)?;
+    access::require(&admin, Action::RunPlatform)?;
     let pool = state.pool.clone();
     let id = path.into_inner().id;
     Ok(web::Json(
@@ -198,13 +199,12 @@ pub async fn grant_role(
     path: web::Path<UserPath>,
     body: Json<RoleRequest>,
 ) -> ApiResult<web::Json<UserResponse>> {
-    admin.require_global(Role::Admin)?;
-    let pool = state.pool.clone();
+    access::require(&admin, Action::RunPlatform)?;
+    let writer = state.writer.clone();
     let id = path.into_inner().id;
     let body = body.0;
     let res = run_blocking(move || {
-        let mut conn = pool.get()?;
-        crate::db::transaction(&mut conn, |conn| {
+        writer.transaction(move |conn| {
             grant(
                 conn,
                 &id,
@@ -268,13 +268,12 @@ pub async fn revoke_role(
     path: web::Path<UserPath>,
     query: web::Query<RoleQuery>,
 ) -> ApiResult<web::Json<UserResponse>> {
-    admin.require_global(Role::Admin)?;
-    let pool = state.pool.clone();
+    access::require(&admin, Action::RunPlatform)?;
+    let writer = state.writer.clone();
     let id = path.into_inner().id;
     let query = query.into_inner();
     let res = run_blocking(move || {
-        let mut conn = pool.get()?;
-        crate::db::transaction(&mut conn, |conn| {
+        writer.transaction(move |conn| {
             accounts::find_user(conn, &id)?;
             let mut q = diesel::delete(role_grants::table)
                 .filter(role_grants::user_id.eq(&id))
@@ -303,9 +302,9 @@ fn set_disabled(
     id: String,
     disabled: bool,
 ) -> impl std::future::Future<Output = ApiResult<UserResponse>> {
-    let pool = state.pool.clone();
+    let writer = state.writer.clone();
     async move {
-        admin.require_global(Role::Admin)?;
+        access::require(&admin, Action::RunPlatform)?;
         if disabled && id == admin.id {
             return Err(ApiError::conflict(
                 "cannot_disable_self",
@@ -313,8 +312,7 @@ fn set_disabled(
             ));
         }
         run_blocking(move || {
-            let mut conn = pool.get()?;
-            crate::db::transaction(&mut conn, |conn| {
+            writer.transaction(move |conn| {
                 accounts::find_user(conn, &id)?;
                 diesel::update(users::table.find(&id))
                     .set((
@@ -379,7 +377,7 @@ pub async fn admin_password_reset(
     admin: AuthUser,
     path: web::Path<UserPath>,
 ) -> ApiResult<HttpResponse> {
-    admin.require_global(Role::Admin)?;
+    access::require(&admin, Action::RunPlatform)?;
     let pool = state.pool.clone();
     let id = path.into_inner().id;
     let res = run_blocking(move || {

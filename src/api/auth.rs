@@ -19,8 +19,8 @@ use crate::error::{ApiError, ApiResult, Validator};
 use crate::i18n::Lang;
 use crate::mail::templates;
 use crate::ratelimit::login_key;
-use crate::startup::AppState;
-use crate::telemetry::run_blocking;
+use crate::state::AppState;
+use crate::telemetry::{run_blocking, run_writing};
 
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -198,8 +198,8 @@ pub async fn register(
     let st = state.clone();
     let user = run_blocking(move || {
         let hash = st.hasher.hash(&body.password).map_err(ApiError::internal)?;
-        let mut conn = st.pool.get()?;
-        crate::db::transaction(&mut conn, |conn| {
+        let writer = st.writer.clone();
+        writer.transaction(move |conn| {
             let user = accounts::insert_account(
                 conn,
                 &accounts::NewAccount {
@@ -272,13 +272,15 @@ pub async fn login(
                 "This account has been disabled.",
             ));
         }
-        let mut conn = st.pool.get()?;
-        if let Some(new_hash) = upgrade {
-            diesel::update(users::table.find(&user.id))
-                .set(users::password_hash.eq(new_hash))
-                .execute(&mut conn)?;
-        }
-        accounts::start_session(&mut conn, &st.jwt, &st.settings, &user.id)
+        let writer = st.writer.clone();
+        writer.transaction(move |conn| {
+            if let Some(new_hash) = upgrade {
+                diesel::update(users::table.find(&user.id))
+                    .set(users::password_hash.eq(new_hash))
+                    .execute(conn)?;
+            }
+            accounts::start_session(conn, &st.jwt, &st.settings, &user.id)
+        })
     })
     .await?;
     Ok(web::Json(issued.into()))
@@ -307,8 +309,12 @@ pub async fn refresh(
         ));
     }
     let issued = run_blocking(move || {
-        let mut conn = st.pool.get()?;
-        accounts::refresh(&mut conn, &st.jwt, &st.settings, &token)
+        let writer = st.writer.clone();
+        // The job keeps what `refresh` committed even when it refuses: a reused token's family
+        // is revoked in a transaction of its own and then refused.
+        writer.transaction(move |conn| {
+            Ok::<_, ApiError>(accounts::refresh(conn, &st.jwt, &st.settings, &token))
+        })?
     })
     .await?;
     Ok(web::Json(issued.into()))
@@ -318,10 +324,8 @@ pub async fn refresh(
 #[utoipa::path(tag = "auth", security(("bearer" = [])), responses((status = 204), (status = 401, body = crate::error::Problem, content_type = "application/problem+json")))]
 #[post("/auth/logout")]
 pub async fn logout(state: web::Data<AppState>, user: AuthUser) -> ApiResult<HttpResponse> {
-    let pool = state.pool.clone();
-    run_blocking(move || {
-        let mut conn = pool.get()?;
-        accounts::revoke_session(&mut conn, &user.session_id, "logout")?;
+    run_writing(&state, move |conn| {
+        accounts::revoke_session(conn, &user.session_id, "logout")?;
         Ok(())
     })
     .await?;
@@ -332,10 +336,8 @@ pub async fn logout(state: web::Data<AppState>, user: AuthUser) -> ApiResult<Htt
 #[utoipa::path(tag = "auth", security(("bearer" = [])), responses((status = 204), (status = 401, body = crate::error::Problem, content_type = "application/problem+json")))]
 #[post("/auth/logout-all")]
 pub async fn logout_all(state: web::Data<AppState>, user: AuthUser) -> ApiResult<HttpResponse> {
-    let pool = state.pool.clone();
-    run_blocking(move || {
-        let mut conn = pool.get()?;
-        accounts::revoke_all_sessions(&mut conn, &user.id, None, "logout_all")?;
+    run_writing(&state, move |conn| {
+        accounts::revoke_all_sessions(conn, &user.id, None, "logout_all")?;
         Ok(())
     })
     .await?;
@@ -355,8 +357,8 @@ pub async fn verify_email(
     let st = state.clone();
     let token = body.0.token;
     let user = run_blocking(move || {
-        let mut conn = st.pool.get()?;
-        crate::db::transaction(&mut conn, |conn| {
+        let writer = st.writer.clone();
+        writer.transaction(move |conn| {
             let invalid = || {
                 ApiError::bad_request(
                     "invalid_verification_token",
@@ -410,7 +412,8 @@ pub async fn forgot_password(
             "forgot",
             &login_key(user.as_ref().map(|u| u.id.as_str()), &parsed),
         )?;
-        crate::db::transaction(&mut conn, |conn| {
+        let writer = st.writer.clone();
+        writer.transaction(move |conn| {
             let user = accounts::find_by_login(conn, &parsed)?;
             if let Some(user) = user.filter(|u| u.disabled_at.is_none()) {
                 if let Some(email) = user.email.clone() {
@@ -469,8 +472,8 @@ pub async fn reset_password(
             .hasher
             .hash(&body.new_password)
             .map_err(ApiError::internal)?;
-        let mut conn = st.pool.get()?;
-        crate::db::transaction(&mut conn, |conn| {
+        let writer = st.writer.clone();
+        writer.transaction(move |conn| {
             let found = accounts::consume_one_time_token(
                 conn,
                 accounts::PURPOSE_RESET_PASSWORD,

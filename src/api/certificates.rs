@@ -8,11 +8,12 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::extract::Json;
-use crate::auth::{AuthUser, Role};
+use crate::access::{self, Action};
+use crate::auth::AuthUser;
 use crate::certs::{self, page, pdf, status};
 use crate::db::learning::{self as q, CertificateRow};
 use crate::error::{ApiError, ApiResult};
-use crate::startup::AppState;
+use crate::state::AppState;
 use crate::telemetry::run_blocking;
 
 #[derive(Serialize, ToSchema)]
@@ -318,7 +319,7 @@ pub async fn revoke_certificate(
     path: web::Path<String>,
     body: Json<RevokeRequest>,
 ) -> ApiResult<web::Json<CertificateResponse>> {
-    user.require_global(Role::Admin)?;
+    access::require(&user, Action::RunPlatform)?;
     let reason = body.0.reason.trim().to_string();
     if reason.is_empty() || reason.chars().count() > 500 {
         return Err(ApiError::field(
@@ -328,16 +329,19 @@ pub async fn revoke_certificate(
         ));
     }
     let c = find(&state, path.into_inner()).await?;
-    let pool = state.pool.clone();
     let now = state.clock.now();
     let serial = c.serial.clone();
+    let writer = state.writer.clone();
     let row = run_blocking(move || {
-        let mut conn = pool.get()?;
-        crate::db::transaction::<_, ApiError, _>(&mut conn, |conn| {
+        writer.transaction::<_, ApiError, _>(move |conn| {
             q::revoke_certificate(conn, &serial, &reason, now)?;
             let row = q::certificate_by_serial(conn, &serial)?
                 .ok_or_else(|| certificate_not_found(&serial))?;
-            crate::reports::refresh_facts(conn, &row.user_id)?;
+            crate::reports::learner_changed(
+                conn,
+                &row.user_id,
+                crate::reports::LearnerChange::Activity,
+            )?;
             Ok(row)
         })
     })

@@ -10,6 +10,7 @@ use utoipa::{IntoParams, ToSchema};
 use super::constraints as c;
 use super::extract::Json;
 use super::me::UserResponse;
+use crate::access::{self, Action, AdminArea};
 use crate::accounts;
 use crate::auth::{AuthUser, Role};
 use crate::community::{self, EID_STATUSES, GENDERS, KINDS};
@@ -19,8 +20,8 @@ use crate::db::users::Locality;
 use crate::db::{learning as lq, now};
 use crate::error::{ApiError, ApiResult, FieldError, Validator};
 use crate::learning::{self, Learner, Outcome, ProgressEvent};
-use crate::startup::AppState;
-use crate::telemetry::run_blocking;
+use crate::state::AppState;
+use crate::telemetry::{run_blocking, run_writing};
 
 #[derive(Serialize, ToSchema)]
 pub struct LocalityResponse {
@@ -94,12 +95,12 @@ pub async fn create_locality(
         v.length("code", c, 1, 40);
     }
     v.finish()?;
-    let pool = state.pool.clone();
+    let (pool, writer) = (state.pool.clone(), state.writer.clone());
     let res = run_blocking(move || {
         let mut conn = pool.get()?;
         match &b.parent_id {
             Some(p) => {
-                let parent = community::require_admin_of(&mut conn, &user, p)?;
+                let parent = access::require_admin_of(&mut conn, &user, p)?;
                 let expected = match parent.kind.as_str() {
                     "province" => "commune",
                     _ => "village",
@@ -114,7 +115,7 @@ pub async fn create_locality(
                 }
             }
             None => {
-                user.require_global(Role::Admin)?;
+                access::require(&user, Action::RunPlatform)?;
                 if b.kind != "province" {
                     return Err(ApiError::field(
                         "kind",
@@ -124,7 +125,8 @@ pub async fn create_locality(
                 }
             }
         }
-        crate::db::transaction(&mut conn, |conn| {
+        drop(conn);
+        writer.transaction(move |conn| {
             if let Some(code) = &b.code {
                 if q::locality_by_code(conn, code)?.is_some() {
                     return Err(ApiError::conflict(
@@ -156,14 +158,12 @@ pub async fn list_localities(
     state: web::Data<AppState>,
     user: AuthUser,
 ) -> ApiResult<web::Json<Vec<LocalityResponse>>> {
-    if !user.has_role(Role::Admin) {
-        return Err(ApiError::forbidden("Only admins manage localities."));
-    }
+    access::require(&user, Action::EnterAdminArea(AdminArea::Localities))?;
     let pool = state.pool.clone();
     Ok(web::Json(
         run_blocking(move || {
             let mut conn = pool.get()?;
-            let list = match community::admin_roots(&user) {
+            let list = match access::admin_roots(&user) {
                 None => q::children(&mut conn, None)?,
                 Some(roots) => {
                     let mut out = Vec::new();
@@ -196,7 +196,7 @@ pub async fn get_locality(
     Ok(web::Json(
         run_blocking(move || {
             let mut conn = pool.get()?;
-            let loc = community::require_admin_of(&mut conn, &user, &id)?;
+            let loc = access::require_admin_of(&mut conn, &user, &id)?;
             let children = q::children(&mut conn, Some(&id))?;
             Ok(LocalityTree {
                 locality: loc.into(),
@@ -301,7 +301,7 @@ pub async fn put_census(
     Ok(web::Json(
         run_blocking(move || {
             let mut conn = pool.get()?;
-            community::require_admin_of(&mut conn, &user, &id)?;
+            access::require_admin_of(&mut conn, &user, &id)?;
             q::save_census(&mut conn, &c)?;
             q::audit(
                 &mut conn,
@@ -334,7 +334,7 @@ pub async fn get_census(
     Ok(web::Json(
         run_blocking(move || {
             let mut conn = pool.get()?;
-            community::require_admin_of(&mut conn, &user, &id)?;
+            access::require_admin_of(&mut conn, &user, &id)?;
             q::census_of(&mut conn, &id, year)?
                 .ok_or_else(|| ApiError::not_found(format!("No census figures for {year}.")))
         })
@@ -352,7 +352,12 @@ pub struct CreateHouseholdRequest {
     pub address: Option<String>,
 }
 
-fn village(conn: &mut crate::db::DbConn, user: &AuthUser, id: &str) -> ApiResult<Locality> {
+fn village(
+    conn: &mut crate::db::DbConn,
+    user: &AuthUser,
+    action: Action,
+    id: &str,
+) -> ApiResult<Locality> {
     let loc = q::locality(conn, id)?.ok_or_else(|| ApiError::not_found("No such village."))?;
     if loc.kind != "village" {
         return Err(ApiError::conflict(
@@ -360,9 +365,7 @@ fn village(conn: &mut crate::db::DbConn, user: &AuthUser, id: &str) -> ApiResult
             "households and teams belong to a village",
         ));
     }
-    if !community::may_facilitate(conn, user, id)? {
-        return Err(ApiError::forbidden("This village is outside your area."));
-    }
+    access::require_village(conn, user, action, id)?;
     Ok(loc)
 }
 
@@ -390,7 +393,7 @@ pub async fn create_household(
     let id = path.into_inner();
     let res = run_blocking(move || {
         let mut conn = pool.get()?;
-        village(&mut conn, &user, &id)?;
+        village(&mut conn, &user, Action::Facilitate, &id)?;
         if q::households_of(&mut conn, &id)?
             .iter()
             .any(|h| h.code == b.code.trim())
@@ -438,7 +441,7 @@ pub async fn list_households(
     Ok(web::Json(
         run_blocking(move || {
             let mut conn = pool.get()?;
-            village(&mut conn, &user, &id)?;
+            village(&mut conn, &user, Action::Facilitate, &id)?;
             Ok(q::households_of(&mut conn, &id)?)
         })
         .await?,
@@ -481,7 +484,7 @@ pub async fn create_team(
     let pool = state.pool.clone();
     let res = run_blocking(move || {
         let mut conn = pool.get()?;
-        let loc = community::require_admin_of(&mut conn, &user, &b.village_id)?;
+        let loc = access::require_admin_of(&mut conn, &user, &b.village_id)?;
         if loc.kind != "village" {
             return Err(ApiError::conflict(
                 "not_a_village",
@@ -526,7 +529,7 @@ pub async fn add_team_member(
     path: web::Path<String>,
     body: Json<MemberRequest>,
 ) -> ApiResult<web::Json<TeamResponse>> {
-    let pool = state.pool.clone();
+    let (pool, writer) = (state.pool.clone(), state.writer.clone());
     let id = path.into_inner();
     let member = body.0.user_id;
     Ok(web::Json(
@@ -534,10 +537,11 @@ pub async fn add_team_member(
             let mut conn = pool.get()?;
             let team =
                 q::team(&mut conn, &id)?.ok_or_else(|| ApiError::not_found("No such team."))?;
-            community::require_admin_of(&mut conn, &user, &team.village_id)?;
+            access::require_admin_of(&mut conn, &user, &team.village_id)?;
             accounts::find_user(&mut conn, &member)
                 .map_err(|_| ApiError::field("user_id", "not_found", "No such user."))?;
-            crate::db::transaction(&mut conn, |conn| {
+            drop(conn);
+            writer.transaction(move |conn| {
                 q::add_member(conn, &id, &member)?;
                 crate::api::admin::grant(conn, &member, Role::Facilitator, None, Some(&user.id))
                     .or_else(|e| {
@@ -555,11 +559,10 @@ pub async fn add_team_member(
                     Some(&team.village_id),
                     &json!({"team": id}),
                 )?;
-                Ok::<_, ApiError>(())
-            })?;
-            Ok(TeamResponse {
-                members: q::members(&mut conn, &id)?,
-                team,
+                Ok::<_, ApiError>(TeamResponse {
+                    members: q::members(conn, &id)?,
+                    team,
+                })
             })
         })
         .await?,
@@ -585,7 +588,7 @@ pub async fn remove_team_member(
             let mut conn = pool.get()?;
             let team =
                 q::team(&mut conn, &id)?.ok_or_else(|| ApiError::not_found("No such team."))?;
-            community::require_admin_of(&mut conn, &user, &team.village_id)?;
+            access::require_admin_of(&mut conn, &user, &team.village_id)?;
             if q::remove_member(&mut conn, &id, &member)? == 0 {
                 return Err(ApiError::not_found("Not a member of this team."));
             }
@@ -746,7 +749,7 @@ pub async fn put_my_profile(
             let mut p =
                 q::profile(&mut conn, &user.id)?.unwrap_or_else(|| Profile::empty(&user.id));
             apply_profile(&mut p, &u, false)?;
-            q::save_profile(&mut conn, &p)?;
+            community::save_profile(&mut conn, &p)?;
             Ok(p)
         })
         .await?,
@@ -809,14 +812,12 @@ pub async fn answer_my_village_link(
     user: AuthUser,
     body: Json<VillageLinkAnswer>,
 ) -> ApiResult<HttpResponse> {
-    let pool = state.pool.clone();
     let accept = body.0.accept;
-    let profile = run_blocking(move || {
-        let mut conn = pool.get()?;
+    let profile = run_writing(&state, move |conn| {
         if accept {
-            community::accept_village_link(&mut conn, &user.id).map(Some)
+            community::accept_village_link(conn, &user.id).map(Some)
         } else {
-            community::decline_village_link(&mut conn, &user.id).map(|_| None)
+            community::decline_village_link(conn, &user.id).map(|_| None)
         }
     })
     .await?;
@@ -902,13 +903,7 @@ pub async fn register_resident(
     let st = state.clone();
     let res = run_blocking(move || {
         let mut conn = st.pool.get()?;
-        let loc = village(&mut conn, &user, &b.village_id).map_err(|e| {
-            if e.status == actix_web::http::StatusCode::FORBIDDEN {
-                ApiError::forbidden("You may register residents only in your own villages.")
-            } else {
-                e
-            }
-        })?;
+        let loc = village(&mut conn, &user, Action::RegisterResident, &b.village_id)?;
         if let Some(h) = &b.household_id {
             check_household(&mut conn, &b.village_id, h)?;
         }
@@ -925,7 +920,9 @@ pub async fn register_resident(
             true,
         )?;
         let hash = st.hasher.hash(&b.password).map_err(ApiError::internal)?;
-        let (resident, profile) = crate::db::transaction(&mut conn, |conn| {
+        drop(conn);
+        let writer = st.writer.clone();
+        writer.transaction(move |conn| {
             let resident = accounts::insert_account(
                 conn,
                 &accounts::NewAccount {
@@ -942,7 +939,7 @@ pub async fn register_resident(
             profile.user_id = resident.id.clone();
             profile.village_id = Some(b.village_id.clone());
             profile.household_id = b.household_id.clone();
-            q::save_profile(conn, &profile)?;
+            community::save_profile(conn, &profile)?;
             q::audit(
                 conn,
                 &user.id,
@@ -951,18 +948,17 @@ pub async fn register_resident(
                 Some(&b.village_id),
                 &json!({"username": username}),
             )?;
-            Ok::<_, ApiError>((resident, profile))
-        })?;
-        Ok(RegisteredResident {
-            login_card: community::login_card(
-                &st.settings.public_url,
-                &resident.display_name,
-                &loc.name,
-                &username,
-                &b.password,
-            ),
-            user: UserResponse::from_user(&resident, vec![]),
-            profile,
+            Ok::<_, ApiError>(RegisteredResident {
+                login_card: community::login_card(
+                    &st.settings.public_url,
+                    &resident.display_name,
+                    &loc.name,
+                    &username,
+                    &b.password,
+                ),
+                user: UserResponse::from_user(&resident, vec![]),
+                profile,
+            })
         })
     })
     .await?;
@@ -991,19 +987,11 @@ fn my_villages(
     user: &AuthUser,
     only: Option<&str>,
 ) -> ApiResult<Vec<String>> {
-    let mut villages = q::facilitator_villages(conn, &user.id)?;
     if let Some(v) = only {
-        if !community::may_facilitate(conn, user, v)? {
-            return Err(ApiError::forbidden("This village is outside your area."));
-        }
-        villages = vec![v.to_string()];
+        access::require_village(conn, user, Action::Facilitate, v)?;
+        return Ok(vec![v.to_string()]);
     }
-    if villages.is_empty() {
-        return Err(ApiError::forbidden(
-            "You are not a member of any community digital team.",
-        ));
-    }
-    Ok(villages)
+    access::require_team_villages(conn, user)
 }
 
 fn summaries(conn: &mut crate::db::DbConn, villages: &[String]) -> ApiResult<Vec<ResidentSummary>> {
@@ -1182,14 +1170,14 @@ pub async fn put_resident_profile(
     Ok(web::Json(
         run_blocking(move || {
             let mut conn = pool.get()?;
-            let mut p = community::require_managed_resident(&mut conn, &user, &id)?;
+            let mut p = access::require_resident(&mut conn, &user, Action::Manage, &id)?;
             apply_profile(&mut p, &u, true)?;
             if let Some(h) = &u.household_id {
                 let village = p.village_id.clone().unwrap_or_default();
                 check_household(&mut conn, &village, h)?;
                 p.household_id = Some(h.clone());
             }
-            q::save_profile(&mut conn, &p)?;
+            community::save_profile(&mut conn, &p)?;
             q::audit(
                 &mut conn,
                 &user.id,
@@ -1230,7 +1218,7 @@ pub async fn enroll_resident(
     }
     run_blocking(move || {
         let mut conn = st.pool.get()?;
-        let p = community::require_resident(&mut conn, &user, &id)?;
+        let p = access::require_resident(&mut conn, &user, Action::See, &id)?;
         let row = crate::courses::find(&mut conn, &slug)?;
         lq::ensure_enrollment(&mut conn, &id, &row.id, st.clock.now())?;
         q::audit(
@@ -1268,11 +1256,10 @@ pub async fn record_resident_progress(
         .get(&slug)
         .ok_or_else(|| crate::courses::course_not_found(&slug))?;
     let event = body.0;
-    run_blocking(move || {
-        let mut conn = st.pool.get()?;
-        let p = community::require_resident(&mut conn, &user, &id)?;
+    run_writing(&state, move |conn| {
+        let p = access::require_resident(conn, &user, Action::See, &id)?;
         let outcome = learning::apply(
-            &mut conn,
+            conn,
             st.clock.now(),
             Learner {
                 id: &id,
@@ -1298,14 +1285,14 @@ pub async fn record_resident_progress(
             _ => {}
         }
         q::audit(
-            &mut conn,
+            conn,
             &user.id,
             "resident.progress",
             Some(&id),
             p.village_id.as_deref(),
             &json!({"course": slug, "lesson": key, "status": event.status}),
         )?;
-        crate::api::learning::complete(&mut conn, &st, &id, &course, None)?;
+        crate::learning::complete(conn, &st.completion(), &id, &course, None)?;
         Ok(())
     })
     .await?;
@@ -1333,7 +1320,7 @@ pub async fn reset_resident_password(
     let id = path.into_inner();
     let res = run_blocking(move || {
         let mut conn = pool.get()?;
-        let p = community::require_managed_resident(&mut conn, &user, &id)?;
+        let p = access::require_resident(&mut conn, &user, Action::Manage, &id)?;
         let ttl = TimeDelta::hours(1);
         let code = accounts::create_one_time_token(
             &mut conn,
@@ -1384,16 +1371,7 @@ pub async fn resident_audit(
     Ok(web::Json(
         run_blocking(move || {
             let mut conn = pool.get()?;
-            let p = q::profile(&mut conn, &id)?
-                .ok_or_else(|| ApiError::not_found("No such resident."))?;
-            let village = p
-                .village_id
-                .ok_or_else(|| ApiError::not_found("No such resident."))?;
-            if !user.has_role(Role::Admin) || !community::is_admin_of(&mut conn, &user, &village)? {
-                return Err(ApiError::forbidden(
-                    "This resident is outside the area you administer.",
-                ));
-            }
+            access::require_resident(&mut conn, &user, Action::Audit, &id)?;
             Ok(q::audit_of(&mut conn, &id)?
                 .into_iter()
                 .map(|(action, actor_id, _, at)| AuditEntry {
@@ -1415,10 +1393,54 @@ pub struct ImportQuery {
     pub mode: Option<String>,
 }
 
+/// A CSV file sent as a form (`multipart/form-data`).
+#[derive(ToSchema)]
+#[allow(dead_code)]
+pub struct ImportUpload {
+    /// The CSV file.
+    #[schema(value_type = String, format = Binary)]
+    pub file: Vec<u8>,
+}
+
+/// The CSV of an upload: the body itself (`text/csv`), or the `file` part of a
+/// `multipart/form-data` body.
+async fn uploaded_csv(req: &actix_web::HttpRequest, body: web::Bytes) -> ApiResult<web::Bytes> {
+    let content_type = req
+        .headers()
+        .get(actix_web::http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    if !content_type
+        .to_ascii_lowercase()
+        .starts_with("multipart/form-data")
+    {
+        return Ok(body);
+    }
+    let missing = || {
+        ApiError::field(
+            "file",
+            "required",
+            "A multipart/form-data body needs a `file` part holding the CSV.",
+        )
+    };
+    let boundary = multer::parse_boundary(content_type).map_err(|_| missing())?;
+    let stream = futures_util::stream::once(async move { Ok::<_, std::convert::Infallible>(body) });
+    let mut form = multer::Multipart::new(stream, boundary);
+    while let Some(field) = form.next_field().await.map_err(|_| missing())? {
+        if field.name() == Some("file") {
+            return field.bytes().await.map_err(|_| missing());
+        }
+    }
+    Err(missing())
+}
+
 /// Import residents from CSV (`village_code, household_code, name, birth_year, learner_group,
 /// phone, eid_status[, external_id]`), UTF-8 with or without BOM, comma or semicolon. The answer
 /// reports every problem by row and column; running the same file again changes nothing.
-#[utoipa::path(tag = "community", security(("bearer" = [])), params(ImportQuery), request_body(content = String, content_type = "text/csv"), responses(
+#[utoipa::path(tag = "community", security(("bearer" = [])), params(ImportQuery), request_body(content(
+    (String = "text/csv"),
+    (ImportUpload = "multipart/form-data"),
+)), responses(
     (status = 200, body = crate::imports::ImportReport),
     (status = 403, body = crate::error::Problem, content_type = "application/problem+json"),
     (status = 422, body = crate::error::Problem, content_type = "application/problem+json"),
@@ -1428,11 +1450,11 @@ pub async fn import_residents(
     state: web::Data<AppState>,
     user: AuthUser,
     query: web::Query<ImportQuery>,
+    req: actix_web::HttpRequest,
     body: web::Bytes,
 ) -> ApiResult<web::Json<crate::imports::ImportReport>> {
-    if !user.has_role(Role::Admin) {
-        return Err(ApiError::forbidden("Only admins import residents."));
-    }
+    access::require(&user, Action::EnterAdminArea(AdminArea::ResidentImport))?;
+    let body = uploaded_csv(&req, body).await?;
     let all_or_nothing = match query.into_inner().mode.as_deref() {
         None | Some("valid_rows") => false,
         Some("all_or_nothing") => true,
@@ -1444,28 +1466,26 @@ pub async fn import_residents(
             ))
         }
     };
-    let pool = state.pool.clone();
+    let (pool, writer) = (state.pool.clone(), state.writer.clone());
     let report = run_blocking(move || {
         let mut conn = pool.get()?;
-        let mut may = |conn: &mut crate::db::DbConn, village: &str| {
-            community::is_admin_of(conn, &user, village)
-        };
+        let mut may =
+            |conn: &mut crate::db::DbConn, village: &str| access::administers(conn, &user, village);
         let report = crate::imports::import_residents(
             &mut conn,
             &body,
             all_or_nothing,
             Some(&user.id),
+            Some(&writer),
             &mut may,
             &mut |_, _| {},
         )?;
-        q::audit(
-            &mut conn,
-            &user.id,
-            "residents.import",
-            None,
-            None,
-            &json!({"rows": report.rows, "created": report.created, "updated": report.updated}),
-        )?;
+        drop(conn);
+        let what =
+            json!({"rows": report.rows, "created": report.created, "updated": report.updated});
+        writer.transaction(move |conn| {
+            q::audit(conn, &user.id, "residents.import", None, None, &what)
+        })?;
         Ok(report)
     })
     .await?;
@@ -1621,15 +1641,16 @@ pub async fn update_locality(
         v.length("code", c, 1, 40);
     }
     v.finish()?;
-    let pool = state.pool.clone();
+    let (pool, writer) = (state.pool.clone(), state.writer.clone());
     let id = path.into_inner();
     Ok(web::Json(
         run_blocking(move || {
             use crate::db::schema::localities;
             use diesel::prelude::*;
             let mut conn = pool.get()?;
-            community::require_admin_of(&mut conn, &user, &id)?;
-            crate::db::transaction(&mut conn, |conn| {
+            access::require_admin_of(&mut conn, &user, &id)?;
+            drop(conn);
+            writer.transaction(move |conn| {
                 if let Some(name) = &b.name {
                     diesel::update(localities::table.find(&id))
                         .set(localities::name.eq(name.trim()))

@@ -1,34 +1,21 @@
-//! The validation rules of request bodies and parameters, as JSON Schema for the OpenAPI
-//! document: each builder mirrors one server-side check, so a client (or a fuzzer) that follows
-//! the document is not refused with 422, and one that does not follow it is. They are exact,
-//! except that e-mail addresses and URLs are given in their plain ASCII form (the server also
-//! takes forms no pattern states well) and that surrounding whitespace, which the server trims,
-//! is not offered for keys and e-mail addresses.
+//! The shapes of request bodies and parameters, as JSON Schema for the OpenAPI document: types,
+//! lengths, enumerations, formats and the plain ASCII patterns of keys, e-mail addresses and URLs,
+//! so that generated clients get simple, named types. Rules only the server can judge are stated
+//! in descriptions and answered 422: text is trimmed before its length is counted and may not be
+//! blank, passwords may not be common ones, PINs not trivial, phone numbers are read in any usual
+//! spelling, and some fields go together (an e-mail address or a phone number, a video and its
+//! transcript). tests/api-fuzz/schemathesis.toml lists the operations that have such rules.
 //!
-//! Fields use them with `#[schema(schema_with = constraints::...)]`; rules that tie several
-//! fields together are added to the component schemas by [`refine`]. Keywords utoipa's types do
-//! not model (`not`, `anyOf` beside `properties`) go into the schema's flattened extension map.
+//! Fields use them with `#[schema(schema_with = constraints::...)]`; [`refine`] adds what the
+//! derive cannot say (descriptions of rules across fields, the discriminator of course items).
 
-use serde_json::{json, Value};
-use utoipa::openapi::schema::{
-    AnyOfBuilder, ArrayBuilder, Object, ObjectBuilder, Schema, SchemaFormat, SchemaType, Type,
-};
+use utoipa::openapi::schema::{ArrayBuilder, Object, ObjectBuilder, Schema, SchemaFormat, Type};
 use utoipa::openapi::{OpenApi, RefOr};
 
 use crate::content::{COMPETENCES, GROUPS, LANGUAGES, LEVELS, TOPICS};
-
-/// The characters `str::trim` removes (Unicode `White_Space`), as a regex class body.
-const WS: &str = r"\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000";
-
-/// Not blank: some character that `trim` keeps (`Validator::length`, `Checker::text`).
-pub fn non_blank_pattern() -> String {
-    format!("[^{WS}]")
-}
-
-/// Only whitespace (or nothing): what the server treats as an absent value.
-fn blank_pattern() -> String {
-    format!("^[{WS}]*$")
-}
+// The domain's own field schemas and the primitives they are built on (`content::schema`).
+pub use crate::content::schema::{any_groups, non_blank, non_blank_pattern, progress_status, uuid};
+use crate::content::schema::{nullable, one_of, string};
 
 /// `Profile::birth_years`: from 1900 to this year (the document is built at start-up).
 pub fn birth_year_or_null() -> Object {
@@ -46,41 +33,13 @@ pub fn birth_year_or_null() -> Object {
 /// `content::is_valid_key`: lowercase a-z and 0-9 in words joined by single hyphens.
 pub const KEY_PATTERN: &str = "^[a-z0-9]+(-[a-z0-9]+)*$";
 
-fn string() -> ObjectBuilder {
-    ObjectBuilder::new().schema_type(Type::String)
-}
-
-fn nullable(t: Type) -> SchemaType {
-    SchemaType::from_iter([t, Type::Null])
-}
-
-fn with_keyword(mut o: Object, name: &str, value: Value) -> Object {
-    o.extensions
-        .get_or_insert_with(Default::default)
-        .insert(name.to_string(), value);
-    o
-}
-
-/// Text of 1 to `max` characters once trimmed: `max` counts the characters between the first and
-/// the last that `trim` keeps, so surrounding whitespace does not count (a `maxLength` would).
-pub fn trimmed_length_pattern(max: usize) -> String {
-    assert!(max >= 2);
-    let middle = max - 2;
-    format!(r"^[{WS}]*[^{WS}]([\s\S]{{0,{middle}}}[^{WS}])?[{WS}]*$")
-}
-
-fn text_schema(max: Option<usize>, null: bool) -> Object {
-    let (pattern, description) = match max {
-        Some(max) => (
-            trimmed_length_pattern(max),
-            format!("1–{max} characters, not counting surrounding whitespace (it is ignored)."),
-        ),
-        None => (non_blank_pattern(), "Not blank.".to_string()),
-    };
+fn text_schema(max: usize, null: bool) -> Object {
     let mut b = string()
         .min_length(Some(1))
-        .pattern(Some(pattern))
-        .description(Some(description));
+        .max_length(Some(max))
+        .description(Some(format!(
+        "1–{max} characters, not blank; surrounding whitespace is trimmed first (422 otherwise)."
+    )));
     if null {
         b = b.schema_type(nullable(Type::String));
     }
@@ -89,17 +48,12 @@ fn text_schema(max: Option<usize>, null: bool) -> Object {
 
 /// Text of 1 to `MAX` characters once trimmed.
 pub fn text<const MAX: usize>() -> Object {
-    text_schema(Some(MAX), false)
+    text_schema(MAX, false)
 }
 
 /// Optional text of 1 to `MAX` characters once trimmed; `null` leaves the value unchanged.
 pub fn text_or_null<const MAX: usize>() -> Object {
-    text_schema(Some(MAX), true)
-}
-
-/// Text that is not blank, of any length.
-pub fn non_blank() -> Object {
-    text_schema(None, false)
+    text_schema(MAX, true)
 }
 
 /// A key or slug (`content::is_valid_key`).
@@ -132,68 +86,76 @@ pub fn key_or_null() -> Object {
         .build()
 }
 
+/// The enumerations that fields may also leave `null`, by component name: such a field refers to
+/// its enumeration (added to the components by [`refine`]), so that clients get one named type.
+fn named_enums() -> [(&'static str, &'static [&'static str]); 7] {
+    [
+        ("Topic", TOPICS),
+        ("Level", LEVELS),
+        ("Language", LANGUAGES),
+        ("LearnerGroup", GROUPS),
+        ("Gender", crate::community::GENDERS),
+        ("EidStatus", crate::community::EID_STATUSES),
+        ("EidLevel", &["level2", "any"]),
+    ]
+}
+
+/// One of the named enumeration `name`, or `null`.
+fn enum_or_null(name: &str) -> Schema {
+    utoipa::openapi::schema::AnyOfBuilder::new()
+        .item(utoipa::openapi::Ref::from_schema_name(name))
+        .item(ObjectBuilder::new().schema_type(Type::Null))
+        .build()
+        .into()
+}
+
 fn described(mut o: Object, description: &str) -> Object {
     o.description = Some(description.to_string());
     o
 }
 
-fn one_of(values: &[&str], null: bool) -> Object {
-    let mut list: Vec<Value> = values.iter().map(|v| json!(v)).collect();
-    let mut b = string();
-    if null {
-        list.push(Value::Null);
-        b = b.schema_type(nullable(Type::String));
-    }
-    b.enum_values(Some(list)).build()
-}
-
 pub fn topic() -> Object {
     one_of(TOPICS, false)
 }
-pub fn topic_or_null() -> Object {
-    one_of(TOPICS, true)
+pub fn topic_or_null() -> Schema {
+    enum_or_null("Topic")
 }
 pub fn level() -> Object {
     one_of(LEVELS, false)
 }
-pub fn level_or_null() -> Object {
-    one_of(LEVELS, true)
+pub fn level_or_null() -> Schema {
+    enum_or_null("Level")
 }
 pub fn language() -> Object {
     one_of(LANGUAGES, false)
 }
-pub fn language_or_null() -> Object {
-    one_of(LANGUAGES, true)
+pub fn language_or_null() -> Schema {
+    enum_or_null("Language")
 }
-pub fn group_or_null() -> Object {
-    one_of(GROUPS, true)
+pub fn group_or_null() -> Schema {
+    enum_or_null("LearnerGroup")
 }
-pub fn gender_or_null() -> Object {
-    one_of(crate::community::GENDERS, true)
+pub fn gender_or_null() -> Schema {
+    enum_or_null("Gender")
 }
-pub fn eid_status_or_null() -> Object {
-    one_of(crate::community::EID_STATUSES, true)
+pub fn eid_status_or_null() -> Schema {
+    enum_or_null("EidStatus")
 }
 pub fn locality_kind() -> Object {
     one_of(crate::community::KINDS, false)
 }
 
-/// A lesson progress event: `started` or `completed`.
-pub fn progress_status() -> Object {
-    one_of(&["started", "completed"], false)
-}
-
-/// The only report breakdown.
+/// The only report breakdown (a query parameter: absent, not `null`, for none).
 pub fn breakdown_or_null() -> Object {
     described(
-        one_of(&["children"], true),
+        one_of(&["children"], false),
         "`children`: the same figures for each child locality too.",
     )
 }
 
 /// The only timeline interval.
 pub fn interval_or_null() -> Object {
-    described(one_of(&["month"], true), "`month` (the only interval).")
+    described(one_of(&["month"], false), "`month` (the only interval).")
 }
 
 /// An indicator target's kind.
@@ -202,8 +164,8 @@ pub fn target_kind() -> Object {
 }
 
 /// The e-identity level an indicator asks for.
-pub fn eid_level_or_null() -> Object {
-    one_of(&["level2", "any"], true)
+pub fn eid_level_or_null() -> Schema {
+    enum_or_null("EidLevel")
 }
 
 /// When a quiz shows the correct answers.
@@ -214,22 +176,20 @@ pub fn show_answers() -> Object {
 /// How residents are imported: `valid_rows` (default) or `all_or_nothing`.
 pub fn import_mode_or_null() -> Object {
     described(
-        one_of(&["valid_rows", "all_or_nothing"], true),
+        one_of(&["valid_rows", "all_or_nothing"], false),
         "`all_or_nothing`: apply no row when any row has a problem. Default (`valid_rows`): apply the valid rows.",
     )
 }
 
 /// A locality's official code: 1–40 characters, `""` to remove it, `null` to keep it.
-pub fn code_or_empty_or_null() -> Schema {
-    AnyOfBuilder::new()
-        .item(ObjectBuilder::new().schema_type(Type::Null))
-        .item(string().enum_values(Some([""])))
-        .item(text::<40>())
+pub fn code_or_empty_or_null() -> Object {
+    string()
+        .schema_type(nullable(Type::String))
+        .max_length(Some(40))
         .description(Some(
-            "1–40 characters; an empty string removes the code, null keeps it.",
+            "1–40 characters once trimmed; an empty string removes the code, null keeps it.",
         ))
         .build()
-        .into()
 }
 
 /// Strings, each once.
@@ -257,14 +217,6 @@ pub fn groups_or_null() -> RefOr<Schema> {
         .items(one_of(GROUPS, false))
         .min_items(Some(1))
         .unique_items(true)
-        .build()
-        .into()
-}
-
-/// Learner groups, possibly none, repeats allowed (programs).
-pub fn any_groups() -> RefOr<Schema> {
-    ArrayBuilder::new()
-        .items(one_of(GROUPS, false))
         .build()
         .into()
 }
@@ -359,7 +311,6 @@ fn body_schema(null: bool) -> Object {
     let mut b = string()
         .min_length(Some(1))
         .max_length(Some(crate::content::validate::MAX_BODY_BYTES - 1))
-        .pattern(Some(non_blank_pattern()))
         .description(Some(
             "Markdown, not blank; at most 200,000 bytes of UTF-8 with the final newline the server adds.",
         ));
@@ -384,95 +335,31 @@ pub fn opaque_token() -> Object {
         .build()
 }
 
-/// A device-made UUID.
-pub fn uuid() -> Object {
-    string()
-        .format(Some(SchemaFormat::Custom("uuid".into())))
-        .build()
-}
-
 /// A lower-cased-on-arrival e-mail address (`accounts::normalize_email`), in its plain ASCII form.
 pub fn email_pattern() -> &'static str {
     r"^[!-?A-~]{1,64}@[!-\-/-?A-~]+(\.[!-\-/-?A-~]+)+$"
 }
 
-fn email_schema() -> Object {
-    string()
-        .pattern(Some(email_pattern()))
-        .max_length(Some(254))
-        .build()
-}
-
-/// `accounts::normalize_phone`: a Vietnamese number as +84..., 0084..., 0... or 84..., with any
-/// spaces, dots, hyphens and brackets.
-pub fn phone_pattern() -> String {
-    let ws = format!("[{WS}]*");
-    let sep = "[ .()-]*";
-    let ch = |class: &str| format!("{class}{sep}");
-    let digits = |n: usize| format!("(?:{}){{{n}}}", ch("[0-9]"));
-    // The national number: a mobile (3, 5, 7, 8 or 9 and eight digits) or a landline (2 and nine).
-    let national = format!(
-        "(?:{}{}|{}{})",
-        ch("[35789]"),
-        digits(8),
-        ch("2"),
-        digits(9)
-    );
-    // The same, not starting with 84 (after `00`, that would read as the `0084` prefix).
-    let national_not_84 = format!(
-        "(?:{}{}|{}{}{}|{}{})",
-        ch("[3579]"),
-        digits(8),
-        ch("8"),
-        ch("[0-35-9]"),
-        digits(7),
-        ch("2"),
-        digits(9)
-    );
-    let zero = ch("0");
-    let prefix = format!(
-        "(?:{}{}{}|{}{}{}{}|{}{})",
-        ch(r"\+"),
-        ch("8"),
-        ch("4"),
-        zero,
-        zero,
-        ch("8"),
-        ch("4"),
-        ch("8"),
-        ch("4")
-    );
-    format!("^{ws}{sep}(?:{prefix}(?:{zero})?{national}|{zero}{national}|{zero}{zero}{national_not_84}){ws}$")
-}
-
-fn phone_schema() -> Object {
-    string().pattern(Some(phone_pattern())).build()
-}
-
-fn blank_or(inner: Object, description: &str) -> Schema {
-    AnyOfBuilder::new()
-        .item(ObjectBuilder::new().schema_type(Type::Null))
-        .item(string().pattern(Some(blank_pattern())))
-        .item(inner)
-        .description(Some(description))
-        .build()
-        .into()
-}
-
 /// Registration: an e-mail address, or `null` / blank for none.
-pub fn email_or_blank() -> Schema {
-    blank_or(
-        email_schema(),
-        "An e-mail address; null or blank for none. Give an e-mail address, a phone number or both.",
-    )
+pub fn email_or_blank() -> Object {
+    string()
+        .schema_type(nullable(Type::String))
+        .max_length(Some(254))
+        .description(Some(
+            "An e-mail address (surrounding whitespace is trimmed); null or blank for none. Give an e-mail address, a phone number or both.",
+        ))
+        .build()
 }
 
 /// Registration: a Vietnamese phone number, or `null` / blank for none.
-pub fn phone_or_blank() -> Schema {
-    blank_or(
-        phone_schema(),
-        "A Vietnamese phone number in any usual form (stored as +84...); null or blank for none.",
-    )
+pub fn phone_or_blank() -> Object {
+    string()
+        .schema_type(nullable(Type::String))
+        .max_length(Some(64))
+        .description(Some(
+            "A Vietnamese phone number in any usual spelling (+84..., 0084..., 0...; spaces, dots, hyphens and brackets allowed), stored as +84...; null or blank for none.",
+        ))
+        .build()
 }
 
 /// A new e-mail address, or `null` to keep the current one.
@@ -487,55 +374,37 @@ pub fn email_or_null() -> Object {
         .build()
 }
 
-/// `auth::password::check_strength`: 8–128 characters, not a common password.
+/// `auth::password::check_strength`: 8–128 characters, not a common password (that rule is the
+/// server's: 422 `weak_password`).
 pub fn new_password() -> Object {
-    with_keyword(
-        string()
-            .min_length(Some(8))
-            .max_length(Some(128))
-            .description(Some(
-                "8–128 characters, not one of the common passwords (compared case-insensitively).",
-            ))
-            .build(),
-        "not",
-        json!({ "enum": crate::auth::password::common_passwords() }),
-    )
+    string()
+        .min_length(Some(8))
+        .max_length(Some(128))
+        .description(Some(
+            "8–128 characters, not one of the common passwords (compared case-insensitively; 422 otherwise).",
+        ))
+        .build()
 }
 
 /// `community::check_pin_or_password`: a PIN of 6–8 digits that is not a repeated or
 /// consecutive run, or else a password of 8–128 characters that is not a common one.
-pub fn pin_or_password() -> Schema {
-    let pin = r"^[0-9]{6,8}$";
-    AnyOfBuilder::new()
-        .item(with_keyword(
-            string().pattern(Some(pin)).build(),
-            "not",
-            json!({ "enum": crate::community::trivial_pins() }),
-        ))
-        .item(with_keyword(
-            string().min_length(Some(8)).max_length(Some(128)).build(),
-            "not",
-            json!({ "anyOf": [
-                { "pattern": pin },
-                { "enum": crate::auth::password::common_passwords() },
-            ] }),
-        ))
+pub fn pin_or_password() -> Object {
+    string()
+        .min_length(Some(6))
+        .max_length(Some(128))
         .description(Some(
-            "A PIN of 6–8 digits (not repeated or consecutive digits) or a password of 8–128 characters that is not a common one.",
+            "A PIN of 6–8 digits (not repeated or consecutive digits) or a password of 8–128 characters that is not a common one (422 otherwise).",
         ))
         .build()
-        .into()
 }
 
 /// `accounts::normalize_username`: 3–32 of a-z, 0-9, `.`, `_`, `-`, starting with a letter or
 /// digit (upper case is lowered).
 pub fn username() -> Object {
     string()
-        .pattern(Some(format!(
-            "^[{WS}]*[A-Za-z0-9][A-Za-z0-9._-]{{2,31}}[{WS}]*$"
-        )))
+        .pattern(Some("^[A-Za-z0-9][A-Za-z0-9._-]{2,31}$"))
         .description(Some(
-            "3–32 of a-z, 0-9, `.`, `_`, `-`, starting with a letter or a digit.",
+            "3–32 of a-z, 0-9, `.`, `_`, `-`, starting with a letter or a digit (upper case is lowered, surrounding whitespace trimmed).",
         ))
         .build()
 }
@@ -550,71 +419,96 @@ pub fn staff_only() -> Object {
         .build()
 }
 
-/// Adds the rules that tie fields of one request together to the component schemas.
+/// Describes the rules that tie fields of one request together (the server answers 422 when
+/// they are not met), and gives course items their discriminator.
 pub fn refine(doc: &mut OpenApi) {
-    let non_blank = non_blank_pattern();
     let rules = [
         (
             "RegisterRequest",
-            json!([
-                { "required": ["email"], "properties": { "email": { "type": "string", "pattern": non_blank } } },
-                { "required": ["phone"], "properties": { "phone": { "type": "string", "pattern": non_blank } } },
-            ]),
+            "Give an e-mail address, a phone number or both (422 `validation_failed` otherwise).",
         ),
         (
-            // A locality without parent is a province.
             "CreateLocalityRequest",
-            json!([
-                { "required": ["parent_id"], "properties": { "parent_id": { "type": "string" } } },
-                { "properties": { "kind": { "const": "province" } } },
-            ]),
+            "A locality without `parent_id` is a province (422 otherwise).",
         ),
         (
-            // A lesson with a video needs its transcript.
             "CreateLessonRequest",
-            json!([
-                { "properties": { "video_url": { "enum": [null, ""] } } },
-                { "required": ["transcript"], "properties": { "transcript": { "type": "string", "pattern": non_blank } } },
-            ]),
+            "A lesson with a `video_url` needs a `transcript` that is not blank (422 otherwise).",
         ),
         (
-            // A video needs its transcript: a new video with a blank one is refused whatever the
-            // lesson holds (whether an absent one will do depends on it).
             "UpdateLessonRequest",
-            json!([
-                { "properties": { "video_url": { "enum": [null, ""] } } },
-                { "properties": { "transcript": { "anyOf": [{ "type": "null" }, { "type": "string", "pattern": non_blank }] } } },
-            ]),
+            "A lesson with a video needs a transcript that is not blank (422 otherwise).",
         ),
         (
             "TargetRequest",
-            json!([
-                { "properties": { "kind": { "const": "rate" }, "value": { "minimum": 0, "maximum": 100 } } },
-                { "properties": { "kind": { "const": "count" }, "value": { "type": "integer", "minimum": 0, "maximum": 1_000_000_000 } } },
-            ]),
+            "A `rate` is 0–100 (percent), a `count` a whole number of 0–1,000,000,000 (422 otherwise).",
         ),
         (
-            // At least one condition.
             "QualificationRequest",
-            json!([
-                { "required": ["eid"], "properties": { "eid": { "type": "string" } } },
-                { "required": ["all_courses"], "properties": { "all_courses": { "minItems": 1 } } },
-                { "required": ["any_courses"], "properties": { "any_courses": { "minItems": 1 } } },
-                { "required": ["program"], "properties": { "program": { "type": "string" } } },
-            ]),
+            "At least one condition: `eid`, `all_courses`, `any_courses` or `program` (422 otherwise).",
         ),
     ];
     let Some(components) = doc.components.as_mut() else {
         return;
     };
-    for (name, any_of) in rules {
+    for (name, rule) in rules {
         match components.schemas.get_mut(name) {
             Some(RefOr::T(Schema::Object(o))) => {
-                o.extensions
-                    .get_or_insert_with(Default::default)
-                    .insert("anyOf".to_string(), any_of);
+                o.description = Some(match o.description.take() {
+                    Some(d) if !d.is_empty() => format!("{d}\n\n{rule}"),
+                    _ => rule.to_string(),
+                });
             }
             _ => panic!("no object schema `{name}` to refine"),
         }
     }
+    for (name, values) in named_enums() {
+        components
+            .schemas
+            .insert(name.to_string(), RefOr::T(one_of(values, false).into()));
+    }
+    tagged_union(
+        components,
+        "ItemDoc",
+        "kind",
+        &[
+            ("lesson", "LessonItem", "LessonDoc"),
+            ("quiz", "QuizItem", "QuizDoc"),
+        ],
+    );
+}
+
+/// A serde-tagged enum as a `oneOf` of named schemas (each its variant's schema with the tag
+/// property) and a `discriminator`, which client generators need to read it: `(tag value, name of
+/// the new schema, name of the variant's schema)`.
+fn tagged_union(
+    components: &mut utoipa::openapi::Components,
+    name: &str,
+    tag: &str,
+    variants: &[(&str, &str, &str)],
+) {
+    use utoipa::openapi::schema::{AllOfBuilder, Discriminator, OneOfBuilder};
+    use utoipa::openapi::Ref;
+    let mut one_of = OneOfBuilder::new();
+    let mut discriminator = Discriminator::new(tag);
+    for (value, variant, inner) in variants {
+        let tagged = ObjectBuilder::new()
+            .property(tag, string().enum_values(Some([*value])))
+            .required(tag);
+        let schema = AllOfBuilder::new()
+            .item(Ref::from_schema_name(*inner))
+            .item(tagged)
+            .build();
+        components
+            .schemas
+            .insert(variant.to_string(), RefOr::T(schema.into()));
+        one_of = one_of.item(Ref::from_schema_name(*variant));
+        discriminator
+            .mapping
+            .insert(value.to_string(), format!("#/components/schemas/{variant}"));
+    }
+    let schema = one_of.discriminator(Some(discriminator)).build();
+    components
+        .schemas
+        .insert(name.to_string(), RefOr::T(schema.into()));
 }

@@ -9,7 +9,8 @@ use utoipa::{IntoParams, ToSchema};
 use super::constraints as c;
 use super::extract::Json;
 use super::pagination::{self, Page};
-use crate::auth::{AuthUser, Role};
+use crate::access::{self, Action};
+use crate::auth::AuthUser;
 use crate::content::catalogue::{Cached, CourseCard, Filter, LessonView, Outline, PublishedCourse};
 use crate::content::render::ReleaseContent;
 use crate::content::validate::{lesson_issues, meta_issues, module_issues, Issue};
@@ -19,7 +20,7 @@ use crate::content::{
 use crate::courses::{self, course_not_found};
 use crate::db::courses as q;
 use crate::error::{ApiError, ApiResult, FieldError};
-use crate::startup::AppState;
+use crate::state::AppState;
 use crate::telemetry::run_blocking;
 
 // ---------- catalogue ----------
@@ -291,18 +292,15 @@ pub async fn create_course(
     user: AuthUser,
     body: Json<CreateCourseRequest>,
 ) -> ApiResult<HttpResponse> {
-    if !(user.has_role(Role::Instructor) || user.has_global_role(Role::Admin)) {
-        return Err(ApiError::forbidden(
-            "Only instructors and admins create courses.",
-        ));
-    }
+    access::require(&user, Action::CreateCourse)?;
     let doc = CourseDoc::from(body.0);
     issues_to_error(meta_issues(&doc), "")?;
-    let pool = state.pool.clone();
+    let writer = state.writer.clone();
     let res = run_blocking(move || {
-        let mut conn = pool.get()?;
-        courses::create(&mut conn, &doc, Some(&user.id))?;
-        draft_response(&mut conn, &doc.slug)
+        writer.transaction(move |conn| {
+            courses::create(conn, &doc, Some(&user.id))?;
+            draft_response(conn, &doc.slug)
+        })
     })
     .await?;
     Ok(HttpResponse::Created().json(res))
@@ -326,7 +324,7 @@ pub async fn get_draft(
         run_blocking(move || {
             let mut conn = pool.get()?;
             let row = courses::find(&mut conn, &slug)?;
-            courses::require_editor(&mut conn, &row, &user)?;
+            access::require_editor(&mut conn, &user, &row)?;
             draft_response(&mut conn, &slug)
         })
         .await?,
@@ -443,7 +441,7 @@ pub async fn delete_course(
     run_blocking(move || {
         let mut conn = pool.get()?;
         let row = courses::find(&mut conn, &slug)?;
-        courses::require_editor(&mut conn, &row, &user)?;
+        access::require_editor(&mut conn, &user, &row)?;
         if row.latest_release.is_some() {
             return Err(ApiError::conflict(
                 "course_published",
@@ -912,7 +910,7 @@ pub async fn add_author(
         run_blocking(move || {
             let mut conn = pool.get()?;
             let row = courses::find(&mut conn, &slug)?;
-            courses::require_editor(&mut conn, &row, &user)?;
+            access::require_editor(&mut conn, &user, &row)?;
             crate::accounts::find_user(&mut conn, &author)
                 .map_err(|_| ApiError::field("user_id", "not_found", "No such user."))?;
             q::add_author(&mut conn, &row.id, &author)?;
@@ -940,7 +938,7 @@ pub async fn remove_author(
         run_blocking(move || {
             let mut conn = pool.get()?;
             let row = courses::find(&mut conn, &slug)?;
-            courses::require_editor(&mut conn, &row, &user)?;
+            access::require_editor(&mut conn, &user, &row)?;
             if q::remove_author(&mut conn, &row.id, &author)? == 0 {
                 return Err(ApiError::not_found(
                     "This user is not a co-author of the course.",
@@ -984,14 +982,15 @@ pub async fn publish_course(
     user: AuthUser,
     path: web::Path<String>,
 ) -> ApiResult<HttpResponse> {
-    let pool = state.pool.clone();
+    let (pool, writer) = (state.pool.clone(), state.writer.clone());
     let slug = path.into_inner();
     let published = run_blocking(move || {
         let mut conn = pool.get()?;
         let row = courses::find(&mut conn, &slug)?;
-        courses::require_editor(&mut conn, &row, &user)?;
+        access::require_editor(&mut conn, &user, &row)?;
         let doc = courses::parse_draft(&row)?;
-        courses::publish(&mut conn, &row, &doc, Some(&user.id))
+        drop(conn);
+        writer.transaction(move |conn| courses::publish(conn, &row, &doc, Some(&user.id)))
     })
     .await?;
     let body = PublishResponse {
@@ -1031,7 +1030,7 @@ pub async fn list_releases(
         run_blocking(move || {
             let mut conn = pool.get()?;
             let row = courses::find(&mut conn, &slug)?;
-            courses::require_editor(&mut conn, &row, &user)?;
+            access::require_editor(&mut conn, &user, &row)?;
             Ok(q::releases(&mut conn, &row.id)?
                 .into_iter()
                 .map(|(number, content_hash, at, by)| ReleaseSummary {
@@ -1074,7 +1073,7 @@ pub async fn get_release(
         run_blocking(move || {
             let mut conn = pool.get()?;
             let row = courses::find(&mut conn, &slug)?;
-            courses::require_editor(&mut conn, &row, &user)?;
+            access::require_editor(&mut conn, &user, &row)?;
             let rel = q::release(&mut conn, &row.id, n)?.ok_or_else(|| {
                 ApiError::not_found(format!("Course `{slug}` has no release {n}."))
             })?;

@@ -10,7 +10,8 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::extract::Json;
-use crate::auth::{AuthUser, Role, TokenUser};
+use crate::access::{self, Action};
+use crate::auth::{AuthUser, TokenUser};
 use crate::content::catalogue::PublishedCourse;
 use crate::content::files::ProgramDoc;
 use crate::content::{is_valid_key, ItemDoc, GROUPS};
@@ -18,8 +19,8 @@ use crate::courses::{self, course_not_found};
 use crate::db::courses as q_courses;
 use crate::db::learning as q;
 use crate::error::{ApiError, ApiResult, FieldError};
-use crate::learning::{self, Issuer, Learner, Outcome, ProgressEvent};
-use crate::startup::AppState;
+use crate::learning::{self, IssuedCertificate, Learner, Outcome, ProgressEvent};
+use crate::state::AppState;
 use crate::telemetry::{run_blocking, run_writing};
 
 pub const MAX_BATCH: usize = 500;
@@ -90,13 +91,12 @@ pub async fn enroll(
         });
     };
     let st = state.clone();
-    let (created, view) = run_blocking(move || {
-        let mut conn = st.pool.get()?;
-        let row = courses::find(&mut conn, &slug)?;
-        let created = q::ensure_enrollment(&mut conn, &user.id, &row.id, st.clock.now())?;
-        let e = q::enrollment(&mut conn, &user.id, &row.id)?
+    let (created, view) = run_writing(&state, move |conn| {
+        let row = courses::find(conn, &slug)?;
+        let created = q::ensure_enrollment(conn, &user.id, &row.id, st.clock.now())?;
+        let e = q::enrollment(conn, &user.id, &row.id)?
             .ok_or_else(|| ApiError::not_found("enrolment vanished"))?;
-        Ok((created, enrollment_view(&mut conn, &e, &course)?))
+        Ok((created, enrollment_view(conn, &e, &course)?))
     })
     .await?;
     Ok(if created {
@@ -119,13 +119,11 @@ pub async fn leave(
     path: web::Path<String>,
 ) -> ApiResult<HttpResponse> {
     let slug = path.into_inner();
-    let st = state.clone();
-    run_blocking(move || {
-        let mut conn = st.pool.get()?;
-        let row = courses::find(&mut conn, &slug)?;
-        crate::db::transaction::<_, ApiError, _>(&mut conn, |conn| {
+    run_writing(&state, move |conn| {
+        let row = courses::find(conn, &slug)?;
+        crate::db::transaction::<_, ApiError, _>(conn, |conn| {
             q::leave(conn, &user.id, &row.id)?;
-            crate::reports::refresh_facts(conn, &user.id)
+            crate::reports::learner_changed(conn, &user.id, crate::reports::LearnerChange::Activity)
         })
     })
     .await?;
@@ -153,14 +151,6 @@ pub async fn my_enrollments(
         })
         .await?,
     ))
-}
-
-#[derive(Serialize, ToSchema)]
-pub struct IssuedCertificate {
-    pub serial: String,
-    /// `course` or `program`
-    pub kind: String,
-    pub title: String,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -248,50 +238,8 @@ fn progress_after_change(
 ) -> ApiResult<CourseProgress> {
     let snap = learning::Snapshot::load(conn, user_id, &course.course_id)?;
     let done = snap.done();
-    let issued = complete(conn, state, user_id, course, Some(&done))?;
+    let issued = learning::complete(conn, &state.completion(), user_id, course, Some(&done))?;
     Ok(course_progress(&snap, &done, course, issued))
-}
-
-/// Completes the course if it is done now; returns what was issued.
-pub(crate) fn complete(
-    conn: &mut crate::db::DbConn,
-    state: &AppState,
-    user_id: &str,
-    course: &PublishedCourse,
-    done: Option<&HashSet<String>>,
-) -> ApiResult<Vec<IssuedCertificate>> {
-    let issuer = Issuer {
-        keys: &state.issuer,
-        public_url: &state.settings.public_url,
-    };
-    let read;
-    let done = match done {
-        Some(d) => d,
-        None => {
-            read = learning::done_items(conn, user_id, &course.course_id)?;
-            &read
-        }
-    };
-    let issued = learning::complete_if_done(
-        conn,
-        &issuer,
-        state.clock.now(),
-        user_id,
-        &course.course_id,
-        &course.content.doc,
-        done,
-    )?;
-    if !issued.is_empty() {
-        state.mail_notify.notify_one();
-    }
-    Ok(issued
-        .into_iter()
-        .map(|c| IssuedCertificate {
-            serial: c.serial,
-            kind: c.kind,
-            title: c.title,
-        })
-        .collect())
 }
 
 /// My progress in a course: every item with its status and whether strict order locks it.
@@ -454,8 +402,7 @@ pub async fn progress_batch(
     }
     let st = state.clone();
     Ok(web::Json(
-        run_blocking(move || {
-            let mut conn = st.pool.get()?;
+        run_writing(&state, move |conn| {
             let mut order: Vec<usize> = (0..events.len()).collect();
             order.sort_by_key(|i| events[*i].occurred_at);
             let mut results: Vec<Option<BatchResult>> = (0..events.len()).map(|_| None).collect();
@@ -476,7 +423,7 @@ pub async fn progress_batch(
                             occurred_at: e.occurred_at,
                         };
                         let o = learning::apply(
-                            &mut conn,
+                            conn,
                             now,
                             Learner {
                                 id: &user.id,
@@ -517,7 +464,13 @@ pub async fn progress_batch(
             let mut issued = Vec::new();
             for slug in touched {
                 if let Some(course) = st.catalogue.get(&slug) {
-                    issued.extend(complete(&mut conn, &st, &user.id, &course, None)?);
+                    issued.extend(learning::complete(
+                        conn,
+                        &st.completion(),
+                        &user.id,
+                        &course,
+                        None,
+                    )?);
                 }
             }
             Ok(BatchResponse {
@@ -663,7 +616,7 @@ pub async fn put_program(
     path: web::Path<String>,
     body: Json<ProgramDoc>,
 ) -> ApiResult<web::Json<ProgramResponse>> {
-    user.require_global(Role::Admin)?;
+    access::require(&user, Action::RunPlatform)?;
     let slug = path.into_inner();
     let p = body.0;
     let mut errors = Vec::new();

@@ -16,7 +16,7 @@ use crate::db::now;
 use crate::db::schema::users;
 use crate::db::users::User;
 use crate::error::{ApiError, ApiResult, Validator};
-use crate::startup::AppState;
+use crate::state::AppState;
 use crate::telemetry::run_blocking;
 
 #[derive(Serialize, ToSchema)]
@@ -128,8 +128,8 @@ pub async fn update_me(
     v.finish()?;
     let st = state.clone();
     let res = run_blocking(move || {
-        let mut conn = st.pool.get()?;
-        crate::db::transaction(&mut conn, |conn| {
+        let writer = st.writer.clone();
+        writer.transaction(move |conn| {
             let current = accounts::find_user(conn, &user.id)?;
             if let Some(name) = &body.display_name {
                 diesel::update(users::table.find(&user.id))
@@ -204,8 +204,7 @@ pub async fn change_password(
             .hasher
             .hash(&body.new_password)
             .map_err(ApiError::internal)?;
-        let mut conn = st.pool.get()?;
-        crate::db::transaction(&mut conn, |conn| {
+        st.writer.transaction(move |conn| {
             diesel::update(users::table.find(&user.id))
                 .set((users::password_hash.eq(hash), users::updated_at.eq(now())))
                 .execute(conn)?;

@@ -187,8 +187,54 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
         .split_for_parts()
         .1;
     document_common_responses(&mut doc);
+    document_media(&mut doc);
     constraints::refine(&mut doc);
     doc
+}
+
+/// Gives every answer that has a body a schema, so that generated clients type it: files
+/// (`application/pdf`) are binary strings, other text (CSV, HTML, JWS, Prometheus) strings, JSON
+/// documents (the JWK set, the issuer profile, this document) objects.
+fn document_media(doc: &mut utoipa::openapi::OpenApi) {
+    use utoipa::openapi::schema::{
+        AdditionalProperties, KnownFormat, ObjectBuilder, SchemaFormat, Type,
+    };
+    use utoipa::openapi::RefOr;
+    for item in doc.paths.paths.values_mut() {
+        for op in [
+            &mut item.get,
+            &mut item.put,
+            &mut item.post,
+            &mut item.delete,
+            &mut item.patch,
+        ]
+        .into_iter()
+        .flatten()
+        {
+            for response in op.responses.responses.values_mut() {
+                let RefOr::T(response) = response else {
+                    continue;
+                };
+                for (media_type, content) in response.content.iter_mut() {
+                    if content.schema.is_some() {
+                        continue;
+                    }
+                    let schema = if media_type == "application/pdf" {
+                        ObjectBuilder::new()
+                            .schema_type(Type::String)
+                            .format(Some(SchemaFormat::KnownFormat(KnownFormat::Binary)))
+                    } else if media_type.starts_with("text/") || media_type.ends_with("+jwt") {
+                        ObjectBuilder::new().schema_type(Type::String)
+                    } else {
+                        ObjectBuilder::new()
+                            .schema_type(Type::Object)
+                            .additional_properties(Some(AdditionalProperties::FreeForm(true)))
+                    };
+                    content.schema = Some(schema.build().into());
+                }
+            }
+        }
+    }
 }
 
 /// The problem answers that whole kinds of operations can give, documented here once instead of
@@ -247,7 +293,13 @@ fn document_common_responses(doc: &mut utoipa::openapi::OpenApi) {
             }
             if body {
                 common.push(("413", "`payload_too_large`"));
-                common.push(("415", "`unsupported_media_type`: send `application/json`"));
+                let json = op
+                    .request_body
+                    .as_ref()
+                    .is_some_and(|b| b.content.contains_key("application/json"));
+                if json {
+                    common.push(("415", "`unsupported_media_type`: send `application/json`"));
+                }
                 common.push(("404", "Something the request names does not exist"));
             }
             if in_path {
@@ -271,7 +323,8 @@ fn document_common_responses(doc: &mut utoipa::openapi::OpenApi) {
 }
 
 /// States the body limit of this server (`max_body_bytes`) in the document: on every 413
-/// answer, and on the request body of operations that take a file (`text/csv`).
+/// answer, and on the request body of operations that take a file (`text/csv`, or the `file`
+/// part of a `multipart/form-data` form).
 pub fn document_body_limit(doc: &mut utoipa::openapi::OpenApi, max_body_bytes: usize) {
     use utoipa::openapi::RefOr;
     let limit = format!(
@@ -294,7 +347,18 @@ pub fn document_body_limit(doc: &mut utoipa::openapi::OpenApi, max_body_bytes: u
                 continue;
             };
             if body.content.keys().any(|ct| ct.starts_with("text/csv")) {
-                body.description = Some(format!("A CSV file (UTF-8), {limit}."));
+                if let Some(form) = body.content.get_mut("multipart/form-data") {
+                    form.encoding.insert(
+                        "file".to_string(),
+                        utoipa::openapi::encoding::EncodingBuilder::new()
+                            .content_type(Some("text/csv"))
+                            .build(),
+                    );
+                }
+                body.description = Some(format!(
+                    "A CSV file (UTF-8): the body itself (`text/csv`) or the `file` part of a form \
+                     (`multipart/form-data`); the whole body {limit}."
+                ));
             }
             match op.responses.responses.get_mut("413") {
                 Some(RefOr::T(res)) if res.description == "`payload_too_large`" => {

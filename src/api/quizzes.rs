@@ -15,7 +15,7 @@ use crate::db::quiz::{self as q, AttemptRow};
 use crate::error::{ApiError, ApiResult, FieldError};
 use crate::quiz::attempts::{self, quiz_not_found, QuizRef};
 use crate::quiz::{reveal, shown, Answer, QuestionResult, ShownQuestion};
-use crate::startup::AppState;
+use crate::state::AppState;
 use crate::telemetry::{run_blocking, run_writing};
 
 /// The result of a submitted attempt.
@@ -56,7 +56,7 @@ pub struct AttemptResponse {
     /// Certificates issued by this very request: the submit that completes a course (and the
     /// programs it completes) lists them, as a progress write does.
     #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub certificates_issued: Vec<super::learning::IssuedCertificate>,
+    pub certificates_issued: Vec<crate::learning::IssuedCertificate>,
 }
 
 fn cx(state: &AppState) -> attempts::Ctx<'_> {
@@ -277,7 +277,13 @@ pub async fn submit_attempt(
             let mut issued = Vec::new();
             if row.passed == Some(true) {
                 if let Some(published) = st.catalogue.by_id(&row.course_id) {
-                    issued = super::learning::complete(conn, &st, &user.id, &published, None)?;
+                    issued = crate::learning::complete(
+                        conn,
+                        &st.completion(),
+                        &user.id,
+                        &published,
+                        None,
+                    )?;
                 }
             }
             let mut response = view(conn, &st, &row)?;
@@ -411,7 +417,7 @@ pub async fn quiz_stats(
         run_blocking(move || {
             let mut conn = st.pool.get()?;
             let row = courses::find(&mut conn, &slug)?;
-            courses::require_editor(&mut conn, &row, &user)?;
+            crate::access::require_editor(&mut conn, &user, &row)?;
             // Prompts from the served release, else from the draft.
             let source = match st.catalogue.get(&slug) {
                 Some(c) => c.content.doc.clone(),

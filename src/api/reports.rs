@@ -8,13 +8,13 @@ use utoipa::{IntoParams, ToSchema};
 
 use super::constraints as c;
 use super::extract::Json;
-use crate::auth::{AuthUser, Role};
-use crate::community;
+use crate::access::{self, Action, AdminArea};
+use crate::auth::AuthUser;
 use crate::db::schema::indicator_targets;
 use crate::error::{ApiError, ApiResult};
 use crate::reports::{self, Report};
-use crate::startup::AppState;
-use crate::telemetry::run_blocking;
+use crate::state::AppState;
+use crate::telemetry::{run_blocking, run_writing};
 
 #[derive(Deserialize, IntoParams)]
 pub struct IndicatorQuery {
@@ -51,9 +51,7 @@ async fn compute(
     id: String,
     q: IndicatorQuery,
 ) -> ApiResult<Report> {
-    if !user.has_role(Role::Admin) {
-        return Err(ApiError::forbidden("Reports are for admins of the area."));
-    }
+    access::require(&user, Action::EnterAdminArea(AdminArea::Reports))?;
     let year = check_year(q.year.unwrap_or_else(|| state.clock.now().year()))?;
     let breakdown = match q.breakdown.as_deref() {
         None => false,
@@ -74,7 +72,7 @@ async fn compute(
         .map_err(ApiError::internal)?;
     run_blocking(move || {
         let mut conn = st.pool.get()?;
-        community::require_admin_of(&mut conn, &user, &id)?;
+        access::require_admin_of(&mut conn, &user, &id)?;
         let course_title = |slug: &str| st.catalogue.get(slug).map(|c| c.card.title.clone());
         reports::report(
             &mut conn,
@@ -180,8 +178,9 @@ pub async fn put_target(
     run_blocking(move || {
         use diesel::prelude::*;
         let mut conn = st.pool.get()?;
-        community::require_admin_of(&mut conn, &user, &id)?;
-        crate::db::transaction(&mut conn, |conn| {
+        access::require_admin_of(&mut conn, &user, &id)?;
+        let writer = st.writer.clone();
+        writer.transaction(move |conn| {
             diesel::delete(
                 indicator_targets::table
                     .filter(indicator_targets::locality_id.eq(&id))
@@ -242,9 +241,7 @@ pub async fn timeline(
     path: web::Path<String>,
     query: web::Query<TimelineQuery>,
 ) -> ApiResult<web::Json<Vec<crate::reports::TimelinePoint>>> {
-    if !user.has_role(Role::Admin) {
-        return Err(ApiError::forbidden("Reports are for admins of the area."));
-    }
+    access::require(&user, Action::EnterAdminArea(AdminArea::Reports))?;
     let q = query.into_inner();
     if q.interval.as_deref().is_some_and(|i| i != "month") {
         return Err(ApiError::field(
@@ -273,7 +270,7 @@ pub async fn timeline(
     Ok(web::Json(
         run_blocking(move || {
             let mut conn = pool.get()?;
-            community::require_admin_of(&mut conn, &user, &id)?;
+            access::require_admin_of(&mut conn, &user, &id)?;
             reports::timeline(&mut conn, &id, from, to)
         })
         .await?,
@@ -322,11 +319,7 @@ pub async fn list_indicator_config(
     state: web::Data<AppState>,
     user: AuthUser,
 ) -> ApiResult<web::Json<Vec<IndicatorConfig>>> {
-    if !user.has_role(Role::Admin) {
-        return Err(ApiError::forbidden(
-            "Only admins see the indicator configuration.",
-        ));
-    }
+    access::require(&user, Action::EnterAdminArea(AdminArea::IndicatorConfig))?;
     Ok(web::Json(config_list(&state).await?))
 }
 
@@ -378,7 +371,7 @@ pub async fn put_indicator_config(
     path: web::Path<String>,
     body: Json<QualificationRequest>,
 ) -> ApiResult<web::Json<Vec<IndicatorConfig>>> {
-    user.require_global(Role::Admin)?;
+    access::require(&user, Action::RunPlatform)?;
     let key = path.into_inner();
     if !reports::indicator_exists(&key) {
         return Err(ApiError::not_found(format!("No indicator `{key}`.")));
@@ -392,8 +385,10 @@ pub async fn put_indicator_config(
             problems.join("; "),
         ));
     }
-    let pool = state.pool.clone();
-    run_blocking(move || reports::save_config(&mut *pool.get()?, &[(&key, Some(&q))])).await?;
+    run_writing(&state, move |conn| {
+        reports::save_config(conn, &[(&key, Some(&q))])
+    })
+    .await?;
     Ok(web::Json(config_list(&state).await?))
 }
 
@@ -409,12 +404,14 @@ pub async fn reset_indicator_config(
     user: AuthUser,
     path: web::Path<String>,
 ) -> ApiResult<web::Json<Vec<IndicatorConfig>>> {
-    user.require_global(Role::Admin)?;
+    access::require(&user, Action::RunPlatform)?;
     let key = path.into_inner();
     if !reports::indicator_exists(&key) {
         return Err(ApiError::not_found(format!("No indicator `{key}`.")));
     }
-    let pool = state.pool.clone();
-    run_blocking(move || reports::save_config(&mut *pool.get()?, &[(&key, None)])).await?;
+    run_writing(&state, move |conn| {
+        reports::save_config(conn, &[(&key, None)])
+    })
+    .await?;
     Ok(web::Json(config_list(&state).await?))
 }

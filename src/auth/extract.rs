@@ -7,11 +7,11 @@ use actix_web::http::header::AUTHORIZATION;
 use actix_web::{dev::Payload, web, FromRequest, HttpRequest};
 use diesel::prelude::*;
 
-use super::{Role, RoleScope};
+use super::RoleScope;
 use crate::db::schema::{sessions, users};
 use crate::db::DbConn;
 use crate::error::ApiError;
-use crate::startup::AppState;
+use crate::state::AppState;
 use crate::telemetry::run_blocking;
 
 #[derive(Clone, Debug)]
@@ -19,30 +19,6 @@ pub struct AuthUser {
     pub id: String,
     pub session_id: String,
     pub roles: Vec<RoleScope>,
-}
-
-impl AuthUser {
-    pub fn has_role(&self, role: Role) -> bool {
-        self.roles.iter().any(|r| r.role == role)
-    }
-
-    pub fn has_global_role(&self, role: Role) -> bool {
-        self.roles
-            .iter()
-            .any(|r| r.role == role && r.locality.is_none())
-    }
-
-    /// 403 unless the user holds `role` without a locality restriction.
-    pub fn require_global(&self, role: Role) -> Result<(), ApiError> {
-        if self.has_global_role(role) {
-            Ok(())
-        } else {
-            Err(ApiError::forbidden(format!(
-                "This needs the {} role for the whole platform.",
-                role.as_str()
-            )))
-        }
-    }
 }
 
 fn bearer(req: &HttpRequest) -> Option<String> {

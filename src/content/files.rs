@@ -64,16 +64,16 @@ pub struct LoadedCourse {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ProgramDoc {
-    #[schema(schema_with = crate::api::constraints::non_blank)]
+    #[schema(schema_with = crate::content::schema::non_blank)]
     pub title: String,
-    #[schema(schema_with = crate::api::constraints::non_blank)]
+    #[schema(schema_with = crate::content::schema::non_blank)]
     pub title_en: String,
     #[serde(default)]
     pub summary: String,
     #[serde(default)]
     pub summary_en: String,
     #[serde(default)]
-    #[schema(schema_with = crate::api::constraints::any_groups)]
+    #[schema(schema_with = crate::content::schema::any_groups)]
     pub groups: Vec<String>,
     /// Slugs of published courses (another → 404), at least one.
     #[schema(min_items = 1)]

@@ -4,6 +4,7 @@
 pub mod catalogue;
 pub mod files;
 pub mod render;
+pub mod schema;
 pub mod validate;
 
 use std::collections::BTreeMap;

@@ -258,42 +258,36 @@ pub fn profile(conn: &mut DbConn, user_id: &str) -> QueryResult<Option<Profile>>
         .optional()
 }
 
-/// Creates or updates a profile; a new profile gets the facts of what its user already did, and
-/// the households it leaves or joins are counted again.
-pub fn save_profile(conn: &mut DbConn, p: &Profile) -> crate::error::ApiResult<()> {
+/// Creates or updates a profile; returns the one it replaced. (`community::save_profile` is the
+/// use: it keeps the indicator facts and the certificates' village in step.)
+pub fn write_profile(conn: &mut DbConn, p: &Profile) -> QueryResult<Option<Profile>> {
     let old = profile(conn, &p.user_id)?;
-    if let Some(old) = &old {
+    if old.is_some() {
         diesel::update(learner_profiles::table.find(&p.user_id))
             .set(p)
             .execute(conn)?;
-        if old.household_id != p.household_id || old.eid_status != p.eid_status {
-            let config = crate::reports::effective_config(conn)?;
-            let touched: Vec<String> = old
-                .household_id
-                .clone()
-                .into_iter()
-                .chain(p.household_id.clone())
-                .collect();
-            crate::reports::refresh_households(conn, &config, Some(&touched))?;
-        }
     } else {
         diesel::insert_into(learner_profiles::table)
             .values(p)
             .execute(conn)?;
-        crate::reports::refresh_facts(conn, &p.user_id)?;
     }
-    // Certificates earned before the learner was counted in a village count where they live now.
-    if let (Some(village), None) = (&p.village_id, old.and_then(|o| o.village_id)) {
-        use super::schema::certificates;
-        diesel::update(
-            certificates::table
-                .filter(certificates::user_id.eq(&p.user_id))
-                .filter(certificates::village_id.is_null()),
-        )
-        .set(certificates::village_id.eq(village))
-        .execute(conn)?;
-    }
-    Ok(())
+    Ok(old)
+}
+
+/// Gives `village` to the user's certificates that have no village.
+pub fn certificates_into_village(
+    conn: &mut DbConn,
+    user_id: &str,
+    village: &str,
+) -> QueryResult<usize> {
+    use super::schema::certificates;
+    diesel::update(
+        certificates::table
+            .filter(certificates::user_id.eq(user_id))
+            .filter(certificates::village_id.is_null()),
+    )
+    .set(certificates::village_id.eq(village))
+    .execute(conn)
 }
 
 /// (user id, display name) of the learners whose profile puts them in one of `villages`.

@@ -23,7 +23,7 @@ use diesel::connection::SimpleConnection;
 use diesel::pg::PgConnection;
 use diesel::r2d2::{self, ManageConnection, R2D2Connection};
 use diesel::sqlite::SqliteConnection;
-use diesel::{Connection, QueryResult, RunQueryDsl};
+use diesel::{Connection, QueryResult};
 
 #[derive(diesel::MultiConnection)]
 pub enum DbConn {
@@ -91,8 +91,6 @@ impl SqliteSync {
 pub struct ConnManager {
     target: DbTarget,
     sqlite_sync: SqliteSync,
-    /// SQLite: the connection that writes (see [`transaction`]), open while the pool lives.
-    _writer: Option<std::sync::Arc<SqliteWriter>>,
 }
 
 impl std::fmt::Debug for ConnManager {
@@ -118,21 +116,15 @@ impl ConnManager {
         Self {
             target,
             sqlite_sync: SqliteSync::default(),
-            _writer: None,
         }
     }
 
-    /// A manager for a pool: on SQLite it also opens the database's writing connection.
-    pub fn for_pool(target: DbTarget, sqlite_sync: SqliteSync) -> Result<Self, ConnError> {
-        let writer = match &target {
-            DbTarget::Sqlite(path) => Some(SqliteWriter::open(path, sqlite_sync)?),
-            DbTarget::Postgres(_) => None,
-        };
-        Ok(Self {
+    /// A manager whose SQLite connections sync as `sqlite_sync` says.
+    pub fn with_sync(target: DbTarget, sqlite_sync: SqliteSync) -> Self {
+        Self {
             target,
             sqlite_sync,
-            _writer: writer,
-        })
+        }
     }
 
     pub fn target(&self) -> &DbTarget {
@@ -202,9 +194,24 @@ pub fn connect_and_migrate_with(
     let mut first = connect_once(url)?;
     migrate::run_pending(&mut first)?;
     drop(first);
-    let manager = ConnManager::for_pool(target, sqlite_sync)
+    build_pool(
+        ConnManager::with_sync(target, sqlite_sync),
+        pool_size,
+        timeout,
+    )
+}
+
+/// [`connect_and_migrate_with`], and the [`Writer`] of the database: what the server writes with.
+pub fn connect_and_serve(
+    url: &str,
+    pool_size: u32,
+    timeout: Duration,
+    sqlite_sync: SqliteSync,
+) -> anyhow::Result<(DbPool, Writer)> {
+    let pool = connect_and_migrate_with(url, pool_size, timeout, sqlite_sync)?;
+    let writer = Writer::open(&pool, &DbTarget::parse(url)?, sqlite_sync)
         .map_err(|e| anyhow::anyhow!("cannot open the database's writing connection: {e}"))?;
-    build_pool(manager, pool_size, timeout)
+    Ok((pool, writer))
 }
 
 /// One connection, outside any pool, with the real cause of a failure in the error.
@@ -248,18 +255,113 @@ fn one_line(s: &str) -> String {
     s.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
-/// SQLite lets one connection write at a time. Each database file that a pool serves has one
-/// connection of its own for writing, owned by a thread of its own that runs the process's writes
-/// one after another. Requests queue their writes for it and wait; it takes every write that is
-/// queued (up to [`MAX_BATCH`]), runs each in a savepoint of one transaction and commits them
-/// together (group commit), then answers each. So the writing connection is never idle while a
-/// write waits (writers taking a lock in turn left it idle while the next one was scheduled:
-/// with 64 clients on 2 cores, most of a write's time), one commit stores the pages that several
-/// writes share once, and the connection keeps its page cache (a connection drops its whole cache
-/// when it finds that another connection wrote). A write that fails rolls back to its savepoint
-/// and leaves the others of its batch; a request has its answer only once its write is committed.
+/// The way to the connection that writes, held by the application state (cloned, it is the same
+/// way). A job sent here is owned (`'static`): it gets the connection to write on and its answer
+/// comes back once what it wrote is committed.
+///
+/// On SQLite, which lets one connection write at a time, the database file that the server
+/// serves has one connection of its own for writing, owned by a thread of its own that runs the
+/// jobs one after another ([`SqliteWriter`]). It takes every job that is queued (up to
+/// [`MAX_BATCH`]), runs each in a savepoint of one transaction and commits them together (group
+/// commit), then answers each. So the writing connection is never idle while a write waits
+/// (writers taking a lock in turn left it idle while the next one was scheduled: with 64 clients
+/// on 2 cores, most of a write's time), one commit stores the pages that several writes share
+/// once, and the connection keeps its page cache (a connection drops its whole cache when it finds
+/// that another connection wrote). A job that fails or panics rolls back to its savepoint and
+/// leaves the others of its batch; a caller has its answer only once its write is committed.
 /// Other processes on the same file still meet `busy_timeout`. See PERFORMANCE.md.
-pub struct SqliteWriter {
+///
+/// On PostgreSQL, where writers take row locks and need no turn, a job runs on a pooled
+/// connection.
+#[derive(Clone)]
+pub enum Writer {
+    Sqlite(SqliteWriter),
+    Postgres(DbPool),
+}
+
+impl std::fmt::Debug for Writer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Writer::Sqlite(_) => "Writer::Sqlite",
+            Writer::Postgres(_) => "Writer::Postgres",
+        })
+    }
+}
+
+impl Writer {
+    /// The writer of the database `pool` serves: on SQLite it opens the writing connection and
+    /// starts its thread, on PostgreSQL it writes on the pool's connections.
+    pub fn open(pool: &DbPool, target: &DbTarget, sync: SqliteSync) -> Result<Writer, ConnError> {
+        Ok(match target {
+            DbTarget::Sqlite(path) => Writer::Sqlite(SqliteWriter::open(path, sync)?),
+            DbTarget::Postgres(_) => Writer::Postgres(pool.clone()),
+        })
+    }
+
+    /// Runs `f` in a write transaction and waits until it is committed (or rolled back): for
+    /// callers that may block (a blocking-pool thread, a command). On SQLite `f` runs on the writer
+    /// thread in a savepoint of the batch it commits next, and a panic in `f` continues here; a
+    /// job that itself queues a job fails at once instead of waiting for itself. On PostgreSQL
+    /// it is [`transaction`] on a pooled connection.
+    pub fn transaction<T, E, F>(&self, f: F) -> Result<T, E>
+    where
+        F: FnOnce(&mut DbConn) -> Result<T, E> + Send + 'static,
+        T: Send + 'static,
+        E: From<diesel::result::Error> + Send + 'static,
+    {
+        match self {
+            Writer::Sqlite(w) => w.run_blocking(f),
+            Writer::Postgres(pool) => transaction(&mut *pooled(pool)?, f),
+        }
+    }
+
+    /// Runs `f` on the connection that writes and awaits its outcome, without a thread of the
+    /// caller's waiting: a request that writes sends all its database work here, reads included,
+    /// one hop from the async runtime and one back. On SQLite `f` runs on the writer thread in a
+    /// savepoint of the batch it commits next (so all of it, or nothing, is kept); a panic in `f`
+    /// becomes an error. On PostgreSQL `f` runs on a pooled connection on the blocking pool,
+    /// outside any transaction: one statement needs none, and `f` opens one ([`transaction`])
+    /// where it needs more.
+    pub async fn run<T, E, F>(&self, f: F) -> Result<T, E>
+    where
+        F: FnOnce(&mut DbConn) -> Result<T, E> + Send + 'static,
+        T: Send + 'static,
+        E: From<diesel::result::Error> + Send + 'static,
+    {
+        match self {
+            Writer::Sqlite(w) => w.run(f).await,
+            Writer::Postgres(pool) => {
+                let pool = pool.clone();
+                tokio::task::spawn_blocking(move || f(&mut *pooled(&pool)?))
+                    .await
+                    .unwrap_or_else(|e| match e.try_into_panic() {
+                        Ok(payload) => Err(panicked(&payload).into()),
+                        Err(e) => {
+                            Err(diesel_error_text(format!("a write was cancelled: {e}")).into())
+                        }
+                    })
+            }
+        }
+    }
+}
+
+/// A connection of `pool`; a pool that gives none within its timeout is unreachable (503).
+fn pooled(pool: &DbPool) -> QueryResult<PooledConn> {
+    pool.get().map_err(|e| {
+        diesel::result::Error::DatabaseError(
+            diesel::result::DatabaseErrorKind::ClosedConnection,
+            Box::new(format!("database pool: {e}")),
+        )
+    })
+}
+
+/// The writer thread of an SQLite database file and its queue (see [`Writer`]). Cloned, it is
+/// the same thread; the thread ends, and closes its connection, once the last clone is dropped
+/// and the jobs queued before have been answered.
+#[derive(Clone)]
+pub struct SqliteWriter(std::sync::Arc<WriterThread>);
+
+struct WriterThread {
     queue: Option<std::sync::mpsc::Sender<WriteRequest>>,
     thread: Option<std::thread::JoinHandle<()>>,
 }
@@ -268,18 +370,11 @@ pub struct SqliteWriter {
 pub const MAX_BATCH: usize = 32;
 
 /// A write for the writer thread: true when it succeeded (its savepoint is kept).
-type Job<'a> = dyn FnMut(&mut DbConn) -> bool + Send + 'a;
+type Job = Box<dyn FnOnce(&mut DbConn) -> bool + Send>;
 
 struct WriteRequest {
-    job: JobRef,
+    job: Option<Job>,
     reply: Reply,
-}
-
-/// A queued write: borrowed from a thread that waits for it ([`SqliteWriter::run`]), or owned
-/// ([`SqliteWriter::run_queued`]).
-enum JobRef {
-    Borrowed(&'static mut Job<'static>),
-    Owned(Box<Job<'static>>),
 }
 
 /// Where a write's outcome goes: to a thread that waits, or to a task that awaits it.
@@ -290,10 +385,7 @@ enum Reply {
 
 impl WriteRequest {
     fn run(&mut self, conn: &mut DbConn) -> bool {
-        match &mut self.job {
-            JobRef::Borrowed(job) => job(conn),
-            JobRef::Owned(job) => job(conn),
-        }
+        self.job.take().is_some_and(|job| job(conn))
     }
 
     fn answer(self, outcome: Outcome) {
@@ -315,38 +407,18 @@ enum Outcome {
     Failed(String),
 }
 
-/// The writing connection of each database file that a pool serves, by the file's name as SQLite
-/// reports it. The pool's manager holds the writer; the map only finds it.
-static SQLITE_WRITERS: std::sync::Mutex<
-    std::collections::BTreeMap<String, std::sync::Weak<SqliteWriter>>,
-> = std::sync::Mutex::new(std::collections::BTreeMap::new());
-
-/// Writers of databases without a pool (a command's one connection) queue here instead.
-static SQLITE_WRITER: std::sync::Mutex<()> = std::sync::Mutex::new(());
-
 fn locked<T>(m: &std::sync::Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     // A panic while writing poisons nothing that matters here.
     m.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 
-/// The file of a connection's main database, as SQLite names it.
-fn sqlite_file(conn: &mut SqliteConnection) -> QueryResult<String> {
-    #[derive(diesel::QueryableByName)]
-    struct File {
-        #[diesel(sql_type = diesel::sql_types::Text)]
-        file: String,
-    }
-    let f: File = crate::fixed!("SELECT file FROM pragma_database_list WHERE name = 'main'")
-        .get_result(conn)?;
-    Ok(f.file)
-}
+/// Where the writer thread leaves a job's own result until its batch is committed.
+type Slot<T, E> = std::sync::Arc<std::sync::Mutex<Option<Result<T, E>>>>;
 
 impl SqliteWriter {
-    /// Opens the writing connection of `path`, starts its thread and makes it findable from the
-    /// pool's connections.
-    fn open(path: &Path, sync: SqliteSync) -> Result<std::sync::Arc<SqliteWriter>, ConnError> {
-        let mut conn = sqlite_connect(path, sync)?;
-        let file = sqlite_file(&mut conn)?;
+    /// Opens the writing connection of `path` and starts its thread.
+    fn open(path: &Path, sync: SqliteSync) -> Result<SqliteWriter, ConnError> {
+        let conn = sqlite_connect(path, sync)?;
         let (queue, requests) = std::sync::mpsc::channel();
         let owned = path.to_path_buf();
         let thread = std::thread::Builder::new()
@@ -357,141 +429,107 @@ impl SqliteWriter {
                     "cannot start the writer thread: {e}"
                 )))
             })?;
-        let writer = std::sync::Arc::new(SqliteWriter {
+        Ok(SqliteWriter(std::sync::Arc::new(WriterThread {
             queue: Some(queue),
             thread: Some(thread),
-        });
-        let mut all = locked(&SQLITE_WRITERS);
-        all.retain(|_, w| w.strong_count() > 0);
-        all.insert(file, std::sync::Arc::downgrade(&writer));
-        Ok(writer)
+        })))
     }
 
-    /// The writer of the database `conn` is connected to, when a pool serves it.
-    fn of(conn: &mut SqliteConnection) -> QueryResult<Option<std::sync::Arc<SqliteWriter>>> {
-        let file = sqlite_file(conn)?;
-        Ok(locked(&SQLITE_WRITERS).get(&file).and_then(|w| w.upgrade()))
-    }
-
-    /// Runs `f` in a write transaction on the writer thread and waits until it is committed (or
-    /// rolled back). A panic in `f` continues here.
-    fn run<T, E, F>(&self, f: F) -> Result<T, E>
+    /// Queues `f` with `reply`; returns where its own result will be.
+    fn send<T, E, F>(&self, f: F, reply: Reply) -> QueryResult<Slot<T, E>>
     where
-        F: FnOnce(&mut DbConn) -> Result<T, E> + Send,
-        T: Send,
-        E: From<diesel::result::Error> + Send,
+        F: FnOnce(&mut DbConn) -> Result<T, E> + Send + 'static,
+        T: Send + 'static,
+        E: Send + 'static,
     {
-        if self.thread.as_ref().map(|t| t.thread().id()) == Some(std::thread::current().id()) {
-            // A write on another connection from inside a write would wait for itself.
-            return Err(diesel_error_text(
-                "a write was queued from the SQLite writer thread itself".into(),
-            )
-            .into());
-        }
-        let mut out = None;
-        let outcome = {
-            let mut job = job_of(f, |result| out = Some(result));
-            let job: &mut Job<'_> = &mut job;
-            // SAFETY: the writer thread uses `job` (which borrows `f` and `out` on this stack)
-            // only between receiving the request and sending its reply or dropping the request,
-            // and this block is not left before one of those: `done.recv()` blocks until the
-            // reply comes or the request's reply sender is dropped. Only the lifetime is changed.
-            let job =
-                unsafe { std::mem::transmute::<&mut Job<'_>, &'static mut Job<'static>>(job) };
-            let (reply, done) = std::sync::mpsc::sync_channel(1);
-            self.send(JobRef::Borrowed(job), Reply::Wait(reply))?;
-            done.recv().ok()
-        };
-        if let Some(Outcome::Panicked(payload)) = outcome {
-            std::panic::resume_unwind(payload)
-        }
-        result_of(outcome, out)
-    }
-
-    fn send(&self, job: JobRef, reply: Reply) -> QueryResult<()> {
+        let slot: Slot<T, E> = std::sync::Arc::new(std::sync::Mutex::new(None));
+        let out = slot.clone();
+        let job: Job = Box::new(move |conn| {
+            let result = f(conn);
+            let ok = result.is_ok();
+            *locked(&out) = Some(result);
+            ok
+        });
         let queue = self
+            .0
             .queue
             .as_ref()
             .expect("the queue lives as long as the writer");
         queue
-            .send(WriteRequest { job, reply })
-            .map_err(|_| writer_stopped())
+            .send(WriteRequest {
+                job: Some(job),
+                reply,
+            })
+            .map_err(|_| writer_stopped())?;
+        Ok(slot)
     }
 
-    /// The writer of the SQLite database a pool serves (`None` for PostgreSQL).
-    pub fn of_pool(pool: &DbPool) -> anyhow::Result<Option<std::sync::Arc<SqliteWriter>>> {
-        let mut conn = pool.get()?;
-        Ok(match &mut *conn {
-            DbConn::Sqlite(s) => SqliteWriter::of(s)?,
-            DbConn::Pg(_) => None,
-        })
-    }
-
-    /// Queues `f`, which owns what it needs, for the writer thread and awaits its outcome (once
-    /// committed, or rolled back), without a thread of the caller's waiting: a request that
-    /// writes runs all its queries here, one hop from the async runtime and one back. A panic in
-    /// `f` becomes an error (a 500, logged with its message).
-    pub async fn run_queued<T, E, F>(&self, f: F) -> Result<T, E>
+    /// [`Writer::transaction`] on SQLite.
+    fn run_blocking<T, E, F>(&self, f: F) -> Result<T, E>
     where
         F: FnOnce(&mut DbConn) -> Result<T, E> + Send + 'static,
         T: Send + 'static,
         E: From<diesel::result::Error> + Send + 'static,
     {
-        let slot = std::sync::Arc::new(std::sync::Mutex::new(None));
-        let out = slot.clone();
-        let job = Box::new(job_of(f, move |result| *locked(&out) = Some(result)));
-        let (reply, done) = tokio::sync::oneshot::channel();
-        self.send(JobRef::Owned(job), Reply::Wake(reply))?;
-        let outcome = done.await.ok();
-        let out = locked(&slot).take();
-        result_of(outcome, out)
-    }
-}
-
-/// `f` as a job for the writer thread: its result goes to `keep`; true when it is `Ok`.
-fn job_of<T, E, F>(f: F, mut keep: impl FnMut(Result<T, E>)) -> impl FnMut(&mut DbConn) -> bool
-where
-    F: FnOnce(&mut DbConn) -> Result<T, E>,
-{
-    let mut f = Some(f);
-    move |conn| match f.take() {
-        Some(f) => {
-            let result = f(conn);
-            let ok = result.is_ok();
-            keep(result);
-            ok
+        if self.0.thread.as_ref().map(|t| t.thread().id()) == Some(std::thread::current().id()) {
+            // A job that queues a job would wait for itself.
+            return Err(diesel_error_text(
+                "a write was queued from the SQLite writer thread itself".into(),
+            )
+            .into());
         }
-        None => false,
+        let (reply, done) = std::sync::mpsc::sync_channel(1);
+        let slot = self.send(f, Reply::Wait(reply))?;
+        let outcome = done.recv().ok();
+        if let Some(Outcome::Panicked(payload)) = outcome {
+            std::panic::resume_unwind(payload)
+        }
+        result_of(outcome, &slot)
+    }
+
+    /// [`Writer::run`] on SQLite.
+    async fn run<T, E, F>(&self, f: F) -> Result<T, E>
+    where
+        F: FnOnce(&mut DbConn) -> Result<T, E> + Send + 'static,
+        T: Send + 'static,
+        E: From<diesel::result::Error> + Send + 'static,
+    {
+        let (reply, done) = tokio::sync::oneshot::channel();
+        let slot = self.send(f, Reply::Wake(reply))?;
+        let outcome = done.await.ok();
+        result_of(outcome, &slot)
     }
 }
 
 /// What a write's caller gets: its own result once its batch is committed, else why not.
-fn result_of<T, E>(outcome: Option<Outcome>, out: Option<Result<T, E>>) -> Result<T, E>
+fn result_of<T, E>(outcome: Option<Outcome>, slot: &Slot<T, E>) -> Result<T, E>
 where
     E: From<diesel::result::Error>,
 {
     match outcome {
-        Some(Outcome::Done) => {
-            out.unwrap_or_else(|| Err(diesel_error_text("the write did not run".into()).into()))
-        }
-        Some(Outcome::Panicked(payload)) => {
-            let what = payload
-                .downcast_ref::<&str>()
-                .map(|s| s.to_string())
-                .or_else(|| payload.downcast_ref::<String>().cloned())
-                .unwrap_or_default();
-            Err(diesel_error_text(format!("a write panicked: {what}")).into())
-        }
+        Some(Outcome::Done) => locked(slot)
+            .take()
+            .unwrap_or_else(|| Err(diesel_error_text("the write did not run".into()).into())),
+        Some(Outcome::Panicked(payload)) => Err(panicked(&payload).into()),
         Some(Outcome::Failed(e)) => Err(diesel_error_text(e).into()),
         None => Err(writer_stopped().into()),
     }
+}
+
+fn panicked(payload: &Box<dyn std::any::Any + Send>) -> diesel::result::Error {
+    let what = payload
+        .downcast_ref::<&str>()
+        .map(|s| s.to_string())
+        .or_else(|| payload.downcast_ref::<String>().cloned())
+        .unwrap_or_default();
+    diesel_error_text(format!("a write panicked: {what}"))
 }
 
 fn writer_stopped() -> diesel::result::Error {
     diesel_error_text("the SQLite writer thread has stopped".into())
 }
 
-impl Drop for SqliteWriter {
+impl Drop for WriterThread {
     fn drop(&mut self) {
         // The thread ends once its queue is closed and empty; it closes the connection.
         drop(self.queue.take());
@@ -646,19 +684,19 @@ where
     result
 }
 
-/// Runs `f` in a transaction that writes. On SQLite it runs on the database's writer thread
-/// ([`SqliteWriter`]), in a savepoint of a transaction shared with the writes queued beside it, and
-/// returns once that transaction is committed. The transaction begins with `BEGIN IMMEDIATE`,
-/// which takes the write lock first, so that it waits for writers of other processes
+/// Runs `f` in a transaction on `conn`. Inside a transaction already (a job on the writer thread
+/// runs in one), it is a savepoint. On SQLite a transaction of its own begins with `BEGIN
+/// IMMEDIATE`, which takes the write lock first, so that it waits for other writers
 /// (`busy_timeout`) instead of failing with SQLITE_BUSY when it reads and then writes while
-/// another connection committed. (It used to take the lock with a no-op `UPDATE users`,
-/// whose foreign-key checks SQLite compiled on every call: a quarter of the CPU of a progress
-/// write.) `f` gets the connection it is to use: the writing one, not `conn`.
+/// another connection committed. (It used to take the lock with a no-op `UPDATE users`, whose
+/// foreign-key checks SQLite compiled on every call: a quarter of the CPU of a progress write.)
+///
+/// The server does not call it on its pooled SQLite connections: it sends its writes to the
+/// [`Writer`], whose connection `f` then gets. A command writes on its own connection.
 pub fn transaction<T, E, F>(conn: &mut DbConn, f: F) -> Result<T, E>
 where
-    F: FnOnce(&mut DbConn) -> Result<T, E> + Send,
-    T: Send,
-    E: From<diesel::result::Error> + Send,
+    F: FnOnce(&mut DbConn) -> Result<T, E>,
+    E: From<diesel::result::Error>,
 {
     use diesel::connection::{AnsiTransactionManager, TransactionManager};
     let DbConn::Sqlite(s) = conn else {
@@ -668,25 +706,19 @@ where
         .transaction_depth()?
         .is_some()
     {
-        // Nested: a savepoint inside the transaction that holds the lock already.
         return conn.transaction(f);
     }
-    if let Some(writer) = SqliteWriter::of(s)? {
-        return writer.run(f);
-    }
-    let _turn = locked(&SQLITE_WRITER);
     immediate(conn, f)
 }
 
-/// Runs a write of one statement. On SQLite it takes the writers' turn like [`transaction`]: a
-/// write in autocommit mode that meets another connection's write lock waits in SQLite's busy
-/// handler, which sleeps 1, 2, 5, 10 ms … between tries while the CPU idles. On PostgreSQL the
-/// statement runs as it is (one round trip).
+/// Runs a write of one statement on `conn`. On SQLite it is a [`transaction`]: a write in
+/// autocommit mode that meets another connection's write lock waits in SQLite's busy handler,
+/// which sleeps 1, 2, 5, 10 ms … between tries while the CPU idles (on the writer's connection it
+/// is a savepoint of the job's). On PostgreSQL the statement runs as it is (one round trip).
 pub fn write<T, E, F>(conn: &mut DbConn, f: F) -> Result<T, E>
 where
-    F: FnOnce(&mut DbConn) -> Result<T, E> + Send,
-    T: Send,
-    E: From<diesel::result::Error> + Send,
+    F: FnOnce(&mut DbConn) -> Result<T, E>,
+    E: From<diesel::result::Error>,
 {
     match conn {
         DbConn::Pg(_) => f(conn),
@@ -715,6 +747,7 @@ pub fn now() -> chrono::NaiveDateTime {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use diesel::RunQueryDsl;
 
     #[test]
     fn bundled_sqlite_keeps_its_query_plans() {
@@ -746,14 +779,15 @@ mod tests {
             .n
     }
 
-    fn sqlite_pool(dir: &Path, name: &str) -> DbPool {
+    fn sqlite_pool(dir: &Path, name: &str) -> (DbPool, Writer) {
         let url = format!("sqlite://{}", dir.join(name).display());
-        let pool = connect_and_migrate(&url, 8, Duration::from_secs(5)).unwrap();
+        let (pool, writer) =
+            connect_and_serve(&url, 8, Duration::from_secs(5), SqliteSync::default()).unwrap();
         pool.get()
             .unwrap()
             .batch_execute("CREATE TABLE t (x INTEGER)")
             .unwrap();
-        pool
+        (pool, writer)
     }
 
     fn insert(conn: &mut DbConn, x: i32) -> QueryResult<usize> {
@@ -763,21 +797,23 @@ mod tests {
     #[test]
     fn each_database_is_written_by_its_own_writing_connection() {
         let dir = tempfile::tempdir().unwrap();
-        let (a, b) = (
+        let ((a, wa), (b, wb)) = (
             sqlite_pool(dir.path(), "a.db"),
             sqlite_pool(dir.path(), "b.db"),
         );
+        assert!(matches!(wa, Writer::Sqlite(_)));
         for _ in 0..3 {
-            transaction(&mut a.get().unwrap(), |c| insert(c, 1)).unwrap();
+            wa.transaction(|c| insert(c, 1)).unwrap();
         }
-        transaction(&mut b.get().unwrap(), |c| insert(c, 2)).unwrap();
+        wb.transaction(|c| insert(c, 2)).unwrap();
         assert_eq!((count(&a, "t"), count(&b, "t")), (3, 1));
         // A connection of the pool sees what the writing connection committed, at once.
-        let mut conn = a.get().unwrap();
-        write(&mut conn, |c| insert(c, 3)).unwrap();
+        wa.clone()
+            .transaction(|c| write(c, |c| insert(c, 3)))
+            .unwrap();
         assert_eq!(count(&a, "t WHERE x = 3"), 1);
         // A failed transaction leaves nothing.
-        let failed: QueryResult<()> = transaction(&mut conn, |c| {
+        let failed: QueryResult<()> = wa.transaction(|c| {
             insert(c, 4)?;
             Err(diesel::result::Error::RollbackTransaction)
         });
@@ -786,18 +822,49 @@ mod tests {
     }
 
     #[test]
+    fn a_transaction_runs_on_the_connection_it_is_given() {
+        // A command's own connection (no writer): the transaction is on it, not on another one
+        // (a temporary table exists on its connection alone).
+        let dir = tempfile::tempdir().unwrap();
+        let (pool, _writer) = sqlite_pool(dir.path(), "c.db");
+        drop(pool);
+        let url = format!("sqlite://{}", dir.path().join("c.db").display());
+        let mut conn = connect_once(&url).unwrap();
+        conn.batch_execute("CREATE TEMP TABLE mine (x INTEGER)")
+            .unwrap();
+        transaction(&mut conn, |c| {
+            diesel::sql_query("INSERT INTO mine VALUES (1)").execute(c)?;
+            // Nested: a savepoint on the same connection.
+            transaction(c, |c| insert(c, 1))
+        })
+        .unwrap();
+        let failed: QueryResult<()> = transaction(&mut conn, |c| {
+            insert(c, 2)?;
+            Err(diesel::result::Error::RollbackTransaction)
+        });
+        assert!(failed.is_err());
+        let n = |conn: &mut DbConn, sql: &str| {
+            diesel::sql_query(sql).get_result::<Count>(conn).unwrap().n
+        };
+        assert_eq!(n(&mut conn, "SELECT COUNT(*) AS n FROM mine"), 1);
+        assert_eq!(n(&mut conn, "SELECT COUNT(*) AS n FROM t WHERE x = 1"), 1);
+        assert_eq!(n(&mut conn, "SELECT COUNT(*) AS n FROM t WHERE x = 2"), 0);
+    }
+
+    #[test]
     fn the_wal_stays_bounded_under_a_stream_of_writes() {
         // The writing connection checkpoints after its own commits, so that the next write can
         // start the WAL over. (A checkpointing thread on a timer, tried once, let frames come in
         // between checkpoint and restart under sustained writes: 4.6 GB of WAL in a minute.)
         let dir = tempfile::tempdir().unwrap();
-        let pool = sqlite_pool(dir.path(), "w.db");
+        let (pool, writer) = sqlite_pool(dir.path(), "w.db");
         for i in 0..3000 {
-            transaction(&mut pool.get().unwrap(), |c| {
-                diesel::sql_query(format!("INSERT INTO t VALUES ({i}), (zeroblob(4000))"))
-                    .execute(c)
-            })
-            .unwrap();
+            writer
+                .transaction(move |c| {
+                    diesel::sql_query(format!("INSERT INTO t VALUES ({i}), (zeroblob(4000))"))
+                        .execute(c)
+                })
+                .unwrap();
         }
         assert_eq!(count(&pool, "t"), 6000);
         let wal = std::fs::metadata(dir.path().join("w.db-wal"))
@@ -809,15 +876,15 @@ mod tests {
     #[test]
     fn a_writer_that_panicked_leaves_the_next_one_a_working_connection() {
         let dir = tempfile::tempdir().unwrap();
-        let pool = sqlite_pool(dir.path(), "p.db");
+        let (pool, writer) = sqlite_pool(dir.path(), "p.db");
         let panicked = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-            let _: QueryResult<()> = transaction(&mut pool.get().unwrap(), |c| {
+            let _: QueryResult<()> = writer.transaction(|c| {
                 insert(c, 1)?;
                 panic!("a bug while writing");
             });
         }));
         assert!(panicked.is_err());
-        transaction(&mut pool.get().unwrap(), |c| insert(c, 2)).unwrap();
+        writer.transaction(|c| insert(c, 2)).unwrap();
         assert_eq!(
             count(&pool, "t WHERE x = 1"),
             0,
@@ -831,10 +898,10 @@ mod tests {
         // While the writer thread is busy, writes queue up and are committed as one batch: one
         // that fails or panics is rolled back to its savepoint and leaves the others.
         let dir = tempfile::tempdir().unwrap();
-        let pool = sqlite_pool(dir.path(), "g.db");
+        let (pool, writer) = sqlite_pool(dir.path(), "g.db");
         std::thread::scope(|scope| {
             let busy = scope.spawn(|| {
-                transaction(&mut pool.get().unwrap(), |c| {
+                writer.transaction(|c| {
                     std::thread::sleep(Duration::from_millis(300));
                     insert(c, 0)
                 })
@@ -842,9 +909,9 @@ mod tests {
             std::thread::sleep(Duration::from_millis(50));
             let writers: Vec<_> = (1..=6)
                 .map(|x| {
-                    let pool = &pool;
+                    let writer = &writer;
                     scope.spawn(move || {
-                        transaction(&mut pool.get().unwrap(), |c| {
+                        writer.transaction(move |c| {
                             insert(c, x)?;
                             match x {
                                 4 | 5 => Err(diesel::result::Error::RollbackTransaction),
@@ -868,21 +935,18 @@ mod tests {
         assert_eq!(count(&pool, "t WHERE x IN (0, 1, 2, 3)"), 4);
         assert_eq!(count(&pool, "t WHERE x IN (4, 5, 6)"), 0);
         // The connection goes on writing.
-        transaction(&mut pool.get().unwrap(), |c| insert(c, 7)).unwrap();
+        writer.transaction(|c| insert(c, 7)).unwrap();
         assert_eq!(count(&pool, "t"), 5);
     }
 
     #[test]
     fn a_queued_request_that_panics_gets_an_error_and_the_writer_goes_on() {
         let dir = tempfile::tempdir().unwrap();
-        let pool = sqlite_pool(dir.path(), "q.db");
-        let writer = SqliteWriter::of_pool(&pool)
-            .unwrap()
-            .expect("an SQLite pool has a writer");
+        let (pool, writer) = sqlite_pool(dir.path(), "q.db");
         let rt = tokio::runtime::Builder::new_current_thread()
             .build()
             .unwrap();
-        let panicked: QueryResult<usize> = rt.block_on(writer.run_queued(|c| {
+        let panicked: QueryResult<usize> = rt.block_on(writer.run(|c| {
             insert(c, 1)?;
             panic!("a bug while writing")
         }));
@@ -890,23 +954,21 @@ mod tests {
             .unwrap_err()
             .to_string()
             .contains("a bug while writing"));
-        let failed: QueryResult<usize> = rt.block_on(writer.run_queued(|c| {
+        let failed: QueryResult<usize> = rt.block_on(writer.run(|c| {
             insert(c, 2)?;
             Err(diesel::result::Error::NotFound)
         }));
         assert!(matches!(failed, Err(diesel::result::Error::NotFound)));
-        // A write on another connection from inside a write fails instead of waiting for itself.
+        // A job that queues a job fails instead of waiting for itself.
         let nested = {
-            let pool = pool.clone();
-            rt.block_on(
-                writer.run_queued(move |_| transaction(&mut pool.get().unwrap(), |c| insert(c, 4))),
-            )
+            let again = writer.clone();
+            rt.block_on(writer.run(move |_| again.transaction(|c| insert(c, 4))))
         };
         assert!(nested
             .unwrap_err()
             .to_string()
             .contains("writer thread itself"));
-        assert_eq!(rt.block_on(writer.run_queued(|c| insert(c, 3))).unwrap(), 1);
+        assert_eq!(rt.block_on(writer.run(|c| insert(c, 3))).unwrap(), 1);
         assert_eq!(count(&pool, "t"), 1, "only the write that succeeded stays");
         assert_eq!(count(&pool, "t WHERE x = 3"), 1);
     }

@@ -11,7 +11,7 @@
 //! order, any number of times); the values are bound in that numbering, and each backend gets its
 //! own placeholders.
 //!
-//! ```ignore
+//! ```text
 //! fixed!("UPDATE users SET display_name = $2 WHERE id = $1")
 //!     .bind::<Text, _>(id)
 //!     .bind::<Text, _>(name)

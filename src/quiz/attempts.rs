@@ -103,9 +103,9 @@ fn expired(row: &AttemptRow, now: NaiveDateTime) -> bool {
 
 /// Loads an attempt of `user_id` (another user's → 404) and grades it if its time ran out.
 pub fn load(conn: &mut DbConn, cx: Ctx<'_>, id: &str, user_id: &str) -> ApiResult<AttemptRow> {
-    let row = q::find(conn, id)?
-        .filter(|r| r.user_id == user_id)
-        .ok_or_else(|| ApiError::not_found("No such attempt."))?;
+    let row = q::find(conn, id)?;
+    crate::access::require_own_attempt(user_id, row.as_ref().map(|r| r.user_id.as_str()))?;
+    let row = row.ok_or_else(|| ApiError::not_found("No such attempt."))?;
     if expired(&row, cx.clock.now()) {
         return finalize(conn, cx, row);
     }

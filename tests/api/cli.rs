@@ -2,7 +2,7 @@
 
 use std::process::Command;
 
-use crate::helpers::{create_pg_database, drop_pg_database, pg_admin_url};
+use crate::helpers::{create_pg_database, drop_pg_database, pg_admin};
 
 fn hocso(dir: &std::path::Path) -> Command {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_hocso"));
@@ -53,8 +53,9 @@ fn refused_postgres_connection_reports_the_real_cause() {
 }
 
 #[test]
+#[ignore = "PostgreSQL: set HOCSO_TEST_POSTGRES_URL and run with --include-ignored"]
 fn unknown_postgres_role_is_named() {
-    let Some(admin) = pg_admin_url() else { return };
+    let admin = pg_admin();
     let mut url = url::Url::parse(&admin).unwrap();
     url.set_username("no_such_role_hocso").unwrap();
     let dir = tempfile::tempdir().unwrap();
@@ -137,8 +138,9 @@ fn migrate_then_status_on_sqlite() {
 }
 
 #[test]
+#[ignore = "PostgreSQL: set HOCSO_TEST_POSTGRES_URL and run with --include-ignored"]
 fn migrate_on_postgres() {
-    let Some(admin) = pg_admin_url() else { return };
+    let admin = pg_admin();
     let (url, name) = create_pg_database(&admin);
     let dir = tempfile::tempdir().unwrap();
     let out = hocso(dir.path())
@@ -291,10 +293,14 @@ fn seed_and_count(dir: &std::path::Path, url: Option<&str>) {
 fn dev_seed_generates_benchmark_data() {
     let dir = tempfile::tempdir().unwrap();
     seed_and_count(dir.path(), None);
-    if let Some(admin) = pg_admin_url() {
-        let (url, name) = create_pg_database(&admin);
-        let dir = tempfile::tempdir().unwrap();
-        seed_and_count(dir.path(), Some(&url));
-        drop_pg_database(&admin, &name);
-    }
+}
+
+#[test]
+#[ignore = "PostgreSQL: set HOCSO_TEST_POSTGRES_URL and run with --include-ignored"]
+fn dev_seed_generates_benchmark_data_on_postgres() {
+    let admin = pg_admin();
+    let (url, name) = create_pg_database(&admin);
+    let dir = tempfile::tempdir().unwrap();
+    seed_and_count(dir.path(), Some(&url));
+    drop_pg_database(&admin, &name);
 }

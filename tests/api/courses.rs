@@ -49,28 +49,22 @@ fn lesson_body(key: &str, body: &str) -> Value {
 async fn make_course(app: &TestApp, token: &str, slug: &str) {
     let res = app
         .post("/api/v1/courses")
-        .bearer_auth(token)
+        .token(token)
         .json(&course_body(slug))
-        .send()
-        .await
-        .unwrap();
+        .await;
     assert_eq!(res.status(), 201, "{}", res.text().await.unwrap());
     let res = app
         .post(&format!("/api/v1/courses/{slug}/modules"))
-        .bearer_auth(token)
+        .token(token)
         .json(&json!({"key": "m1", "title": "Phần 1", "title_en": "Part 1"}))
-        .send()
-        .await
-        .unwrap();
+        .await;
     assert_eq!(res.status(), 201);
     for key in ["bai-1", "bai-2"] {
         let res = app
             .post(&format!("/api/v1/courses/{slug}/modules/m1/lessons"))
-            .bearer_auth(token)
+            .token(token)
             .json(&lesson_body(key, "Quét mã **VietQR** để chuyển tiền."))
-            .send()
-            .await
-            .unwrap();
+            .await;
         assert_eq!(res.status(), 201);
     }
 }
@@ -86,29 +80,19 @@ async fn authoring_permission_matrix(backend: Backend) {
     // Only instructors and admins create courses.
     let res = app
         .post("/api/v1/courses")
-        .bearer_auth(&learner_token)
+        .token(&learner_token)
         .json(&course_body("x"))
-        .send()
-        .await
-        .unwrap();
+        .await;
     assert_problem(res, 403, "forbidden").await;
-    let res = app
-        .post("/api/v1/courses")
-        .json(&course_body("x"))
-        .send()
-        .await
-        .unwrap();
+    let res = app.post("/api/v1/courses").json(&course_body("x")).await;
     assert_problem(res, 401, "unauthenticated").await;
     make_course(&app, &owner, "khoa-a").await;
-    let res = app
+    let draft = app
         .post("/api/v1/courses/khoa-a/authors")
-        .bearer_auth(&owner)
+        .token(&owner)
         .json(&json!({"user_id": co_id}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), 200);
-    let draft: Value = res.json().await.unwrap();
+        .expect(200)
+        .await;
     assert_eq!(draft["co_authors"], json!([co_id]));
 
     let edit = |token: Option<String>, title: &'static str| {
@@ -116,9 +100,9 @@ async fn authoring_permission_matrix(backend: Backend) {
             .patch("/api/v1/courses/khoa-a")
             .json(&json!({"title": title}));
         if let Some(t) = token {
-            req = req.bearer_auth(t);
+            req = req.token(t);
         }
-        async move { req.send().await.unwrap().status().as_u16() }
+        async move { req.await.status().as_u16() }
     };
     assert_eq!(edit(None, "A").await, 401);
     assert_eq!(edit(Some(learner_token.clone()), "B").await, 403);
@@ -135,49 +119,28 @@ async fn authoring_permission_matrix(backend: Backend) {
         (&co, 200),
         (&admin_token, 200),
     ] {
-        let res = app
-            .get("/api/v1/courses/khoa-a/draft")
-            .bearer_auth(token)
-            .send()
-            .await
-            .unwrap();
+        let res = app.get("/api/v1/courses/khoa-a/draft").token(token).await;
         assert_eq!(res.status().as_u16(), status);
     }
-    assert_problem(
-        app.get("/api/v1/courses/khoa-a").send().await.unwrap(),
-        404,
-        "not_found",
-    )
-    .await;
+    assert_problem(app.get("/api/v1/courses/khoa-a").await, 404, "not_found").await;
     let res = app
         .post("/api/v1/courses/khoa-a/publish")
-        .bearer_auth(&other)
-        .send()
-        .await
-        .unwrap();
+        .token(&other)
+        .await;
     assert_problem(res, 403, "forbidden").await;
-    let res = app
-        .post("/api/v1/courses/khoa-a/publish")
-        .bearer_auth(&co)
-        .send()
-        .await
-        .unwrap();
+    let res = app.post("/api/v1/courses/khoa-a/publish").token(&co).await;
     assert_eq!(res.status(), 201);
     let res = app
         .get("/api/v1/courses/khoa-a/releases")
-        .bearer_auth(&learner_token)
-        .send()
-        .await
-        .unwrap();
+        .token(&learner_token)
+        .await;
     assert_problem(res, 403, "forbidden").await;
 
     // Removing the co-author takes their rights away.
     let res = app
         .delete(&format!("/api/v1/courses/khoa-a/authors/{co_id}"))
-        .bearer_auth(&owner)
-        .send()
-        .await
-        .unwrap();
+        .token(&owner)
+        .await;
     assert_eq!(res.status(), 200);
     assert_eq!(edit(Some(co), "Không được").await, 403);
 }
@@ -186,33 +149,21 @@ async fn draft_to_release_and_immutability(backend: Backend) {
     let app = TestApp::spawn(backend).await;
     let (_, t) = instructor(&app, "gv@example.vn").await;
     make_course(&app, &t, "thanh-toan").await;
-    let res = app
+    let body = app
         .post("/api/v1/courses/thanh-toan/publish")
-        .bearer_auth(&t)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), 201);
-    let body: Value = res.json().await.unwrap();
+        .token(&t)
+        .expect(201)
+        .await;
     assert_eq!(body["release"], 1);
     // Publishing the same content again makes no new release.
     let res = app
         .post("/api/v1/courses/thanh-toan/publish")
-        .bearer_auth(&t)
-        .send()
-        .await
-        .unwrap();
+        .token(&t)
+        .await;
     assert_eq!(res.status(), 200);
     assert_eq!(res.json::<Value>().await.unwrap()["release"], 1);
 
-    let outline: Value = app
-        .get("/api/v1/courses/thanh-toan")
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let outline: Value = app.get("/api/v1/courses/thanh-toan").value().await;
     assert_eq!(outline["release"], 1);
     assert_eq!(outline["modules"][0]["items"].as_array().unwrap().len(), 2);
     assert!(outline["modules"][0]["items"][0].get("body").is_none());
@@ -220,20 +171,14 @@ async fn draft_to_release_and_immutability(backend: Backend) {
     // Editing the draft changes nothing for learners until the next publish.
     let res = app
         .patch("/api/v1/courses/thanh-toan/lessons/bai-1")
-        .bearer_auth(&t)
+        .token(&t)
         .json(&json!({"title": "Tiêu đề mới", "body": "Nội dung mới."}))
-        .send()
-        .await
-        .unwrap();
+        .await;
     assert_eq!(res.status(), 200);
     let lesson: Value = app
         .get("/api/v1/courses/thanh-toan/lessons/bai-1")
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+        .value()
+        .await;
     assert_eq!(lesson["title"], "Bài bai-1");
     assert!(lesson["html"]
         .as_str()
@@ -244,32 +189,22 @@ async fn draft_to_release_and_immutability(backend: Backend) {
 
     let res = app
         .post("/api/v1/courses/thanh-toan/publish")
-        .bearer_auth(&t)
-        .send()
-        .await
-        .unwrap();
+        .token(&t)
+        .await;
     assert_eq!(res.status(), 201);
     let lesson: Value = app
         .get("/api/v1/courses/thanh-toan/lessons/bai-1")
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+        .value()
+        .await;
     assert_eq!(lesson["title"], "Tiêu đề mới");
     assert_eq!(lesson["release"], 2);
 
     // Release 1 is frozen.
     let rel: Value = app
         .get("/api/v1/courses/thanh-toan/releases/1")
-        .bearer_auth(&t)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+        .token(&t)
+        .value()
+        .await;
     assert_eq!(
         rel["content"]["modules"][0]["items"][0]["meta"]["title"],
         "Bài bai-1"
@@ -277,42 +212,30 @@ async fn draft_to_release_and_immutability(backend: Backend) {
     assert!(rel["html"]["bai-1"].as_str().unwrap().contains("VietQR"));
     let list: Value = app
         .get("/api/v1/courses/thanh-toan/releases")
-        .bearer_auth(&t)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+        .token(&t)
+        .value()
+        .await;
     assert_eq!(list.as_array().unwrap().len(), 2);
     assert_eq!(list[0]["number"], 2);
     let res = app
         .get("/api/v1/courses/thanh-toan/releases/9")
-        .bearer_auth(&t)
-        .send()
-        .await
-        .unwrap();
+        .token(&t)
+        .await;
     assert_problem(res, 404, "not_found").await;
 
     // Reorder and delete in the draft.
-    let res = app
+    let draft = app
         .put("/api/v1/courses/thanh-toan/modules/m1/items")
-        .bearer_auth(&t)
+        .token(&t)
         .json(&json!({"keys": ["bai-2", "bai-1"]}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), 200);
-    let draft: Value = res.json().await.unwrap();
+        .expect(200)
+        .await;
     assert_eq!(draft["draft"]["modules"][0]["items"][0]["key"], "bai-2");
-    let res = app
+    let draft = app
         .delete("/api/v1/courses/thanh-toan/lessons/bai-1")
-        .bearer_auth(&t)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), 200);
-    let draft: Value = res.json().await.unwrap();
+        .token(&t)
+        .expect(200)
+        .await;
     assert_eq!(
         draft["draft"]["modules"][0]["items"]
             .as_array()
@@ -322,34 +245,17 @@ async fn draft_to_release_and_immutability(backend: Backend) {
     );
 
     // A published course cannot be deleted; a draft-only one can.
-    let res = app
-        .delete("/api/v1/courses/thanh-toan")
-        .bearer_auth(&t)
-        .send()
-        .await
-        .unwrap();
+    let res = app.delete("/api/v1/courses/thanh-toan").token(&t).await;
     assert_problem(res, 409, "course_published").await;
     let res = app
         .post("/api/v1/courses")
-        .bearer_auth(&t)
+        .token(&t)
         .json(&course_body("nhap"))
-        .send()
-        .await
-        .unwrap();
+        .await;
     assert_eq!(res.status(), 201);
-    let res = app
-        .delete("/api/v1/courses/nhap")
-        .bearer_auth(&t)
-        .send()
-        .await
-        .unwrap();
+    let res = app.delete("/api/v1/courses/nhap").token(&t).await;
     assert_eq!(res.status(), 204);
-    let res = app
-        .get("/api/v1/courses/nhap/draft")
-        .bearer_auth(&t)
-        .send()
-        .await
-        .unwrap();
+    let res = app.get("/api/v1/courses/nhap/draft").token(&t).await;
     assert_problem(res, 404, "not_found").await;
 }
 
@@ -358,38 +264,25 @@ async fn publish_lists_every_problem(backend: Backend) {
     let (_, t) = instructor(&app, "gv@example.vn").await;
     let res = app
         .post("/api/v1/courses")
-        .bearer_auth(&t)
+        .token(&t)
         .json(&course_body("thieu"))
-        .send()
-        .await
-        .unwrap();
+        .await;
     assert_eq!(res.status(), 201);
     app.post("/api/v1/courses/thieu/modules")
-        .bearer_auth(&t)
+        .token(&t)
         .json(&json!({"key": "m1", "title": "Một", "title_en": "One"}))
-        .send()
-        .await
-        .unwrap();
+        .await;
     app.post("/api/v1/courses/thieu/modules")
-        .bearer_auth(&t)
+        .token(&t)
         .json(&json!({"key": "m2", "title": "Hai", "title_en": "Two"}))
-        .send()
-        .await
-        .unwrap();
+        .await;
     let mut lesson = lesson_body("bai", "Xem [bài khác](lesson:khong-co).");
     lesson["sources"] = json!([]);
     app.post("/api/v1/courses/thieu/modules/m1/lessons")
-        .bearer_auth(&t)
+        .token(&t)
         .json(&lesson)
-        .send()
-        .await
-        .unwrap();
-    let res = app
-        .post("/api/v1/courses/thieu/publish")
-        .bearer_auth(&t)
-        .send()
-        .await
-        .unwrap();
+        .await;
+    let res = app.post("/api/v1/courses/thieu/publish").token(&t).await;
     let body = assert_problem(res, 422, "course_invalid").await;
     let errors = body["errors"].as_array().unwrap();
     let text = body.to_string();
@@ -397,12 +290,7 @@ async fn publish_lists_every_problem(backend: Backend) {
     assert!(text.contains("modules[0].items[0].sources"), "{text}");
     assert!(text.contains("lesson:khong-co"), "{text}");
     assert!(text.contains("module `m2` is empty"), "{text}");
-    assert_problem(
-        app.get("/api/v1/courses/thieu").send().await.unwrap(),
-        404,
-        "not_found",
-    )
-    .await;
+    assert_problem(app.get("/api/v1/courses/thieu").await, 404, "not_found").await;
 }
 
 async fn bad_authoring_input(backend: Backend) {
@@ -411,31 +299,21 @@ async fn bad_authoring_input(backend: Backend) {
     make_course(&app, &t, "khoa").await;
     let res = app
         .post("/api/v1/courses")
-        .bearer_auth(&t)
+        .token(&t)
         .json(&course_body("khoa"))
-        .send()
-        .await
-        .unwrap();
+        .await;
     assert_problem(res, 409, "course_exists").await;
     let res = app
         .post("/api/v1/courses")
-        .bearer_auth(&t)
+        .token(&t)
         .json(&course_body("Khóa Học"))
-        .send()
-        .await
-        .unwrap();
+        .await;
     let body = assert_problem(res, 422, "validation_failed").await;
     assert_eq!(body["errors"][0]["field"], "slug");
     let mut bad = course_body("khoa-2");
     bad["topic"] = json!("cooking");
     bad["groups"] = json!([]);
-    let res = app
-        .post("/api/v1/courses")
-        .bearer_auth(&t)
-        .json(&bad)
-        .send()
-        .await
-        .unwrap();
+    let res = app.post("/api/v1/courses").token(&t).json(&bad).await;
     let body = assert_problem(res, 422, "validation_failed").await;
     let fields: Vec<&str> = body["errors"]
         .as_array()
@@ -450,19 +328,14 @@ async fn bad_authoring_input(backend: Backend) {
 
     assert_problem(
         app.get("/api/v1/courses/khong-ton-tai/draft")
-            .bearer_auth(&t)
-            .send()
-            .await
-            .unwrap(),
+            .token(&t)
+            .await,
         404,
         "not_found",
     )
     .await;
     assert_problem(
-        app.get("/api/v1/courses/khong-ton-tai")
-            .send()
-            .await
-            .unwrap(),
+        app.get("/api/v1/courses/khong-ton-tai").await,
         404,
         "not_found",
     )
@@ -471,44 +344,34 @@ async fn bad_authoring_input(backend: Backend) {
     // Duplicate lesson key, bad key, oversized body.
     let res = app
         .post("/api/v1/courses/khoa/modules/m1/lessons")
-        .bearer_auth(&t)
+        .token(&t)
         .json(&lesson_body("bai-1", "x"))
-        .send()
-        .await
-        .unwrap();
+        .await;
     assert_problem(res, 409, "key_taken").await;
     let res = app
         .post("/api/v1/courses/khoa/modules/m1/lessons")
-        .bearer_auth(&t)
+        .token(&t)
         .json(&lesson_body("Bài 3", "x"))
-        .send()
-        .await
-        .unwrap();
+        .await;
     assert_problem(res, 422, "validation_failed").await;
     let res = app
         .post("/api/v1/courses/khoa/modules/m1/lessons")
-        .bearer_auth(&t)
+        .token(&t)
         .json(&lesson_body("bai-lon", &"chữ ".repeat(60_000)))
-        .send()
-        .await
-        .unwrap();
+        .await;
     let body = assert_problem(res, 422, "validation_failed").await;
     assert_eq!(body["errors"][0]["field"], "body");
     let res = app
         .post("/api/v1/courses/khoa/modules/m1/lessons")
-        .bearer_auth(&t)
+        .token(&t)
         .json(&lesson_body("bai-qua-lon", &"x".repeat(2 * 1024 * 1024)))
-        .send()
-        .await
-        .unwrap();
+        .await;
     assert_problem(res, 413, "payload_too_large").await;
     let res = app
         .post("/api/v1/courses/khoa/modules/khong-co/lessons")
-        .bearer_auth(&t)
+        .token(&t)
         .json(&lesson_body("bai-9", "x"))
-        .send()
-        .await
-        .unwrap();
+        .await;
     assert_problem(res, 404, "not_found").await;
 
     // Reorders that miss or invent keys.
@@ -519,32 +382,24 @@ async fn bad_authoring_input(backend: Backend) {
     ] {
         let res = app
             .put("/api/v1/courses/khoa/modules/m1/items")
-            .bearer_auth(&t)
+            .token(&t)
             .json(&json!({"keys": keys}))
-            .send()
-            .await
-            .unwrap();
+            .await;
         let body = assert_problem(res, 422, "validation_failed").await;
         assert_eq!(body["errors"][0]["code"], "not_a_permutation");
     }
     let res = app
         .put("/api/v1/courses/khoa/modules")
-        .bearer_auth(&t)
+        .token(&t)
         .json(&json!({"keys": []}))
-        .send()
-        .await
-        .unwrap();
+        .await;
     assert_problem(res, 422, "validation_failed").await;
     // Nothing was half-written: the draft still has its two lessons in order.
     let draft: Value = app
         .get("/api/v1/courses/khoa/draft")
-        .bearer_auth(&t)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+        .token(&t)
+        .value()
+        .await;
     let keys: Vec<&str> = draft["draft"]["modules"][0]["items"]
         .as_array()
         .unwrap()
@@ -559,10 +414,8 @@ async fn catalogue_search_filters_and_pagination(backend: Backend) {
     let (_, t) = instructor(&app, "gv@example.vn").await;
     make_course(&app, &t, "thanh-toan").await;
     app.post("/api/v1/courses/thanh-toan/publish")
-        .bearer_auth(&t)
-        .send()
-        .await
-        .unwrap();
+        .token(&t)
+        .await;
     let mut b = course_body("lua-dao");
     b["title"] = json!("Phòng tránh lừa đảo qua mạng");
     b["title_en"] = json!("Avoiding online scams");
@@ -570,37 +423,24 @@ async fn catalogue_search_filters_and_pagination(backend: Backend) {
     b["summary_en"] = json!("Spotting crooks.");
     b["topic"] = json!("online_safety");
     b["groups"] = json!(["official"]);
-    app.post("/api/v1/courses")
-        .bearer_auth(&t)
-        .json(&b)
-        .send()
-        .await
-        .unwrap();
+    app.post("/api/v1/courses").token(&t).json(&b).await;
     app.post("/api/v1/courses/lua-dao/modules")
-        .bearer_auth(&t)
+        .token(&t)
         .json(&json!({"key": "m", "title": "M", "title_en": "M"}))
-        .send()
-        .await
-        .unwrap();
+        .await;
     app.post("/api/v1/courses/lua-dao/modules/m/lessons")
-        .bearer_auth(&t)
+        .token(&t)
         .json(&lesson_body(
             "dich-vu",
             "Nộp hồ sơ trên Cổng Dịch vụ công quốc gia.",
         ))
-        .send()
-        .await
-        .unwrap();
-    app.post("/api/v1/courses/lua-dao/publish")
-        .bearer_auth(&t)
-        .send()
-        .await
-        .unwrap();
+        .await;
+    app.post("/api/v1/courses/lua-dao/publish").token(&t).await;
 
     let slugs = |path: String| {
         let req = app.get(&path);
         async move {
-            let v: Value = req.send().await.unwrap().json().await.unwrap();
+            let v: Value = req.value().await;
             v["items"]
                 .as_array()
                 .unwrap()
@@ -646,7 +486,7 @@ async fn catalogue_search_filters_and_pagination(backend: Backend) {
         ["lua-dao", "thanh-toan"]
     );
 
-    let res = app.get("/api/v1/courses?limit=1").send().await.unwrap();
+    let res = app.get("/api/v1/courses?limit=1").await;
     assert!(res.headers()["link"]
         .to_str()
         .unwrap()
@@ -661,13 +501,13 @@ async fn catalogue_search_filters_and_pagination(backend: Backend) {
         ["thanh-toan"]
     );
     assert_problem(
-        app.get("/api/v1/courses?limit=0").send().await.unwrap(),
+        app.get("/api/v1/courses?limit=0").await,
         422,
         "validation_failed",
     )
     .await;
     assert_problem(
-        app.get("/api/v1/courses?limit=abc").send().await.unwrap(),
+        app.get("/api/v1/courses?limit=abc").await,
         400,
         "invalid_query",
     )
@@ -678,44 +518,24 @@ async fn etag_and_not_modified(backend: Backend) {
     let app = TestApp::spawn(backend).await;
     let (_, t) = instructor(&app, "gv@example.vn").await;
     make_course(&app, &t, "khoa").await;
-    app.post("/api/v1/courses/khoa/publish")
-        .bearer_auth(&t)
-        .send()
-        .await
-        .unwrap();
+    app.post("/api/v1/courses/khoa/publish").token(&t).await;
     for path in ["/api/v1/courses/khoa", "/api/v1/courses/khoa/lessons/bai-1"] {
-        let res = app.get(path).send().await.unwrap();
+        let res = app.get(path).await;
         assert_eq!(res.status(), 200);
         let etag = res.headers()["etag"].to_str().unwrap().to_string();
-        let res = app
-            .get(path)
-            .header("If-None-Match", &etag)
-            .send()
-            .await
-            .unwrap();
+        let res = app.get(path).header("If-None-Match", &etag).await;
         assert_eq!(res.status(), 304);
         assert!(res.bytes().await.unwrap().is_empty());
-        let res = app
-            .get(path)
-            .header("If-None-Match", "\"other\"")
-            .send()
-            .await
-            .unwrap();
+        let res = app.get(path).header("If-None-Match", "\"other\"").await;
         assert_eq!(res.status(), 200);
     }
     // Compressed when asked.
     let res = app
         .get("/api/v1/courses/khoa")
         .header("Accept-Encoding", "gzip")
-        .send()
-        .await
-        .unwrap();
+        .await;
     assert_eq!(res.headers()["content-encoding"], "gzip");
-    let res = app
-        .get("/api/v1/courses/khoa/lessons/khong-co")
-        .send()
-        .await
-        .unwrap();
+    let res = app.get("/api/v1/courses/khoa/lessons/khong-co").await;
     assert_problem(res, 404, "not_found").await;
 }
 
@@ -728,25 +548,12 @@ async fn lesson_html_is_sanitized(backend: Backend) {
         <a href=\"https://ok.example\" onclick=\"steal()\">ok</a>\n\n<svg onload=alert(1)></svg>";
     let res = app
         .patch("/api/v1/courses/xss/lessons/bai-1")
-        .bearer_auth(&t)
+        .token(&t)
         .json(&json!({"body": payloads}))
-        .send()
-        .await
-        .unwrap();
+        .await;
     assert_eq!(res.status(), 200);
-    app.post("/api/v1/courses/xss/publish")
-        .bearer_auth(&t)
-        .send()
-        .await
-        .unwrap();
-    let lesson: Value = app
-        .get("/api/v1/courses/xss/lessons/bai-1")
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    app.post("/api/v1/courses/xss/publish").token(&t).await;
+    let lesson: Value = app.get("/api/v1/courses/xss/lessons/bai-1").value().await;
     let html = lesson["html"].as_str().unwrap().to_lowercase();
     for bad in [
         "<script",
@@ -863,23 +670,9 @@ async fn first_start_imports_the_shipped_courses(backend: Backend) {
         s.courses_dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("courses");
     })
     .await;
-    let page: Value = app
-        .get("/api/v1/courses?limit=100")
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let page: Value = app.get("/api/v1/courses?limit=100").value().await;
     assert!(page["items"].as_array().unwrap().len() >= 10);
-    let outline: Value = app
-        .get("/api/v1/courses/an-toan-tren-mang")
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let outline: Value = app.get("/api/v1/courses/an-toan-tren-mang").value().await;
     assert_eq!(outline["release"], 1);
     // Quizzes are in the outline without their questions.
     let text = outline.to_string();
@@ -897,28 +690,11 @@ async fn replicas_follow_new_releases(backend: Backend) {
     .await;
     let (_, t) = instructor(&a, "gv@example.vn").await;
     make_course(&a, &t, "chung").await;
-    assert_eq!(
-        b.get("/api/v1/courses/chung")
-            .send()
-            .await
-            .unwrap()
-            .status(),
-        404
-    );
-    a.post("/api/v1/courses/chung/publish")
-        .bearer_auth(&t)
-        .send()
-        .await
-        .unwrap();
+    assert_eq!(b.get("/api/v1/courses/chung").await.status(), 404);
+    a.post("/api/v1/courses/chung/publish").token(&t).await;
     let mut seen = false;
     for _ in 0..60 {
-        if b.get("/api/v1/courses/chung")
-            .send()
-            .await
-            .unwrap()
-            .status()
-            == 200
-        {
+        if b.get("/api/v1/courses/chung").await.status() == 200 {
             seen = true;
             break;
         }

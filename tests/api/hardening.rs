@@ -38,9 +38,7 @@ async fn login_from(
     app.post("/api/v1/auth/login")
         .header("x-forwarded-for", address)
         .json(&json!({"login": login, "password": password}))
-        .send()
         .await
-        .unwrap()
 }
 
 async fn login_limit_counts_every_spelling_of_one_account(backend: Backend) {
@@ -94,18 +92,14 @@ async fn login_limit_counts_every_spelling_of_one_account(backend: Backend) {
             .post("/api/v1/auth/password/forgot")
             .header("x-forwarded-for", format!("10.2.0.{i}"))
             .json(&json!({"login": login}))
-            .send()
-            .await
-            .unwrap();
+            .await;
         assert_eq!(res.status(), 202);
     }
     let res = app
         .post("/api/v1/auth/password/forgot")
         .header("x-forwarded-for", "10.2.1.1")
         .json(&json!({"login": "0915 000 001"}))
-        .send()
-        .await
-        .unwrap();
+        .await;
     assert_problem(res, 429, "rate_limited").await;
 }
 
@@ -167,16 +161,16 @@ async fn security_headers_on_pages_and_answers(backend: Backend) {
         .unwrap();
     let serial = p["certificates_issued"][0]["serial"].as_str().unwrap();
 
-    let res = app.get(&format!("/verify/{serial}")).send().await.unwrap();
+    let res = app.get(&format!("/verify/{serial}")).await;
     assert_eq!(res.status(), 200);
     let csp = assert_page_headers(&res);
     assert!(!csp.contains("script-src"), "no script at all: {csp}");
-    let res = app.get("/verify/ZZZZZZZZZZZ").send().await.unwrap();
+    let res = app.get("/verify/ZZZZZZZZZZZ").await;
     assert_eq!(res.status(), 404);
     assert_page_headers(&res);
 
     // The API explorer: its scripts are files of its own, none inline.
-    let res = app.get("/docs/").send().await.unwrap();
+    let res = app.get("/docs/").await;
     assert_eq!(res.status(), 200);
     let csp = assert_page_headers(&res);
     assert!(csp.contains("script-src 'self'"), "{csp}");
@@ -185,17 +179,13 @@ async fn security_headers_on_pages_and_answers(backend: Backend) {
         let tag = &script[..script.find('>').unwrap()];
         assert!(tag.contains("src="), "an inline script in /docs/: {tag}");
     }
-    let res = app
-        .get("/docs/swagger-initializer.js")
-        .send()
-        .await
-        .unwrap();
+    let res = app.get("/docs/swagger-initializer.js").await;
     assert_eq!(res.status(), 200);
     assert_eq!(header(&res, "x-content-type-options"), "nosniff");
 
     // JSON answers and problems: nosniff, and a policy that loads and frames nothing.
     for path in ["/api/v1/courses", "/api/v1/nothing-here"] {
-        let res = app.get(path).send().await.unwrap();
+        let res = app.get(path).await;
         assert_eq!(header(&res, "x-content-type-options"), "nosniff", "{path}");
         assert!(header(&res, "content-security-policy").starts_with("default-src 'none'"));
     }
@@ -209,11 +199,11 @@ async fn personal_answers_are_not_stored(backend: Backend) {
         "/api/v1/me/enrollments",
         "/api/v1/me/certificates",
     ] {
-        let res = app.get(path).bearer_auth(&t).send().await.unwrap();
+        let res = app.get(path).token(&t).await;
         assert_eq!(res.status(), 200, "{path}");
         assert_eq!(header(&res, "cache-control"), "no-store", "{path}");
     }
-    let res = app.get("/api/v1/me").send().await.unwrap();
+    let res = app.get("/api/v1/me").await;
     assert_eq!(res.status(), 401);
     assert_eq!(header(&res, "cache-control"), "no-store");
     let res = login_from(&app, "127.0.0.1", "rieng@example.vn", "mat-khau-rat-dai-1").await;
@@ -241,15 +231,12 @@ async fn user_search_matches_percent_and_underscore_literally(backend: Backend) 
         let app = &app;
         let token = admin_token.clone();
         async move {
-            let res = app
+            let page = app
                 .get("/api/v1/admin/users")
                 .query(&[("q", q)])
-                .bearer_auth(&token)
-                .send()
-                .await
-                .unwrap();
-            assert_eq!(res.status(), 200);
-            let page: Value = res.json().await.unwrap();
+                .token(&token)
+                .expect(200)
+                .await;
             let mut names: Vec<String> = page["items"]
                 .as_array()
                 .unwrap()
@@ -280,29 +267,16 @@ async fn control_characters_in_paths_and_queries(backend: Backend) {
         ("/api/v1/admin/users?q=x%00", "q"),
     ];
     for (path, field) in cases {
-        let res = app
-            .get(path)
-            .bearer_auth(&admin_token)
-            .send()
-            .await
-            .unwrap();
+        let res = app.get(path).token(&admin_token).await;
         let body = assert_problem(res, 422, "validation_failed").await;
         assert_eq!(body["errors"][0]["field"], field, "{path}: {body}");
         assert_eq!(body["errors"][0]["code"], "control_character", "{path}");
     }
     // Before any login check, and on writes too.
-    let res = app
-        .post("/api/v1/courses/a%00b/enrollment")
-        .send()
-        .await
-        .unwrap();
+    let res = app.post("/api/v1/courses/a%00b/enrollment").await;
     assert_problem(res, 422, "validation_failed").await;
     // Text without control characters is as before.
-    let res = app
-        .get("/api/v1/courses/kh%C3%B4ng-c%C3%B3")
-        .send()
-        .await
-        .unwrap();
+    let res = app.get("/api/v1/courses/kh%C3%B4ng-c%C3%B3").await;
     assert_problem(res, 404, "not_found").await;
 }
 
@@ -341,38 +315,26 @@ async fn resident_import_takes_the_documented_body_limit(backend: Backend) {
         "{}",
         csv.len()
     );
-    let res = app
+    let report = app
         .post("/api/v1/admin/imports/residents")
-        .bearer_auth(&token)
+        .token(&token)
         .header("content-type", "text/csv")
         .body(csv)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), 200);
-    let report: Value = res.json().await.unwrap();
+        .expect(200)
+        .await;
     assert_eq!(report["created"], 8_000, "{}", report["problems"]);
 
     let too_large = "x".repeat(1024 * 1024 + 1);
     let res = app
         .post("/api/v1/admin/imports/residents")
-        .bearer_auth(&token)
+        .token(&token)
         .header("content-type", "text/csv")
         .body(too_large)
-        .send()
-        .await
-        .unwrap();
+        .await;
     assert_problem(res, 413, "payload_too_large").await;
 
     // The document says how large a file may be.
-    let doc: Value = app
-        .get("/api/v1/openapi.json")
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let doc: Value = app.get("/api/v1/openapi.json").value().await;
     let op = &doc["paths"]["/api/v1/admin/imports/residents"]["post"];
     let described = op["requestBody"]["description"].as_str().unwrap_or("");
     assert!(described.contains("1048576 bytes"), "{described}");
@@ -384,14 +346,14 @@ async fn resident_import_takes_the_documented_body_limit(backend: Backend) {
 
 async fn docs_without_slash_redirects(backend: Backend) {
     let app = TestApp::spawn(backend).await;
-    let res = app.get("/docs").send().await.unwrap();
+    let res = app.get("/docs").await;
     assert!(
         matches!(res.status().as_u16(), 301 | 308),
         "{}",
         res.status()
     );
     assert_eq!(header(&res, "location"), "/docs/");
-    let res = app.get("/docs/").send().await.unwrap();
+    let res = app.get("/docs/").await;
     assert_eq!(res.status(), 200);
 }
 
@@ -401,18 +363,16 @@ async fn cors_refusals_are_problems(backend: Backend) {
     })
     .await;
     let preflight = |origin: &'static str| {
-        app.client
-            .request(reqwest::Method::OPTIONS, app.url("/api/v1/auth/login"))
+        app.call(reqwest::Method::OPTIONS, "/api/v1/auth/login")
             .header("origin", origin)
             .header("access-control-request-method", "POST")
             .header("access-control-request-headers", "content-type")
-            .send()
     };
-    let res = preflight("https://evil.example").await.unwrap();
+    let res = preflight("https://evil.example").await;
     assert!(res.headers().get("access-control-allow-origin").is_none());
     let body = assert_problem(res, 403, "cors_origin_not_allowed").await;
     assert!(body["request_id"].is_string());
-    let res = preflight("https://app.hocso.example.vn").await.unwrap();
+    let res = preflight("https://app.hocso.example.vn").await;
     assert_eq!(res.status(), 200);
     assert_eq!(
         header(&res, "access-control-allow-origin"),
@@ -420,13 +380,10 @@ async fn cors_refusals_are_problems(backend: Backend) {
     );
     // A preflight asking for a method the API does not take.
     let res = app
-        .client
-        .request(reqwest::Method::OPTIONS, app.url("/api/v1/auth/login"))
+        .call(reqwest::Method::OPTIONS, "/api/v1/auth/login")
         .header("origin", "https://app.hocso.example.vn")
         .header("access-control-request-method", "PURGE")
-        .send()
-        .await
-        .unwrap();
+        .await;
     assert_problem(res, 400, "cors_bad_preflight").await;
 }
 
@@ -528,15 +485,14 @@ async fn sqlite_commits_are_durable_by_default() {
             }
         })
         .await;
-        let (pooled, writer) = app
-            .db(|conn| {
-                let pooled = read(conn);
-                let writer =
-                    hocso::db::transaction::<_, diesel::result::Error, _>(conn, |w| Ok(read(w)))
-                        .unwrap();
-                (pooled, writer)
-            })
-            .await;
+        let pooled = app.db(|conn| read(conn)).await;
+        let w = app.state.writer.clone();
+        let writer = actix_web::rt::task::spawn_blocking(move || {
+            w.transaction::<_, diesel::result::Error, _>(|w| Ok(read(w)))
+                .unwrap()
+        })
+        .await
+        .unwrap();
         assert_eq!((pooled, writer), (expected, expected), "{setting:?}");
         // Every pooled connection, not only the first.
         let mut conns = Vec::new();

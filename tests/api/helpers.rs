@@ -18,11 +18,19 @@ pub enum Backend {
     Postgres,
 }
 
-/// `HOCSO_TEST_POSTGRES_URL`: when set, every test also runs on PostgreSQL.
+/// `HOCSO_TEST_POSTGRES_URL`: the PostgreSQL server the PostgreSQL tests create their databases on.
 pub fn pg_admin_url() -> Option<String> {
     std::env::var("HOCSO_TEST_POSTGRES_URL")
         .ok()
         .filter(|s| !s.trim().is_empty())
+}
+
+/// The PostgreSQL tests are `#[ignore]`d (`cargo test` lists them as ignored, not as passed);
+/// `cargo test -- --include-ignored` runs them, and then `HOCSO_TEST_POSTGRES_URL` must be set.
+pub fn pg_admin() -> String {
+    pg_admin_url().expect(
+        "a PostgreSQL test was run without HOCSO_TEST_POSTGRES_URL (e.g. postgres://postgres@127.0.0.1:5432/test)",
+    )
 }
 
 /// Every log line of the test process, to check that secrets never reach the logs.
@@ -94,7 +102,7 @@ impl TestApp {
                 None,
             ),
             Backend::Postgres => {
-                let admin = pg_admin_url().expect("HOCSO_TEST_POSTGRES_URL");
+                let admin = pg_admin();
                 let (url, name) = create_pg_database(&admin);
                 (url, Some((admin, name)))
             }
@@ -152,24 +160,30 @@ impl TestApp {
         format!("{}{}", self.address, path)
     }
 
-    pub fn get(&self, path: &str) -> reqwest::RequestBuilder {
-        self.client.get(self.url(path))
+    /// A request to this app: `app.post(path).token(t).json(&body).await` is the response,
+    /// `.value().await` its JSON body, `.expect(201).await` its JSON body after checking the status.
+    pub fn call(&self, method: reqwest::Method, path: &str) -> Req {
+        Req(self.client.request(method, self.url(path)))
     }
 
-    pub fn post(&self, path: &str) -> reqwest::RequestBuilder {
-        self.client.post(self.url(path))
+    pub fn get(&self, path: &str) -> Req {
+        self.call(reqwest::Method::GET, path)
     }
 
-    pub fn put(&self, path: &str) -> reqwest::RequestBuilder {
-        self.client.put(self.url(path))
+    pub fn post(&self, path: &str) -> Req {
+        self.call(reqwest::Method::POST, path)
     }
 
-    pub fn patch(&self, path: &str) -> reqwest::RequestBuilder {
-        self.client.patch(self.url(path))
+    pub fn put(&self, path: &str) -> Req {
+        self.call(reqwest::Method::PUT, path)
     }
 
-    pub fn delete(&self, path: &str) -> reqwest::RequestBuilder {
-        self.client.delete(self.url(path))
+    pub fn patch(&self, path: &str) -> Req {
+        self.call(reqwest::Method::PATCH, path)
+    }
+
+    pub fn delete(&self, path: &str) -> Req {
+        self.call(reqwest::Method::DELETE, path)
     }
 
     /// Runs `f` on a pooled connection of the app's database (to check what was stored).
@@ -228,6 +242,64 @@ impl Drop for TestApp {
     }
 }
 
+/// One request being built (see [`TestApp::call`]); awaiting it sends it.
+pub struct Req(reqwest::RequestBuilder);
+
+impl Req {
+    /// `Authorization: Bearer <token>`.
+    pub fn token(self, token: impl std::fmt::Display) -> Req {
+        Req(self.0.bearer_auth(token))
+    }
+
+    /// A JSON body.
+    pub fn json<T: serde::Serialize + ?Sized>(self, body: &T) -> Req {
+        Req(self.0.json(body))
+    }
+
+    pub fn header(self, name: &str, value: impl AsRef<str>) -> Req {
+        Req(self.0.header(name, value.as_ref()))
+    }
+
+    pub fn query<T: serde::Serialize + ?Sized>(self, query: &T) -> Req {
+        Req(self.0.query(query))
+    }
+
+    pub fn body(self, body: impl Into<reqwest::Body>) -> Req {
+        Req(self.0.body(body))
+    }
+
+    /// Sends the request (awaiting the `Req` does the same).
+    pub fn send(
+        self,
+    ) -> std::pin::Pin<Box<dyn std::future::Future<Output = reqwest::Response> + Send>> {
+        Box::pin(async move { self.0.send().await.expect("the request is sent") })
+    }
+
+    /// The body of the answer as JSON, whatever the status.
+    pub async fn value<T: serde::de::DeserializeOwned>(self) -> T {
+        self.await.json().await.expect("a JSON body")
+    }
+
+    /// The body of the answer as JSON, after checking its status.
+    pub async fn expect(self, status: u16) -> Value {
+        let res = self.await;
+        let got = res.status().as_u16();
+        let text = res.text().await.unwrap();
+        assert_eq!(got, status, "unexpected status; body: {text}");
+        serde_json::from_str(&text).unwrap_or_else(|e| panic!("not JSON ({e}): {text}"))
+    }
+}
+
+impl std::future::IntoFuture for Req {
+    type Output = reqwest::Response;
+    type IntoFuture =
+        std::pin::Pin<Box<dyn std::future::Future<Output = reqwest::Response> + Send>>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
 /// Asserts a problem+json answer with the given status and code; returns the body.
 pub async fn assert_problem(res: reqwest::Response, status: u16, code: &str) -> Value {
     assert_eq!(res.status().as_u16(), status, "unexpected status");
@@ -250,7 +322,9 @@ pub async fn assert_problem(res: reqwest::Response, status: u16, code: &str) -> 
     body
 }
 
-/// Generates `mod NAME { sqlite, postgres }` tests calling `async fn NAME(Backend)`.
+/// Generates `mod NAME { sqlite, postgres }` tests calling `async fn NAME(Backend)`. The
+/// PostgreSQL variant is ignored unless asked for (`cargo test -- --include-ignored`, with
+/// `HOCSO_TEST_POSTGRES_URL` set), so that a run without PostgreSQL says so.
 #[macro_export]
 macro_rules! both_backends {
     ($($name:ident),* $(,)?) => {
@@ -261,10 +335,9 @@ macro_rules! both_backends {
                     super::$name($crate::helpers::Backend::Sqlite).await
                 }
                 #[actix_web::test]
+                #[ignore = "PostgreSQL: set HOCSO_TEST_POSTGRES_URL and run with --include-ignored"]
                 async fn postgres() {
-                    if $crate::helpers::pg_admin_url().is_some() {
-                        super::$name($crate::helpers::Backend::Postgres).await
-                    }
+                    super::$name($crate::helpers::Backend::Postgres).await
                 }
             }
         )*
@@ -384,11 +457,7 @@ pub fn token_from(body: &str) -> String {
 }
 
 pub async fn register(app: &TestApp, body: Value) -> reqwest::Response {
-    app.post("/api/v1/auth/register")
-        .json(&body)
-        .send()
-        .await
-        .unwrap()
+    app.post("/api/v1/auth/register").json(&body).await
 }
 
 /// Logs in; returns the token response.
@@ -396,9 +465,7 @@ pub async fn login(app: &TestApp, login: &str, password: &str) -> Value {
     let res = app
         .post("/api/v1/auth/login")
         .json(&serde_json::json!({"login": login, "password": password}))
-        .send()
-        .await
-        .unwrap();
+        .await;
     assert_eq!(res.status(), 200, "login of {login}");
     res.json().await.unwrap()
 }
@@ -468,11 +535,9 @@ pub fn fixture(rel: &str) -> std::path::PathBuf {
 pub async fn create_locality(app: &TestApp, token: &str, body: Value) -> String {
     let res = app
         .post("/api/v1/admin/localities")
-        .bearer_auth(token)
+        .token(token)
         .json(&body)
-        .send()
-        .await
-        .unwrap();
+        .await;
     assert_eq!(res.status(), 201, "{}", res.text().await.unwrap());
     res.json::<Value>().await.unwrap()["id"]
         .as_str()
@@ -497,45 +562,35 @@ pub async fn progress(
     app.put(&format!(
         "/api/v1/me/courses/{slug}/lessons/{lesson}/progress"
     ))
-    .bearer_auth(token)
+    .token(token)
     .json(body)
-    .send()
     .await
-    .unwrap()
 }
 
 /// A published course with lessons `a` and `b` (no quiz), owned by a new instructor.
 pub async fn simple_course(app: &TestApp, slug: &str) {
     let (_, t) = instructor(app, &format!("gv.{slug}@example.vn")).await;
     app.post("/api/v1/courses")
-        .bearer_auth(&t)
+        .token(&t)
         .json(&json!({"slug": slug, "title": format!("Khóa {slug}"), "title_en": "Course", "summary": "S", "summary_en": "S",
             "topic": "basic_skills", "level": "basic", "groups": ["citizen"], "estimated_minutes": 10}))
-        .send()
-        .await
-        .unwrap();
+        .await;
     app.post(&format!("/api/v1/courses/{slug}/modules"))
-        .bearer_auth(&t)
+        .token(&t)
         .json(&json!({"key": "m", "title": "M", "title_en": "M"}))
-        .send()
-        .await
-        .unwrap();
+        .await;
     for key in ["a", "b"] {
         app.post(&format!("/api/v1/courses/{slug}/modules/m/lessons"))
-            .bearer_auth(&t)
+            .token(&t)
             .json(
                 &json!({"key": key, "title": key, "title_en": key, "estimated_minutes": 5,
                 "sources": [{"title": "N", "url": "https://example.vn"}], "body": "x"}),
             )
-            .send()
-            .await
-            .unwrap();
+            .await;
     }
     let res = app
         .post(&format!("/api/v1/courses/{slug}/publish"))
-        .bearer_auth(&t)
-        .send()
-        .await
-        .unwrap();
+        .token(&t)
+        .await;
     assert_eq!(res.status(), 201);
 }

@@ -77,17 +77,11 @@ async fn residents_from_csv(backend: Backend) {
         AN-1,H2,Sai Năm Sinh,19x0,farmer,12345,level7\n";
     let import = |body: &'static str, mode: &'static str| {
         app.post(&format!("/api/v1/admin/imports/residents?mode={mode}"))
-            .bearer_auth(&admin_token)
+            .token(&admin_token)
             .header("content-type", "text/csv")
             .body(body)
-            .send()
     };
-    let report: Value = import(csv, "all_or_nothing")
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let report: Value = import(csv, "all_or_nothing").value().await;
     assert_eq!(report["applied"], false);
     assert_eq!(report["created"], 0);
     let n = app
@@ -100,7 +94,7 @@ async fn residents_from_csv(backend: Backend) {
         .await;
     assert_eq!(n, 0, "all or nothing applied nothing");
 
-    let res = import(csv, "valid_rows").await.unwrap();
+    let res = import(csv, "valid_rows").await;
     assert_eq!(res.status(), 200);
     let report: Value = res.json().await.unwrap();
     assert_eq!(report["created"], 4);
@@ -116,12 +110,7 @@ async fn residents_from_csv(backend: Backend) {
         assert!(find(7, column), "{column}: {problems:?}");
     }
     // The same file again changes nothing.
-    let report: Value = import(csv, "valid_rows")
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let report: Value = import(csv, "valid_rows").value().await;
     assert_eq!(
         (
             report["created"].as_i64(),
@@ -130,14 +119,27 @@ async fn residents_from_csv(backend: Backend) {
         ),
         (Some(0), Some(0), Some(4))
     );
+    // The same file as the `file` part of a form: the same report; a form without it is refused.
+    let form = |part: &str, file: &str| {
+        format!(
+            "--B0und4ry\r\nContent-Disposition: form-data; name=\"{part}\"; filename=\"cu-dan.csv\"\r\n\
+             Content-Type: text/csv\r\n\r\n{file}\r\n--B0und4ry--\r\n"
+        )
+    };
+    let upload = |body: String| {
+        app.post("/api/v1/admin/imports/residents")
+            .token(&admin_token)
+            .header("content-type", "multipart/form-data; boundary=B0und4ry")
+            .body(body)
+    };
+    let again = upload(form("file", csv)).expect(200).await;
+    assert_eq!(again, report);
+    let res = upload(form("tep", csv)).await;
+    let body = assert_problem(res, 422, "validation_failed").await;
+    assert_eq!(body["errors"][0]["field"], "file", "{body}");
     // A changed row is an update, found again by village, household and name.
     let changed = "\u{feff}village_code;household_code;name;birth_year;learner_group;eid_status\nAN-1;H1;Trần Thị Hai;1965;citizen;level2\n";
-    let report: Value = import(changed, "valid_rows")
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let report: Value = import(changed, "valid_rows").value().await;
     assert_eq!(report["updated"], 1);
     let level2 = app
         .db(|c| {
@@ -164,22 +166,16 @@ async fn residents_from_csv(backend: Backend) {
         .get(&format!(
             "/api/v1/reports/localities/{commune}/indicators?year=2026"
         ))
-        .bearer_auth(&admin_token)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+        .token(&admin_token)
+        .value()
+        .await;
     assert_eq!(r["counts"]["learners_registered"], 4);
     let (uid, _) = learner(&app, "khac@example.vn").await;
     let res = app
         .post(&format!("/api/v1/admin/users/{uid}/roles"))
-        .bearer_auth(&admin_token)
+        .token(&admin_token)
         .json(&json!({"role": "admin", "locality_code": "AN-2"}))
-        .send()
-        .await
-        .unwrap();
+        .await;
     assert_eq!(res.status(), 200);
     let t = login(&app, "khac@example.vn", "mat-khau-rat-dai-1").await["access_token"]
         .as_str()
@@ -187,26 +183,22 @@ async fn residents_from_csv(backend: Backend) {
         .to_string();
     let res = app
         .post("/api/v1/admin/imports/residents")
-        .bearer_auth(&t)
+        .token(&t)
         .header("content-type", "text/csv")
         .body("village_code,household_code,name,birth_year,learner_group,eid_status\nAN-1,H3,Người Mới,1980,citizen,none\n")
-        .send()
-        .await
-        .unwrap();
+        .await;
     let report: Value = res.json().await.unwrap();
     assert_eq!(report["created"], 0);
     assert_eq!(report["problems"][0]["column"], "village_code");
     let (_, plain) = learner(&app, "thuong@example.vn").await;
     let res = app
         .post("/api/v1/admin/imports/residents")
-        .bearer_auth(&plain)
+        .token(&plain)
         .header("content-type", "text/csv")
         .body("x")
-        .send()
-        .await
-        .unwrap();
+        .await;
     assert_problem(res, 403, "forbidden").await;
-    let res = import("name\nx\n", "valid_rows").await.unwrap();
+    let res = import("name\nx\n", "valid_rows").await;
     assert_problem(res, 422, "validation_failed").await;
 
     // The CLI, with its progress bar, on the same data: nothing changes.
@@ -271,18 +263,14 @@ async fn an_imported_resident_keeps_earlier_certificates_in_the_village(backend:
     let (_, admin_token) = admin(&app).await;
     let report: Value = app
         .post("/api/v1/admin/imports/residents")
-        .bearer_auth(&admin_token)
+        .token(&admin_token)
         .header("content-type", "text/csv")
         .body(
             "village_code,household_code,name,birth_year,learner_group,phone,eid_status\n\
                AN-1,H1,Bác Ba,1960,citizen,0912345678,level2\n",
         )
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+        .value()
+        .await;
     assert_eq!(report["created"], 0, "{report}");
     assert_eq!(report["waiting_for_owner"], json!([2]), "{report}");
     assert_eq!(
@@ -293,46 +281,30 @@ async fn an_imported_resident_keeps_earlier_certificates_in_the_village(backend:
     // The same file again asks nothing new.
     let again: Value = app
         .post("/api/v1/admin/imports/residents")
-        .bearer_auth(&admin_token)
+        .token(&admin_token)
         .header("content-type", "text/csv")
         .body(
             "village_code,household_code,name,birth_year,learner_group,phone,eid_status\n\
                AN-1,H1,Bác Ba,1960,citizen,0912345678,level2\n",
         )
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+        .value()
+        .await;
     assert_eq!(again["waiting_for_owner"], json!([2]), "{again}");
     let link: Value = app
         .get("/api/v1/me/village-link")
-        .bearer_auth(&token)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+        .token(&token)
+        .value()
+        .await;
     assert_eq!(link["village_name"], "Thôn Một", "{link}");
-    let res = app
+    let profile = app
         .post("/api/v1/me/village-link")
-        .bearer_auth(&token)
+        .token(&token)
         .json(&json!({"accept": true}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), 200);
-    let profile: Value = res.json().await.unwrap();
+        .expect(200)
+        .await;
     assert_eq!(profile["eid_status"], "level2");
     assert_eq!(profile["birth_year"], 1960);
-    let res = app
-        .get("/api/v1/me/village-link")
-        .bearer_auth(&token)
-        .send()
-        .await
-        .unwrap();
+    let res = app.get("/api/v1/me/village-link").token(&token).await;
     assert_problem(res, 404, "not_found").await;
     let an1 = app
         .db(|c| {

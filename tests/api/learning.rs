@@ -25,24 +25,18 @@ async fn enrolment_and_lesson_progress(backend: Backend) {
     let (_, t) = learner(&app, "hv@example.vn").await;
     let res = app
         .post("/api/v1/courses/hai-bai/enrollment")
-        .bearer_auth(&t)
-        .send()
-        .await
-        .unwrap();
+        .token(&t)
+        .await;
     assert_eq!(res.status(), 201);
     let res = app
         .post("/api/v1/courses/hai-bai/enrollment")
-        .bearer_auth(&t)
-        .send()
-        .await
-        .unwrap();
+        .token(&t)
+        .await;
     assert_eq!(res.status(), 200, "idempotent");
     assert_problem(
         app.post("/api/v1/courses/khong-co/enrollment")
-            .bearer_auth(&t)
-            .send()
-            .await
-            .unwrap(),
+            .token(&t)
+            .await,
         404,
         "not_found",
     )
@@ -72,15 +66,7 @@ async fn enrolment_and_lesson_progress(backend: Backend) {
         .await;
     assert_eq!(seconds, 150, "a duplicate event adds no time");
 
-    let enrollments: Value = app
-        .get("/api/v1/me/enrollments")
-        .bearer_auth(&t)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let enrollments: Value = app.get("/api/v1/me/enrollments").token(&t).value().await;
     assert_eq!(enrollments[0]["course"], "hai-bai");
     assert_eq!(enrollments[0]["percent"], 50);
     assert_eq!(enrollments[0]["status"], "in_progress");
@@ -123,22 +109,12 @@ async fn enrolment_and_lesson_progress(backend: Backend) {
     // Leaving keeps progress; progress in a course not joined enrols again.
     assert_eq!(
         app.delete("/api/v1/courses/hai-bai/enrollment")
-            .bearer_auth(&t)
-            .send()
+            .token(&t)
             .await
-            .unwrap()
             .status(),
         204
     );
-    let list: Value = app
-        .get("/api/v1/me/enrollments")
-        .bearer_auth(&t)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let list: Value = app.get("/api/v1/me/enrollments").token(&t).value().await;
     assert_eq!(list, json!([]));
     let p: Value = progress(&app, &t, "hai-bai", "b", &event("started", 10))
         .await
@@ -155,13 +131,9 @@ async fn strict_order_locks_lessons(backend: Backend) {
     let (_, t) = learner(&app, "hv@example.vn").await;
     let p: Value = app
         .get("/api/v1/me/courses/mini/progress")
-        .bearer_auth(&t)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+        .token(&t)
+        .value()
+        .await;
     assert_eq!(p["status"], "not_enrolled");
     let locked: Vec<&str> = p["items"]
         .as_array()
@@ -212,15 +184,12 @@ async fn offline_batch(backend: Backend) {
         {"course": "khong-co", "lesson": "x", "client_event_id": uuid::Uuid::new_v4().to_string(), "status": "started", "time_spent_seconds": 1, "occurred_at": day(2)},
         ev(&uuid::Uuid::new_v4().to_string(), "dich-vu-cong", "started", day(4)),
     ]);
-    let res = app
+    let body = app
         .post("/api/v1/me/progress/batch")
-        .bearer_auth(&t)
+        .token(&t)
         .json(&json!({"events": events}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), 200);
-    let body: Value = res.json().await.unwrap();
+        .expect(200)
+        .await;
     let outcomes: Vec<&str> = body["results"]
         .as_array()
         .unwrap()
@@ -243,24 +212,16 @@ async fn offline_batch(backend: Backend) {
     // Sending the same batch again: every good event is a duplicate.
     let again: Value = app
         .post("/api/v1/me/progress/batch")
-        .bearer_auth(&t)
+        .token(&t)
         .json(&json!({"events": events}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+        .value()
+        .await;
     assert_eq!(again["results"][0]["outcome"], "duplicate");
     let p: Value = app
         .get("/api/v1/me/courses/mini/progress")
-        .bearer_auth(&t)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+        .token(&t)
+        .value()
+        .await;
     assert_eq!(p["status"], "in_progress");
     assert_eq!(p["items"][1]["status"], "done");
 
@@ -276,24 +237,18 @@ async fn offline_batch(backend: Backend) {
         .collect();
     let res = app
         .post("/api/v1/me/progress/batch")
-        .bearer_auth(&t)
+        .token(&t)
         .json(&json!({"events": too_many}))
-        .send()
-        .await
-        .unwrap();
+        .await;
     assert_problem(res, 413, "batch_too_large").await;
 }
 
 async fn pass_quiz(app: &TestApp, token: &str, quiz: &str) -> Value {
     let a: Value = app
         .post(&format!("/api/v1/quizzes/{quiz}/attempts"))
-        .bearer_auth(token)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+        .token(token)
+        .value()
+        .await;
     let answers: Vec<Value> = a["questions"]
         .as_array()
         .unwrap()
@@ -309,19 +264,13 @@ async fn pass_quiz(app: &TestApp, token: &str, quiz: &str) -> Value {
         .collect();
     let id = a["id"].as_str().unwrap();
     app.put(&format!("/api/v1/attempts/{id}/answers"))
-        .bearer_auth(token)
+        .token(token)
         .json(&json!({"answers": answers}))
-        .send()
-        .await
-        .unwrap();
+        .await;
     app.post(&format!("/api/v1/attempts/{id}/submit"))
-        .bearer_auth(token)
-        .send()
+        .token(token)
+        .value()
         .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap()
 }
 
 async fn completion_needs_lessons_and_quizzes_and_issues_one_certificate(backend: Backend) {
@@ -341,24 +290,12 @@ async fn completion_needs_lessons_and_quizzes_and_issues_one_certificate(backend
     assert_eq!(result["result"]["passed"], true);
     let p: Value = app
         .get("/api/v1/me/courses/mini/progress")
-        .bearer_auth(&t)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+        .token(&t)
+        .value()
+        .await;
     assert_eq!(p["status"], "completed");
     assert_eq!(p["percent"], 100);
-    let certs: Value = app
-        .get("/api/v1/me/certificates")
-        .bearer_auth(&t)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let certs: Value = app.get("/api/v1/me/certificates").token(&t).value().await;
     assert_eq!(certs.as_array().unwrap().len(), 1);
     assert_eq!(certs[0]["kind"], "course");
     assert_eq!(certs[0]["status"], "valid");
@@ -389,13 +326,13 @@ async fn concurrent_last_events_issue_exactly_one_certificate(backend: Backend) 
     let requests: Vec<_> = (0..8)
         .map(|_| {
             app.put("/api/v1/me/courses/dong-thoi/lessons/b/progress")
-                .bearer_auth(&t)
+                .token(&t)
                 .json(&event("completed", 60))
                 .send()
         })
         .collect();
     for r in futures_util::future::join_all(requests).await {
-        assert_eq!(r.unwrap().status(), 200);
+        assert_eq!(r.status(), 200);
     }
     let n = app
         .db(|c| certificates::table.count().get_result::<i64>(c).unwrap())
@@ -411,51 +348,36 @@ async fn programs_and_program_certificates(backend: Backend) {
     let program = json!({"title": "Chương trình thử", "title_en": "Test program", "summary": "S", "summary_en": "S", "groups": ["citizen"], "courses": ["mot", "hai"]});
     let res = app
         .put("/api/v1/admin/programs/thu")
-        .bearer_auth(&admin_token)
+        .token(&admin_token)
         .json(&program)
-        .send()
-        .await
-        .unwrap();
+        .await;
     assert_eq!(res.status(), 200);
     // A course that is not published: 404; a blank title: 422.
     let unknown = json!({"title": "X", "title_en": "X", "courses": ["khong-co"]});
     let res = app
         .put("/api/v1/admin/programs/thu-2")
-        .bearer_auth(&admin_token)
+        .token(&admin_token)
         .json(&unknown)
-        .send()
-        .await
-        .unwrap();
+        .await;
     assert_problem(res, 404, "not_found").await;
     let bad = json!({"title": " ", "title_en": "X", "courses": ["khong-co"]});
     let res = app
         .put("/api/v1/admin/programs/thu-2")
-        .bearer_auth(&admin_token)
+        .token(&admin_token)
         .json(&bad)
-        .send()
-        .await
-        .unwrap();
+        .await;
     assert_problem(res, 422, "validation_failed").await;
     let (_, t) = learner(&app, "hv@example.vn").await;
     assert_problem(
         app.put("/api/v1/admin/programs/thu")
-            .bearer_auth(&t)
+            .token(&t)
             .json(&program)
-            .send()
-            .await
-            .unwrap(),
+            .await,
         403,
         "forbidden",
     )
     .await;
-    let list: Value = app
-        .get("/api/v1/programs")
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let list: Value = app.get("/api/v1/programs").value().await;
     assert_eq!(list[0]["courses"], json!(["mot", "hai"]));
 
     for slug in ["mot", "hai"] {
@@ -463,36 +385,16 @@ async fn programs_and_program_certificates(backend: Backend) {
             progress(&app, &t, slug, lesson, &event("completed", 30)).await;
         }
     }
-    let mine: Value = app
-        .get("/api/v1/me/programs")
-        .bearer_auth(&t)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let mine: Value = app.get("/api/v1/me/programs").token(&t).value().await;
     assert_eq!(mine[0]["percent"], 100);
     let serial = mine[0]["certificate"].as_str().unwrap().to_string();
     let cert: Value = app
         .get(&format!("/api/v1/certificates/{serial}"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+        .value()
+        .await;
     assert_eq!(cert["kind"], "program");
     assert_eq!(cert["title"], "Chương trình thử");
-    let certs: Value = app
-        .get("/api/v1/me/certificates")
-        .bearer_auth(&t)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let certs: Value = app.get("/api/v1/me/certificates").token(&t).value().await;
     assert_eq!(certs.as_array().unwrap().len(), 3);
 }
 
@@ -523,25 +425,14 @@ async fn certificates_verify_and_revoke(backend: Backend) {
     let (t, serial) = certified(&app).await;
     let cert: Value = app
         .get(&format!("/api/v1/certificates/{}", serial.to_lowercase()))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+        .value()
+        .await;
     assert_eq!(cert["status"], "valid");
     assert_eq!(cert["recipient_name"], "Nguyễn Thị Hoa");
     let jwt = cert["credential"].as_str().unwrap().to_string();
 
     // Verify with nothing but the published JWK set.
-    let jwks: Value = app
-        .get("/.well-known/jwks.json")
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let jwks: Value = app.get("/.well-known/jwks.json").value().await;
     let header = jsonwebtoken::decode_header(&jwt).unwrap();
     let key = jwks["keys"]
         .as_array()
@@ -578,7 +469,7 @@ async fn certificates_verify_and_revoke(backend: Backend) {
     assert!(jsonwebtoken::decode::<Value>(&tampered, &decoding, &validation).is_err());
 
     // The page, then revocation.
-    let res = app.get(&format!("/verify/{serial}")).send().await.unwrap();
+    let res = app.get(&format!("/verify/{serial}")).await;
     assert_eq!(res.status(), 200);
     assert!(res.headers()["content-type"]
         .to_str()
@@ -591,7 +482,7 @@ async fn certificates_verify_and_revoke(backend: Backend) {
             && html.contains("Nguyễn Thị Hoa")
             && !html.contains("<script")
     );
-    let res = app.get("/verify/ZZZZZZZZZZZ").send().await.unwrap();
+    let res = app.get("/verify/ZZZZZZZZZZZ").await;
     assert_eq!(res.status(), 404);
     assert!(res
         .text()
@@ -599,10 +490,7 @@ async fn certificates_verify_and_revoke(backend: Backend) {
         .unwrap()
         .contains("Không tìm thấy chứng nhận"));
     assert_problem(
-        app.get("/api/v1/certificates/KHONGCO")
-            .send()
-            .await
-            .unwrap(),
+        app.get("/api/v1/certificates/KHONGCO").await,
         404,
         "not_found",
     )
@@ -610,44 +498,32 @@ async fn certificates_verify_and_revoke(backend: Backend) {
 
     let res = app
         .post(&format!("/api/v1/admin/certificates/{serial}/revoke"))
-        .bearer_auth(&t)
+        .token(&t)
         .json(&json!({"reason": "x"}))
-        .send()
-        .await
-        .unwrap();
+        .await;
     assert_problem(res, 403, "forbidden").await;
     let (_, admin_token) = admin(&app).await;
     let res = app
         .post(&format!("/api/v1/admin/certificates/{serial}/revoke"))
-        .bearer_auth(&admin_token)
+        .token(&admin_token)
         .json(&json!({"reason": ""}))
-        .send()
-        .await
-        .unwrap();
+        .await;
     assert_problem(res, 422, "validation_failed").await;
     let res = app
         .post(&format!("/api/v1/admin/certificates/{serial}/revoke"))
-        .bearer_auth(&admin_token)
+        .token(&admin_token)
         .json(&json!({"reason": "Cấp nhầm người"}))
-        .send()
-        .await
-        .unwrap();
+        .await;
     assert_eq!(res.status(), 200);
     let cert: Value = app
         .get(&format!("/api/v1/certificates/{serial}"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+        .value()
+        .await;
     assert_eq!(cert["status"], "revoked");
     assert_eq!(cert["revoked_reason"], "Cấp nhầm người");
     let html = app
         .get(&format!("/verify/{serial}"))
-        .send()
         .await
-        .unwrap()
         .text()
         .await
         .unwrap();
@@ -668,11 +544,7 @@ async fn certificate_pdf_carries_a_working_qr_code(backend: Backend) {
     })
     .await;
     let (_, serial) = certified(&app).await;
-    let res = app
-        .get(&format!("/api/v1/certificates/{serial}/pdf"))
-        .send()
-        .await
-        .unwrap();
+    let res = app.get(&format!("/api/v1/certificates/{serial}/pdf")).await;
     assert_eq!(res.status(), 200);
     assert_eq!(res.headers()["content-type"], "application/pdf");
     let pdf = res.bytes().await.unwrap();

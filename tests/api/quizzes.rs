@@ -42,28 +42,22 @@ async fn quiz_course(app: &TestApp, slug: &str, settings: Value) -> String {
     let (_, t) = instructor(app, &format!("gv.{slug}@example.vn")).await;
     let res = app
         .post("/api/v1/courses")
-        .bearer_auth(&t)
+        .token(&t)
         .json(&json!({"slug": slug, "title": "Khóa", "title_en": "Course", "summary": "Tóm tắt", "summary_en": "Summary",
             "topic": "online_safety", "level": "basic", "groups": ["citizen"], "estimated_minutes": 10}))
-        .send()
-        .await
-        .unwrap();
+        .await;
     assert_eq!(res.status(), 201);
     app.post(&format!("/api/v1/courses/{slug}/modules"))
-        .bearer_auth(&t)
+        .token(&t)
         .json(&json!({"key": "m", "title": "M", "title_en": "M"}))
-        .send()
-        .await
-        .unwrap();
+        .await;
     app.post(&format!("/api/v1/courses/{slug}/modules/m/lessons"))
-        .bearer_auth(&t)
+        .token(&t)
         .json(
             &json!({"key": "bai", "title": "Bài", "title_en": "Lesson", "estimated_minutes": 5,
             "sources": [{"title": "Nguồn", "url": "https://example.vn"}], "body": "Nội dung."}),
         )
-        .send()
-        .await
-        .unwrap();
+        .await;
     let mut quiz = json!({"key": "kiem-tra", "title": "Kiểm tra", "title_en": "Check", "pass_mark": 60,
         "questions_per_attempt": 6, "show_answers": "after_attempt", "questions": questions()});
     for (k, v) in settings.as_object().unwrap() {
@@ -71,28 +65,22 @@ async fn quiz_course(app: &TestApp, slug: &str, settings: Value) -> String {
     }
     let res = app
         .post(&format!("/api/v1/courses/{slug}/modules/m/quizzes"))
-        .bearer_auth(&t)
+        .token(&t)
         .json(&quiz)
-        .send()
-        .await
-        .unwrap();
+        .await;
     assert_eq!(res.status(), 200, "{}", res.text().await.unwrap());
     let res = app
         .post(&format!("/api/v1/courses/{slug}/publish"))
-        .bearer_auth(&t)
-        .send()
-        .await
-        .unwrap();
+        .token(&t)
+        .await;
     assert!(res.status().is_success(), "{}", res.text().await.unwrap());
     t
 }
 
 async fn start(app: &TestApp, token: &str, quiz: &str) -> reqwest::Response {
     app.post(&format!("/api/v1/quizzes/{quiz}/attempts"))
-        .bearer_auth(token)
-        .send()
+        .token(token)
         .await
-        .unwrap()
 }
 
 fn option_id(q: &Value, field: &str, text: &str) -> Value {
@@ -148,20 +136,16 @@ fn answer_for(q: &Value, right: bool) -> Value {
 
 async fn save(app: &TestApp, token: &str, attempt: &str, answers: Value) -> reqwest::Response {
     app.put(&format!("/api/v1/attempts/{attempt}/answers"))
-        .bearer_auth(token)
+        .token(token)
         .json(&json!({"answers": answers}))
-        .send()
         .await
-        .unwrap()
 }
 
 async fn submit(app: &TestApp, token: &str, attempt: &str) -> Value {
     let res = app
         .post(&format!("/api/v1/attempts/{attempt}/submit"))
-        .bearer_auth(token)
-        .send()
-        .await
-        .unwrap();
+        .token(token)
+        .await;
     assert_eq!(res.status(), 200);
     res.json().await.unwrap()
 }
@@ -170,14 +154,7 @@ async fn nothing_reveals_answers_before_submission(backend: Backend) {
     let app = TestApp::spawn(backend).await;
     quiz_course(&app, "lo", json!({})).await;
     let (_, t) = learner(&app, "hv@example.vn").await;
-    let outline = app
-        .get("/api/v1/courses/lo")
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let outline = app.get("/api/v1/courses/lo").await.text().await.unwrap();
     let res = start(&app, &t, "lo.kiem-tra").await;
     assert_eq!(res.status(), 201);
     let first_text = res.text().await.unwrap();
@@ -190,10 +167,8 @@ async fn nothing_reveals_answers_before_submission(backend: Backend) {
             "/api/v1/attempts/{}",
             first["id"].as_str().unwrap()
         ))
-        .bearer_auth(&t)
-        .send()
+        .token(&t)
         .await
-        .unwrap()
         .text()
         .await
         .unwrap();
@@ -267,20 +242,16 @@ async fn answer_submit_and_history(backend: Backend) {
     // Another user's attempt does not exist for them.
     assert_problem(
         app.get(&format!("/api/v1/attempts/{id}"))
-            .bearer_auth(&other)
-            .send()
-            .await
-            .unwrap(),
+            .token(&other)
+            .await,
         404,
         "not_found",
     )
     .await;
     assert_problem(
         app.post(&format!("/api/v1/attempts/{id}/submit"))
-            .bearer_auth(&other)
-            .send()
-            .await
-            .unwrap(),
+            .token(&other)
+            .await,
         404,
         "not_found",
     )
@@ -307,13 +278,9 @@ async fn answer_submit_and_history(backend: Backend) {
 
     let history: Value = app
         .get("/api/v1/me/quizzes/ls.kiem-tra/attempts")
-        .bearer_auth(&t)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+        .token(&t)
+        .value()
+        .await;
     assert_eq!(history["attempts"].as_array().unwrap().len(), 1);
     assert_eq!(history["best_score"], 91.67);
     assert_eq!(history["passed"], true);
@@ -378,13 +345,9 @@ async fn bad_answers_name_the_question(backend: Backend) {
     // Nothing was saved by the refused requests.
     let now: Value = app
         .get(&format!("/api/v1/attempts/{id}"))
-        .bearer_auth(&t)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+        .token(&t)
+        .value()
+        .await;
     assert_eq!(now["answers"], json!([]));
     // An option id of another attempt.
     submit(&app, &t, &id).await;
@@ -431,13 +394,9 @@ async fn attempt_limits_and_cooldown(backend: Backend) {
     .await;
     let history: Value = app
         .get("/api/v1/me/quizzes/lim.kiem-tra/attempts")
-        .bearer_auth(&t)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+        .token(&t)
+        .value()
+        .await;
     assert_eq!(history["attempts_left"], 0);
 }
 
@@ -460,13 +419,9 @@ async fn time_limit_with_the_server_clock(backend: Backend) {
     // Graded when next read: late, and only the answer saved before the deadline counts.
     let graded: Value = app
         .get(&format!("/api/v1/attempts/{id}"))
-        .bearer_auth(&t)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+        .token(&t)
+        .value()
+        .await;
     assert_eq!(graded["status"], "submitted");
     assert_eq!(graded["late"], true);
     let correct = graded["result"]["questions"]
@@ -485,13 +440,9 @@ async fn time_limit_with_the_server_clock(backend: Backend) {
     assert_ne!(b["id"], c["id"]);
     let b_now: Value = app
         .get(&format!("/api/v1/attempts/{}", b["id"].as_str().unwrap()))
-        .bearer_auth(&t)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+        .token(&t)
+        .value()
+        .await;
     assert_eq!(b_now["late"], true);
 }
 
@@ -511,14 +462,13 @@ async fn concurrent_submissions_grade_once(backend: Backend) {
     let futures: Vec<_> = (0..6)
         .map(|_| {
             app.post(&format!("/api/v1/attempts/{id}/submit"))
-                .bearer_auth(&t)
+                .token(&t)
                 .send()
         })
         .collect();
     let results = futures_util::future::join_all(futures).await;
     let mut bodies = Vec::new();
     for r in results {
-        let r = r.unwrap();
         assert_eq!(r.status(), 200);
         let v: Value = r.json().await.unwrap();
         bodies.push((v["result"]["score"].clone(), v["submitted_at"].clone()));
@@ -590,14 +540,11 @@ async fn statistics_for_authors(backend: Backend) {
         save(&app, &t, a["id"].as_str().unwrap(), json!(answers)).await;
         submit(&app, &t, a["id"].as_str().unwrap()).await;
     }
-    let res = app
+    let stats = app
         .get("/api/v1/courses/tk/quizzes/kiem-tra/stats")
-        .bearer_auth(&author)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), 200);
-    let stats: Value = res.json().await.unwrap();
+        .token(&author)
+        .expect(200)
+        .await;
     assert_eq!(stats["attempts"], 3);
     assert!((stats["pass_rate"].as_f64().unwrap() - 1.0 / 3.0).abs() < 1e-9);
     let s1 = stats["questions"]
@@ -627,10 +574,8 @@ async fn statistics_for_authors(backend: Backend) {
     let (_, learner_token) = learner(&app, "hoc@example.vn").await;
     let res = app
         .get("/api/v1/courses/tk/quizzes/kiem-tra/stats")
-        .bearer_auth(&learner_token)
-        .send()
-        .await
-        .unwrap();
+        .token(&learner_token)
+        .await;
     assert_problem(res, 403, "forbidden").await;
 }
 
@@ -647,18 +592,11 @@ async fn a_new_release_does_not_change_an_open_attempt(backend: Backend) {
     changed[2]["explanation"] = json!("GIAI-THICH-BAN-2");
     let res = app
         .put("/api/v1/courses/moi/quizzes/kiem-tra")
-        .bearer_auth(&author)
+        .token(&author)
         .json(&json!({"title": "Kiểm tra", "title_en": "Check", "pass_mark": 60, "questions_per_attempt": 6, "questions": changed}))
-        .send()
-        .await
-        .unwrap();
+        .await;
     assert_eq!(res.status(), 200);
-    let res = app
-        .post("/api/v1/courses/moi/publish")
-        .bearer_auth(&author)
-        .send()
-        .await
-        .unwrap();
+    let res = app.post("/api/v1/courses/moi/publish").token(&author).await;
     assert_eq!(res.status(), 201);
     let right: Vec<Value> = a["questions"]
         .as_array()
@@ -716,11 +654,9 @@ async fn quiz_authoring_validation(backend: Backend) {
     let bad = json!({"key": "x1", "type": "single", "prompt": "?", "explanation": "!", "choices": [{"text": "A"}, {"text": "B"}]});
     let res = app
         .post("/api/v1/courses/sua/quizzes/kiem-tra/questions")
-        .bearer_auth(&author)
+        .token(&author)
         .json(&bad)
-        .send()
-        .await
-        .unwrap();
+        .await;
     let body = assert_problem(res, 422, "validation_failed").await;
     assert!(
         body.to_string().contains("exactly one correct choice"),
@@ -729,54 +665,37 @@ async fn quiz_authoring_validation(backend: Backend) {
     let good = json!({"key": "x1", "type": "true_false", "prompt": "Đúng không?", "explanation": "Đúng.", "answer": true});
     let res = app
         .post("/api/v1/courses/sua/quizzes/kiem-tra/questions")
-        .bearer_auth(&other)
+        .token(&other)
         .json(&good)
-        .send()
-        .await
-        .unwrap();
+        .await;
     assert_problem(res, 403, "forbidden").await;
     let res = app
         .post("/api/v1/courses/sua/quizzes/kiem-tra/questions")
-        .bearer_auth(&author)
+        .token(&author)
         .json(&good)
-        .send()
-        .await
-        .unwrap();
+        .await;
     assert_eq!(res.status(), 200);
     let res = app
         .post("/api/v1/courses/sua/quizzes/kiem-tra/questions")
-        .bearer_auth(&author)
+        .token(&author)
         .json(&good)
-        .send()
-        .await
-        .unwrap();
+        .await;
     assert_problem(res, 409, "key_taken").await;
     let res = app
         .delete("/api/v1/courses/sua/quizzes/kiem-tra/questions/x1")
-        .bearer_auth(&author)
-        .send()
-        .await
-        .unwrap();
+        .token(&author)
+        .await;
     assert_eq!(res.status(), 200);
     let res = app
         .delete("/api/v1/courses/sua/quizzes/kiem-tra/questions/x1")
-        .bearer_auth(&author)
-        .send()
-        .await
-        .unwrap();
+        .token(&author)
+        .await;
     assert_problem(res, 404, "not_found").await;
     // The pool may not shrink below questions per attempt at publish time.
     app.delete("/api/v1/courses/sua/quizzes/kiem-tra/questions/s1")
-        .bearer_auth(&author)
-        .send()
-        .await
-        .unwrap();
-    let res = app
-        .post("/api/v1/courses/sua/publish")
-        .bearer_auth(&author)
-        .send()
-        .await
-        .unwrap();
+        .token(&author)
+        .await;
+    let res = app.post("/api/v1/courses/sua/publish").token(&author).await;
     let body = assert_problem(res, 422, "course_invalid").await;
     assert!(
         body.to_string()
@@ -785,19 +704,15 @@ async fn quiz_authoring_validation(backend: Backend) {
     );
     let res = app
         .post("/api/v1/courses/sua/modules/m/quizzes")
-        .bearer_auth(&author)
+        .token(&author)
         .json(&json!({"key": "kiem-tra", "title": "T", "pass_mark": 50, "questions_per_attempt": 1, "questions": []}))
-        .send()
-        .await
-        .unwrap();
+        .await;
     assert_problem(res, 409, "key_taken").await;
     let res = app
         .post("/api/v1/courses/sua/modules/m/quizzes")
-        .bearer_auth(&author)
+        .token(&author)
         .json(&json!({"key": "q2", "title": "T", "pass_mark": 500, "questions_per_attempt": 1, "questions": [], "bogus": 1}))
-        .send()
-        .await
-        .unwrap();
+        .await;
     assert_problem(res, 422, "validation_failed").await;
 }
 
@@ -812,12 +727,7 @@ async fn an_ended_session_can_neither_answer_nor_record_progress(backend: Backen
         .await
         .unwrap();
     let id = a["id"].as_str().unwrap();
-    let res = app
-        .post("/api/v1/auth/logout")
-        .bearer_auth(&t)
-        .send()
-        .await
-        .unwrap();
+    let res = app.post("/api/v1/auth/logout").token(&t).await;
     assert_eq!(res.status(), 204);
     let progress = json!({"client_event_id": "7b0e4f0e-8a53-4c55-9f55-8f2b1f1b2c3d", "status": "completed", "occurred_at": "2026-01-01T00:00:00Z"});
     let requests = [
@@ -830,7 +740,7 @@ async fn an_ended_session_can_neither_answer_nor_record_progress(backend: Backen
             .json(&progress),
     ];
     for req in requests {
-        let res = req.bearer_auth(&t).send().await.unwrap();
+        let res = req.token(&t).await;
         let url = res.url().to_string();
         let body: Value = res.json().await.unwrap();
         assert_eq!(body["code"], "invalid_token", "{url}: {body}");
@@ -898,15 +808,7 @@ async fn a_symbol_is_an_answer_and_the_completing_submit_lists_the_certificate(b
     assert_eq!(issued.len(), 1, "{result}");
     assert_eq!(issued[0]["kind"], "course");
     let serial = issued[0]["serial"].as_str().unwrap();
-    let mine: Value = app
-        .get("/api/v1/me/certificates")
-        .bearer_auth(&t)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let mine: Value = app.get("/api/v1/me/certificates").token(&t).value().await;
     assert!(mine.to_string().contains(serial), "{mine}");
     // Submitting again returns the result without issuing anything again.
     let again = submit(&app, &t, &id).await;

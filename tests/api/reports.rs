@@ -46,19 +46,15 @@ async fn fixture_commune(app: &TestApp, admin: &str) -> (String, String, String)
     let census = json!({"aged_14_plus": 100, "working_age": 80, "adults": 90, "households": 40, "officials": 5, "enterprise_workers": 10, "students": 8});
     let res = app
         .put(&format!("/api/v1/admin/localities/{commune}/census/2026"))
-        .bearer_auth(admin)
+        .token(admin)
         .json(&census)
-        .send()
-        .await
-        .unwrap();
+        .await;
     assert_eq!(res.status(), 200);
     let res = app
         .put(&format!("/api/v1/admin/localities/{v1}/census/2026"))
-        .bearer_auth(admin)
+        .token(admin)
         .json(&json!({"households": 6}))
-        .send()
-        .await
-        .unwrap();
+        .await;
     assert_eq!(res.status(), 200);
     let (c, a, b) = (commune.clone(), v1.clone(), v2.clone());
     let hasher = app.state.hasher.clone();
@@ -139,7 +135,7 @@ async fn fixture_commune(app: &TestApp, admin: &str) -> (String, String, String)
                 "citizen"
             }
             .into();
-            cq::save_profile(conn, &p).unwrap();
+            hocso::community::save_profile(conn, &p).unwrap();
             let mut complete = |slug: &str| {
                 lq::ensure_enrollment(conn, &id, &courses[slug], recent).unwrap();
                 lq::mark_completed(conn, &id, &courses[slug], at).unwrap();
@@ -218,30 +214,23 @@ async fn indicator_arithmetic_rollup_breakdown_and_sheet(backend: Backend) {
         .put(&format!(
             "/api/v1/admin/localities/{commune}/targets/2026/adults_certified"
         ))
-        .bearer_auth(&admin_token)
+        .token(&admin_token)
         .json(&json!({"kind": "rate", "value": 50}))
-        .send()
-        .await
-        .unwrap();
+        .await;
     assert_eq!(res.status(), 204);
     app.put(&format!(
         "/api/v1/admin/localities/{commune}/targets/2026/households_certified"
     ))
-    .bearer_auth(&admin_token)
+    .token(&admin_token)
     .json(&json!({"kind": "count", "value": 40}))
-    .send()
-    .await
-    .unwrap();
-    let res = app
+    .await;
+    let r = app
         .get(&format!(
             "/api/v1/reports/localities/{commune}/indicators?year=2026&breakdown=children"
         ))
-        .bearer_auth(&admin_token)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), 200);
-    let r: Value = res.json().await.unwrap();
+        .token(&admin_token)
+        .expect(200)
+        .await;
     for (key, num, den, rate) in [
         ("eid_level2_14plus", 9, 100, 9.0),
         ("eid_any_14plus", 17, 100, 17.0),
@@ -320,10 +309,8 @@ async fn indicator_arithmetic_rollup_breakdown_and_sheet(backend: Backend) {
         .get(&format!(
             "/api/v1/reports/localities/{commune}/indicators.csv?year=2026"
         ))
-        .bearer_auth(&admin_token)
-        .send()
-        .await
-        .unwrap();
+        .token(&admin_token)
+        .await;
     assert_eq!(res.status(), 200);
     assert!(res.headers()["content-type"]
         .to_str()
@@ -360,39 +347,31 @@ async fn indicator_arithmetic_rollup_breakdown_and_sheet(backend: Backend) {
         .get(&format!(
             "/api/v1/reports/localities/{commune}/indicators?year=1900"
         ))
-        .bearer_auth(&admin_token)
-        .send()
-        .await
-        .unwrap();
+        .token(&admin_token)
+        .await;
     assert_problem(res, 422, "validation_failed").await;
     let res = app
         .get(&format!(
             "/api/v1/reports/localities/{commune}/indicators?breakdown=household"
         ))
-        .bearer_auth(&admin_token)
-        .send()
-        .await
-        .unwrap();
+        .token(&admin_token)
+        .await;
     assert_problem(res, 422, "validation_failed").await;
     let res = app
         .put(&format!(
             "/api/v1/admin/localities/{commune}/targets/2026/khong-co"
         ))
-        .bearer_auth(&admin_token)
+        .token(&admin_token)
         .json(&json!({"kind": "rate", "value": 5}))
-        .send()
-        .await
-        .unwrap();
+        .await;
     assert_problem(res, 404, "not_found").await;
     let res = app
         .put(&format!(
             "/api/v1/admin/localities/{commune}/targets/2026/adults_certified"
         ))
-        .bearer_auth(&admin_token)
+        .token(&admin_token)
         .json(&json!({"kind": "rate", "value": 150}))
-        .send()
-        .await
-        .unwrap();
+        .await;
     assert_problem(res, 422, "validation_failed").await;
 }
 
@@ -409,20 +388,16 @@ async fn report_scope(backend: Backend) {
     let (uid, learner_token) = learner(&app, "ca@example.vn").await;
     assert_problem(
         app.get(&format!("/api/v1/reports/localities/{commune}/indicators"))
-            .bearer_auth(&learner_token)
-            .send()
-            .await
-            .unwrap(),
+            .token(&learner_token)
+            .await,
         403,
         "forbidden",
     )
     .await;
     app.post(&format!("/api/v1/admin/users/{uid}/roles"))
-        .bearer_auth(&admin_token)
+        .token(&admin_token)
         .json(&json!({"role": "admin", "locality_code": "AN"}))
-        .send()
-        .await
-        .unwrap();
+        .await;
     let token = login(&app, "ca@example.vn", "mat-khau-rat-dai-1").await["access_token"]
         .as_str()
         .unwrap()
@@ -431,19 +406,15 @@ async fn report_scope(backend: Backend) {
         .get(&format!(
             "/api/v1/reports/localities/{commune}/indicators?year=2026"
         ))
-        .bearer_auth(&token)
-        .send()
-        .await
-        .unwrap();
+        .token(&token)
+        .await;
     assert_eq!(res.status(), 200);
     let text = res.text().await.unwrap();
     assert!(!text.contains("Người 1"), "reports carry no names");
     assert_problem(
         app.get(&format!("/api/v1/reports/localities/{other}/indicators"))
-            .bearer_auth(&token)
-            .send()
-            .await
-            .unwrap(),
+            .token(&token)
+            .await,
         403,
         "forbidden",
     )
@@ -452,25 +423,20 @@ async fn report_scope(backend: Backend) {
         .put(&format!(
             "/api/v1/admin/localities/{other}/targets/2026/adults_certified"
         ))
-        .bearer_auth(&token)
+        .token(&token)
         .json(&json!({"kind": "rate", "value": 5}))
-        .send()
-        .await
-        .unwrap();
+        .await;
     assert_problem(res, 403, "forbidden").await;
 }
 
 async fn numerator(app: &TestApp, token: &str, locality: &str, key: &str) -> i64 {
-    let res = app
+    let r = app
         .get(&format!(
             "/api/v1/reports/localities/{locality}/indicators?year=2026"
         ))
-        .bearer_auth(token)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), 200);
-    let r: Value = res.json().await.unwrap();
+        .token(token)
+        .expect(200)
+        .await;
     indicator(&r, key)["numerator"].as_i64().unwrap()
 }
 
@@ -487,15 +453,12 @@ async fn indicators_follow_learning_revocation_and_configuration(backend: Backen
 
     // Count a new course instead: nobody has completed it yet.
     simple_course(&app, "mot").await;
-    let res = app
+    let list = app
         .put("/api/v1/admin/indicators/adults_basic_knowledge")
-        .bearer_auth(&admin_token)
+        .token(&admin_token)
         .json(&json!({"any_courses": ["mot"]}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), 200);
-    let list: Value = res.json().await.unwrap();
+        .expect(200)
+        .await;
     let entry = list
         .as_array()
         .unwrap()
@@ -509,13 +472,9 @@ async fn indicators_follow_learning_revocation_and_configuration(backend: Backen
         .get(&format!(
             "/api/v1/reports/localities/{commune}/indicators?year=2026"
         ))
-        .bearer_auth(&admin_token)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+        .token(&admin_token)
+        .value()
+        .await;
     assert_eq!(
         indicator(&r, "adults_basic_knowledge")["explanation"],
         "Tử số: người từ 18 tuổi đã hoàn thành khóa “Khóa mot”. Mẫu số: dân số trưởng thành."
@@ -537,12 +496,7 @@ async fn indicators_follow_learning_revocation_and_configuration(backend: Backen
         numerator(&app, &admin_token, &commune, "adults_basic_knowledge").await,
         1
     );
-    let res = app
-        .delete("/api/v1/courses/mot/enrollment")
-        .bearer_auth(&t)
-        .send()
-        .await
-        .unwrap();
+    let res = app.delete("/api/v1/courses/mot/enrollment").token(&t).await;
     assert_eq!(res.status(), 204);
     assert_eq!(
         numerator(&app, &admin_token, &commune, "adults_basic_knowledge").await,
@@ -551,10 +505,8 @@ async fn indicators_follow_learning_revocation_and_configuration(backend: Backen
     // Back to the default.
     let res = app
         .delete("/api/v1/admin/indicators/adults_basic_knowledge")
-        .bearer_auth(&admin_token)
-        .send()
-        .await
-        .unwrap();
+        .token(&admin_token)
+        .await;
     assert_eq!(res.status(), 200);
     assert_eq!(
         numerator(&app, &admin_token, &commune, "adults_basic_knowledge").await,
@@ -582,11 +534,9 @@ async fn indicators_follow_learning_revocation_and_configuration(backend: Backen
         .await;
     let res = app
         .post(&format!("/api/v1/admin/certificates/{serial}/revoke"))
-        .bearer_auth(&admin_token)
+        .token(&admin_token)
         .json(&json!({"reason": "cấp nhầm"}))
-        .send()
-        .await
-        .unwrap();
+        .await;
     assert_eq!(res.status(), 200);
     assert_eq!(
         numerator(&app, &admin_token, &commune, "adults_certified").await,
@@ -619,11 +569,9 @@ async fn indicators_follow_learning_revocation_and_configuration(backend: Backen
         .await;
     let res = app
         .put(&format!("/api/v1/facilitator/residents/{member}/profile"))
-        .bearer_auth(&admin_token)
+        .token(&admin_token)
         .json(&json!({"household_id": other_household}))
-        .send()
-        .await
-        .unwrap();
+        .await;
     assert_eq!(res.status(), 200);
     assert_eq!(
         numerator(&app, &admin_token, &commune, "households_certified").await,
@@ -631,16 +579,13 @@ async fn indicators_follow_learning_revocation_and_configuration(backend: Backen
     );
 
     // The series: everything in the fixture was completed and issued on 2026-06-01.
-    let res = app
+    let points = app
         .get(&format!(
             "/api/v1/reports/localities/{commune}/indicators/timeline?from=2026-05&to=2026-06"
         ))
-        .bearer_auth(&admin_token)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), 200);
-    let points: Value = res.json().await.unwrap();
+        .token(&admin_token)
+        .expect(200)
+        .await;
     assert_eq!(points.as_array().unwrap().len(), 2);
     assert_eq!(points[0]["month"], "2026-05");
     assert_eq!(points[0]["numerators"]["adults_certified"], 0);
@@ -681,7 +626,7 @@ async fn resident(
         p.village_id = Some(village);
         p.birth_year = Some(birth_year);
         p.learner_group = group.into();
-        cq::save_profile(conn, &p).unwrap();
+        hocso::community::save_profile(conn, &p).unwrap();
     })
     .await;
     login(app, username, "mat-khau-rat-dai-1").await["access_token"]
@@ -703,10 +648,8 @@ async fn report_of(app: &TestApp, token: &str, locality: &str) -> Value {
         .get(&format!(
             "/api/v1/reports/localities/{locality}/indicators?year=2026"
         ))
-        .bearer_auth(token)
-        .send()
-        .await
-        .unwrap();
+        .token(token)
+        .await;
     assert_eq!(res.status(), 200);
     res.json().await.unwrap()
 }
@@ -748,18 +691,14 @@ async fn proxies_required_courses_and_the_students_indicator(backend: Backend) {
     assert_eq!((imported.created, imported.rejected), (1, 0));
     let res = app
         .put(&format!("/api/v1/admin/localities/{village}/census/2026"))
-        .bearer_auth(&admin_token)
+        .token(&admin_token)
         .json(&json!({"adults": 50, "students": 3}))
-        .send()
-        .await
-        .unwrap();
+        .await;
     assert_eq!(res.status(), 200);
     let res = app
         .get(&format!("/api/v1/admin/localities/{village}/census/2026"))
-        .bearer_auth(&admin_token)
-        .send()
-        .await
-        .unwrap();
+        .token(&admin_token)
+        .await;
     let census: Value = res.json().await.unwrap();
     assert_eq!(
         (census["students"].as_i64(), census["adults"].as_i64()),
@@ -767,11 +706,9 @@ async fn proxies_required_courses_and_the_students_indicator(backend: Backend) {
     );
     let res = app
         .put(&format!("/api/v1/admin/localities/{village}/census/2026"))
-        .bearer_auth(&admin_token)
+        .token(&admin_token)
         .json(&json!({"students": -1}))
-        .send()
-        .await
-        .unwrap();
+        .await;
     assert_problem(res, 422, "validation_failed").await;
 
     for slug in [
@@ -907,10 +844,8 @@ async fn proxies_required_courses_and_the_students_indicator(backend: Backend) {
         .get(&format!(
             "/api/v1/reports/localities/{commune}/indicators.csv?year=2026"
         ))
-        .bearer_auth(&admin_token)
-        .send()
-        .await
-        .unwrap();
+        .token(&admin_token)
+        .await;
     assert_eq!(res.status(), 200);
     let bytes = res.bytes().await.unwrap();
     let text = String::from_utf8(bytes[3..].to_vec()).unwrap();
@@ -949,13 +884,9 @@ async fn proxies_required_courses_and_the_students_indicator(backend: Backend) {
     // The configuration lists the new indicator and the all-of-and-any-of default.
     let list: Value = app
         .get("/api/v1/admin/indicators")
-        .bearer_auth(&admin_token)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+        .token(&admin_token)
+        .value()
+        .await;
     let entry = |key: &str| {
         list.as_array()
             .unwrap()
@@ -984,11 +915,9 @@ async fn proxies_required_courses_and_the_students_indicator(backend: Backend) {
     // An admin may ask for both parts too: here the safety course and Zalo or the AI course.
     let res = app
         .put("/api/v1/admin/indicators/adults_basic_knowledge")
-        .bearer_auth(&admin_token)
+        .token(&admin_token)
         .json(&json!({"all_courses": ["an-toan-tren-mang"], "any_courses": ["zalo", "tri-tue-nhan-tao"]}))
-        .send()
-        .await
-        .unwrap();
+        .await;
     assert_eq!(res.status(), 200);
     // dan1 (safety and Zalo) counts; dan2 has the safety course but neither Zalo nor AI.
     assert_eq!(

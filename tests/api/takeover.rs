@@ -18,12 +18,10 @@ both_backends!(
 async fn import(app: &TestApp, token: &str, csv: &str) -> Value {
     let res = app
         .post("/api/v1/admin/imports/residents")
-        .bearer_auth(token)
+        .token(token)
         .header("content-type", "text/csv")
         .body(csv.to_string())
-        .send()
-        .await
-        .unwrap();
+        .await;
     assert_eq!(res.status(), 200);
     res.json().await.unwrap()
 }
@@ -57,10 +55,8 @@ async fn reset(app: &TestApp, token: &str, resident: &str) -> reqwest::Response 
     app.post(&format!(
         "/api/v1/facilitator/residents/{resident}/password-reset"
     ))
-    .bearer_auth(token)
-    .send()
+    .token(token)
     .await
-    .unwrap()
 }
 
 /// The attack of the report: a commune admin imports a row with the platform admin's phone, then
@@ -94,11 +90,9 @@ async fn an_import_never_takes_over_a_staff_account(backend: Backend) {
     // Even linked by its owner, an account with a role gets no reset code from anyone.
     let res = app
         .post("/api/v1/me/village-link")
-        .bearer_auth(&w.admin)
+        .token(&w.admin)
         .json(&json!({"accept": true}))
-        .send()
-        .await
-        .unwrap();
+        .await;
     assert_eq!(res.status(), 200);
     assert_eq!(village_of(&app, &platform_admin).await, Some(w.v1.clone()));
     for token in [&w.commune_admin, &w.facilitator, &w.admin] {
@@ -109,11 +103,9 @@ async fn an_import_never_takes_over_a_staff_account(backend: Backend) {
         .put(&format!(
             "/api/v1/facilitator/residents/{platform_admin}/profile"
         ))
-        .bearer_auth(&w.facilitator)
+        .token(&w.facilitator)
         .json(&json!({"eid_status": "level2"}))
-        .send()
-        .await
-        .unwrap();
+        .await;
     assert_problem(res, 404, "not_found").await;
 }
 
@@ -125,11 +117,9 @@ async fn an_import_never_pulls_a_resident_from_another_area(backend: Backend) {
     let (bm_id, _) = learner(&app, "bm@example.vn").await;
     let res = app
         .post(&format!("/api/v1/admin/users/{bm_id}/roles"))
-        .bearer_auth(&w.admin)
+        .token(&w.admin)
         .json(&json!({"role": "admin", "locality_code": "BM"}))
-        .send()
-        .await
-        .unwrap();
+        .await;
     assert_eq!(res.status(), 200);
     let bm_admin = login(&app, "bm@example.vn", "mat-khau-rat-dai-1").await["access_token"]
         .as_str()
@@ -183,13 +173,9 @@ async fn an_import_never_pulls_a_resident_from_another_area(backend: Backend) {
     // Still listed in their own village, and reset only there.
     let list: Value = app
         .get("/api/v1/facilitator/residents")
-        .bearer_auth(&w.facilitator)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+        .token(&w.facilitator)
+        .value()
+        .await;
     assert!(
         list.as_array()
             .unwrap()
@@ -212,18 +198,15 @@ async fn an_import_never_pulls_a_resident_from_another_area(backend: Backend) {
 async fn a_resident_sets_a_new_pin_with_the_reset_code(backend: Backend) {
     let app = TestApp::spawn(backend).await;
     let w = world(&app).await;
-    let res = app
+    let resident = app
         .post("/api/v1/facilitator/residents")
-        .bearer_auth(&w.facilitator)
+        .token(&w.facilitator)
         .json(&json!({
             "village_id": w.v1, "display_name": "Bà Sáu", "username": "ba.sau",
             "password": "482915"
         }))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), 201);
-    let resident: Value = res.json().await.unwrap();
+        .expect(201)
+        .await;
     let id = resident["user"]["id"].as_str().unwrap().to_string();
     let code: Value = reset(&app, &w.facilitator, &id).await.json().await.unwrap();
     let code = code["code"].as_str().unwrap().to_string();
@@ -231,25 +214,19 @@ async fn a_resident_sets_a_new_pin_with_the_reset_code(backend: Backend) {
     let res = app
         .post("/api/v1/auth/password/reset")
         .json(&json!({"token": code, "new_password": "123456"}))
-        .send()
-        .await
-        .unwrap();
+        .await;
     let problem = assert_problem(res, 422, "validation_failed").await;
     assert_eq!(problem["errors"][0]["field"], "new_password", "{problem}");
     assert_eq!(problem["errors"][0]["code"], "weak_pin", "{problem}");
     let res = app
         .post("/api/v1/auth/password/reset")
         .json(&json!({"token": code, "new_password": "730261"}))
-        .send()
-        .await
-        .unwrap();
+        .await;
     assert_eq!(res.status(), 204);
     login(&app, "ba.sau", "730261").await;
     let res = app
         .post("/api/v1/auth/login")
         .json(&json!({"login": "ba.sau", "password": "482915"}))
-        .send()
-        .await
-        .unwrap();
+        .await;
     assert_eq!(res.status(), 401);
 }
