@@ -11,7 +11,7 @@ use crate::db::schema::{
     localities, one_time_tokens, refresh_tokens, role_grants, sessions, users,
 };
 use crate::db::users::{
-    NewOneTimeToken, NewRefreshToken, NewSession, OneTimeToken, RefreshToken, User,
+    NewOneTimeToken, NewRefreshToken, NewRoleGrant, NewSession, OneTimeToken, RefreshToken, User,
 };
 use crate::db::{new_id, now, DbConn};
 use crate::error::{ApiError, ApiResult};
@@ -481,6 +481,42 @@ pub fn create_account(
         &hash,
     )?;
     Ok(user.id)
+}
+
+/// Grants `role` to a user (idempotent). Used by the API and the CLI.
+pub fn grant(
+    conn: &mut DbConn,
+    user_id: &str,
+    role: Role,
+    locality_code: Option<&str>,
+    granted_by: Option<&str>,
+) -> ApiResult<()> {
+    find_user(conn, user_id)?;
+    let locality = locality_code
+        .map(|c| locality_id_by_code(conn, c))
+        .transpose()?;
+    let mut q = role_grants::table
+        .filter(role_grants::user_id.eq(user_id))
+        .filter(role_grants::role.eq(role.as_str()))
+        .into_boxed();
+    q = match &locality {
+        Some(l) => q.filter(role_grants::locality_id.eq(l.clone())),
+        None => q.filter(role_grants::locality_id.is_null()),
+    };
+    let exists = q.count().get_result::<i64>(conn)?;
+    if exists == 0 {
+        diesel::insert_into(role_grants::table)
+            .values(NewRoleGrant {
+                id: &new_id(),
+                user_id,
+                role: role.as_str(),
+                locality_id: locality.as_deref(),
+                granted_by,
+                created_at: now(),
+            })
+            .execute(conn)?;
+    }
+    Ok(())
 }
 
 #[cfg(test)]

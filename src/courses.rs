@@ -17,6 +17,11 @@ pub fn course_not_found(slug: &str) -> ApiError {
     ApiError::not_found(format!("No course `{slug}`."))
 }
 
+/// The published course `slug` the catalogue serves (404 when none).
+pub fn published(catalogue: &Catalogue, slug: &str) -> ApiResult<std::sync::Arc<PublishedCourse>> {
+    catalogue.get(slug).ok_or_else(|| course_not_found(slug))
+}
+
 pub fn find(conn: &mut DbConn, slug: &str) -> ApiResult<CourseRow> {
     q::find_by_slug(conn, slug)?.ok_or_else(|| course_not_found(slug))
 }

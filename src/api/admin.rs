@@ -12,9 +12,9 @@ use super::pagination::{self, Page};
 use crate::access::{self, Action};
 use crate::accounts;
 use crate::auth::{AuthUser, Role};
+use crate::db::now;
 use crate::db::schema::{role_grants, users};
-use crate::db::users::{NewRoleGrant, User};
-use crate::db::{new_id, now};
+use crate::db::users::User;
 use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
 use crate::telemetry::run_blocking;
@@ -219,41 +219,7 @@ pub async fn grant_role(
     Ok(web::Json(res))
 }
 
-/// Grants `role` to a user (idempotent). Used by the API and the CLI.
-pub fn grant(
-    conn: &mut crate::db::DbConn,
-    user_id: &str,
-    role: Role,
-    locality_code: Option<&str>,
-    granted_by: Option<&str>,
-) -> ApiResult<()> {
-    accounts::find_user(conn, user_id)?;
-    let locality = locality_code
-        .map(|c| accounts::locality_id_by_code(conn, c))
-        .transpose()?;
-    let mut q = role_grants::table
-        .filter(role_grants::user_id.eq(user_id))
-        .filter(role_grants::role.eq(role.as_str()))
-        .into_boxed();
-    q = match &locality {
-        Some(l) => q.filter(role_grants::locality_id.eq(l.clone())),
-        None => q.filter(role_grants::locality_id.is_null()),
-    };
-    let exists = q.count().get_result::<i64>(conn)?;
-    if exists == 0 {
-        diesel::insert_into(role_grants::table)
-            .values(NewRoleGrant {
-                id: &new_id(),
-                user_id,
-                role: role.as_str(),
-                locality_id: locality.as_deref(),
-                granted_by,
-                created_at: now(),
-            })
-            .execute(conn)?;
-    }
-    Ok(())
-}
+pub use crate::accounts::grant;
 
 /// Withdraw a role grant.
 #[utoipa::path(tag = "admin", security(("bearer" = [])), params(("id" = String, Path), RoleQuery), responses(

@@ -10,9 +10,9 @@ use super::constraints as c;
 use super::extract::Json;
 use crate::access::{self, Action, AdminArea};
 use crate::auth::AuthUser;
-use crate::db::schema::indicator_targets;
+use crate::db::DbConn;
 use crate::error::{ApiError, ApiResult};
-use crate::reports::{self, Report};
+use crate::reports::{self, IndicatorConfig, Months, Report, ReportInput, TargetSetting};
 use crate::state::AppState;
 use crate::telemetry::{run_blocking, run_writing};
 
@@ -33,55 +33,35 @@ pub struct SheetQuery {
     pub year: Option<i32>,
 }
 
-fn check_year(year: i32) -> ApiResult<i32> {
-    if (2000..=2100).contains(&year) {
-        Ok(year)
-    } else {
-        Err(ApiError::field(
-            "year",
-            "out_of_range",
-            "must be between 2000 and 2100",
-        ))
-    }
-}
-
-async fn compute(
-    state: &web::Data<AppState>,
-    user: AuthUser,
-    id: String,
-    q: IndicatorQuery,
-) -> ApiResult<Report> {
-    access::require(&user, Action::EnterAdminArea(AdminArea::Reports))?;
-    let year = check_year(q.year.unwrap_or_else(|| state.clock.now().year()))?;
-    let breakdown = match q.breakdown.as_deref() {
-        None => false,
-        Some("children") => true,
-        Some(_) => {
-            return Err(ApiError::field(
-                "breakdown",
-                "invalid",
-                "the only breakdown is `children`",
-            ))
-        }
-    };
+/// Runs a report's reads on a pooled connection, once one of the `report_slots` is free (reports
+/// are long scans; the slots keep them from taking every connection).
+async fn in_report_slot<R, F>(state: &web::Data<AppState>, f: F) -> ApiResult<R>
+where
+    F: FnOnce(&mut DbConn, &AppState) -> ApiResult<R> + Send + 'static,
+    R: Send + 'static,
+{
     let st = state.clone();
     let _slot = state
         .report_slots
         .acquire()
         .await
         .map_err(ApiError::internal)?;
-    run_blocking(move || {
-        let mut conn = st.pool.get()?;
-        access::require_admin_of(&mut conn, &user, &id)?;
+    run_blocking(move || f(&mut *st.pool.get()?, &st)).await
+}
+
+async fn compute(
+    state: &web::Data<AppState>,
+    user: AuthUser,
+    id: String,
+    year: Option<i32>,
+    breakdown: Option<String>,
+) -> ApiResult<Report> {
+    access::require(&user, Action::EnterAdminArea(AdminArea::Reports))?;
+    let year = year.unwrap_or_else(|| state.clock.now().year());
+    let input = ReportInput::parse(year, breakdown.as_deref())?;
+    in_report_slot(state, move |conn, st| {
         let course_title = |slug: &str| st.catalogue.get(slug).map(|c| c.card.title.clone());
-        reports::report(
-            &mut conn,
-            &id,
-            year,
-            st.clock.now(),
-            breakdown,
-            &course_title,
-        )
+        reports::report_for(conn, &user, &id, input, st.clock.now(), &course_title)
     })
     .await
 }
@@ -101,9 +81,9 @@ pub async fn indicators(
     path: web::Path<String>,
     query: web::Query<IndicatorQuery>,
 ) -> ApiResult<web::Json<Report>> {
-    Ok(web::Json(
-        compute(&state, user, path.into_inner(), query.into_inner()).await?,
-    ))
+    let q = query.into_inner();
+    let report = compute(&state, user, path.into_inner(), q.year, q.breakdown).await?;
+    Ok(web::Json(report))
 }
 
 /// The commune indicator sheet as CSV (UTF-8 with BOM): STT, Tên chỉ tiêu, Giải thích chỉ tiêu,
@@ -119,11 +99,7 @@ pub async fn indicators_csv(
     path: web::Path<String>,
     query: web::Query<SheetQuery>,
 ) -> ApiResult<HttpResponse> {
-    let q = IndicatorQuery {
-        year: query.into_inner().year,
-        breakdown: None,
-    };
-    let report = compute(&state, user, path.into_inner(), q).await?;
+    let report = compute(&state, user, path.into_inner(), query.year, None).await?;
     Ok(HttpResponse::Ok()
         .content_type("text/csv; charset=utf-8")
         .insert_header((
@@ -157,51 +133,10 @@ pub async fn put_target(
     body: Json<TargetRequest>,
 ) -> ApiResult<HttpResponse> {
     let (id, year, indicator) = path.into_inner();
-    check_year(year)?;
-    if !reports::indicator_exists(&indicator) {
-        return Err(ApiError::not_found(format!("No indicator `{indicator}`.")));
-    }
-    let b = body.0;
-    let value_bp = match b.kind.as_str() {
-        "rate" if (0.0..=100.0).contains(&b.value) => (b.value * 100.0).round() as i64,
-        "count" if b.value >= 0.0 && b.value.fract() == 0.0 && b.value <= 1e9 => b.value as i64,
-        "rate" | "count" => {
-            return Err(ApiError::field(
-                "value",
-                "out_of_range",
-                "a rate is 0–100, a count a whole number ≥ 0",
-            ))
-        }
-        _ => return Err(ApiError::field("kind", "invalid", "`rate` or `count`")),
-    };
+    let target = TargetSetting::parse(year, &indicator, &body.kind, body.value)?;
     let st = state.clone();
-    run_blocking(move || {
-        use diesel::prelude::*;
-        let mut conn = st.pool.get()?;
-        access::require_admin_of(&mut conn, &user, &id)?;
-        let writer = st.writer.clone();
-        writer.transaction(move |conn| {
-            diesel::delete(
-                indicator_targets::table
-                    .filter(indicator_targets::locality_id.eq(&id))
-                    .filter(indicator_targets::year.eq(year))
-                    .filter(indicator_targets::indicator.eq(&indicator)),
-            )
-            .execute(conn)?;
-            diesel::insert_into(indicator_targets::table)
-                .values((
-                    indicator_targets::locality_id.eq(&id),
-                    indicator_targets::year.eq(year),
-                    indicator_targets::indicator.eq(&indicator),
-                    indicator_targets::kind.eq(&b.kind),
-                    indicator_targets::value_bp.eq(value_bp),
-                    indicator_targets::updated_at.eq(crate::db::now()),
-                ))
-                .execute(conn)?;
-            Ok::<_, ApiError>(())
-        })
-    })
-    .await?;
+    run_blocking(move || reports::set_target(&mut *st.pool.get()?, &st.writer, &user, &id, target))
+        .await?;
     Ok(HttpResponse::NoContent().finish())
 }
 
@@ -216,16 +151,6 @@ pub struct TimelineQuery {
     /// `month` (the only interval).
     #[param(schema_with = c::interval_or_null)]
     pub interval: Option<String>,
-}
-
-fn parse_month(field: &str, s: &str) -> ApiResult<(i32, u32)> {
-    let bad = || ApiError::field(field, "invalid", "a month as YYYY-MM");
-    let (y, m) = s.split_once('-').ok_or_else(bad)?;
-    let (y, m): (i32, u32) = (y.parse().map_err(|_| bad())?, m.parse().map_err(|_| bad())?);
-    if !(2000..=2100).contains(&y) || !(1..=12).contains(&m) {
-        return Err(bad());
-    }
-    Ok((y, m))
 }
 
 /// The monthly series of every indicator's numerator for a locality and its subtree.
@@ -243,70 +168,13 @@ pub async fn timeline(
 ) -> ApiResult<web::Json<Vec<crate::reports::TimelinePoint>>> {
     access::require(&user, Action::EnterAdminArea(AdminArea::Reports))?;
     let q = query.into_inner();
-    if q.interval.as_deref().is_some_and(|i| i != "month") {
-        return Err(ApiError::field(
-            "interval",
-            "invalid",
-            "the only interval is `month`",
-        ));
-    }
-    let from = parse_month("from", &q.from)?;
-    let to = parse_month("to", &q.to)?;
-    let months = (to.0 - from.0) * 12 + to.1 as i32 - from.1 as i32;
-    if !(0..36).contains(&months) {
-        return Err(ApiError::field(
-            "to",
-            "out_of_range",
-            "from 0 to 36 months after `from`",
-        ));
-    }
+    let months = Months::parse(&q.from, &q.to, q.interval.as_deref())?;
     let id = path.into_inner();
-    let pool = state.pool.clone();
-    let _slot = state
-        .report_slots
-        .acquire()
-        .await
-        .map_err(ApiError::internal)?;
-    Ok(web::Json(
-        run_blocking(move || {
-            let mut conn = pool.get()?;
-            access::require_admin_of(&mut conn, &user, &id)?;
-            reports::timeline(&mut conn, &id, from, to)
-        })
-        .await?,
-    ))
-}
-
-#[derive(serde::Serialize, ToSchema)]
-pub struct IndicatorConfig {
-    pub key: &'static str,
-    pub name: &'static str,
-    pub name_en: &'static str,
-    pub qualification: crate::reports::Qualification,
-    /// True when the default of the shipped curriculum applies.
-    pub is_default: bool,
-}
-
-async fn config_list(state: &web::Data<AppState>) -> ApiResult<Vec<IndicatorConfig>> {
-    let pool = state.pool.clone();
-    run_blocking(move || {
-        let mut conn = pool.get()?;
-        let config = reports::effective_config(&mut conn)?;
-        Ok(reports::INDICATORS
-            .iter()
-            .map(|d| {
-                let q = config[d.key].clone();
-                IndicatorConfig {
-                    key: d.key,
-                    name: d.name,
-                    name_en: d.name_en,
-                    is_default: q == d.condition.into(),
-                    qualification: q,
-                }
-            })
-            .collect())
+    let points = in_report_slot(&state, move |conn, _| {
+        reports::timeline_for(conn, &user, &id, months)
     })
-    .await
+    .await?;
+    Ok(web::Json(points))
 }
 
 /// Which courses or programs count for each indicator.
@@ -320,7 +188,9 @@ pub async fn list_indicator_config(
     user: AuthUser,
 ) -> ApiResult<web::Json<Vec<IndicatorConfig>>> {
     access::require(&user, Action::EnterAdminArea(AdminArea::IndicatorConfig))?;
-    Ok(web::Json(config_list(&state).await?))
+    let pool = state.pool.clone();
+    let list = run_blocking(move || reports::indicator_configs(&mut *pool.get()?)).await?;
+    Ok(web::Json(list))
 }
 
 /// What makes a person count for an indicator (`reports::Qualification`): every part given must
@@ -372,24 +242,10 @@ pub async fn put_indicator_config(
     body: Json<QualificationRequest>,
 ) -> ApiResult<web::Json<Vec<IndicatorConfig>>> {
     access::require(&user, Action::RunPlatform)?;
-    let key = path.into_inner();
-    if !reports::indicator_exists(&key) {
-        return Err(ApiError::not_found(format!("No indicator `{key}`.")));
-    }
-    let q = crate::reports::Qualification::from(body.0);
-    let problems = q.problems();
-    if !problems.is_empty() {
-        return Err(ApiError::field(
-            "qualification",
-            "invalid",
-            problems.join("; "),
-        ));
-    }
-    run_writing(&state, move |conn| {
-        reports::save_config(conn, &[(&key, Some(&q))])
-    })
-    .await?;
-    Ok(web::Json(config_list(&state).await?))
+    let key = reports::known_indicator(&path)?;
+    let q = crate::reports::Qualification::from(body.0).checked()?;
+    let list = run_writing(&state, move |conn| reports::configure(conn, key, Some(q))).await?;
+    Ok(web::Json(list))
 }
 
 /// Go back to the default configuration of an indicator.
@@ -405,13 +261,7 @@ pub async fn reset_indicator_config(
     path: web::Path<String>,
 ) -> ApiResult<web::Json<Vec<IndicatorConfig>>> {
     access::require(&user, Action::RunPlatform)?;
-    let key = path.into_inner();
-    if !reports::indicator_exists(&key) {
-        return Err(ApiError::not_found(format!("No indicator `{key}`.")));
-    }
-    run_writing(&state, move |conn| {
-        reports::save_config(conn, &[(&key, None)])
-    })
-    .await?;
-    Ok(web::Json(config_list(&state).await?))
+    let key = reports::known_indicator(&path)?;
+    let list = run_writing(&state, move |conn| reports::configure(conn, key, None)).await?;
+    Ok(web::Json(list))
 }

@@ -50,6 +50,11 @@ impl Issue {
 
 pub const MAX_BODY_BYTES: usize = 200_000;
 
+/// The largest `questions_per_attempt` and `max_attempts` (the API document states the same).
+pub const MAX_COUNT: u64 = 1_000_000;
+/// The largest `cooldown_seconds` and `time_limit_seconds` (the API document states the same).
+pub const MAX_SECONDS: u64 = 1_000_000_000;
+
 struct Checker {
     issues: Vec<Issue>,
     loc: Loc,
@@ -372,6 +377,30 @@ fn quiz(c: &mut Checker, q: &QuizSpec, complete: bool) {
             "`time_limit_seconds` must be positive (leave it out for no limit)",
         );
     }
+    // The bounds the API document states (a quiz of ~30 years at most, a million attempts).
+    let too_large: [(&'static str, u64, u64); 4] = [
+        (
+            "questions_per_attempt",
+            u64::from(q.questions_per_attempt),
+            MAX_COUNT,
+        ),
+        ("max_attempts", u64::from(q.max_attempts), MAX_COUNT),
+        (
+            "cooldown_seconds",
+            u64::from(q.cooldown_seconds),
+            MAX_SECONDS,
+        ),
+        (
+            "time_limit_seconds",
+            u64::from(q.time_limit_seconds.unwrap_or(0)),
+            MAX_SECONDS,
+        ),
+    ];
+    for (field, value, max) in too_large {
+        if value > max {
+            c.at(field, format!("`{field}` is at most {max}"));
+        }
+    }
     let mut tag_counts: BTreeMap<&str, u32> = BTreeMap::new();
     for question in &q.questions {
         for t in &question.tags {
@@ -692,6 +721,42 @@ mod tests {
         ] {
             assert!(all.contains(expected), "missing {expected} in\n{all}");
         }
+    }
+
+    #[test]
+    fn quiz_settings_within_the_documented_bounds() {
+        let spec = QuizSpec {
+            title: "Kiểm tra".into(),
+            title_en: "Check".into(),
+            pass_mark: 60,
+            questions_per_attempt: 1,
+            shuffle_questions: true,
+            shuffle_choices: true,
+            max_attempts: MAX_COUNT as u32 + 1,
+            cooldown_seconds: MAX_SECONDS as u32,
+            time_limit_seconds: Some(MAX_SECONDS as u32 + 1),
+            show_answers: "after_attempt".into(),
+            optional: false,
+            quotas: BTreeMap::new(),
+            questions: vec![],
+        };
+        let all: Vec<String> = quiz_issues("kiem-tra", &spec, false)
+            .into_iter()
+            .map(|i| i.message)
+            .collect();
+        assert!(
+            all.iter()
+                .any(|m| m.contains("`time_limit_seconds` is at most")),
+            "{all:?}"
+        );
+        assert!(
+            all.iter().any(|m| m.contains("`max_attempts` is at most")),
+            "{all:?}"
+        );
+        assert!(
+            !all.iter().any(|m| m.contains("`cooldown_seconds`")),
+            "{all:?}"
+        );
     }
 
     #[test]

@@ -290,18 +290,59 @@ pub fn certificates_into_village(
     .execute(conn)
 }
 
-/// (user id, display name) of the learners whose profile puts them in one of `villages`.
-pub fn learners_in(
-    conn: &mut DbConn,
-    villages: &[String],
-) -> QueryResult<Vec<(String, String, Option<String>)>> {
-    use super::schema::users;
+/// A learner of some villages with what their enrolments add up to.
+#[derive(Queryable, Clone, Debug)]
+pub struct ResidentRow {
+    pub user_id: String,
+    pub display_name: String,
+    pub village_id: Option<String>,
+    pub courses_joined: i64,
+    pub courses_completed: i64,
+    pub last_activity_at: Option<NaiveDateTime>,
+}
+
+diesel::allow_columns_to_appear_in_same_group_by_clause!(
+    super::schema::users::id,
+    super::schema::users::display_name,
+    learner_profiles::village_id,
+);
+
+/// The learners whose profile puts them in one of `villages`, by name, each with the courses
+/// they joined and completed and their latest activity: one query.
+pub fn resident_rows(conn: &mut DbConn, villages: &[String]) -> QueryResult<Vec<ResidentRow>> {
+    use super::schema::{enrollments, users};
+    use diesel::dsl::{count, max, sql};
     learner_profiles::table
         .inner_join(users::table.on(users::id.eq(learner_profiles::user_id)))
+        .left_join(enrollments::table.on(enrollments::user_id.eq(learner_profiles::user_id)))
         .filter(learner_profiles::village_id.eq_any(villages))
+        .group_by((users::id, users::display_name, learner_profiles::village_id))
         .order(users::display_name)
-        .select((users::id, users::display_name, learner_profiles::village_id))
+        .select((
+            users::id,
+            users::display_name,
+            learner_profiles::village_id,
+            count(enrollments::course_id.nullable()),
+            sql::<diesel::sql_types::BigInt>(
+                "COUNT(CASE WHEN enrollments.status = 'completed' THEN 1 END)",
+            ),
+            max(enrollments::last_activity_at.nullable()),
+        ))
         .load(conn)
+}
+
+/// Renames a locality.
+pub fn rename_locality(conn: &mut DbConn, id: &str, name: &str) -> QueryResult<usize> {
+    diesel::update(localities::table.find(id))
+        .set(localities::name.eq(name))
+        .execute(conn)
+}
+
+/// Sets or clears a locality's official code.
+pub fn set_locality_code(conn: &mut DbConn, id: &str, code: Option<&str>) -> QueryResult<usize> {
+    diesel::update(localities::table.find(id))
+        .set(localities::code.eq(code))
+        .execute(conn)
 }
 
 #[derive(Queryable, Selectable, Clone, Debug, serde::Serialize, utoipa::ToSchema)]

@@ -359,6 +359,37 @@ pub fn enrollments_of(conn: &mut DbConn, user_id: &str) -> QueryResult<Vec<(Enro
         .load(conn)
 }
 
+/// The learners of `villages` who started a lesson before `cutoff` and have not completed it.
+pub fn stuck_in(
+    conn: &mut DbConn,
+    villages: &[String],
+    cutoff: NaiveDateTime,
+) -> QueryResult<Vec<String>> {
+    use super::schema::{learner_profiles, lesson_progress};
+    lesson_progress::table
+        .filter(
+            lesson_progress::user_id.eq_any(
+                learner_profiles::table
+                    .filter(learner_profiles::village_id.eq_any(villages))
+                    .select(learner_profiles::user_id),
+            ),
+        )
+        .filter(lesson_progress::status.eq("started"))
+        .filter(lesson_progress::started_at.lt(cutoff))
+        .select(lesson_progress::user_id)
+        .distinct()
+        .load(conn)
+}
+
+/// Course id → slug of every course.
+pub fn course_slugs(conn: &mut DbConn) -> QueryResult<std::collections::HashMap<String, String>> {
+    Ok(courses::table
+        .select((courses::id, courses::slug))
+        .load::<(String, String)>(conn)?
+        .into_iter()
+        .collect())
+}
+
 /// Slugs of the courses a user completed.
 pub fn completed_slugs(conn: &mut DbConn, user_id: &str) -> QueryResult<Vec<String>> {
     enrollments::table

@@ -306,17 +306,82 @@ pub fn question_counts(
         .group_by(attempt_answers::question_key)
         .select((attempt_answers::question_key, count_star()))
         .load(conn)?;
-    Ok(answered
-        .into_iter()
-        .map(|(k, n)| {
-            let c = correct
-                .iter()
-                .find(|(ck, _)| *ck == k)
-                .map(|(_, c)| *c)
-                .unwrap_or(0);
-            (k, n, c)
-        })
-        .collect())
+    Ok(with_correct(answered, correct).collect())
+}
+
+/// (course id, quiz key, question key) of a question.
+pub type QuestionRef = (String, String, String);
+
+/// Per question of any quiz answered by the learners of `villages`: (question, times answered,
+/// times correct).
+pub fn question_counts_in(
+    conn: &mut DbConn,
+    villages: &[String],
+) -> QueryResult<Vec<(QuestionRef, i64, i64)>> {
+    use super::schema::learner_profiles;
+    use diesel::dsl::count_star;
+    let learners = || {
+        learner_profiles::table
+            .filter(learner_profiles::village_id.eq_any(villages))
+            .select(learner_profiles::user_id)
+    };
+    let question = (
+        attempt_answers::course_id,
+        attempt_answers::quiz_key,
+        attempt_answers::question_key,
+    );
+    let answered: Vec<(QuestionRef, i64)> = attempt_answers::table
+        .filter(attempt_answers::user_id.eq_any(learners()))
+        .group_by(question)
+        .select((question, count_star()))
+        .load(conn)?;
+    let correct: Vec<(QuestionRef, i64)> = attempt_answers::table
+        .filter(attempt_answers::user_id.eq_any(learners()))
+        .filter(attempt_answers::correct.eq(true))
+        .group_by(question)
+        .select((question, count_star()))
+        .load(conn)?;
+    Ok(with_correct(answered, correct).collect())
+}
+
+/// Joins the times answered with the times correct by key (a question never answered right has
+/// no row in `correct`), in the order of `answered`.
+fn with_correct<K: std::hash::Hash + Eq>(
+    answered: Vec<(K, i64)>,
+    correct: Vec<(K, i64)>,
+) -> impl Iterator<Item = (K, i64, i64)> {
+    let correct: std::collections::HashMap<K, i64> = correct.into_iter().collect();
+    answered.into_iter().map(move |(k, n)| {
+        let c = correct.get(&k).copied().unwrap_or(0);
+        (k, n, c)
+    })
+}
+
+/// (user, course id, quiz key, passed) of a submitted attempt.
+pub type SubmittedResult = (String, String, String, Option<bool>);
+
+/// Every submitted attempt of the learners of `villages`.
+pub fn submitted_results_in(
+    conn: &mut DbConn,
+    villages: &[String],
+) -> QueryResult<Vec<SubmittedResult>> {
+    use super::schema::learner_profiles;
+    quiz_attempts::table
+        .filter(
+            quiz_attempts::user_id.eq_any(
+                learner_profiles::table
+                    .filter(learner_profiles::village_id.eq_any(villages))
+                    .select(learner_profiles::user_id),
+            ),
+        )
+        .filter(quiz_attempts::status.eq("submitted"))
+        .select((
+            quiz_attempts::user_id,
+            quiz_attempts::course_id,
+            quiz_attempts::quiz_key,
+            quiz_attempts::passed,
+        ))
+        .load(conn)
 }
 
 /// Per question: (key, wrong answer, count), most frequent first.

@@ -1,9 +1,75 @@
-//! Residents: their profiles (and the indicator facts a change of profile moves), village links
-//! waiting for the owner, PINs and login cards. Who may act on whom is `access`.
+//! The community: localities and their census, households, community digital teams, residents'
+//! profiles (and the indicator facts a change of profile moves), village links waiting for the
+//! owner, PINs and login cards, and what facilitators do for the residents of their villages.
+//! Who may act on whom is `access`.
+//!
+//! Each use case is one function of a submodule: it takes its typed input and the acting user,
+//! reads on a pooled connection and writes in one transaction of the writer ([`Db`]), and answers
+//! typed output or an error; it knows nothing of HTTP.
 
+pub mod help;
+pub mod households;
+pub mod imports;
+pub mod localities;
+pub mod profiles;
+pub mod residents;
+pub mod teams;
+
+use crate::access;
+use crate::auth::AuthUser;
 use crate::db::community as q;
-use crate::db::DbConn;
+use crate::db::users::Locality;
+use crate::db::{DbConn, DbPool, PooledConn, Writer};
 use crate::error::{ApiError, ApiResult};
+
+/// Where a use case reads (lookups and access checks, on a pooled connection) and writes (one
+/// transaction on the writer).
+#[derive(Clone)]
+pub struct Db {
+    pub pool: DbPool,
+    pub writer: Writer,
+}
+
+impl Db {
+    pub fn new(pool: &DbPool, writer: &Writer) -> Self {
+        Self {
+            pool: pool.clone(),
+            writer: writer.clone(),
+        }
+    }
+
+    /// A pooled connection to read on.
+    pub fn read(&self) -> ApiResult<PooledConn> {
+        Ok(self.pool.get()?)
+    }
+}
+
+/// The village `id`, if `actor` may do `action` there: 404 for no such locality, 409
+/// `not_a_village` for another kind, else the access decision.
+fn village(
+    conn: &mut DbConn,
+    actor: &AuthUser,
+    action: access::Action,
+    id: &str,
+) -> ApiResult<Locality> {
+    let loc = q::locality(conn, id)?.ok_or_else(|| ApiError::not_found("No such village."))?;
+    if loc.kind != "village" {
+        return Err(ApiError::conflict(
+            "not_a_village",
+            "households and teams belong to a village",
+        ));
+    }
+    access::require_village(conn, actor, action, id)?;
+    Ok(loc)
+}
+
+/// 404 unless `household_id` is a household of `village_id`.
+fn check_household(conn: &mut DbConn, village_id: &str, household_id: &str) -> ApiResult<()> {
+    match q::household(conn, household_id)? {
+        Some(h) if h.village_id == village_id => Ok(()),
+        _ => Err(ApiError::not_found("No such household in this village.")),
+    }
+}
 
 pub const KINDS: &[&str] = &["province", "commune", "village"];
 pub const EID_STATUSES: &[&str] = &["none", "level1", "level2"];

@@ -1,0 +1,94 @@
+//! `/facilitator/needs-help` and `/facilitator/difficult-questions`: where a facilitator's help
+//! is needed.
+
+use actix_web::{get, web};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+use super::db;
+use super::residents::ResidentSummary;
+use crate::auth::AuthUser;
+use crate::community::help;
+use crate::error::ApiResult;
+use crate::state::AppState;
+use crate::telemetry::run_blocking;
+
+#[derive(Deserialize, IntoParams)]
+pub struct NeedsHelpQuery {
+    /// Days without activity that count as inactive (default 14).
+    #[param(minimum = 1, maximum = 365)]
+    pub days: Option<i64>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct NeedsHelp {
+    #[serde(flatten)]
+    pub resident: ResidentSummary,
+    /// `inactive`, `never_started`, `failed_quiz_twice`, `stuck_on_lesson` (a lesson started
+    /// more than N days ago and not completed)
+    pub reasons: Vec<String>,
+}
+
+/// Residents of my villages who need help: inactive for N days, never started, stuck on a lesson
+/// for N days, or a quiz failed twice.
+#[utoipa::path(tag = "facilitator", security(("bearer" = [])), params(NeedsHelpQuery), responses(
+    (status = 200, body = Vec<NeedsHelp>),
+    (status = 403, body = crate::error::Problem, content_type = "application/problem+json"),
+))]
+#[get("/facilitator/needs-help")]
+pub async fn needs_help(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    query: web::Query<NeedsHelpQuery>,
+) -> ApiResult<web::Json<Vec<NeedsHelp>>> {
+    let (st, days) = (state.clone(), query.into_inner().days.unwrap_or(14));
+    let list = run_blocking(move || help::needs_help(&db(&st), &st.clock, &user, days)).await?;
+    Ok(web::Json(
+        list.into_iter()
+            .map(|n| NeedsHelp {
+                resident: n.resident.into(),
+                reasons: n.reasons.into_iter().map(String::from).collect(),
+            })
+            .collect(),
+    ))
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct DifficultQuestion {
+    pub course: String,
+    pub quiz: String,
+    pub question: String,
+    pub prompt: String,
+    pub answered: i64,
+    /// Share answered correctly by my villages' learners, 0–1.
+    pub correct_share: f64,
+}
+
+impl From<help::DifficultQuestion> for DifficultQuestion {
+    fn from(d: help::DifficultQuestion) -> Self {
+        Self {
+            course: d.course,
+            quiz: d.quiz,
+            question: d.question,
+            prompt: d.prompt,
+            answered: d.answered,
+            correct_share: d.correct_share,
+        }
+    }
+}
+
+/// Quiz questions my villages' learners find hard (under half correct, at least 3 answers), hardest first.
+#[utoipa::path(tag = "facilitator", security(("bearer" = [])), responses(
+    (status = 200, body = Vec<DifficultQuestion>),
+    (status = 403, body = crate::error::Problem, content_type = "application/problem+json"),
+))]
+#[get("/facilitator/difficult-questions")]
+pub async fn difficult_questions(
+    state: web::Data<AppState>,
+    user: AuthUser,
+) -> ApiResult<web::Json<Vec<DifficultQuestion>>> {
+    let st = state.clone();
+    let list =
+        run_blocking(move || help::difficult_questions(&db(&st), &st.catalogue, &user)).await?;
+    Ok(web::Json(list.into_iter().map(Into::into).collect()))
+}

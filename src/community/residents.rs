@@ -1,0 +1,299 @@
+//! What facilitators do for the residents of their villages: register them, follow them, correct
+//! their profiles, enrol them, record their progress in person, give them a reset code; and the
+//! audit trail of all of it (every action is audited).
+
+use std::sync::Arc;
+
+use chrono::{NaiveDateTime, TimeDelta};
+use serde_json::json;
+
+use super::profiles::{apply, ProfileChanges};
+use super::{check_household, check_pin_or_password, login_card, save_profile, village, Db};
+use crate::access::{self, Action};
+use crate::accounts;
+use crate::auth::password::PasswordHasherConfig;
+use crate::auth::AuthUser;
+use crate::clock::Clock;
+use crate::content::catalogue::{Catalogue, PublishedCourse};
+use crate::db::community::{self as q, AuditRow, Profile, ResidentRow};
+use crate::db::users::User;
+use crate::db::{learning as lq, now, DbConn};
+use crate::error::{ApiError, ApiResult, FieldError, Validator};
+use crate::learning::{self, Completion, Learner, Outcome, ProgressEvent};
+
+/// A resident without e-mail or phone: a username and a PIN or password chosen with them.
+pub struct NewResident {
+    pub village_id: String,
+    pub household_id: Option<String>,
+    pub display_name: String,
+    pub username: String,
+    pub password: String,
+    pub profile: ProfileChanges,
+}
+
+/// A registered resident, with the login card to print or send (shown this once).
+pub struct Registered {
+    pub user: User,
+    pub profile: Profile,
+    pub login_card: String,
+}
+
+/// Registers a resident in a village the actor facilitates; audited.
+pub fn register(
+    db: &Db,
+    hasher: &PasswordHasherConfig,
+    public_url: &str,
+    actor: &AuthUser,
+    new: NewResident,
+) -> ApiResult<Registered> {
+    let mut v = Validator::new();
+    v.length("display_name", &new.display_name, 1, 100);
+    let username = accounts::normalize_username(&new.username);
+    v.check(
+        username.is_some(),
+        "username",
+        "invalid",
+        "3–32 of a-z, 0-9, . _ -",
+    );
+    if let Some(e) = check_pin_or_password(&new.password) {
+        v.push(&e.field, &e.code, e.message);
+    }
+    v.finish()?;
+    let username = username.unwrap_or_default();
+    let mut conn = db.read()?;
+    let loc = village(&mut conn, actor, Action::RegisterResident, &new.village_id)?;
+    if let Some(h) = &new.household_id {
+        check_household(&mut conn, &new.village_id, h)?;
+    }
+    let mut profile = Profile::empty("");
+    let staff_fields = ProfileChanges {
+        household_id: None,
+        ..new.profile.clone()
+    };
+    apply(&mut profile, &staff_fields, true)?;
+    let hash = hasher.hash(&new.password).map_err(ApiError::internal)?;
+    drop(conn);
+    let actor_id = actor.id.clone();
+    let (secret, card_username) = (new.password.clone(), username.clone());
+    let (user, profile) = db.writer.transaction(move |conn| {
+        let resident = accounts::insert_account(
+            conn,
+            &accounts::NewAccount {
+                display_name: &new.display_name,
+                email: None,
+                phone: None,
+                username: Some(&username),
+                password: &new.password,
+                language: "vi",
+            },
+            &hash,
+        )?;
+        profile.user_id = resident.id.clone();
+        profile.village_id = Some(new.village_id.clone());
+        profile.household_id = new.household_id.clone();
+        save_profile(conn, &profile)?;
+        q::audit(
+            conn,
+            &actor_id,
+            "resident.register",
+            Some(&resident.id),
+            Some(&new.village_id),
+            &json!({"username": username}),
+        )?;
+        Ok::<_, ApiError>((resident, profile))
+    })?;
+    Ok(Registered {
+        login_card: login_card(
+            public_url,
+            &user.display_name,
+            &loc.name,
+            &card_username,
+            &secret,
+        ),
+        user,
+        profile,
+    })
+}
+
+/// The villages the actor facilitates: `only` (which must be one), or all of their teams'.
+pub(super) fn my_villages(
+    conn: &mut DbConn,
+    actor: &AuthUser,
+    only: Option<&str>,
+) -> ApiResult<Vec<String>> {
+    if let Some(v) = only {
+        access::require_village(conn, actor, Action::Facilitate, v)?;
+        return Ok(vec![v.to_string()]);
+    }
+    access::require_team_villages(conn, actor)
+}
+
+/// The learners of the actor's villages (or of `only`, one of them), by name, with their
+/// progress.
+pub fn list(db: &Db, actor: &AuthUser, only: Option<&str>) -> ApiResult<Vec<ResidentRow>> {
+    let mut conn = db.read()?;
+    let villages = my_villages(&mut conn, actor, only)?;
+    Ok(q::resident_rows(&mut conn, &villages)?)
+}
+
+/// Corrects the profile of a resident the actor may manage (household, e-identity status, ...);
+/// audited.
+pub fn update_profile(
+    db: &Db,
+    actor: &AuthUser,
+    resident_id: String,
+    ch: ProfileChanges,
+) -> ApiResult<Profile> {
+    let mut conn = db.read()?;
+    let mut p = access::require_resident(&mut conn, actor, Action::Manage, &resident_id)?;
+    apply(&mut p, &ch, true)?;
+    if let Some(h) = &ch.household_id {
+        let village = p.village_id.clone().unwrap_or_default();
+        check_household(&mut conn, &village, h)?;
+        p.household_id = Some(h.clone());
+    }
+    drop(conn);
+    let actor_id = actor.id.clone();
+    db.writer.transaction(move |conn| {
+        save_profile(conn, &p)?;
+        q::audit(
+            conn,
+            &actor_id,
+            "resident.profile",
+            Some(&resident_id),
+            p.village_id.as_deref(),
+            &serde_json::to_value(&p).unwrap_or_default(),
+        )?;
+        Ok(p)
+    })
+}
+
+/// Enrols a resident the actor may see in a published course; audited.
+pub fn enroll(
+    db: &Db,
+    catalogue: &Catalogue,
+    clock: &Clock,
+    actor: &AuthUser,
+    resident_id: String,
+    slug: String,
+) -> ApiResult<()> {
+    if catalogue.get(&slug).is_none() {
+        return Err(crate::courses::course_not_found(&slug));
+    }
+    let mut conn = db.read()?;
+    let p = access::require_resident(&mut conn, actor, Action::See, &resident_id)?;
+    let row = crate::courses::find(&mut conn, &slug)?;
+    drop(conn);
+    let (actor_id, at) = (actor.id.clone(), clock.now());
+    db.writer.transaction(move |conn| {
+        lq::ensure_enrollment(conn, &resident_id, &row.id, at)?;
+        q::audit(
+            conn,
+            &actor_id,
+            "resident.enroll",
+            Some(&resident_id),
+            p.village_id.as_deref(),
+            &json!({"course": slug}),
+        )?;
+        Ok(())
+    })
+}
+
+/// A lesson's progress recorded for a resident during an in-person session.
+pub struct RecordedProgress {
+    pub resident_id: String,
+    pub course: Arc<PublishedCourse>,
+    pub slug: String,
+    pub lesson_key: String,
+    pub event: ProgressEvent,
+}
+
+/// Records a resident's lesson progress (marked as recorded by the actor), on the writer's
+/// connection `conn`, and completes the course if it is done now; audited. A refused event is a
+/// 409 `lesson_locked` (strict order) or a 422 on `event`.
+pub fn record_progress(
+    conn: &mut DbConn,
+    completion: &Completion<'_>,
+    actor: &AuthUser,
+    r: RecordedProgress,
+) -> ApiResult<()> {
+    let p = access::require_resident(conn, actor, Action::See, &r.resident_id)?;
+    let outcome = learning::apply(
+        conn,
+        completion.clock.now(),
+        Learner {
+            id: &r.resident_id,
+            recorded_by: Some(&actor.id),
+        },
+        &r.course.course_id,
+        &r.course.content.doc,
+        &r.lesson_key,
+        &r.event,
+    )?;
+    match outcome {
+        Outcome::Rejected {
+            code: "lesson_locked",
+            reason,
+        } => return Err(ApiError::conflict("lesson_locked", reason)),
+        Outcome::Rejected { code, reason } => {
+            return Err(ApiError::validation(vec![FieldError {
+                field: "event".into(),
+                code: code.into(),
+                message: reason,
+            }]))
+        }
+        _ => {}
+    }
+    q::audit(
+        conn,
+        &actor.id,
+        "resident.progress",
+        Some(&r.resident_id),
+        p.village_id.as_deref(),
+        &json!({"course": r.slug, "lesson": r.lesson_key, "status": r.event.status}),
+    )?;
+    learning::complete(conn, completion, &r.resident_id, &r.course, None)?;
+    Ok(())
+}
+
+/// A one-time code with which a resident sets a new PIN or password.
+pub struct ResetCode {
+    pub code: String,
+    pub expires_at: NaiveDateTime,
+}
+
+/// Gives a reset code (valid 1 hour) for a resident the actor may manage; audited.
+pub fn reset_code(db: &Db, actor: &AuthUser, resident_id: String) -> ApiResult<ResetCode> {
+    let p = access::require_resident(&mut *db.read()?, actor, Action::Manage, &resident_id)?;
+    let actor_id = actor.id.clone();
+    db.writer.transaction(move |conn| {
+        let ttl = TimeDelta::hours(1);
+        let code = accounts::create_one_time_token(
+            conn,
+            &resident_id,
+            accounts::PURPOSE_RESET_PASSWORD,
+            None,
+            ttl,
+            crate::auth::tokens::human_code(),
+        )?;
+        q::audit(
+            conn,
+            &actor_id,
+            "resident.password_reset",
+            Some(&resident_id),
+            p.village_id.as_deref(),
+            &json!({}),
+        )?;
+        Ok(ResetCode {
+            code,
+            expires_at: now() + ttl,
+        })
+    })
+}
+
+/// The audit records about a resident (admins of their village's area).
+pub fn audit_trail(db: &Db, actor: &AuthUser, resident_id: &str) -> ApiResult<Vec<AuditRow>> {
+    let mut conn = db.read()?;
+    access::require_resident(&mut conn, actor, Action::Audit, resident_id)?;
+    Ok(q::audit_of(&mut conn, resident_id)?)
+}

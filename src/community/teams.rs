@@ -1,0 +1,121 @@
+//! Community digital teams (Tổ công nghệ số cộng đồng): a village's team, whose members are its
+//! facilitators.
+
+use serde_json::json;
+
+use super::Db;
+use crate::access;
+use crate::accounts;
+use crate::auth::{AuthUser, Role};
+use crate::db::community::{self as q, Team};
+use crate::error::{ApiError, ApiResult, Validator};
+
+/// A team and its members' user ids.
+pub struct TeamMembers {
+    pub team: Team,
+    pub members: Vec<String>,
+}
+
+/// Creates a team for a village the actor administers (409 `not_a_village`); audited.
+pub fn create(
+    db: &Db,
+    actor: &AuthUser,
+    village_id: String,
+    name: String,
+) -> ApiResult<TeamMembers> {
+    let mut v = Validator::new();
+    v.length("name", &name, 1, 200);
+    v.finish()?;
+    let loc = access::require_admin_of(&mut *db.read()?, actor, &village_id)?;
+    if loc.kind != "village" {
+        return Err(ApiError::conflict(
+            "not_a_village",
+            "a team belongs to a village",
+        ));
+    }
+    let actor_id = actor.id.clone();
+    db.writer.transaction(move |conn| {
+        let id = q::insert_team(conn, &village_id, name.trim())?;
+        q::audit(
+            conn,
+            &actor_id,
+            "team.create",
+            None,
+            Some(&village_id),
+            &json!({"team": id}),
+        )?;
+        Ok(TeamMembers {
+            team: q::team(conn, &id)?.ok_or_else(|| ApiError::not_found("vanished"))?,
+            members: Vec::new(),
+        })
+    })
+}
+
+/// The team, if the actor administers its village.
+fn administered_team(conn: &mut crate::db::DbConn, actor: &AuthUser, id: &str) -> ApiResult<Team> {
+    let team = q::team(conn, id)?.ok_or_else(|| ApiError::not_found("No such team."))?;
+    access::require_admin_of(conn, actor, &team.village_id)?;
+    Ok(team)
+}
+
+/// Adds a member to a team: they become a facilitator (a grant, if they had none) for the team's
+/// village; audited. A `member` that names no user is a 422 on `user_id`.
+pub fn add_member(db: &Db, actor: &AuthUser, id: String, member: String) -> ApiResult<TeamMembers> {
+    let mut conn = db.read()?;
+    let team = administered_team(&mut conn, actor, &id)?;
+    accounts::find_user(&mut conn, &member)
+        .map_err(|_| ApiError::field("user_id", "not_found", "No such user."))?;
+    drop(conn);
+    let actor_id = actor.id.clone();
+    db.writer.transaction(move |conn| {
+        q::add_member(conn, &id, &member)?;
+        // Already a facilitator (a grant written meanwhile): nothing to add.
+        accounts::grant(conn, &member, Role::Facilitator, None, Some(&actor_id)).or_else(|e| {
+            if e.code == "conflict" {
+                Ok(())
+            } else {
+                Err(e)
+            }
+        })?;
+        q::audit(
+            conn,
+            &actor_id,
+            "team.add_member",
+            Some(&member),
+            Some(&team.village_id),
+            &json!({"team": id}),
+        )?;
+        Ok(TeamMembers {
+            members: q::members(conn, &id)?,
+            team,
+        })
+    })
+}
+
+/// Removes a member from a team (404 if they are not one); audited.
+pub fn remove_member(
+    db: &Db,
+    actor: &AuthUser,
+    id: String,
+    member: String,
+) -> ApiResult<TeamMembers> {
+    let team = administered_team(&mut *db.read()?, actor, &id)?;
+    let actor_id = actor.id.clone();
+    db.writer.transaction(move |conn| {
+        if q::remove_member(conn, &id, &member)? == 0 {
+            return Err(ApiError::not_found("Not a member of this team."));
+        }
+        q::audit(
+            conn,
+            &actor_id,
+            "team.remove_member",
+            Some(&member),
+            Some(&team.village_id),
+            &json!({"team": id}),
+        )?;
+        Ok(TeamMembers {
+            members: q::members(conn, &id)?,
+            team,
+        })
+    })
+}

@@ -1,0 +1,527 @@
+//! The movement's indicators for a locality and its subtree (docs/REPORTS.md defines each one).
+//!
+//! - `definitions`: what the indicators are (`INDICATORS`, populations, default conditions)
+//!   and the qualification that makes a person count, stored over the defaults;
+//! - `explanation`: each indicator's "Giải thích chỉ tiêu" in words;
+//! - `facts`: the facts the reports read, kept in step through one hook, [`learner_changed`];
+//! - `query`: the SQL of a report and of the timeline, the localities bound as parameters;
+//! - `arithmetic`: denominator, rate, target and gap, rounding, census rolled up (pure);
+//! - `sheet`: the commune indicator sheet (CSV).
+//!
+//! This module holds the report's types and the use cases the API calls.
+
+mod arithmetic;
+mod definitions;
+mod explanation;
+mod facts;
+mod query;
+mod sheet;
+
+use std::collections::BTreeMap;
+
+use chrono::{NaiveDateTime, TimeDelta};
+use serde::Serialize;
+use utoipa::ToSchema;
+
+pub use arithmetic::TargetKind;
+pub use definitions::{
+    definition, effective_config, indicator_exists, save_config, Condition, Config, IndicatorDef,
+    Population, Qualification, BASIC_PROGRAM, INDICATORS, OFFICIALS_PROGRAM, STUDENTS_PROGRAM,
+};
+pub use explanation::{explanation, Titles};
+pub use facts::{ensure_facts, learner_changed, LearnerChange};
+pub use sheet::sheet_csv;
+
+use crate::access;
+use crate::auth::AuthUser;
+use crate::db::{DbConn, Writer};
+use crate::error::{ApiError, ApiResult};
+
+#[derive(Clone, Debug, Serialize, ToSchema)]
+pub struct Target {
+    /// `rate` (percent) or `count`
+    #[schema(value_type = String)]
+    pub kind: TargetKind,
+    pub value: f64,
+}
+
+#[derive(Clone, Debug, Serialize, ToSchema)]
+pub struct IndicatorValue {
+    pub key: &'static str,
+    /// The official wording, or for a proxy what hocso counts.
+    pub name: &'static str,
+    pub name_en: &'static str,
+    /// True when the figure only approximates the official indicator (`official_name`): hocso
+    /// counts its own certificates, not the official confirmation on VNeID. Not to be reported
+    /// as the official figure.
+    pub proxy: bool,
+    /// For a proxy, the official indicator's wording.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub official_name: Option<&'static str>,
+    /// Numerator and denominator in words, after the indicator's configuration.
+    pub explanation: String,
+    /// `%`
+    pub unit: &'static str,
+    pub numerator: i64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub denominator: Option<i64>,
+    /// `census` (the official figures) or `registered` (people known to the platform)
+    pub denominator_source: &'static str,
+    /// Percent, two decimals.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rate: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub target: Option<Target>,
+    /// Target minus actual: percentage points for a rate target, people or households for a count.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub gap: Option<f64>,
+}
+
+#[derive(Clone, Debug, Serialize, ToSchema)]
+pub struct Counts {
+    pub learners_registered: i64,
+    pub active_last_30_days: i64,
+    pub certificates_issued_in_year: i64,
+    pub teams: i64,
+    pub facilitators: i64,
+}
+
+#[derive(Clone, Debug, Serialize, ToSchema)]
+pub struct Report {
+    pub locality_id: String,
+    pub locality_name: String,
+    pub kind: String,
+    pub year: i32,
+    pub indicators: Vec<IndicatorValue>,
+    pub counts: Counts,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(no_recursion)]
+    pub children: Option<Vec<Report>>,
+}
+
+/// One point of the monthly series.
+#[derive(Clone, Debug, Serialize, ToSchema)]
+pub struct TimelinePoint {
+    /// `YYYY-MM`
+    pub month: String,
+    /// Numerator of every indicator at the end of the month, by key.
+    #[schema(value_type = Object)]
+    pub numerators: BTreeMap<&'static str, i64>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct IndicatorConfig {
+    pub key: &'static str,
+    pub name: &'static str,
+    pub name_en: &'static str,
+    pub qualification: Qualification,
+    /// True when the default of the shipped curriculum applies.
+    pub is_default: bool,
+}
+
+/// A year of a report or a target: 2000 to 2100.
+fn check_year(year: i32) -> ApiResult<i32> {
+    if (2000..=2100).contains(&year) {
+        Ok(year)
+    } else {
+        Err(ApiError::field(
+            "year",
+            "out_of_range",
+            "must be between 2000 and 2100",
+        ))
+    }
+}
+
+/// The key of an indicator that exists (404 otherwise).
+pub fn known_indicator(key: &str) -> ApiResult<&'static str> {
+    definition(key)
+        .map(|d| d.key)
+        .ok_or_else(|| ApiError::not_found(format!("No indicator `{key}`.")))
+}
+
+/// What a report is asked for: a year from 2000 to 2100, and whether each child locality's
+/// report comes with it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ReportInput {
+    pub year: i32,
+    pub breakdown: bool,
+}
+
+impl ReportInput {
+    /// `breakdown`: none, or `children`.
+    pub fn parse(year: i32, breakdown: Option<&str>) -> ApiResult<Self> {
+        let year = check_year(year)?;
+        let breakdown = match breakdown {
+            None => false,
+            Some("children") => true,
+            Some(_) => {
+                return Err(ApiError::field(
+                    "breakdown",
+                    "invalid",
+                    "the only breakdown is `children`",
+                ))
+            }
+        };
+        Ok(Self { year, breakdown })
+    }
+}
+
+/// The months of a timeline, `from` to `to` (both `(year, month)`), at most 36.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Months {
+    pub from: (i32, u32),
+    pub to: (i32, u32),
+}
+
+fn parse_month(field: &str, s: &str) -> ApiResult<(i32, u32)> {
+    let bad = || ApiError::field(field, "invalid", "a month as YYYY-MM");
+    let (y, m) = s.split_once('-').ok_or_else(bad)?;
+    let (y, m): (i32, u32) = (y.parse().map_err(|_| bad())?, m.parse().map_err(|_| bad())?);
+    if !(2000..=2100).contains(&y) || !(1..=12).contains(&m) {
+        return Err(bad());
+    }
+    Ok((y, m))
+}
+
+impl Months {
+    /// `from` and `to` as `YYYY-MM`; `interval`, if given, `month`.
+    pub fn parse(from: &str, to: &str, interval: Option<&str>) -> ApiResult<Self> {
+        if interval.is_some_and(|i| i != "month") {
+            return Err(ApiError::field(
+                "interval",
+                "invalid",
+                "the only interval is `month`",
+            ));
+        }
+        let (from, to) = (parse_month("from", from)?, parse_month("to", to)?);
+        let months = (to.0 - from.0) * 12 + to.1 as i32 - from.1 as i32;
+        if !(0..36).contains(&months) {
+            return Err(ApiError::field(
+                "to",
+                "out_of_range",
+                "from 0 to 36 months after `from`",
+            ));
+        }
+        Ok(Self { from, to })
+    }
+}
+
+/// A target to set: a year from 2000 to 2100, an indicator that exists, and a value in range
+/// for its kind (see [`TargetKind::store`]).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TargetSetting {
+    pub year: i32,
+    pub indicator: &'static str,
+    pub kind: TargetKind,
+    /// Basis points of a rate, or the count.
+    pub stored: i64,
+}
+
+impl TargetSetting {
+    pub fn parse(year: i32, indicator: &str, kind: &str, value: f64) -> ApiResult<Self> {
+        let year = check_year(year)?;
+        let indicator = known_indicator(indicator)?;
+        let kind = TargetKind::parse(kind)
+            .ok_or_else(|| ApiError::field("kind", "invalid", "`rate` or `count`"))?;
+        let stored = kind.store(value).ok_or_else(|| {
+            ApiError::field(
+                "value",
+                "out_of_range",
+                "a rate is 0–100, a count a whole number ≥ 0",
+            )
+        })?;
+        Ok(Self {
+            year,
+            indicator,
+            kind,
+            stored,
+        })
+    }
+}
+
+impl Qualification {
+    /// The qualification if it can be used, else 422 naming its problems.
+    pub fn checked(self) -> ApiResult<Self> {
+        let problems = self.problems();
+        if problems.is_empty() {
+            Ok(self)
+        } else {
+            Err(ApiError::field(
+                "qualification",
+                "invalid",
+                problems.join("; "),
+            ))
+        }
+    }
+}
+
+/// The report of `locality` for an admin of its area (see [`report`]).
+pub fn report_for(
+    conn: &mut DbConn,
+    user: &AuthUser,
+    locality: &str,
+    input: ReportInput,
+    now: NaiveDateTime,
+    course_title: &dyn Fn(&str) -> Option<String>,
+) -> ApiResult<Report> {
+    access::require_admin_of(conn, user, locality)?;
+    report(
+        conn,
+        locality,
+        input.year,
+        now,
+        input.breakdown,
+        course_title,
+    )
+}
+
+/// The timeline of `locality` for an admin of its area (see [`timeline`]).
+pub fn timeline_for(
+    conn: &mut DbConn,
+    user: &AuthUser,
+    locality: &str,
+    months: Months,
+) -> ApiResult<Vec<TimelinePoint>> {
+    access::require_admin_of(conn, user, locality)?;
+    timeline(conn, locality, months.from, months.to)
+}
+
+/// Sets the target of an indicator for `locality` and a year, for an admin of its area: checked
+/// on `conn`, written through `writer`.
+pub fn set_target(
+    conn: &mut DbConn,
+    writer: &Writer,
+    user: &AuthUser,
+    locality: &str,
+    t: TargetSetting,
+) -> ApiResult<()> {
+    access::require_admin_of(conn, user, locality)?;
+    let locality = locality.to_string();
+    writer.transaction(move |conn| {
+        query::store_target(conn, &locality, t.year, t.indicator, t.kind, t.stored)
+    })
+}
+
+/// Every indicator's effective qualification, and whether it is the default.
+pub fn indicator_configs(conn: &mut DbConn) -> ApiResult<Vec<IndicatorConfig>> {
+    let config = effective_config(conn)?;
+    Ok(INDICATORS
+        .iter()
+        .map(|d| {
+            let q = config[d.key].clone();
+            IndicatorConfig {
+                key: d.key,
+                name: d.name,
+                name_en: d.name_en,
+                is_default: q == d.condition.into(),
+                qualification: q,
+            }
+        })
+        .collect())
+}
+
+/// Sets (or with `None` resets to the default) what counts for an indicator, rebuilding the
+/// facts in the same transaction, and gives every indicator's configuration after it.
+pub fn configure(
+    conn: &mut DbConn,
+    key: &'static str,
+    q: Option<Qualification>,
+) -> ApiResult<Vec<IndicatorConfig>> {
+    save_config(conn, &[(key, q.as_ref())])?;
+    indicator_configs(conn)
+}
+
+/// The indicators of `root` and its subtree for `year`; `now` bounds "active in the last 30 days".
+/// `course_title` names the courses in the explanations (the catalogue's titles; a course it does
+/// not know is named by its slug).
+pub fn report(
+    conn: &mut DbConn,
+    root: &str,
+    year: i32,
+    now: NaiveDateTime,
+    breakdown: bool,
+    course_title: &dyn Fn(&str) -> Option<String>,
+) -> ApiResult<Report> {
+    let config = effective_config(conn)?;
+    let titles = explanation::titles(conn, &config, course_title)?;
+    let explanations: Vec<String> = INDICATORS
+        .iter()
+        .map(|d| explanation(d, &config[d.key], &titles))
+        .collect();
+    report_of(conn, root, year, now, breakdown, &config, &explanations)
+}
+
+fn report_of(
+    conn: &mut DbConn,
+    root: &str,
+    year: i32,
+    now: NaiveDateTime,
+    breakdown: bool,
+    config: &Config,
+    explanations: &[String],
+) -> ApiResult<Report> {
+    let area = query::area(conn, root, year)?;
+    let targets = query::targets(conn, root, year)?;
+    let year_end = format!("{}-01-01", year + 1);
+    // Activity is kept by day (see `touch_profile`): from the start of the day 30 days ago.
+    let since = (now - TimeDelta::days(30))
+        .format("%Y-%m-%d 00:00:00")
+        .to_string();
+    let pass = query::indicator_pass(conn, &area.subtree, config, &year_end, year, Some(&since))?;
+    let indicators = INDICATORS
+        .iter()
+        .zip(&pass.pairs)
+        .zip(explanations)
+        .map(|((def, &(numerator, registered)), explanation)| {
+            let field = definitions::census_field(def.population);
+            let census = arithmetic::roll_up(root, &area.children, &|l| {
+                area.census.get(l).and_then(field)
+            });
+            let f =
+                arithmetic::figure(numerator, registered, census, targets.get(def.key).copied());
+            IndicatorValue {
+                key: def.key,
+                name: def.name,
+                name_en: def.name_en,
+                proxy: def.proxy,
+                official_name: def.official_name,
+                explanation: explanation.clone(),
+                unit: "%",
+                numerator,
+                denominator: Some(f.denominator),
+                denominator_source: f.source.as_str(),
+                rate: f.rate,
+                target: f.target.map(|(kind, value)| Target { kind, value }),
+                gap: f.gap,
+            }
+        })
+        .collect();
+    let (certificates, teams, facilitators) =
+        query::certificates_teams_facilitators(conn, &area.subtree, year)?;
+    let children = match breakdown {
+        true => {
+            let mut list = Vec::new();
+            for child in area.children.get(root).into_iter().flatten() {
+                list.push(report_of(
+                    conn,
+                    child,
+                    year,
+                    now,
+                    false,
+                    config,
+                    explanations,
+                )?);
+            }
+            list.sort_by(|a, b| a.locality_name.cmp(&b.locality_name));
+            Some(list)
+        }
+        false => None,
+    };
+    Ok(Report {
+        locality_id: area.locality.id,
+        locality_name: area.locality.name,
+        kind: area.locality.kind,
+        year,
+        indicators,
+        counts: Counts {
+            learners_registered: pass.people,
+            active_last_30_days: pass.active,
+            certificates_issued_in_year: certificates,
+            teams,
+            facilitators,
+        },
+        children,
+    })
+}
+
+/// Numerators at the end of each month from `from` to `to` (both `(year, month)`).
+pub fn timeline(
+    conn: &mut DbConn,
+    root: &str,
+    from: (i32, u32),
+    to: (i32, u32),
+) -> ApiResult<Vec<TimelinePoint>> {
+    let (_, subtree) = query::locality_and_subtree(conn, root)?;
+    let config = effective_config(conn)?;
+    let mut points = Vec::new();
+    let (mut y, mut m) = from;
+    while (y, m) <= to {
+        let (ny, nm) = if m == 12 { (y + 1, 1) } else { (y, m + 1) };
+        let end = format!("{ny}-{nm:02}-01");
+        let pass = query::indicator_pass(conn, &subtree, &config, &end, y, None)?;
+        let numerators = INDICATORS
+            .iter()
+            .zip(&pass.pairs)
+            .map(|(def, (n, _))| (def.key, *n))
+            .collect();
+        points.push(TimelinePoint {
+            month: format!("{y}-{m:02}"),
+            numerators,
+        });
+        (y, m) = (ny, nm);
+    }
+    Ok(points)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn code(r: ApiResult<impl std::fmt::Debug>) -> String {
+        let e = r.unwrap_err();
+        format!("{} {}", e.status.as_u16(), e.detail)
+    }
+
+    #[test]
+    fn report_inputs() {
+        assert_eq!(
+            ReportInput::parse(2026, Some("children")).unwrap(),
+            ReportInput {
+                year: 2026,
+                breakdown: true
+            }
+        );
+        assert!(!ReportInput::parse(2000, None).unwrap().breakdown);
+        assert!(ReportInput::parse(2101, None).is_err());
+        assert!(ReportInput::parse(1999, Some("children")).is_err());
+        assert!(ReportInput::parse(2026, Some("villages")).is_err());
+    }
+
+    #[test]
+    fn months_of_a_timeline() {
+        let m = Months::parse("2025-11", "2026-02", Some("month")).unwrap();
+        assert_eq!((m.from, m.to), ((2025, 11), (2026, 2)));
+        assert!(Months::parse("2026-01", "2028-12", None).is_ok());
+        assert!(Months::parse("2026-01", "2029-01", None).is_err());
+        assert!(Months::parse("2026-02", "2026-01", None).is_err());
+        assert!(Months::parse("2026-13", "2026-12", None).is_err());
+        assert!(Months::parse("2026", "2026-12", None).is_err());
+        assert!(Months::parse("2026-01", "2026-02", Some("week")).is_err());
+    }
+
+    #[test]
+    fn target_settings() {
+        assert_eq!(
+            TargetSetting::parse(2026, "adults_certified", "rate", 80.5).unwrap(),
+            TargetSetting {
+                year: 2026,
+                indicator: "adults_certified",
+                kind: TargetKind::Rate,
+                stored: 8050
+            }
+        );
+        let count = TargetSetting::parse(2026, "households_certified", "count", 1200.0).unwrap();
+        assert_eq!((count.kind, count.stored), (TargetKind::Count, 1200));
+        // The year first, then the indicator (404), then the kind and value (422).
+        assert!(code(TargetSetting::parse(1999, "nope", "x", -1.0)).starts_with("422"));
+        assert!(code(TargetSetting::parse(2026, "nope", "x", -1.0)).starts_with("404"));
+        assert!(code(TargetSetting::parse(2026, "adults_certified", "x", 5.0)).starts_with("422"));
+        assert!(code(TargetSetting::parse(
+            2026,
+            "adults_certified",
+            "rate",
+            101.0
+        ))
+        .starts_with("422"));
+    }
+}
