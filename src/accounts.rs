@@ -14,7 +14,7 @@ use crate::db::users::{
     NewOneTimeToken, NewRefreshToken, NewRoleGrant, NewSession, OneTimeToken, RefreshToken, User,
 };
 use crate::db::{new_id, now, DbConn};
-use crate::error::{ApiError, ApiResult};
+use crate::error::{ApiError, ApiResult, Code};
 
 pub const PURPOSE_VERIFY_EMAIL: &str = "verify_email";
 pub const PURPOSE_RESET_PASSWORD: &str = "reset_password";
@@ -194,7 +194,7 @@ fn issue(
 
 fn invalid_refresh() -> ApiError {
     ApiError::unauthorized(
-        "invalid_refresh_token",
+        Code::InvalidRefreshToken,
         "The refresh token is invalid or expired.",
     )
 }
@@ -237,7 +237,7 @@ pub fn refresh(
         }
         if disabled.is_some() {
             return Ok(Outcome::Refused(ApiError::unauthorized(
-                "account_disabled",
+                Code::AccountDisabled,
                 "This account has been disabled.",
             )));
         }
@@ -265,7 +265,7 @@ pub fn refresh(
             revoke_session(conn, &session_id, "refresh_token_reused")?;
             tracing::warn!(session.id = %session_id, "refresh token reuse; session {} revoked", session_id);
             Err(ApiError::unauthorized(
-                "refresh_token_reused",
+                Code::RefreshTokenReused,
                 "This refresh token was already used; every session of this sign-in has been ended.",
             ))
         }
@@ -364,9 +364,8 @@ pub fn locality_id_by_code(conn: &mut DbConn, code: &str) -> ApiResult<String> {
         .first::<String>(conn)
         .optional()?
         .ok_or_else(|| {
-            ApiError::new(
-                actix_web::http::StatusCode::NOT_FOUND,
-                "locality_not_found",
+            ApiError::of(
+                Code::LocalityNotFound,
                 format!("No locality has code `{code}`."),
             )
         })
@@ -392,7 +391,7 @@ pub fn insert_account(
     if let Some(e) = a.email {
         if find_by_login(conn, &LoginId::Email(e.to_string()))?.is_some() {
             return Err(ApiError::conflict(
-                "email_taken",
+                Code::EmailTaken,
                 "This e-mail address is already registered.",
             ));
         }
@@ -400,7 +399,7 @@ pub fn insert_account(
     if let Some(p) = a.phone {
         if find_by_login(conn, &LoginId::Phone(p.to_string()))?.is_some() {
             return Err(ApiError::conflict(
-                "phone_taken",
+                Code::PhoneTaken,
                 "This phone number is already registered.",
             ));
         }
@@ -408,7 +407,7 @@ pub fn insert_account(
     if let Some(u) = a.username {
         if find_by_login(conn, &LoginId::Username(u.to_string()))?.is_some() {
             return Err(ApiError::conflict(
-                "username_taken",
+                Code::UsernameTaken,
                 "This username is already taken.",
             ));
         }

@@ -21,7 +21,6 @@ use std::sync::Mutex;
 use std::time::Duration;
 
 use actix_web::http::header::{HeaderName, HeaderValue};
-use actix_web::http::StatusCode;
 use actix_web::HttpRequest;
 use governor::clock::{Clock, DefaultClock, Reference};
 use governor::middleware::{NoOpMiddleware, StateInformationMiddleware};
@@ -32,7 +31,7 @@ use governor::{Quota, RateLimiter};
 
 use crate::accounts::LoginId;
 use crate::config::Settings;
-use crate::error::{ApiError, ApiResult};
+use crate::error::{ApiError, ApiResult, Code};
 
 /// Most keys one limiter keeps (each costs some 40 bytes: a 64-bit hash of the key and the
 /// bucket's state), so about 4 MB per limiter at worst.
@@ -254,9 +253,8 @@ fn rate_limited(wait: Duration, limit: u32) -> ApiError {
     let secs = wait.as_secs() + u64::from(wait.subsec_nanos() > 0);
     let secs = secs.max(1).to_string();
     let value = |s: &str| HeaderValue::from_str(s).unwrap_or(HeaderValue::from_static("1"));
-    ApiError::new(
-        StatusCode::TOO_MANY_REQUESTS,
-        "rate_limited",
+    ApiError::of(
+        Code::RateLimited,
         format!("Too many attempts; try again in {secs} seconds."),
     )
     .with_header(actix_web::http::header::RETRY_AFTER, value(&secs))
@@ -399,7 +397,7 @@ mod tests {
                 .check("login:account:victim".into())
                 .unwrap_err()
                 .code,
-            "rate_limited"
+            Code::RateLimited
         );
         // Ten times the table's size in new keys, over a few seconds of sweeps.
         for i in 0..1_000 {
@@ -410,7 +408,7 @@ mod tests {
         }
         assert!(limiter.len() <= 100);
         let err = limiter.check("login:account:victim".into()).unwrap_err();
-        assert_eq!(err.code, "rate_limited");
+        assert_eq!(err.code, Code::RateLimited);
         // Keys beyond the cap share one bucket of the same limit: the flood is slowed too.
         assert!(limiter.check("login:flood-new".into()).is_err());
         // A minute later the victim's bucket is full again, as it would have been anyway.

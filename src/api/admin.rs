@@ -15,7 +15,7 @@ use crate::auth::{AuthUser, Role};
 use crate::db::now;
 use crate::db::schema::{role_grants, users};
 use crate::db::users::User;
-use crate::error::{ApiError, ApiResult};
+use crate::error::{ApiError, ApiResult, Code};
 use crate::state::AppState;
 use crate::telemetry::run_blocking;
 
@@ -273,7 +273,7 @@ fn set_disabled(
         access::require(&admin, Action::RunPlatform)?;
         if disabled && id == admin.id {
             return Err(ApiError::conflict(
-                "cannot_disable_self",
+                Code::CannotDisableSelf,
                 "An admin cannot disable their own account.",
             ));
         }

@@ -15,7 +15,7 @@ use crate::auth::AuthUser;
 use crate::db::schema::users;
 use crate::db::users::User;
 use crate::db::{mail as outbox, now};
-use crate::error::{ApiError, ApiResult, Validator};
+use crate::error::{ApiError, ApiResult, Code, Validator};
 use crate::i18n::Lang;
 use crate::mail::templates;
 use crate::ratelimit::login_key;
@@ -261,14 +261,14 @@ pub async fn login(
         );
         let (Verified::Yes(upgrade), Some(user)) = (verdict, user) else {
             return Err(ApiError::unauthorized(
-                "invalid_credentials",
+                Code::InvalidCredentials,
                 "The login or the password is wrong.",
             ));
         };
         if user.disabled_at.is_some() {
             return Err(ApiError::new(
                 actix_web::http::StatusCode::FORBIDDEN,
-                "account_disabled",
+                Code::AccountDisabled,
                 "This account has been disabled.",
             ));
         }
@@ -361,7 +361,7 @@ pub async fn verify_email(
         writer.transaction(move |conn| {
             let invalid = || {
                 ApiError::bad_request(
-                    "invalid_verification_token",
+                    Code::InvalidVerificationToken,
                     "This verification link is unknown, already used or expired.",
                 )
             };
@@ -481,7 +481,7 @@ pub async fn reset_password(
             )?
             .ok_or_else(|| {
                 ApiError::bad_request(
-                    "invalid_reset_token",
+                    Code::InvalidResetToken,
                     "This reset link or code is unknown, already used or expired.",
                 )
             })?;

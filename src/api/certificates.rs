@@ -2,7 +2,7 @@
 //! issuer's JWK set and profile, the revocation status list, revocation.
 
 use actix_web::http::header;
-use actix_web::{get, post, web, HttpRequest, HttpResponse};
+use actix_web::{get, post, put, web, HttpRequest, HttpResponse};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -10,6 +10,7 @@ use utoipa::ToSchema;
 use super::extract::Json;
 use crate::access::{self, Action};
 use crate::auth::AuthUser;
+use crate::certs::signers::{self, CertificateSigner, SignerInput};
 use crate::certs::{self, page, pdf, status};
 use crate::db::learning::{self as q, CertificateRow};
 use crate::error::{ApiError, ApiResult};
@@ -119,8 +120,9 @@ pub async fn get_certificate(
 }
 
 /// The certificate as an A4 landscape PDF laid out as Vietnamese certificates are (issuing body
-/// top left, national motto top right, place and date above the signer's title and name, set by
-/// the `certificate_*` settings), with a QR code to the verification page.
+/// top left, national motto top right, place and date above the signer's title and name, set per
+/// locality: the certificate's village, else its nearest ancestor that sets them, else the
+/// `certificate_*` settings), with a QR code to the verification page.
 #[utoipa::path(tag = "certificates", params(("serial" = String, Path)), responses(
     (status = 200, description = "PDF", content_type = "application/pdf"),
     (status = 404, body = crate::error::Problem, content_type = "application/problem+json"),
@@ -132,8 +134,9 @@ pub async fn certificate_pdf(
 ) -> ApiResult<HttpResponse> {
     let c = find(&state, path.into_inner()).await?;
     let url = verify_url(&state, &c.serial);
-    let settings = state.settings.clone();
+    let (settings, pool) = (state.settings.clone(), state.pool.clone());
     let bytes = run_blocking(move || {
+        let signing = signers::for_village(&mut *pool.get()?, &settings, c.village_id.as_deref())?;
         pdf::render(
             &pdf::CertificateText {
                 recipient: &c.recipient_name,
@@ -145,12 +148,7 @@ pub async fn certificate_pdf(
                 verify_url: &url,
                 revoked: c.revoked_at.is_some(),
             },
-            &pdf::Signing {
-                issuing_body: &settings.certificate_issuing_body,
-                place: &settings.certificate_place,
-                signer_title: &settings.certificate_signer_title,
-                signer_name: &settings.certificate_signer_name,
-            },
+            &signing.as_pdf(),
         )
         .map(|b| (b, c.serial))
         .map_err(ApiError::internal)
@@ -347,4 +345,85 @@ pub async fn revoke_certificate(
     })
     .await?;
     Ok(web::Json(view(&state, row)))
+}
+
+/// Who issues and signs the certificates of a locality's learners. Each field is optional:
+/// absent or `null` inherits, field by field, from the nearest ancestor that sets it, else from
+/// the `certificate_*` settings. Line breaks start new lines in the issuing body and the title.
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CertificateSignerRequest {
+    /// The issuing body printed (in capitals) at the top left, e.g. `Ủy ban nhân dân xã Tân Phú`:
+    /// 1–200 characters once trimmed.
+    #[schema(max_length = 200, nullable)]
+    #[serde(default)]
+    pub issuing_body: Option<String>,
+    /// The place in the date line (`Tân Phú, ngày …`): at most 100 characters on one line; empty
+    /// prints no place.
+    #[schema(max_length = 100, nullable)]
+    #[serde(default)]
+    pub place: Option<String>,
+    /// The signer's title above the signature (in capitals), e.g. `TM. Ủy ban nhân dân\nChủ
+    /// tịch`: 1–200 characters once trimmed.
+    #[schema(max_length = 200, nullable)]
+    #[serde(default)]
+    pub signer_title: Option<String>,
+    /// The signer's name under the room for signature and seal: at most 100 characters on one
+    /// line; empty leaves it blank, to be signed by hand.
+    #[schema(max_length = 100, nullable)]
+    #[serde(default)]
+    pub signer_name: Option<String>,
+}
+
+/// Set who issues and signs the certificates of a locality's learners (admins of the locality's
+/// subtree). Replaces what the locality set before; certificates already issued print the new
+/// values too.
+#[utoipa::path(tag = "community", security(("bearer" = [])), params(("id" = String, Path)), request_body = CertificateSignerRequest, responses(
+    (status = 200, body = CertificateSigner),
+    (status = 403, body = crate::error::Problem, content_type = "application/problem+json"),
+    (status = 404, body = crate::error::Problem, content_type = "application/problem+json"),
+    (status = 422, body = crate::error::Problem, content_type = "application/problem+json"),
+))]
+#[put("/admin/localities/{id}/certificate-signer")]
+pub async fn put_certificate_signer(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    path: web::Path<String>,
+    body: Json<CertificateSignerRequest>,
+) -> ApiResult<web::Json<CertificateSigner>> {
+    let b = body.0;
+    let input = SignerInput {
+        issuing_body: b.issuing_body,
+        place: b.place,
+        signer_title: b.signer_title,
+        signer_name: b.signer_name,
+    };
+    let id = path.into_inner();
+    let (pool, writer, settings) = (
+        state.pool.clone(),
+        state.writer.clone(),
+        state.settings.clone(),
+    );
+    let signer =
+        run_blocking(move || signers::set(&pool, &writer, &settings, &user, id, input)).await?;
+    Ok(web::Json(signer))
+}
+
+/// Who issues and signs the certificates of a locality's learners: what the locality sets
+/// (`null`: inherited) and what its certificates print (`effective`).
+#[utoipa::path(tag = "community", security(("bearer" = [])), params(("id" = String, Path)), responses(
+    (status = 200, body = CertificateSigner),
+    (status = 403, body = crate::error::Problem, content_type = "application/problem+json"),
+    (status = 404, body = crate::error::Problem, content_type = "application/problem+json"),
+))]
+#[get("/admin/localities/{id}/certificate-signer")]
+pub async fn get_certificate_signer(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    path: web::Path<String>,
+) -> ApiResult<web::Json<CertificateSigner>> {
+    let id = path.into_inner();
+    let (pool, settings) = (state.pool.clone(), state.settings.clone());
+    let signer = run_blocking(move || signers::get(&pool, &settings, &user, &id)).await?;
+    Ok(web::Json(signer))
 }

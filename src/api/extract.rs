@@ -5,12 +5,11 @@ use std::pin::Pin;
 
 use actix_web::dev::Payload;
 use actix_web::http::header::CONTENT_TYPE;
-use actix_web::http::StatusCode;
 use actix_web::{web, FromRequest, HttpRequest};
 use futures_util::StreamExt;
 use serde::de::DeserializeOwned;
 
-use crate::error::{ApiError, FieldError};
+use crate::error::{ApiError, Code, FieldError};
 
 /// The body limit, set from `max_body_bytes`.
 #[derive(Clone, Copy)]
@@ -56,16 +55,14 @@ impl<T: DeserializeOwned + 'static> FromRequest for Json<T> {
         let mut payload = payload.take();
         Box::pin(async move {
             if !(mime == "application/json" || mime.ends_with("+json")) {
-                return Err(ApiError::new(
-                    StatusCode::UNSUPPORTED_MEDIA_TYPE,
-                    "unsupported_media_type",
+                return Err(ApiError::of(
+                    Code::UnsupportedMediaType,
                     "The body must be JSON, sent with `Content-Type: application/json`.",
                 ));
             }
             let too_large = || {
-                ApiError::new(
-                    StatusCode::PAYLOAD_TOO_LARGE,
-                    "payload_too_large",
+                ApiError::of(
+                    Code::PayloadTooLarge,
                     format!("The body is larger than the limit of {limit} bytes."),
                 )
             };
@@ -75,7 +72,10 @@ impl<T: DeserializeOwned + 'static> FromRequest for Json<T> {
             let mut body = web::BytesMut::new();
             while let Some(chunk) = payload.next().await {
                 let chunk = chunk.map_err(|e| {
-                    ApiError::bad_request("bad_request", format!("The body could not be read: {e}"))
+                    ApiError::bad_request(
+                        Code::BadRequest,
+                        format!("The body could not be read: {e}"),
+                    )
                 })?;
                 if body.len() + chunk.len() > limit {
                     return Err(too_large());
@@ -91,7 +91,7 @@ impl<T: DeserializeOwned + 'static> FromRequest for Json<T> {
 pub fn parse_json<T: DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
     let mut value: serde_json::Value = serde_json::from_slice(body).map_err(|err| {
         ApiError::bad_request(
-            "malformed_json",
+            Code::MalformedJson,
             format!(
                 "The body is not valid JSON: {} (line {}, column {}).",
                 strip_position(&err.to_string()),
@@ -372,20 +372,19 @@ fn strip_position(msg: &str) -> String {
 }
 
 pub fn query_config() -> web::QueryConfig {
-    web::QueryConfig::default().error_handler(|err, _req| {
-        ApiError::new(StatusCode::BAD_REQUEST, "invalid_query", err.to_string()).into()
-    })
+    web::QueryConfig::default()
+        .error_handler(|err, _req| ApiError::of(Code::InvalidQuery, err.to_string()).into())
 }
 
 pub fn path_config() -> web::PathConfig {
-    web::PathConfig::default().error_handler(|err, _req| {
-        ApiError::new(StatusCode::NOT_FOUND, "not_found", err.to_string()).into()
-    })
+    web::PathConfig::default()
+        .error_handler(|err, _req| ApiError::of(Code::NotFound, err.to_string()).into())
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use actix_web::http::StatusCode;
 
     #[derive(serde::Deserialize, Debug)]
     #[allow(dead_code)]
@@ -449,7 +448,7 @@ mod tests {
     fn syntax_errors_say_where() {
         let err = parse_json::<Body>(b"{\"name\":\n  oops}").unwrap_err();
         assert_eq!(err.status, StatusCode::BAD_REQUEST);
-        assert_eq!(err.code, "malformed_json");
+        assert_eq!(err.code, Code::MalformedJson);
         assert!(err.detail.contains("line 2"), "{}", err.detail);
     }
 }

@@ -15,7 +15,7 @@ use crate::auth::{AuthUser, RoleScope};
 use crate::db::now;
 use crate::db::schema::users;
 use crate::db::users::User;
-use crate::error::{ApiError, ApiResult, Validator};
+use crate::error::{ApiError, ApiResult, Code, Validator};
 use crate::state::AppState;
 use crate::telemetry::run_blocking;
 
@@ -144,7 +144,7 @@ pub async fn update_me(
             if let Some(email) = email.filter(|e| current.email.as_deref() != Some(e)) {
                 if accounts::find_by_login(conn, &LoginId::Email(email.clone()))?.is_some() {
                     return Err(ApiError::conflict(
-                        "email_taken",
+                        Code::EmailTaken,
                         "This e-mail address is already registered.",
                     ));
                 }
@@ -194,9 +194,8 @@ pub async fn change_password(
                 .verify(&body.current_password, Some(&current.password_hash)),
             Verified::Yes(_)
         ) {
-            return Err(ApiError::new(
-                actix_web::http::StatusCode::FORBIDDEN,
-                "wrong_password",
+            return Err(ApiError::of(
+                Code::WrongPassword,
                 "The current password is wrong.",
             ));
         }

@@ -3,13 +3,12 @@
 use actix_web::body::{EitherBody, MessageBody};
 use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::http::header::{HeaderName, HeaderValue};
-use actix_web::http::StatusCode;
 use actix_web::middleware::Next;
 use actix_web::{Error, HttpMessage};
 use tracing::Span;
 use tracing_actix_web::{DefaultRootSpanBuilder, RootSpanBuilder};
 
-use crate::error::ApiError;
+use crate::error::{ApiError, Code};
 use crate::i18n::Lang;
 
 pub const X_REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
@@ -68,7 +67,7 @@ pub async fn problems(
                     tracing::error!(error = %err, "request {} failed", request_id.as_deref().unwrap_or("-"));
                     ApiError::internal(anyhow::anyhow!("{err}"))
                 } else {
-                    ApiError::new(status, generic_code(status), err.to_string())
+                    ApiError::new(status, Code::for_status(status), err.to_string())
                 };
                 Some(generic.render(lang, request_id))
             }
@@ -78,22 +77,6 @@ pub async fn problems(
         Some(new) => res.into_response(new).map_into_right_body(),
         None => res.map_into_left_body(),
     })
-}
-
-fn generic_code(status: StatusCode) -> &'static str {
-    match status.as_u16() {
-        400 => "bad_request",
-        401 => "unauthenticated",
-        403 => "forbidden",
-        404 => "not_found",
-        405 => "method_not_allowed",
-        408 => "request_timeout",
-        413 => "payload_too_large",
-        415 => "unsupported_media_type",
-        422 => "validation_failed",
-        429 => "rate_limited",
-        _ => "bad_request",
-    }
 }
 
 /// The request span: method, route, request id; one log line when the request ends.
@@ -279,14 +262,12 @@ pub async fn cors_refusals(
         .error()
         .and_then(|e| e.as_error::<actix_cors::CorsError>())
         .map(|e| match e {
-            actix_cors::CorsError::OriginNotAllowed => ApiError::new(
-                StatusCode::FORBIDDEN,
-                "cors_origin_not_allowed",
+            actix_cors::CorsError::OriginNotAllowed => ApiError::of(
+                Code::CorsOriginNotAllowed,
                 "This origin may not call the API from a browser (`cors_origins`).",
             ),
-            other => ApiError::new(
-                StatusCode::BAD_REQUEST,
-                "cors_bad_preflight",
+            other => ApiError::of(
+                Code::CorsBadPreflight,
                 format!("CORS preflight refused: {other}."),
             ),
         });

@@ -143,6 +143,8 @@ pub fn configure(cfg: &mut ServiceConfig) {
                 .service(certificates::certificate_pdf)
                 .service(certificates::revoke_certificate)
                 .service(certificates::status_list)
+                .service(certificates::put_certificate_signer)
+                .service(certificates::get_certificate_signer)
                 .service(community::create_locality)
                 .service(community::list_localities)
                 .service(community::get_locality)

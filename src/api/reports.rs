@@ -14,7 +14,7 @@ use crate::db::DbConn;
 use crate::error::{ApiError, ApiResult};
 use crate::reports::{self, IndicatorConfig, Months, Report, ReportInput, TargetSetting};
 use crate::state::AppState;
-use crate::telemetry::{run_blocking, run_writing};
+use crate::telemetry::run_blocking;
 
 #[derive(Deserialize, IntoParams)]
 pub struct IndicatorQuery {
@@ -244,7 +244,8 @@ pub async fn put_indicator_config(
     access::require(&user, Action::RunPlatform)?;
     let key = reports::known_indicator(&path)?;
     let q = crate::reports::Qualification::from(body.0).checked()?;
-    let list = run_writing(&state, move |conn| reports::configure(conn, key, Some(q))).await?;
+    let writer = state.writer.clone();
+    let list = run_blocking(move || reports::configure(&writer, key, Some(q))).await?;
     Ok(web::Json(list))
 }
 
@@ -262,6 +263,7 @@ pub async fn reset_indicator_config(
 ) -> ApiResult<web::Json<Vec<IndicatorConfig>>> {
     access::require(&user, Action::RunPlatform)?;
     let key = reports::known_indicator(&path)?;
-    let list = run_writing(&state, move |conn| reports::configure(conn, key, None)).await?;
+    let writer = state.writer.clone();
+    let list = run_blocking(move || reports::configure(&writer, key, None)).await?;
     Ok(web::Json(list))
 }

@@ -3,12 +3,11 @@
 use std::time::Duration;
 
 use actix_web::http::header::{self, HeaderValue};
-use actix_web::http::StatusCode;
 use actix_web::{get, web, HttpRequest, HttpResponse};
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use crate::error::{ApiError, ApiResult};
+use crate::error::{ApiError, ApiResult, Code};
 use crate::state::AppState;
 use crate::telemetry::run_blocking;
 
@@ -137,9 +136,8 @@ pub async fn fallback(req: HttpRequest, state: web::Data<AppState>) -> ApiResult
     Err(match state.routes.allowed(req.path()) {
         Some(methods) => {
             let allow = methods.join(", ");
-            ApiError::new(
-                StatusCode::METHOD_NOT_ALLOWED,
-                "method_not_allowed",
+            ApiError::of(
+                Code::MethodNotAllowed,
                 format!("{} is not allowed here; allowed: {allow}.", req.method()),
             )
             .with_header(

@@ -15,7 +15,7 @@ use std::task::{ready, Context, Poll};
 use actix_web::http::StatusCode;
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 
-use crate::error::ApiError;
+use crate::error::{ApiError, Code};
 use crate::i18n::Lang;
 
 /// A connection's socket whose HTTP-layer error answers are rewritten as problems.
@@ -107,17 +107,17 @@ fn rewrite_error_answer(buf: &[u8]) -> Option<Vec<u8>> {
     let (status, code, detail) = match head.get(9..12)? {
         "400" => (
             StatusCode::BAD_REQUEST,
-            "malformed_request",
+            Code::MalformedRequest,
             "The request is not well-formed HTTP (request line or headers).",
         ),
         "408" => (
             StatusCode::REQUEST_TIMEOUT,
-            "request_timeout",
+            Code::RequestTimeout,
             "The request's head did not arrive in time.",
         ),
         "431" => (
             StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE,
-            "request_header_fields_too_large",
+            Code::RequestHeaderFieldsTooLarge,
             "The request's headers are too large.",
         ),
         _ => return None,

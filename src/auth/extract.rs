@@ -10,7 +10,7 @@ use diesel::prelude::*;
 use super::RoleScope;
 use crate::db::schema::{sessions, users};
 use crate::db::DbConn;
-use crate::error::ApiError;
+use crate::error::{ApiError, Code};
 use crate::state::AppState;
 use crate::telemetry::run_blocking;
 
@@ -45,12 +45,15 @@ impl TokenUser {
     fn from_token(state: &AppState, token: Option<String>) -> Result<Self, ApiError> {
         let token = token.ok_or_else(|| {
             ApiError::unauthorized(
-                "unauthenticated",
+                Code::Unauthenticated,
                 "Send an access token: `Authorization: Bearer <token>`.",
             )
         })?;
         let claims = state.jwt.verify(&token).ok_or_else(|| {
-            ApiError::unauthorized("invalid_token", "The access token is invalid or expired.")
+            ApiError::unauthorized(
+                Code::InvalidToken,
+                "The access token is invalid or expired.",
+            )
         })?;
         Ok(TokenUser { claims })
     }
@@ -71,11 +74,11 @@ impl TokenUser {
                 roles: self.claims.roles,
             }),
             Some((_, Some(_))) => Err(ApiError::unauthorized(
-                "account_disabled",
+                Code::AccountDisabled,
                 "This account has been disabled.",
             )),
             _ => Err(ApiError::unauthorized(
-                "invalid_token",
+                Code::InvalidToken,
                 "The session of this access token has ended.",
             )),
         }

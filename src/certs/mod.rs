@@ -4,6 +4,7 @@
 
 pub mod page;
 pub mod pdf;
+pub mod signers;
 pub mod status;
 
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;

@@ -39,8 +39,8 @@ pub struct CertificateText<'a> {
     pub revoked: bool,
 }
 
-/// Who issues and signs, set per locality (the `certificate_*` settings). A line break in the
-/// body or the title starts a new line.
+/// Who issues and signs, set per locality ([`super::signers`], over the `certificate_*`
+/// settings). A line break in the body or the title starts a new line.
 pub struct Signing<'a> {
     pub issuing_body: &'a str,
     /// Empty: the date line has no place.

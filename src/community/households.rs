@@ -6,7 +6,7 @@ use super::{village, Db};
 use crate::access::Action;
 use crate::auth::AuthUser;
 use crate::db::community::{self as q, Household};
-use crate::error::{ApiError, ApiResult, Validator};
+use crate::error::{ApiError, ApiResult, Code, Validator};
 
 pub struct NewHousehold {
     pub code: String,
@@ -33,7 +33,7 @@ pub fn create(
             .any(|h| h.code == new.code.trim())
         {
             return Err(ApiError::conflict(
-                "code_taken",
+                Code::CodeTaken,
                 "The village already has a household with this code.",
             ));
         }

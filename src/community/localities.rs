@@ -9,7 +9,7 @@ use crate::auth::AuthUser;
 use crate::db::community::{self as q, Census};
 use crate::db::now;
 use crate::db::users::Locality;
-use crate::error::{ApiError, ApiResult, Validator};
+use crate::error::{ApiError, ApiResult, Code, Validator};
 
 /// A new locality: under a parent the actor administers, or a province (platform admins).
 pub struct NewLocality {
@@ -49,7 +49,7 @@ pub fn create(db: &Db, actor: &AuthUser, new: NewLocality) -> ApiResult<Locality
                 } else {
                     format!("a {} holds {expected}s", parent.kind)
                 };
-                return Err(ApiError::conflict("kind_mismatch", holds));
+                return Err(ApiError::conflict(Code::KindMismatch, holds));
             }
         }
         None => {
@@ -68,7 +68,7 @@ pub fn create(db: &Db, actor: &AuthUser, new: NewLocality) -> ApiResult<Locality
         if let Some(code) = &new.code {
             if q::locality_by_code(conn, code)?.is_some() {
                 return Err(ApiError::conflict(
-                    "code_taken",
+                    Code::CodeTaken,
                     format!("Another locality has code `{code}`."),
                 ));
             }
@@ -136,7 +136,7 @@ pub fn update(db: &Db, actor: &AuthUser, id: String, ch: LocalityChanges) -> Api
             if let Some(c) = &code {
                 if q::locality_by_code(conn, c)?.is_some_and(|l| l.id != id) {
                     return Err(ApiError::conflict(
-                        "code_taken",
+                        Code::CodeTaken,
                         format!("Another locality has code `{c}`."),
                     ));
                 }

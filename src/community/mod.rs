@@ -20,7 +20,7 @@ use crate::auth::AuthUser;
 use crate::db::community as q;
 use crate::db::users::Locality;
 use crate::db::{DbConn, DbPool, PooledConn, Writer};
-use crate::error::{ApiError, ApiResult};
+use crate::error::{ApiError, ApiResult, Code};
 
 /// Where a use case reads (lookups and access checks, on a pooled connection) and writes (one
 /// transaction on the writer).
@@ -55,7 +55,7 @@ fn village(
     let loc = q::locality(conn, id)?.ok_or_else(|| ApiError::not_found("No such village."))?;
     if loc.kind != "village" {
         return Err(ApiError::conflict(
-            "not_a_village",
+            Code::NotAVillage,
             "households and teams belong to a village",
         ));
     }

@@ -18,7 +18,7 @@ use crate::content::catalogue::{Catalogue, PublishedCourse};
 use crate::db::community::{self as q, AuditRow, Profile, ResidentRow};
 use crate::db::users::User;
 use crate::db::{learning as lq, now, DbConn};
-use crate::error::{ApiError, ApiResult, FieldError, Validator};
+use crate::error::{ApiError, ApiResult, Code, FieldError, Validator};
 use crate::learning::{self, Completion, Learner, Outcome, ProgressEvent};
 
 /// A resident without e-mail or phone: a username and a PIN or password chosen with them.
@@ -234,7 +234,7 @@ pub fn record_progress(
         Outcome::Rejected {
             code: "lesson_locked",
             reason,
-        } => return Err(ApiError::conflict("lesson_locked", reason)),
+        } => return Err(ApiError::conflict(Code::LessonLocked, reason)),
         Outcome::Rejected { code, reason } => {
             return Err(ApiError::validation(vec![FieldError {
                 field: "event".into(),

@@ -8,7 +8,7 @@ use crate::access;
 use crate::accounts;
 use crate::auth::{AuthUser, Role};
 use crate::db::community::{self as q, Team};
-use crate::error::{ApiError, ApiResult, Validator};
+use crate::error::{ApiError, ApiResult, Code, Validator};
 
 /// A team and its members' user ids.
 pub struct TeamMembers {
@@ -29,7 +29,7 @@ pub fn create(
     let loc = access::require_admin_of(&mut *db.read()?, actor, &village_id)?;
     if loc.kind != "village" {
         return Err(ApiError::conflict(
-            "not_a_village",
+            Code::NotAVillage,
             "a team belongs to a village",
         ));
     }
@@ -71,7 +71,7 @@ pub fn add_member(db: &Db, actor: &AuthUser, id: String, member: String) -> ApiR
         q::add_member(conn, &id, &member)?;
         // Already a facilitator (a grant written meanwhile): nothing to add.
         accounts::grant(conn, &member, Role::Facilitator, None, Some(&actor_id)).or_else(|e| {
-            if e.code == "conflict" {
+            if e.code == Code::Conflict {
                 Ok(())
             } else {
                 Err(e)

@@ -205,3 +205,8 @@ pub fn release_versions(conn: &mut DbConn) -> QueryResult<Vec<(String, i32)>> {
 pub fn count(conn: &mut DbConn) -> QueryResult<i64> {
     courses::table.count().get_result(conn)
 }
+
+/// The slug of the course `id`.
+pub fn slug_of(conn: &mut DbConn, id: &str) -> QueryResult<String> {
+    courses::table.find(id).select(courses::slug).first(conn)
+}

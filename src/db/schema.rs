@@ -330,6 +330,18 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    certificate_signers (locality_id) {
+        locality_id -> Text,
+        issuing_body -> Nullable<Text>,
+        place -> Nullable<Text>,
+        signer_title -> Nullable<Text>,
+        signer_name -> Nullable<Text>,
+        updated_at -> Timestamp,
+        updated_by -> Nullable<Text>,
+    }
+}
+
 diesel::joinable!(team_members -> teams (team_id));
 diesel::joinable!(enrollments -> courses (course_id));
 diesel::joinable!(quiz_attempts -> courses (course_id));
@@ -384,4 +396,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     indicator_targets,
     indicator_config,
     indicator_facts_basis,
+    certificate_signers,
 );

@@ -637,6 +637,8 @@ pub fn reveal(show_answers: &str, passed: bool, attempts_left: Option<u32>) -> b
 }
 
 pub mod attempts;
+pub mod learner;
+pub mod stats;
 
 #[cfg(test)]
 mod tests;

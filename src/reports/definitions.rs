@@ -182,6 +182,19 @@ pub fn effective_config(conn: &mut DbConn) -> ApiResult<Config> {
 /// Stores (or with `None` removes) the qualification of each indicator given, then rebuilds
 /// the learners' facts if the configuration changed, all in one transaction.
 pub fn save_config(conn: &mut DbConn, changes: &[(&str, Option<&Qualification>)]) -> ApiResult<()> {
+    crate::db::transaction::<_, ApiError, _>(conn, |conn| {
+        store_config(conn, changes)?;
+        super::facts::ensure_facts(conn, false)?;
+        Ok(())
+    })
+}
+
+/// Stores (or with `None` removes) the qualification of each indicator given, leaving the facts
+/// to [`super::facts::ensure_facts_on`] (or [`save_config`]).
+pub fn store_config(
+    conn: &mut DbConn,
+    changes: &[(&str, Option<&Qualification>)],
+) -> ApiResult<()> {
     use crate::db::schema::indicator_config;
     crate::db::transaction::<_, ApiError, _>(conn, |conn| {
         for (key, q) in changes {
@@ -197,7 +210,6 @@ pub fn save_config(conn: &mut DbConn, changes: &[(&str, Option<&Qualification>)]
                     .execute(conn)?;
             }
         }
-        super::facts::ensure_facts(conn, false)?;
         Ok(())
     })
 }

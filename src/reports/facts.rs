@@ -3,12 +3,14 @@
 //! household, when a member first counted for the household indicator. Kept in step through one
 //! hook, [`learner_changed`], and rebuilt whole by [`ensure_facts`] when the configuration changes.
 
+use std::time::{Duration, Instant};
+
 use diesel::prelude::*;
 use diesel::sql_types::Text;
 
 use super::definitions::{effective_config, household_indicator, Config, INDICATORS};
 use super::query::{execute_over_ids, IDS};
-use crate::db::DbConn;
+use crate::db::{DbConn, Writer};
 use crate::error::{ApiError, ApiResult};
 
 /// `'a','b'`: slugs written into a query (valid keys only: lowercase letters, digits and dashes).
@@ -25,16 +27,26 @@ fn later_of(a: &str, b: &str) -> String {
     format!("CASE WHEN ({a}) IS NULL OR ({b}) IS NULL THEN NULL WHEN ({a}) >= ({b}) THEN ({a}) ELSE ({b}) END")
 }
 
-/// Recomputes the facts columns of every learner profile (`one_user`: only of the user bound to
-/// `$1`). Per indicator: when its course and certificate parts were first all met, from the
-/// completed enrolments and unrevoked certificates; and the last activity in any course.
-fn refresh_sql(config: &Config, one_user: bool) -> String {
-    let only = |col: &str| {
-        if one_user {
-            format!(" AND {col} = $1")
-        } else {
-            String::new()
-        }
+/// Whose facts a statement of [`refresh_sql`] recomputes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Scope {
+    /// Every learner.
+    #[cfg_attr(not(test), allow(dead_code))]
+    All,
+    /// The user bound to `$1`.
+    One,
+    /// The users whose ids sort after `$1`, up to `$2` included (a batch of a rebuild).
+    Range,
+}
+
+/// Recomputes the facts columns of the learner profiles of `scope`. Per indicator: when its
+/// course and certificate parts were first all met, from the completed enrolments and unrevoked
+/// certificates; and the last activity in any course.
+fn refresh_sql(config: &Config, scope: Scope) -> String {
+    let only = |col: &str| match scope {
+        Scope::All => String::new(),
+        Scope::One => format!(" AND {col} = $1"),
+        Scope::Range => format!(" AND {col} > $1 AND {col} <= $2"),
     };
     let done = "e.status = 'completed' AND e.completed_at IS NOT NULL";
     let (mut en_cols, mut cf_cols, mut facts) = (
@@ -145,7 +157,7 @@ pub fn learner_changed(conn: &mut DbConn, user_id: &str, what: LearnerChange<'_>
 /// Brings a learner's facts up to date (through [`learner_changed`]).
 fn refresh_facts(conn: &mut DbConn, user_id: &str) -> ApiResult<()> {
     let config = effective_config(conn)?;
-    let sql = refresh_sql(&config, true);
+    let sql = refresh_sql(&config, Scope::One);
     match conn {
         DbConn::Pg(c) => diesel::sql_query(sql).bind::<Text, _>(user_id).execute(c)?,
         // `?1` binds the one value wherever it appears.
@@ -192,36 +204,157 @@ fn refresh_households(conn: &mut DbConn, config: &Config, ids: Option<&[String]>
     Ok(())
 }
 
+/// Learners (and households) per transaction of a rebuild: on SQLite a batch holds the write lock
+/// for some 40 ms with 20,000 learners seeded (docs/PERFORMANCE.md), so that no other write waits
+/// much longer than that.
+pub const REBUILD_BATCH: i64 = 2_000;
+
+/// The configuration's fingerprint, stored with the facts it was computed with.
+fn fingerprint(conn: &mut DbConn) -> ApiResult<String> {
+    let config = effective_config(conn)?;
+    let ordered: std::collections::BTreeMap<_, _> = config.iter().collect();
+    serde_json::to_string(&ordered).map_err(ApiError::internal)
+}
+
+/// One step of a rebuild, run in a transaction of its own.
+enum Step {
+    /// The fingerprint to rebuild for, or `None` when the facts are up to date.
+    Start(Option<String>),
+    /// The last id of the batch just recomputed, or `None` when there was none left.
+    Batch(Option<String>),
+    /// Whether the rebuild's configuration was still in force, and its fingerprint stored.
+    Finished(bool),
+}
+
+type Job = Box<dyn FnOnce(&mut DbConn) -> ApiResult<Step> + Send + 'static>;
+
+/// Recomputes the facts of the next [`REBUILD_BATCH`] learners whose ids sort after `after`,
+/// with the configuration in force now.
+fn learners_after(conn: &mut DbConn, after: &str) -> ApiResult<Step> {
+    use crate::db::schema::learner_profiles as lp;
+    let ids: Vec<String> = lp::table
+        .filter(lp::user_id.gt(after))
+        .order(lp::user_id)
+        .limit(REBUILD_BATCH)
+        .select(lp::user_id)
+        .load(conn)?;
+    let Some(last) = ids.last().cloned() else {
+        return Ok(Step::Batch(None));
+    };
+    let sql = refresh_sql(&effective_config(conn)?, Scope::Range);
+    match conn {
+        DbConn::Pg(c) => diesel::sql_query(sql)
+            .bind::<Text, _>(after)
+            .bind::<Text, _>(&last)
+            .execute(c)?,
+        DbConn::Sqlite(c) => diesel::sql_query(sql.replace("$1", "?1").replace("$2", "?2"))
+            .bind::<Text, _>(after)
+            .bind::<Text, _>(&last)
+            .execute(c)?,
+    };
+    Ok(Step::Batch(Some(last)))
+}
+
+/// Recomputes the household indicator of the next [`REBUILD_BATCH`] households whose ids sort
+/// after `after`.
+fn households_after(conn: &mut DbConn, after: &str) -> ApiResult<Step> {
+    use crate::db::schema::households as h;
+    let config = effective_config(conn)?;
+    if household_indicator(&config).is_none() {
+        return Ok(Step::Batch(None));
+    }
+    let ids: Vec<String> = h::table
+        .filter(h::id.gt(after))
+        .order(h::id)
+        .limit(REBUILD_BATCH)
+        .select(h::id)
+        .load(conn)?;
+    let Some(last) = ids.last().cloned() else {
+        return Ok(Step::Batch(None));
+    };
+    refresh_households(conn, &config, Some(&ids))?;
+    Ok(Step::Batch(Some(last)))
+}
+
 /// Rebuilds every learner's facts when the indicator configuration differs from the one they
 /// were computed with (a new database, an admin's change, a changed `indicators.toml`), or
 /// always with `force` (data written behind the application's back, as by the seeder).
 /// Returns whether it rebuilt.
+///
+/// The rebuild goes in batches of [`REBUILD_BATCH`] learners, then of households, each a
+/// transaction of its own on `conn` (savepoints when `conn` is already in one), so that another
+/// connection's write waits for one batch at most; the configuration's fingerprint is stored last,
+/// so that a rebuild cut short is done again at the next start. [`ensure_facts_on`] sends each
+/// batch to the writer instead.
 pub fn ensure_facts(conn: &mut DbConn, force: bool) -> ApiResult<bool> {
+    rebuild(&mut |job: Job| crate::db::transaction(conn, job), force)
+}
+
+/// [`ensure_facts`] with each batch a job of the writer: the writes queued meanwhile (learners'
+/// progress) go between two batches. Call it where a thread may block, outside any job.
+pub fn ensure_facts_on(writer: &Writer, force: bool) -> ApiResult<bool> {
+    rebuild(&mut |job: Job| writer.transaction(job), force)
+}
+
+fn rebuild(run: &mut dyn FnMut(Job) -> ApiResult<Step>, force: bool) -> ApiResult<bool> {
     use crate::db::schema::indicator_facts_basis as basis;
-    let config = effective_config(conn)?;
-    let ordered: std::collections::BTreeMap<_, _> = config.iter().collect();
-    let fingerprint = serde_json::to_string(&ordered).map_err(ApiError::internal)?;
-    crate::db::transaction::<_, ApiError, _>(conn, |conn| {
-        let stored: Option<String> = basis::table
-            .find(1)
-            .select(basis::config)
-            .first(conn)
-            .optional()?;
-        if !force && stored.as_deref() == Some(fingerprint.as_str()) {
-            return Ok(false);
+    let mut rebuilt = false;
+    loop {
+        let Step::Start(Some(target)) = run(Box::new(move |conn| {
+            let now = fingerprint(conn)?;
+            let stored: Option<String> = basis::table
+                .find(1)
+                .select(basis::config)
+                .first(conn)
+                .optional()?;
+            let stale = (force && !rebuilt) || stored.as_deref() != Some(now.as_str());
+            Ok(Step::Start(stale.then_some(now)))
+        }))?
+        else {
+            return Ok(rebuilt);
+        };
+        let started = Instant::now();
+        let (mut batches, mut longest) = (0usize, Duration::ZERO);
+        for table in [learners_after, households_after] {
+            let mut after = String::new();
+            loop {
+                let t = Instant::now();
+                let step = run(Box::new(move |conn| table(conn, &after)))?;
+                longest = longest.max(t.elapsed());
+                batches += 1;
+                match step {
+                    Step::Batch(Some(last)) => after = last,
+                    _ => break,
+                }
+            }
         }
-        diesel::sql_query(refresh_sql(&config, false)).execute(conn)?;
-        refresh_households(conn, &config, None)?;
-        diesel::delete(basis::table).execute(conn)?;
-        diesel::insert_into(basis::table)
-            .values((
-                basis::id.eq(1),
-                basis::config.eq(&fingerprint),
-                basis::refreshed_at.eq(crate::db::now()),
-            ))
-            .execute(conn)?;
-        Ok(true)
-    })
+        let fp = target.clone();
+        let current = run(Box::new(move |conn| {
+            if fingerprint(conn)? != fp {
+                // Changed meanwhile: the loop rebuilds again for the new one.
+                return Ok(Step::Finished(false));
+            }
+            diesel::delete(basis::table).execute(conn)?;
+            diesel::insert_into(basis::table)
+                .values((
+                    basis::id.eq(1),
+                    basis::config.eq(&fp),
+                    basis::refreshed_at.eq(crate::db::now()),
+                ))
+                .execute(conn)?;
+            Ok(Step::Finished(true))
+        }))?;
+        tracing::info!(
+            batches,
+            longest_batch_ms = longest.as_millis() as u64,
+            elapsed_ms = started.elapsed().as_millis() as u64,
+            "indicator facts rebuilt"
+        );
+        rebuilt = true;
+        if matches!(current, Step::Finished(true)) {
+            return Ok(true);
+        }
+    }
 }
 
 #[cfg(test)]
@@ -247,7 +380,7 @@ mod tests {
             .iter()
             .position(|d| d.key == "adults_basic_knowledge")
             .unwrap();
-        let sql = refresh_sql(&config, false);
+        let sql = refresh_sql(&config, Scope::All);
         assert!(sql.contains(&format!(
             "c.slug IN ('a','b') THEN 1 ELSE 0 END) AS all_n{i}"
         )));

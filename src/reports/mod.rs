@@ -25,11 +25,12 @@ use utoipa::ToSchema;
 
 pub use arithmetic::TargetKind;
 pub use definitions::{
-    definition, effective_config, indicator_exists, save_config, Condition, Config, IndicatorDef,
-    Population, Qualification, BASIC_PROGRAM, INDICATORS, OFFICIALS_PROGRAM, STUDENTS_PROGRAM,
+    definition, effective_config, indicator_exists, save_config, store_config, Condition, Config,
+    IndicatorDef, Population, Qualification, BASIC_PROGRAM, INDICATORS, OFFICIALS_PROGRAM,
+    STUDENTS_PROGRAM,
 };
 pub use explanation::{explanation, Titles};
-pub use facts::{ensure_facts, learner_changed, LearnerChange};
+pub use facts::{ensure_facts, ensure_facts_on, learner_changed, LearnerChange};
 pub use sheet::sheet_csv;
 
 use crate::access;
@@ -320,15 +321,17 @@ pub fn indicator_configs(conn: &mut DbConn) -> ApiResult<Vec<IndicatorConfig>> {
         .collect())
 }
 
-/// Sets (or with `None` resets to the default) what counts for an indicator, rebuilding the
-/// facts in the same transaction, and gives every indicator's configuration after it.
+/// Sets (or with `None` resets to the default) what counts for an indicator, rebuilds the facts
+/// in batches (each a job of `writer`, so that learners' writes go between them), and gives every
+/// indicator's configuration after it. Call it where a thread may block (`run_blocking`).
 pub fn configure(
-    conn: &mut DbConn,
+    writer: &Writer,
     key: &'static str,
     q: Option<Qualification>,
 ) -> ApiResult<Vec<IndicatorConfig>> {
-    save_config(conn, &[(key, q.as_ref())])?;
-    indicator_configs(conn)
+    writer.transaction::<_, ApiError, _>(move |conn| store_config(conn, &[(key, q.as_ref())]))?;
+    facts::ensure_facts_on(writer, false)?;
+    writer.transaction::<_, ApiError, _>(indicator_configs)
 }
 
 /// The indicators of `root` and its subtree for `year`; `now` bounds "active in the last 30 days".

@@ -18,6 +18,7 @@ use crate::helpers::*;
 both_backends!(
     certificate_pdf_is_small_and_reads_in_vietnamese,
     revocation_shows_in_the_status_list_the_credential_names,
+    a_commune_sets_who_signs_its_certificates,
 );
 
 const PUBLIC_URL: &str = "https://hocso.example.vn";
@@ -409,4 +410,208 @@ async fn certificate_pdf_is_small_and_reads_in_vietnamese(backend: Backend) {
     let heading = (find("GIẤY"), find("NHẬN"));
     assert!((centre(heading.0, heading.1) - width / 2.0).abs() < 2.0);
     assert!(heading.0.y_min > free.y_min && heading.0.y_min < place.y_min);
+}
+
+/// A learner of `village` (created in the database, as imports and facilitators do) completes
+/// the course `slug`; returns the certificate's serial.
+async fn complete_in(app: &TestApp, village: &str, slug: &str, username: &str) -> String {
+    let (village, hasher, name) = (
+        village.to_string(),
+        app.state.hasher.clone(),
+        username.to_string(),
+    );
+    app.db(move |conn| {
+        let id = hocso::accounts::create_account(
+            conn,
+            &hasher,
+            hocso::accounts::NewAccount {
+                display_name: &name,
+                email: None,
+                phone: None,
+                username: Some(&name),
+                password: "mat-khau-rat-dai-1",
+                language: "vi",
+            },
+        )
+        .unwrap();
+        let mut p = hocso::db::community::Profile::empty(&id);
+        p.village_id = Some(village);
+        hocso::community::save_profile(conn, &p).unwrap();
+    })
+    .await;
+    let t = login(app, username, "mat-khau-rat-dai-1").await["access_token"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    progress(app, &t, slug, "a", &event("completed", 30)).await;
+    let p: Value = progress(app, &t, slug, "b", &event("completed", 30))
+        .await
+        .json()
+        .await
+        .unwrap();
+    p["certificates_issued"][0]["serial"]
+        .as_str()
+        .unwrap()
+        .to_string()
+}
+
+/// The certificate's PDF as text (`None` without poppler-utils).
+async fn pdf_text(app: &TestApp, serial: &str) -> Option<String> {
+    let res = app.get(&format!("/api/v1/certificates/{serial}/pdf")).await;
+    assert_eq!(res.status(), 200);
+    let pdf = res.bytes().await.unwrap();
+    if !have("pdftotext") {
+        return None;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("c.pdf");
+    std::fs::write(&file, &pdf).unwrap();
+    let out = Command::new("pdftotext")
+        .args(["-enc", "UTF-8"])
+        .arg(&file)
+        .arg("-")
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    Some(String::from_utf8(out.stdout).unwrap())
+}
+
+async fn a_commune_sets_who_signs_its_certificates(backend: Backend) {
+    let app = TestApp::spawn_with(backend, |s| {
+        s.certificate_signer_name = "Phạm Mặc Định".into();
+        s.certificate_place = "Nơi Mặc Định".into();
+    })
+    .await;
+    let (_, root) = admin(&app).await;
+    let province = create_locality(
+        &app,
+        &root,
+        json!({"kind": "province", "name": "Tỉnh Một", "code": "T1"}),
+    )
+    .await;
+    let mut communes = Vec::new();
+    let mut villages = Vec::new();
+    for code in ["XA", "XB"] {
+        let commune = create_locality(
+            &app,
+            &root,
+            json!({"parent_id": province, "kind": "commune", "name": format!("Xã {code}"), "code": code}),
+        )
+        .await;
+        villages.push(
+            create_locality(
+                &app,
+                &root,
+                json!({"parent_id": commune, "kind": "village", "name": format!("Thôn {code}")}),
+            )
+            .await,
+        );
+        communes.push(commune);
+    }
+    // An admin of commune XA.
+    let (uid, _) = learner(&app, "xa@example.vn").await;
+    app.post(&format!("/api/v1/admin/users/{uid}/roles"))
+        .token(&root)
+        .json(&json!({"role": "admin", "locality_code": "XA"}))
+        .expect(200)
+        .await;
+    let xa = login(&app, "xa@example.vn", "mat-khau-rat-dai-1").await["access_token"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let signer = |id: &str| format!("/api/v1/admin/localities/{id}/certificate-signer");
+
+    // Nothing set yet: the settings.
+    let got = app.get(&signer(&villages[0])).token(&xa).expect(200).await;
+    assert_eq!(got["signer_name"], Value::Null);
+    assert_eq!(got["effective"]["signer_name"], "Phạm Mặc Định");
+
+    let body = json!({
+        "issuing_body": "Ủy ban nhân dân xã Tân Phú",
+        "place": " Tân Phú ",
+        "signer_title": "TM. Ủy ban nhân dân\nChủ tịch",
+        "signer_name": "Trần Văn Bình",
+    });
+    let set = app
+        .put(&signer(&communes[0]))
+        .token(&xa)
+        .json(&body)
+        .expect(200)
+        .await;
+    assert_eq!(set["locality_id"], communes[0].as_str());
+    assert_eq!(set["place"], "Tân Phú");
+    assert_eq!(set["effective"]["signer_name"], "Trần Văn Bình");
+    // A village of the commune inherits it, field by field.
+    app.put(&signer(&villages[0]))
+        .token(&xa)
+        .json(&json!({"place": "Thôn XA"}))
+        .expect(200)
+        .await;
+    let got = app.get(&signer(&villages[0])).token(&xa).expect(200).await;
+    assert_eq!(got["signer_name"], Value::Null);
+    assert_eq!(got["place"], "Thôn XA");
+    assert_eq!(got["effective"]["signer_name"], "Trần Văn Bình");
+    assert_eq!(
+        got["effective"]["issuing_body"],
+        "Ủy ban nhân dân xã Tân Phú"
+    );
+
+    // Another commune's admin area: 403; no such locality: 404.
+    for res in [
+        app.put(&signer(&communes[1])).token(&xa).json(&body).await,
+        app.get(&signer(&communes[1])).token(&xa).await,
+        app.get(&signer(&province)).token(&xa).await,
+    ] {
+        assert_problem(res, 403, "forbidden").await;
+    }
+    assert_problem(
+        app.put(&signer("no-such-place"))
+            .token(&xa)
+            .json(&body)
+            .await,
+        404,
+        "not_found",
+    )
+    .await;
+    // Bad input: 422 with the field.
+    for (bad, field) in [
+        (json!({"signer_name": "Trần\u{0}Bình"}), "signer_name"),
+        (json!({"place": "x".repeat(101)}), "place"),
+        (json!({"issuing_body": "y".repeat(201)}), "issuing_body"),
+        (json!({"signer_title": "  "}), "signer_title"),
+        (json!({"signer_name": "Trần\nBình"}), "signer_name"),
+    ] {
+        let p = assert_problem(
+            app.put(&signer(&communes[0])).token(&xa).json(&bad).await,
+            422,
+            "validation_failed",
+        )
+        .await;
+        assert_eq!(p["errors"][0]["field"], field, "{p}");
+    }
+    // A learner's admin area (nothing) may not read it.
+    let (_, nobody) = learner(&app, "nobody@example.vn").await;
+    assert_problem(
+        app.get(&signer(&communes[0])).token(&nobody).await,
+        403,
+        "forbidden",
+    )
+    .await;
+
+    // Certificates print it: the village of commune XA its commune's signer, the other the settings.
+    simple_course(&app, "cc").await;
+    let in_xa = complete_in(&app, &villages[0], "cc", "hocvien.xa").await;
+    let in_xb = complete_in(&app, &villages[1], "cc", "hocvien.xb").await;
+    let Some(text_xa) = pdf_text(&app, &in_xa).await else {
+        eprintln!("poppler-utils is not installed: the PDF text checks are skipped");
+        return;
+    };
+    let text_xb = pdf_text(&app, &in_xb).await.unwrap();
+    assert!(text_xa.contains("Trần Văn Bình"), "{text_xa}");
+    assert!(text_xa.contains("Thôn XA, ngày"), "{text_xa}");
+    assert!(text_xa.contains("ỦY BAN NHÂN DÂN XÃ TÂN PHÚ"), "{text_xa}");
+    assert!(!text_xa.contains("Phạm Mặc Định"), "{text_xa}");
+    assert!(text_xb.contains("Phạm Mặc Định"), "{text_xb}");
+    assert!(text_xb.contains("Nơi Mặc Định, ngày"), "{text_xb}");
+    assert!(!text_xb.contains("Trần Văn Bình"), "{text_xb}");
 }

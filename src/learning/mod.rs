@@ -1,6 +1,10 @@
 //! Learning rules: progress events (single and offline batches), strict order, percentage,
 //! completion, and issuing course and program certificates exactly once.
 
+pub mod enrolment;
+pub mod programs;
+pub mod progress;
+
 use std::collections::HashSet;
 
 use chrono::{DateTime, NaiveDateTime, TimeDelta, Utc};

@@ -1,6 +1,10 @@
 //! Course authoring rules (who may edit is `access`): drafts with optimistic saves, publishing immutable
 //! releases, importing course files, and loading the in-memory catalogue.
 
+pub mod authoring;
+pub mod catalogue;
+pub mod quizzes;
+
 use chrono::{DateTime, Utc};
 
 use crate::auth::AuthUser;
@@ -94,7 +98,7 @@ pub fn invalid_course(issues: &[crate::content::validate::Issue]) -> ApiError {
         })
         .collect();
     let mut err = ApiError::validation(errors);
-    err.code = "course_invalid";
+    err.code = crate::error::Code::CourseInvalid;
     err.detail = format!("The course has {} problem(s); see `errors`.", issues.len());
     err
 }

@@ -1,0 +1,508 @@
+//! The authoring use cases: a course's draft (course fields, modules, lessons, their order),
+//! its co-authors, publishing and the releases. Each takes its typed input and the acting user,
+//! checks that they may edit the course (`access`), and answers the draft as it now stands.
+
+use chrono::{DateTime, Utc};
+
+use super::{find, parse_draft, Published};
+use crate::access::{self, Action};
+use crate::auth::AuthUser;
+use crate::content::catalogue::{Catalogue, PublishedCourse};
+use crate::content::render::ReleaseContent;
+use crate::content::validate::{lesson_issues, meta_issues, module_issues, Issue};
+use crate::content::{CourseDoc, ItemDoc, LessonDoc, ModuleDoc, Source};
+use crate::db::courses::{self as q, CourseRow};
+use crate::db::{DbConn, DbPool, Writer};
+use crate::error::{ApiError, ApiResult, FieldError};
+
+/// A course's draft as its authors see it.
+pub struct Draft {
+    pub row: CourseRow,
+    pub co_authors: Vec<String>,
+    pub doc: CourseDoc,
+}
+
+fn draft(conn: &mut DbConn, slug: &str) -> ApiResult<Draft> {
+    let row = find(conn, slug)?;
+    Ok(Draft {
+        co_authors: q::authors(conn, &row.id)?,
+        doc: parse_draft(&row)?,
+        row,
+    })
+}
+
+/// The course `slug`, if `actor` may edit it.
+fn editable(conn: &mut DbConn, actor: &AuthUser, slug: &str) -> ApiResult<CourseRow> {
+    let row = find(conn, slug)?;
+    access::require_editor(conn, actor, &row)?;
+    Ok(row)
+}
+
+/// A 422 naming each issue's field (under `prefix`), or nothing when there are none.
+pub fn issues_to_error(issues: Vec<Issue>, prefix: &str) -> ApiResult<()> {
+    if issues.is_empty() {
+        return Ok(());
+    }
+    Err(ApiError::validation(
+        issues
+            .into_iter()
+            .map(|i| FieldError {
+                field: match i.loc.field {
+                    Some(f) if prefix.is_empty() => f.to_string(),
+                    Some(f) => format!("{prefix}.{f}"),
+                    None => i.path(),
+                },
+                code: "invalid".into(),
+                message: i.message,
+            })
+            .collect(),
+    ))
+}
+
+/// Creates a draft course that `actor` (an instructor or admin) owns; 409 when the slug is taken.
+pub fn create(writer: &Writer, actor: &AuthUser, doc: CourseDoc) -> ApiResult<Draft> {
+    access::require(actor, Action::CreateCourse)?;
+    issues_to_error(meta_issues(&doc), "")?;
+    let owner = actor.id.clone();
+    writer.transaction(move |conn| {
+        super::create(conn, &doc, Some(&owner))?;
+        draft(conn, &doc.slug)
+    })
+}
+
+/// The draft, with lesson bodies and quiz answers, for its authors.
+pub fn get(pool: &DbPool, actor: &AuthUser, slug: &str) -> ApiResult<Draft> {
+    let mut conn = pool.get()?;
+    editable(&mut conn, actor, slug)?;
+    draft(&mut conn, slug)
+}
+
+/// Applies `f` to the draft for an author, saves it, and answers the new draft.
+pub fn edit(
+    pool: &DbPool,
+    actor: &AuthUser,
+    slug: &str,
+    f: impl FnMut(&mut CourseDoc) -> ApiResult<()>,
+) -> ApiResult<Draft> {
+    let mut conn = pool.get()?;
+    super::edit_draft(&mut conn, slug, actor, f)?;
+    draft(&mut conn, slug)
+}
+
+/// New values for some of the course fields; `cover_image_url` empty removes the cover.
+#[derive(Default)]
+pub struct CoursePatch {
+    pub title: Option<String>,
+    pub title_en: Option<String>,
+    pub summary: Option<String>,
+    pub summary_en: Option<String>,
+    pub language: Option<String>,
+    pub topic: Option<String>,
+    pub level: Option<String>,
+    pub groups: Option<Vec<String>>,
+    pub competences: Option<Vec<String>>,
+    pub estimated_minutes: Option<u32>,
+    pub strict_order: Option<bool>,
+    pub cover_image_url: Option<String>,
+}
+
+/// Changes the draft's course fields.
+pub fn update_course(
+    pool: &DbPool,
+    actor: &AuthUser,
+    slug: &str,
+    b: CoursePatch,
+) -> ApiResult<Draft> {
+    edit(pool, actor, slug, move |doc| {
+        let m = &mut doc.meta;
+        let set = |dst: &mut String, v: &Option<String>| {
+            if let Some(v) = v {
+                *dst = v.clone();
+            }
+        };
+        set(&mut m.title, &b.title);
+        set(&mut m.title_en, &b.title_en);
+        set(&mut m.summary, &b.summary);
+        set(&mut m.summary_en, &b.summary_en);
+        set(&mut m.language, &b.language);
+        set(&mut m.topic, &b.topic);
+        set(&mut m.level, &b.level);
+        if let Some(g) = &b.groups {
+            m.groups = g.clone();
+        }
+        if let Some(c) = &b.competences {
+            m.competences = c.clone();
+        }
+        if let Some(n) = b.estimated_minutes {
+            m.estimated_minutes = n;
+        }
+        if let Some(s) = b.strict_order {
+            m.strict_order = s;
+        }
+        if let Some(u) = &b.cover_image_url {
+            m.cover_image_url = (!u.is_empty()).then(|| u.clone());
+        }
+        issues_to_error(meta_issues(doc), "")
+    })
+}
+
+/// Deletes a course that was never published (409 `course_published` otherwise).
+pub fn delete_course(pool: &DbPool, actor: &AuthUser, slug: &str) -> ApiResult<()> {
+    let mut conn = pool.get()?;
+    let row = editable(&mut conn, actor, slug)?;
+    if row.latest_release.is_some() {
+        return Err(ApiError::conflict(
+            "course_published",
+            "A published course cannot be deleted; its releases are kept for learners and certificates.",
+        ));
+    }
+    q::delete(&mut conn, &row.id)?;
+    Ok(())
+}
+
+/// Whether any module of the course has an item `key`.
+pub fn key_taken(doc: &CourseDoc, key: &str) -> bool {
+    doc.modules
+        .iter()
+        .any(|m| m.items.iter().any(|i| i.key() == key))
+}
+
+/// The module `key` of the draft (404 when none).
+pub fn module_mut<'a>(doc: &'a mut CourseDoc, key: &str) -> ApiResult<&'a mut ModuleDoc> {
+    doc.modules
+        .iter_mut()
+        .find(|m| m.key == key)
+        .ok_or_else(|| ApiError::not_found(format!("No module `{key}` in this course.")))
+}
+
+/// Where to insert among `len` items: at `position`, or at the end (409 past the end).
+pub fn check_position(position: Option<usize>, len: usize) -> ApiResult<usize> {
+    match position {
+        None => Ok(len),
+        Some(p) if p <= len => Ok(p),
+        Some(_) => Err(ApiError::conflict(
+            "position_out_of_range",
+            format!("position must be between 0 and {len}"),
+        )),
+    }
+}
+
+/// Adds `module` (with no items) to the draft at `position`.
+pub fn create_module(
+    pool: &DbPool,
+    actor: &AuthUser,
+    slug: &str,
+    module: ModuleDoc,
+    position: Option<usize>,
+) -> ApiResult<Draft> {
+    edit(pool, actor, slug, move |doc| {
+        issues_to_error(module_issues(&module), "")?;
+        if doc.modules.iter().any(|m| m.key == module.key) {
+            return Err(ApiError::conflict(
+                "key_taken",
+                format!("The course already has a module `{}`.", module.key),
+            ));
+        }
+        let at = check_position(position, doc.modules.len())?;
+        doc.modules.insert(at, module.clone());
+        Ok(())
+    })
+}
+
+/// New titles and summaries for a module.
+pub struct ModulePatch {
+    pub title: Option<String>,
+    pub title_en: Option<String>,
+    pub summary: Option<String>,
+    pub summary_en: Option<String>,
+}
+
+/// Changes a module's titles and summaries.
+pub fn update_module(
+    pool: &DbPool,
+    actor: &AuthUser,
+    slug: &str,
+    key: &str,
+    b: ModulePatch,
+) -> ApiResult<Draft> {
+    edit(pool, actor, slug, move |doc| {
+        let m = module_mut(doc, key)?;
+        for (dst, v) in [
+            (&mut m.meta.title, &b.title),
+            (&mut m.meta.title_en, &b.title_en),
+            (&mut m.meta.summary, &b.summary),
+            (&mut m.meta.summary_en, &b.summary_en),
+        ] {
+            if let Some(v) = v {
+                *dst = v.clone();
+            }
+        }
+        issues_to_error(module_issues(m), "")
+    })
+}
+
+/// Removes a module and its items from the draft.
+pub fn delete_module(pool: &DbPool, actor: &AuthUser, slug: &str, key: &str) -> ApiResult<Draft> {
+    edit(pool, actor, slug, |doc| {
+        module_mut(doc, key)?;
+        doc.modules.retain(|m| m.key != key);
+        Ok(())
+    })
+}
+
+/// Reorders `items` to `wanted`, which must name each key exactly once (422 `not_a_permutation`).
+fn reorder<T>(items: &mut [T], key: impl Fn(&T) -> &str, wanted: &[String]) -> ApiResult<()> {
+    let current: Vec<String> = items.iter().map(|i| key(i).to_string()).collect();
+    let mut errors = Vec::new();
+    for k in &current {
+        if !wanted.contains(k) {
+            errors.push(format!("`{k}` is missing"));
+        }
+    }
+    for (i, k) in wanted.iter().enumerate() {
+        if !current.contains(k) {
+            errors.push(format!("`{k}` does not exist"));
+        } else if wanted[..i].contains(k) {
+            errors.push(format!("`{k}` is given twice"));
+        }
+    }
+    if !errors.is_empty() {
+        return Err(ApiError::field(
+            "keys",
+            "not_a_permutation",
+            errors.join("; "),
+        ));
+    }
+    items.sort_by_key(|i| {
+        wanted
+            .iter()
+            .position(|w| w == key(i))
+            .unwrap_or(usize::MAX)
+    });
+    Ok(())
+}
+
+/// Puts the draft's modules in the order of `keys`.
+pub fn reorder_modules(
+    pool: &DbPool,
+    actor: &AuthUser,
+    slug: &str,
+    keys: Vec<String>,
+) -> ApiResult<Draft> {
+    edit(pool, actor, slug, |doc| {
+        reorder(&mut doc.modules, |m| &m.key, &keys)
+    })
+}
+
+/// Puts the lessons and quizzes of a module in the order of `keys`.
+pub fn reorder_items(
+    pool: &DbPool,
+    actor: &AuthUser,
+    slug: &str,
+    module: &str,
+    keys: Vec<String>,
+) -> ApiResult<Draft> {
+    edit(pool, actor, slug, |doc| {
+        let m = module_mut(doc, module)?;
+        reorder(&mut m.items, |i| i.key(), &keys)
+    })
+}
+
+/// Adds `lesson` to a module of the draft at `position`; its body is normalized first.
+pub fn create_lesson(
+    pool: &DbPool,
+    actor: &AuthUser,
+    slug: &str,
+    module: &str,
+    mut lesson: LessonDoc,
+    position: Option<usize>,
+) -> ApiResult<Draft> {
+    lesson.body = crate::content::files::normalize_body(&lesson.body);
+    lesson.meta.video_url = lesson.meta.video_url.filter(|v| !v.is_empty());
+    lesson.meta.transcript = lesson.meta.transcript.filter(|v| !v.is_empty());
+    edit(pool, actor, slug, move |doc| {
+        issues_to_error(lesson_issues(&lesson), "")?;
+        if key_taken(doc, &lesson.key) {
+            return Err(ApiError::conflict(
+                "key_taken",
+                format!("The course already has an item `{}`.", lesson.key),
+            ));
+        }
+        let m = module_mut(doc, module)?;
+        let at = check_position(position, m.items.len())?;
+        m.items.insert(at, ItemDoc::Lesson(lesson.clone()));
+        Ok(())
+    })
+}
+
+/// New values for some of a lesson's fields; `video_url` empty removes the video and its
+/// transcript, `transcript` empty removes the transcript.
+pub struct LessonPatch {
+    pub title: Option<String>,
+    pub title_en: Option<String>,
+    pub estimated_minutes: Option<u32>,
+    pub competences: Option<Vec<String>>,
+    pub optional: Option<bool>,
+    pub video_url: Option<String>,
+    pub transcript: Option<String>,
+    pub sources: Option<Vec<Source>>,
+    pub body: Option<String>,
+}
+
+fn lesson_mut<'a>(doc: &'a mut CourseDoc, key: &str) -> ApiResult<&'a mut LessonDoc> {
+    doc.modules
+        .iter_mut()
+        .flat_map(|m| m.items.iter_mut())
+        .find_map(|i| match i {
+            ItemDoc::Lesson(l) if l.key == key => Some(l),
+            _ => None,
+        })
+        .ok_or_else(|| ApiError::not_found(format!("No lesson `{key}` in this course.")))
+}
+
+/// Changes a lesson of the draft.
+pub fn update_lesson(
+    pool: &DbPool,
+    actor: &AuthUser,
+    slug: &str,
+    key: &str,
+    b: LessonPatch,
+) -> ApiResult<Draft> {
+    edit(pool, actor, slug, move |doc| {
+        let l = lesson_mut(doc, key)?;
+        if let Some(v) = &b.title {
+            l.meta.title = v.clone();
+        }
+        if let Some(v) = &b.title_en {
+            l.meta.title_en = v.clone();
+        }
+        if let Some(v) = b.estimated_minutes {
+            l.meta.estimated_minutes = v;
+        }
+        if let Some(v) = &b.competences {
+            l.meta.competences = v.clone();
+        }
+        if let Some(v) = b.optional {
+            l.meta.optional = v;
+        }
+        if let Some(v) = &b.video_url {
+            l.meta.video_url = (!v.is_empty()).then(|| v.clone());
+            if v.is_empty() {
+                l.meta.transcript = None;
+            }
+        }
+        if let Some(v) = &b.transcript {
+            l.meta.transcript = (!v.is_empty()).then(|| v.clone());
+        }
+        if let Some(v) = &b.sources {
+            l.meta.sources = v.clone();
+        }
+        if let Some(v) = &b.body {
+            l.body = crate::content::files::normalize_body(v);
+        }
+        issues_to_error(lesson_issues(l), "")
+    })
+}
+
+/// Removes a lesson from the draft.
+pub fn delete_lesson(pool: &DbPool, actor: &AuthUser, slug: &str, key: &str) -> ApiResult<Draft> {
+    edit(pool, actor, slug, |doc| {
+        lesson_mut(doc, key)?;
+        for m in doc.modules.iter_mut() {
+            m.items
+                .retain(|i| !matches!(i, ItemDoc::Lesson(l) if l.key == key));
+        }
+        Ok(())
+    })
+}
+
+/// Adds the user `author` as a co-author (422 on `user_id` when there is no such user).
+pub fn add_author(pool: &DbPool, actor: &AuthUser, slug: &str, author: &str) -> ApiResult<Draft> {
+    let mut conn = pool.get()?;
+    let row = editable(&mut conn, actor, slug)?;
+    crate::accounts::find_user(&mut conn, author)
+        .map_err(|_| ApiError::field("user_id", "not_found", "No such user."))?;
+    q::add_author(&mut conn, &row.id, author)?;
+    draft(&mut conn, slug)
+}
+
+/// Removes a co-author (404 when they are not one).
+pub fn remove_author(
+    pool: &DbPool,
+    actor: &AuthUser,
+    slug: &str,
+    author: &str,
+) -> ApiResult<Draft> {
+    let mut conn = pool.get()?;
+    let row = editable(&mut conn, actor, slug)?;
+    if q::remove_author(&mut conn, &row.id, author)? == 0 {
+        return Err(ApiError::not_found(
+            "This user is not a co-author of the course.",
+        ));
+    }
+    draft(&mut conn, slug)
+}
+
+/// Validates the whole draft and freezes it as a new numbered release, which the catalogue serves
+/// at once; nothing new when the draft equals the latest release.
+pub fn publish(
+    pool: &DbPool,
+    writer: &Writer,
+    catalogue: &Catalogue,
+    actor: &AuthUser,
+    slug: &str,
+) -> ApiResult<Published> {
+    let mut conn = pool.get()?;
+    let row = editable(&mut conn, actor, slug)?;
+    let doc = parse_draft(&row)?;
+    drop(conn);
+    let by = actor.id.clone();
+    let published = writer.transaction(move |conn| super::publish(conn, &row, &doc, Some(&by)))?;
+    if published.created {
+        catalogue.put(PublishedCourse::build(
+            published.course_id.clone(),
+            published.content.clone(),
+            published.number,
+            published.published_at,
+        ));
+    }
+    Ok(published)
+}
+
+/// One release of a course, as listed.
+pub struct ReleaseInfo {
+    pub number: i32,
+    pub content_hash: String,
+    pub published_at: DateTime<Utc>,
+    pub published_by: Option<String>,
+}
+
+/// The releases of a course, newest first.
+pub fn releases(pool: &DbPool, actor: &AuthUser, slug: &str) -> ApiResult<Vec<ReleaseInfo>> {
+    let mut conn = pool.get()?;
+    let row = editable(&mut conn, actor, slug)?;
+    Ok(q::releases(&mut conn, &row.id)?
+        .into_iter()
+        .map(|(number, content_hash, at, by)| ReleaseInfo {
+            number,
+            content_hash,
+            published_at: at.and_utc(),
+            published_by: by,
+        })
+        .collect())
+}
+
+/// One frozen release: its number, when it was published, and its content.
+pub fn release(
+    pool: &DbPool,
+    actor: &AuthUser,
+    slug: &str,
+    n: i32,
+) -> ApiResult<(i32, DateTime<Utc>, ReleaseContent)> {
+    let mut conn = pool.get()?;
+    let row = editable(&mut conn, actor, slug)?;
+    let rel = q::release(&mut conn, &row.id, n)?
+        .ok_or_else(|| ApiError::not_found(format!("Course `{slug}` has no release {n}.")))?;
+    let content: ReleaseContent = serde_json::from_str(&rel.content).map_err(ApiError::internal)?;
+    Ok((rel.number, rel.published_at.and_utc(), content))
+}
