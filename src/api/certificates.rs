@@ -355,22 +355,22 @@ pub async fn revoke_certificate(
 pub struct CertificateSignerRequest {
     /// The issuing body printed (in capitals) at the top left, e.g. `Ủy ban nhân dân xã Tân Phú`:
     /// 1–200 characters once trimmed.
-    #[schema(max_length = 200, nullable)]
+    #[schema(min_length = 1, max_length = 200, nullable)]
     #[serde(default)]
     pub issuing_body: Option<String>,
     /// The place in the date line (`Tân Phú, ngày …`): at most 100 characters on one line; empty
     /// prints no place.
-    #[schema(max_length = 100, nullable)]
+    #[schema(max_length = 100, nullable, pattern = "^[^\r\n]*$")]
     #[serde(default)]
     pub place: Option<String>,
     /// The signer's title above the signature (in capitals), e.g. `TM. Ủy ban nhân dân\nChủ
     /// tịch`: 1–200 characters once trimmed.
-    #[schema(max_length = 200, nullable)]
+    #[schema(min_length = 1, max_length = 200, nullable)]
     #[serde(default)]
     pub signer_title: Option<String>,
     /// The signer's name under the room for signature and seal: at most 100 characters on one
     /// line; empty leaves it blank, to be signed by hand.
-    #[schema(max_length = 100, nullable)]
+    #[schema(max_length = 100, nullable, pattern = "^[^\r\n]*$")]
     #[serde(default)]
     pub signer_name: Option<String>,
 }

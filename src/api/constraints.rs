@@ -237,11 +237,14 @@ pub fn competences_or_null() -> RefOr<Schema> {
         .into()
 }
 
-/// An `http(s)` URL with a host name (the server accepts any URL the WHATWG parser reads with
-/// an http(s) scheme and a host; this is the plain form of those).
+/// An `http(s)` URL in plain form: a host name of ASCII labels whose last one starts with a
+/// letter, an optional port of 1–4 digits, then printable ASCII (the server checks exactly this,
+/// and that the WHATWG parser reads it).
 pub fn url_pattern() -> String {
-    let label = "[A-Za-z](-?[A-Za-z0-9])*";
-    format!(r"^https?://{label}(\.{label})*(:[0-9]{{1,4}})?([/?#][!-~]*)?$")
+    // The same grammar as `content::validate::is_plain_http_url`, which the server applies.
+    let label = "[A-Za-z0-9](-*[A-Za-z0-9])*";
+    let last = "[A-Za-z](-*[A-Za-z0-9])*";
+    format!(r"^https?://({label}\.)*{last}(:[0-9]{{1,4}})?([/?#][!-~]*)?$")
 }
 
 fn url_schema(empty: bool, null: bool) -> Object {

@@ -99,13 +99,55 @@ impl Checker {
         }
     }
     fn url(&mut self, field: &'static str, value: &str) {
-        let ok = url::Url::parse(value)
-            .map(|u| matches!(u.scheme(), "http" | "https") && u.host().is_some())
-            .unwrap_or(false);
+        let ok = is_plain_http_url(value)
+            && url::Url::parse(value)
+                .map(|u| matches!(u.scheme(), "http" | "https") && u.host().is_some())
+                .unwrap_or(false);
         if !ok {
             self.at(field, format!("`{value}` is not an http(s) URL"));
         }
     }
+}
+
+/// An http(s) URL in plain form, the grammar the API document states
+/// (`^https?://(label\.)*last(:[0-9]{1,4})?([/?#][!-~]*)?$`, a label `[A-Za-z0-9](-*[A-Za-z0-9])*`,
+/// the last one starting with a letter): ASCII host names, no IP addresses, no spaces.
+pub fn is_plain_http_url(s: &str) -> bool {
+    let Some(rest) = s
+        .strip_prefix("https://")
+        .or_else(|| s.strip_prefix("http://"))
+    else {
+        return false;
+    };
+    let end = rest.find([':', '/', '?', '#']).unwrap_or(rest.len());
+    let (host, tail) = rest.split_at(end);
+    let label_ok = |l: &str| {
+        let b = l.as_bytes();
+        !b.is_empty()
+            && b[0].is_ascii_alphanumeric()
+            && b[b.len() - 1].is_ascii_alphanumeric()
+            && b.iter().all(|c| c.is_ascii_alphanumeric() || *c == b'-')
+    };
+    let labels: Vec<&str> = host.split('.').collect();
+    let last_ok = labels
+        .last()
+        .is_some_and(|l| l.as_bytes().first().is_some_and(u8::is_ascii_alphabetic));
+    if !last_ok || !labels.iter().all(|l| label_ok(l)) {
+        return false;
+    }
+    let tail = match tail.strip_prefix(':') {
+        Some(p) => {
+            let digits = p.find(|c: char| !c.is_ascii_digit()).unwrap_or(p.len());
+            if !(1..=4).contains(&digits) {
+                return false;
+            }
+            &p[digits..]
+        }
+        None => tail,
+    };
+    tail.is_empty()
+        || (matches!(tail.as_bytes()[0], b'/' | b'?' | b'#')
+            && tail.bytes().all(|c| (b'!'..=b'~').contains(&c)))
 }
 
 /// Every problem of a course (empty when it may be published).
@@ -720,6 +762,32 @@ mod tests {
             "questions[4].pairs",
         ] {
             assert!(all.contains(expected), "missing {expected} in\n{all}");
+        }
+    }
+
+    #[test]
+    fn urls_in_plain_form() {
+        for good in [
+            "https://www.24h.com.vn/a-b_c.html?x=1#y",
+            "http://1cuacaphuyen.cantho.gov.vn/huong-dan/220-313",
+            "https://xn--vit-nam-g1a.vn",
+            "http://a.b:8080",
+            "https://A",
+        ] {
+            assert!(is_plain_http_url(good), "{good}");
+        }
+        for bad in [
+            "https://k.f-l-XInf*",
+            "ftp://a.vn",
+            "https://1.2.3.4/",
+            "https://a..vn",
+            "https://-a.vn",
+            "https://a.vn:123456",
+            "https://a.vn/ b",
+            "https://bà.vn",
+            "https://",
+        ] {
+            assert!(!is_plain_http_url(bad), "{bad}");
         }
     }
 
