@@ -322,17 +322,28 @@ pub fn create_lesson(
     lesson.meta.transcript = lesson.meta.transcript.filter(|v| !v.is_empty());
     edit(pool, actor, slug, move |doc| {
         issues_to_error(lesson_issues(&lesson), "")?;
-        if key_taken(doc, &lesson.key) {
-            return Err(ApiError::conflict(
-                "key_taken",
-                format!("The course already has an item `{}`.", lesson.key),
-            ));
-        }
-        let m = module_mut(doc, module)?;
-        let at = check_position(position, m.items.len())?;
-        m.items.insert(at, ItemDoc::Lesson(lesson.clone()));
-        Ok(())
+        insert_item(doc, module, position, ItemDoc::Lesson(lesson.clone()))
     })
+}
+
+/// Inserts a new item into a module of the draft at `position` (the end when absent); its key
+/// must be new in the whole course (409 `key_taken`).
+pub(super) fn insert_item(
+    doc: &mut CourseDoc,
+    module: &str,
+    position: Option<usize>,
+    item: ItemDoc,
+) -> ApiResult<()> {
+    if key_taken(doc, item.key()) {
+        return Err(ApiError::conflict(
+            "key_taken",
+            format!("The course already has an item `{}`.", item.key()),
+        ));
+    }
+    let m = module_mut(doc, module)?;
+    let at = check_position(position, m.items.len())?;
+    m.items.insert(at, item);
+    Ok(())
 }
 
 /// New values for some of a lesson's fields; `video_url` empty removes the video and its

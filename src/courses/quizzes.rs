@@ -1,7 +1,6 @@
 //! Quiz authoring: a draft's quizzes (settings and question pool) and their questions. Each use
 //! case checks that the actor may edit the course and answers the new draft document.
 
-use super::authoring::{check_position, key_taken, module_mut};
 use crate::auth::AuthUser;
 use crate::content::validate::quiz_issues;
 use crate::content::{CourseDoc, ItemDoc, Question, QuizDoc, QuizSpec};
@@ -59,16 +58,7 @@ pub fn create_quiz(
 ) -> ApiResult<CourseDoc> {
     check_quiz(&quiz.key, &quiz.spec)?;
     edit(pool, actor, slug, |doc| {
-        if key_taken(doc, &quiz.key) {
-            return Err(ApiError::conflict(
-                "key_taken",
-                format!("The course already has an item `{}`.", quiz.key),
-            ));
-        }
-        let m = module_mut(doc, module)?;
-        let at = check_position(position, m.items.len())?;
-        m.items.insert(at, ItemDoc::Quiz(quiz.clone()));
-        Ok(())
+        super::authoring::insert_item(doc, module, position, ItemDoc::Quiz(quiz.clone()))
     })
 }
 
