@@ -183,33 +183,6 @@ impl PartialEq<&str> for Code {
     }
 }
 
-/// A problem code as the constructors of [`ApiError`] take it: a [`Code`], or, for compatibility
-/// while some files still name codes by their strings (see `STRING_CODES_ALLOWED_IN` in the
-/// tests), today's string, looked up with [`Code::from_str`].
-pub trait IntoCode {
-    /// The code; an unknown string panics in debug builds and falls back to the generic code of
-    /// `status` in release builds.
-    fn into_code(self, status: StatusCode) -> Code;
-}
-
-impl IntoCode for Code {
-    fn into_code(self, _status: StatusCode) -> Code {
-        self
-    }
-}
-
-impl IntoCode for &'static str {
-    fn into_code(self, status: StatusCode) -> Code {
-        match Code::from_str(self) {
-            Ok(code) => code,
-            Err(unknown) => {
-                debug_assert!(false, "{unknown}");
-                Code::for_status(status)
-            }
-        }
-    }
-}
-
 /// One invalid field of a request.
 #[derive(Clone, Debug, Serialize, ToSchema, PartialEq, Eq)]
 pub struct FieldError {
@@ -262,10 +235,10 @@ pub struct ApiError {
 impl ApiError {
     /// An error answered with `status` (for the codes answered with more than one status, and
     /// for statuses given by others); [`ApiError::of`] takes the code's own status.
-    pub fn new(status: StatusCode, code: impl IntoCode, detail: impl Into<String>) -> Self {
+    pub fn new(status: StatusCode, code: Code, detail: impl Into<String>) -> Self {
         Self {
             status,
-            code: code.into_code(status),
+            code,
             detail: detail.into(),
             errors: Vec::new(),
             headers: Vec::new(),
@@ -278,10 +251,10 @@ impl ApiError {
         Self::new(code.status(), code, detail)
     }
 
-    pub fn bad_request(code: impl IntoCode, detail: impl Into<String>) -> Self {
+    pub fn bad_request(code: Code, detail: impl Into<String>) -> Self {
         Self::new(StatusCode::BAD_REQUEST, code, detail)
     }
-    pub fn unauthorized(code: impl IntoCode, detail: impl Into<String>) -> Self {
+    pub fn unauthorized(code: Code, detail: impl Into<String>) -> Self {
         Self::new(StatusCode::UNAUTHORIZED, code, detail)
             .with_header(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"))
     }
@@ -291,7 +264,7 @@ impl ApiError {
     pub fn not_found(detail: impl Into<String>) -> Self {
         Self::of(Code::NotFound, detail)
     }
-    pub fn conflict(code: impl IntoCode, detail: impl Into<String>) -> Self {
+    pub fn conflict(code: Code, detail: impl Into<String>) -> Self {
         Self::new(StatusCode::CONFLICT, code, detail)
     }
     pub fn validation(errors: Vec<FieldError>) -> Self {
@@ -326,6 +299,10 @@ impl ApiError {
     pub fn with_header(mut self, name: HeaderName, value: HeaderValue) -> Self {
         self.headers.push((name, value));
         self
+    }
+    /// Tells the client to try again in `seconds` (`Retry-After`).
+    pub fn retry_after(self, seconds: u64) -> Self {
+        self.with_header(header::RETRY_AFTER, HeaderValue::from(seconds))
     }
 
     pub fn problem(&self, lang: Lang, request_id: Option<String>) -> Problem {
@@ -594,109 +571,6 @@ mod tests {
                 code.status().as_u16()
             );
         }
-    }
-
-    /// Files still naming problem codes by their strings (being restructured); everywhere else
-    /// the constructors take a [`Code`].
-    const STRING_CODES_ALLOWED_IN: [&str; 7] = [
-        "src/api/courses",
-        "src/api/quizzes",
-        "src/api/learning",
-        "src/courses",
-        "src/learning",
-        "src/quiz/",
-        "src/db/",
-    ];
-
-    fn rust_files(dir: &std::path::Path, out: &mut Vec<std::path::PathBuf>) {
-        for entry in std::fs::read_dir(dir).unwrap() {
-            let path = entry.unwrap().path();
-            if path.is_dir() {
-                rust_files(&path, out);
-            } else if path.extension().is_some_and(|e| e == "rs") {
-                out.push(path);
-            }
-        }
-    }
-
-    /// Every string literal given as the code of an `ApiError` constructor in `text`.
-    fn string_codes_in(text: &str) -> Vec<String> {
-        let mut out = Vec::new();
-        for (ctor, skip_args) in [
-            ("ApiError::new(", 1),
-            ("ApiError::bad_request(", 0),
-            ("ApiError::unauthorized(", 0),
-            ("ApiError::conflict(", 0),
-        ] {
-            for (at, _) in text.match_indices(ctor) {
-                let mut rest = &text[at + ctor.len()..];
-                for _ in 0..skip_args {
-                    rest = &rest[rest.find(',').map_or(rest.len(), |i| i + 1)..];
-                }
-                if let Some(lit) = rest.trim_start().strip_prefix('"') {
-                    out.push(lit[..lit.find('"').unwrap()].to_string());
-                }
-            }
-        }
-        for (at, _) in text.match_indices(".code = \"") {
-            let lit = &text[at + ".code = \"".len()..];
-            out.push(lit[..lit.find('"').unwrap()].to_string());
-        }
-        out
-    }
-
-    #[test]
-    fn string_codes_parse_and_stay_in_their_files() {
-        let sample = r#"ApiError::conflict(
-                "key_taken", x); ApiError::new(StatusCode::X, "batch_too_large", y);
-            ApiError::new(status, code, d); ApiError::bad_request(Code::BadRequest, d);
-            e.code = "course_invalid";"#;
-        assert_eq!(
-            string_codes_in(sample),
-            ["batch_too_large", "key_taken", "course_invalid"]
-        );
-        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
-        let mut files = Vec::new();
-        rust_files(&root.join("src"), &mut files);
-        for file in files {
-            let name = file
-                .strip_prefix(root)
-                .unwrap()
-                .to_string_lossy()
-                .replace('\\', "/");
-            if name == "src/error.rs" {
-                continue;
-            }
-            for code in string_codes_in(&std::fs::read_to_string(&file).unwrap()) {
-                assert!(
-                    STRING_CODES_ALLOWED_IN.iter().any(|p| name.starts_with(p)),
-                    "{name}: name the code `{code}` as a `Code`"
-                );
-                assert!(
-                    code.parse::<Code>().is_ok(),
-                    "{name}: `{code}` is not a problem code"
-                );
-            }
-        }
-    }
-
-    #[test]
-    fn string_codes_are_looked_up() {
-        let e = ApiError::conflict("email_taken", "x");
-        assert_eq!(e.code, Code::EmailTaken);
-        assert_eq!(e.problem(Lang::En, None).title, "E-mail already in use");
-        let e = ApiError::new(StatusCode::PAYLOAD_TOO_LARGE, "batch_too_large", "x");
-        assert_eq!(
-            (e.status, e.code),
-            (StatusCode::PAYLOAD_TOO_LARGE, Code::BatchTooLarge)
-        );
-    }
-
-    #[test]
-    #[cfg(debug_assertions)]
-    #[should_panic(expected = "`no_such_code` is not a problem code")]
-    fn unknown_string_codes_panic_in_debug() {
-        let _ = ApiError::conflict("no_such_code", "x");
     }
 
     #[test]

@@ -316,7 +316,14 @@ impl RateLimits {
     /// Counts one attempt of `action` from the client's address (an IPv6 client by its /64,
     /// the block one subscriber gets); 429 with `Retry-After` over the limit.
     pub fn check_ip(&self, req: &HttpRequest, action: &str) -> ApiResult<()> {
-        let client = address_key(&self.client_ip(req));
+        self.check_client(&self.client_ip(req), action)
+    }
+
+    /// [`check_ip`](Self::check_ip) for a client address already read from the request
+    /// ([`client_ip`](Self::client_ip)): what the use cases of `accounts` count, whichever front
+    /// door the attempt came through.
+    pub fn check_client(&self, client_ip: &str, action: &str) -> ApiResult<()> {
+        let client = address_key(client_ip);
         self.per_ip.check(format!("{action}:{client}"))
     }
 

@@ -1,25 +1,21 @@
 //! `/api/v1/admin/users/*`: user management for platform admins.
 
 use actix_web::{delete, get, post, web, HttpRequest, HttpResponse};
-use chrono::{DateTime, TimeDelta, Utc};
-use diesel::prelude::*;
+use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use super::extract::Json;
-use super::me::{load_user_response, UserResponse};
+use super::me::UserResponse;
 use super::pagination::{self, Page};
-use crate::access::{self, Action};
-use crate::accounts;
+use crate::accounts::admin::{self as platform, PlatformAdmin, RoleChange, UserCursor, UserQuery};
+use crate::accounts::Accounts;
 use crate::auth::{AuthUser, Role};
-use crate::db::now;
-use crate::db::schema::{role_grants, users};
-use crate::db::users::User;
-use crate::error::{ApiError, ApiResult, Code};
+use crate::error::ApiResult;
 use crate::state::AppState;
 use crate::telemetry::run_blocking;
 
-diesel::define_sql_function!(fn lower(x: diesel::sql_types::Text) -> diesel::sql_types::Text);
+pub use crate::accounts::grant;
 
 #[derive(Deserialize, IntoParams)]
 pub struct ListUsersQuery {
@@ -58,17 +54,38 @@ pub struct UserPath {
     id: String,
 }
 
-/// `text` for a LIKE pattern with `\` as the escape character: `\`, `%` and `_` match
-/// themselves.
-fn escape_like(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        if matches!(c, '\\' | '%' | '_') {
-            out.push('\\');
+impl From<RoleRequest> for RoleChange {
+    fn from(r: RoleRequest) -> Self {
+        Self {
+            role: r.role,
+            locality_code: r.locality_code,
         }
-        out.push(c);
     }
-    out
+}
+
+impl From<RoleQuery> for RoleChange {
+    fn from(r: RoleQuery) -> Self {
+        Self {
+            role: r.role,
+            locality_code: r.locality_code,
+        }
+    }
+}
+
+/// The opaque wire form of a user cursor.
+fn cursor_text(c: &UserCursor) -> String {
+    let [at, id] = c.to_parts();
+    pagination::encode_cursor(&[&at, &id])
+}
+
+/// A use case of `accounts::admin` on the blocking pool, for the platform admin `admin`.
+async fn as_admin<R, F>(state: &web::Data<AppState>, admin: PlatformAdmin, f: F) -> ApiResult<R>
+where
+    F: FnOnce(&Accounts<'_>, &PlatformAdmin) -> ApiResult<R> + Send + 'static,
+    R: Send + 'static,
+{
+    let st = state.clone();
+    run_blocking(move || f(&Accounts::of(&st), &admin)).await
 }
 
 /// List users, newest first, optionally searched by name, e-mail or phone.
@@ -80,89 +97,25 @@ fn escape_like(text: &str) -> String {
 pub async fn list_users(
     req: HttpRequest,
     state: web::Data<AppState>,
-    admin: AuthUser,
+    user: AuthUser,
     query: web::Query<ListUsersQuery>,
 ) -> ApiResult<HttpResponse> {
-    access::require(&admin, Action::RunPlatform)?;
+    let admin = PlatformAdmin::of(&user)?;
     let query = query.into_inner();
     let limit = pagination::limit(query.limit)?;
-    let cursor = query
-        .cursor
-        .as_deref()
-        .map(|c| pagination::decode_cursor(c, 2))
-        .transpose()?;
-    let cursor = match cursor {
-        Some(parts) => {
-            let micros: i64 = parts[0].parse().map_err(|_| {
-                ApiError::field(
-                    "cursor",
-                    "invalid",
-                    "The cursor is not one this server gave out.",
-                )
-            })?;
-            let at = DateTime::from_timestamp_micros(micros)
-                .ok_or_else(|| ApiError::field("cursor", "invalid", "bad cursor"))?
-                .naive_utc();
-            Some((at, parts[1].clone()))
-        }
+    let after = match query.cursor.as_deref() {
+        Some(c) => Some(UserCursor::from_parts(&pagination::decode_cursor(c, 2)?)?),
         None => None,
     };
-    let pool = state.pool.clone();
-    let page = run_blocking(move || {
-        let mut conn = pool.get()?;
-        let mut q = users::table.select(User::as_select()).into_boxed();
-        if let Some(term) = query.q.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
-            // `%` and `_` in the search match themselves: escaped, with the same ESCAPE
-            // character on both databases.
-            let like = format!("%{}%", escape_like(&term.to_lowercase()));
-            let phone_like = accounts::normalize_phone(term)
-                .map(|p| format!("%{}%", escape_like(&p)))
-                .unwrap_or_else(|| like.clone());
-            q = q.filter(
-                lower(users::display_name)
-                    .like(like.clone())
-                    .escape('\\')
-                    .or(users::email.like(like.clone()).escape('\\'))
-                    .or(users::phone.like(phone_like).escape('\\'))
-                    .or(users::username.like(like).escape('\\')),
-            );
-        }
-        if let Some((at, id)) = cursor {
-            q = q.filter(
-                users::created_at
-                    .lt(at)
-                    .or(users::created_at.eq(at).and(users::id.lt(id))),
-            );
-        }
-        let mut rows: Vec<User> = q
-            .order((users::created_at.desc(), users::id.desc()))
-            .limit(limit + 1)
-            .load(&mut conn)?;
-        let next = if rows.len() as i64 > limit {
-            rows.truncate(limit as usize);
-            rows.last().map(|u| {
-                pagination::encode_cursor(&[
-                    &u.created_at.and_utc().timestamp_micros().to_string(),
-                    &u.id,
-                ])
-            })
-        } else {
-            None
-        };
-        let mut items = Vec::with_capacity(rows.len());
-        for u in &rows {
-            items.push(UserResponse::from_user(
-                u,
-                accounts::roles_of(&mut conn, &u.id)?,
-            ));
-        }
-        Ok(Page {
-            items,
-            next_cursor: next,
-        })
-    })
-    .await?;
-    Ok(pagination::respond(&req, page))
+    let q = UserQuery {
+        q: query.q,
+        limit,
+        after,
+    };
+    let page = as_admin(&state, admin, move |ctx, a| platform::list_users(ctx, a, q)).await?;
+    let next_cursor = page.next.map(|c| cursor_text(&c));
+    let items = page.items.into_iter().map(UserResponse::from).collect();
+    Ok(pagination::respond(&req, Page { items, next_cursor }))
 }
 
 /// One user.
@@ -174,15 +127,12 @@ pub async fn list_users(
 #[get("/admin/users/{id}")]
 pub async fn get_user(
     state: web::Data<AppState>,
-    admin: AuthUser,
+    user: AuthUser,
     path: web::Path<UserPath>,
 ) -> ApiResult<web::Json<UserResponse>> {
-    access::require(&admin, Action::RunPlatform)?;
-    let pool = state.pool.clone();
-    let id = path.into_inner().id;
-    Ok(web::Json(
-        run_blocking(move || load_user_response(&mut *pool.get()?, &id)).await?,
-    ))
+    let (admin, id) = (PlatformAdmin::of(&user)?, path.into_inner().id);
+    let account = as_admin(&state, admin, move |ctx, a| platform::get_user(ctx, a, &id)).await?;
+    Ok(web::Json(account.into()))
 }
 
 /// Grant a role, globally or limited to a locality (and its subtree).
@@ -195,31 +145,17 @@ pub async fn get_user(
 #[post("/admin/users/{id}/roles")]
 pub async fn grant_role(
     state: web::Data<AppState>,
-    admin: AuthUser,
+    user: AuthUser,
     path: web::Path<UserPath>,
     body: Json<RoleRequest>,
 ) -> ApiResult<web::Json<UserResponse>> {
-    access::require(&admin, Action::RunPlatform)?;
-    let writer = state.writer.clone();
-    let id = path.into_inner().id;
-    let body = body.0;
-    let res = run_blocking(move || {
-        writer.transaction(move |conn| {
-            grant(
-                conn,
-                &id,
-                body.role,
-                body.locality_code.as_deref(),
-                Some(&admin.id),
-            )?;
-            load_user_response(conn, &id)
-        })
-    })
-    .await?;
-    Ok(web::Json(res))
+    let admin = PlatformAdmin::of(&user)?;
+    let (id, change) = (path.into_inner().id, RoleChange::from(body.0));
+    let account = as_admin(&state, admin, move |ctx, a| {
+        platform::grant_role(ctx, a, id, change)
+    });
+    Ok(web::Json(account.await?.into()))
 }
-
-pub use crate::accounts::grant;
 
 /// Withdraw a role grant.
 #[utoipa::path(tag = "admin", security(("bearer" = [])), params(("id" = String, Path), RoleQuery), responses(
@@ -230,70 +166,16 @@ pub use crate::accounts::grant;
 #[delete("/admin/users/{id}/roles")]
 pub async fn revoke_role(
     state: web::Data<AppState>,
-    admin: AuthUser,
+    user: AuthUser,
     path: web::Path<UserPath>,
     query: web::Query<RoleQuery>,
 ) -> ApiResult<web::Json<UserResponse>> {
-    access::require(&admin, Action::RunPlatform)?;
-    let writer = state.writer.clone();
-    let id = path.into_inner().id;
-    let query = query.into_inner();
-    let res = run_blocking(move || {
-        writer.transaction(move |conn| {
-            accounts::find_user(conn, &id)?;
-            let mut q = diesel::delete(role_grants::table)
-                .filter(role_grants::user_id.eq(&id))
-                .filter(role_grants::role.eq(query.role.as_str()))
-                .into_boxed();
-            q = match query.locality_code.as_deref() {
-                Some(code) => {
-                    let loc = accounts::locality_id_by_code(conn, code)?;
-                    q.filter(role_grants::locality_id.eq(loc))
-                }
-                None => q.filter(role_grants::locality_id.is_null()),
-            };
-            if q.execute(conn)? == 0 {
-                return Err(ApiError::not_found("The user has no such role grant."));
-            }
-            load_user_response(conn, &id)
-        })
-    })
-    .await?;
-    Ok(web::Json(res))
-}
-
-fn set_disabled(
-    state: web::Data<AppState>,
-    admin: AuthUser,
-    id: String,
-    disabled: bool,
-) -> impl std::future::Future<Output = ApiResult<UserResponse>> {
-    let writer = state.writer.clone();
-    async move {
-        access::require(&admin, Action::RunPlatform)?;
-        if disabled && id == admin.id {
-            return Err(ApiError::conflict(
-                Code::CannotDisableSelf,
-                "An admin cannot disable their own account.",
-            ));
-        }
-        run_blocking(move || {
-            writer.transaction(move |conn| {
-                accounts::find_user(conn, &id)?;
-                diesel::update(users::table.find(&id))
-                    .set((
-                        users::disabled_at.eq(if disabled { Some(now()) } else { None }),
-                        users::updated_at.eq(now()),
-                    ))
-                    .execute(conn)?;
-                if disabled {
-                    accounts::revoke_all_sessions(conn, &id, None, "disabled")?;
-                }
-                load_user_response(conn, &id)
-            })
-        })
-        .await
-    }
+    let admin = PlatformAdmin::of(&user)?;
+    let (id, change) = (path.into_inner().id, RoleChange::from(query.into_inner()));
+    let account = as_admin(&state, admin, move |ctx, a| {
+        platform::revoke_role(ctx, a, id, change)
+    });
+    Ok(web::Json(account.await?.into()))
 }
 
 /// Disable an account: it cannot log in or refresh, and its access tokens are refused.
@@ -306,12 +188,15 @@ fn set_disabled(
 #[post("/admin/users/{id}/disable")]
 pub async fn disable_user(
     state: web::Data<AppState>,
-    admin: AuthUser,
+    user: AuthUser,
     path: web::Path<UserPath>,
 ) -> ApiResult<web::Json<UserResponse>> {
-    Ok(web::Json(
-        set_disabled(state, admin, path.into_inner().id, true).await?,
-    ))
+    let (admin, id) = (PlatformAdmin::of(&user)?, path.into_inner().id);
+    let account = as_admin(&state, admin, move |ctx, a| {
+        platform::disable_user(ctx, a, id)
+    })
+    .await?;
+    Ok(web::Json(account.into()))
 }
 
 /// Enable a disabled account again.
@@ -323,12 +208,15 @@ pub async fn disable_user(
 #[post("/admin/users/{id}/enable")]
 pub async fn enable_user(
     state: web::Data<AppState>,
-    admin: AuthUser,
+    user: AuthUser,
     path: web::Path<UserPath>,
 ) -> ApiResult<web::Json<UserResponse>> {
-    Ok(web::Json(
-        set_disabled(state, admin, path.into_inner().id, false).await?,
-    ))
+    let (admin, id) = (PlatformAdmin::of(&user)?, path.into_inner().id);
+    let account = as_admin(&state, admin, move |ctx, a| {
+        platform::enable_user(ctx, a, id)
+    })
+    .await?;
+    Ok(web::Json(account.into()))
 }
 
 /// A one-time password-reset code (1 hour) for a person without e-mail.
@@ -340,29 +228,16 @@ pub async fn enable_user(
 #[post("/admin/users/{id}/password-reset")]
 pub async fn admin_password_reset(
     state: web::Data<AppState>,
-    admin: AuthUser,
+    user: AuthUser,
     path: web::Path<UserPath>,
 ) -> ApiResult<HttpResponse> {
-    access::require(&admin, Action::RunPlatform)?;
-    let pool = state.pool.clone();
-    let id = path.into_inner().id;
-    let res = run_blocking(move || {
-        let mut conn = pool.get()?;
-        accounts::find_user(&mut conn, &id)?;
-        let ttl = TimeDelta::hours(1);
-        let code = accounts::create_one_time_token(
-            &mut conn,
-            &id,
-            accounts::PURPOSE_RESET_PASSWORD,
-            None,
-            ttl,
-            crate::auth::tokens::human_code(),
-        )?;
-        Ok(ResetCodeResponse {
-            code,
-            expires_at: (now() + ttl).and_utc(),
-        })
+    let (admin, id) = (PlatformAdmin::of(&user)?, path.into_inner().id);
+    let reset = as_admin(&state, admin, move |ctx, a| {
+        platform::reset_code(ctx, a, id)
     })
     .await?;
-    Ok(HttpResponse::Created().json(res))
+    Ok(HttpResponse::Created().json(ResetCodeResponse {
+        code: reset.code,
+        expires_at: reset.expires_at.and_utc(),
+    }))
 }

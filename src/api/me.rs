@@ -2,20 +2,17 @@
 
 use actix_web::{get, patch, post, web, HttpResponse};
 use chrono::{DateTime, Utc};
-use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use super::auth::{parse_language, queue_verification};
 use super::constraints as c;
 use super::extract::Json;
-use crate::accounts::{self, LoginId};
-use crate::auth::password::{check_strength, Verified};
+use crate::accounts::password::{self, PasswordChange};
+use crate::accounts::profile::{self, AccountChanges};
+use crate::accounts::{Account, Accounts};
 use crate::auth::{AuthUser, RoleScope};
-use crate::db::now;
-use crate::db::schema::users;
 use crate::db::users::User;
-use crate::error::{ApiError, ApiResult, Code, Validator};
+use crate::error::ApiResult;
 use crate::state::AppState;
 use crate::telemetry::run_blocking;
 
@@ -55,6 +52,12 @@ impl UserResponse {
     }
 }
 
+impl From<Account> for UserResponse {
+    fn from(a: Account) -> Self {
+        Self::from_user(&a.user, a.roles)
+    }
+}
+
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct UpdateMeRequest {
@@ -74,15 +77,6 @@ pub struct ChangePasswordRequest {
     pub new_password: String,
 }
 
-pub(crate) fn load_user_response(
-    conn: &mut crate::db::DbConn,
-    id: &str,
-) -> ApiResult<UserResponse> {
-    let user = accounts::find_user(conn, id)?;
-    let roles = accounts::roles_of(conn, id)?;
-    Ok(UserResponse::from_user(&user, roles))
-}
-
 /// The current user.
 #[utoipa::path(tag = "me", security(("bearer" = [])), responses(
     (status = 200, body = UserResponse),
@@ -93,9 +87,9 @@ pub async fn get_me(
     state: web::Data<AppState>,
     user: AuthUser,
 ) -> ApiResult<web::Json<UserResponse>> {
-    let pool = state.pool.clone();
-    let res = run_blocking(move || load_user_response(&mut *pool.get()?, &user.id)).await?;
-    Ok(web::Json(res))
+    let st = state.clone();
+    let account = run_blocking(move || profile::me(&Accounts::of(&st), &user)).await?;
+    Ok(web::Json(account.into()))
 }
 
 /// Change display name, language or e-mail address.
@@ -110,62 +104,16 @@ pub async fn update_me(
     user: AuthUser,
     body: Json<UpdateMeRequest>,
 ) -> ApiResult<web::Json<UserResponse>> {
-    let body = body.0;
-    let mut v = Validator::new();
-    if let Some(name) = &body.display_name {
-        v.length("display_name", name, 1, 100);
-    }
-    let language = body
-        .language
-        .as_deref()
-        .map(|l| parse_language(&mut v, Some(l)));
-    let email = body.email.as_deref().map(|raw| {
-        accounts::normalize_email(raw).unwrap_or_else(|| {
-            v.push("email", "invalid", "is not an e-mail address");
-            String::new()
-        })
-    });
-    v.finish()?;
+    let b = body.0;
+    let changes = AccountChanges {
+        display_name: b.display_name,
+        language: b.language,
+        email: b.email,
+    };
     let st = state.clone();
-    let res = run_blocking(move || {
-        let writer = st.writer.clone();
-        writer.transaction(move |conn| {
-            let current = accounts::find_user(conn, &user.id)?;
-            if let Some(name) = &body.display_name {
-                diesel::update(users::table.find(&user.id))
-                    .set(users::display_name.eq(name.trim()))
-                    .execute(conn)?;
-            }
-            if let Some(lang) = language {
-                diesel::update(users::table.find(&user.id))
-                    .set(users::language.eq(lang.tag()))
-                    .execute(conn)?;
-            }
-            if let Some(email) = email.filter(|e| current.email.as_deref() != Some(e)) {
-                if accounts::find_by_login(conn, &LoginId::Email(email.clone()))?.is_some() {
-                    return Err(ApiError::conflict(
-                        Code::EmailTaken,
-                        "This e-mail address is already registered.",
-                    ));
-                }
-                diesel::update(users::table.find(&user.id))
-                    .set((
-                        users::email.eq(Some(&email)),
-                        users::email_verified_at.eq(None::<chrono::NaiveDateTime>),
-                    ))
-                    .execute(conn)?;
-                let updated = accounts::find_user(conn, &user.id)?;
-                queue_verification(conn, &st, &updated, &email)?;
-            }
-            diesel::update(users::table.find(&user.id))
-                .set(users::updated_at.eq(now()))
-                .execute(conn)?;
-            load_user_response(conn, &user.id)
-        })
-    })
-    .await?;
-    state.mail_notify.notify_one();
-    Ok(web::Json(res))
+    let account =
+        run_blocking(move || profile::update_me(&Accounts::of(&st), &user, changes)).await?;
+    Ok(web::Json(account.into()))
 }
 
 /// Change the password, giving the current one. Other sessions end; this one stays.
@@ -180,42 +128,11 @@ pub async fn change_password(
     user: AuthUser,
     body: Json<ChangePasswordRequest>,
 ) -> ApiResult<HttpResponse> {
-    let body = body.0;
-    if let Some(e) = check_strength("new_password", &body.new_password) {
-        return Err(ApiError::validation(vec![e]));
-    }
+    let input = PasswordChange {
+        current_password: body.0.current_password,
+        new_password: body.0.new_password,
+    };
     let st = state.clone();
-    run_blocking(move || {
-        let mut conn = st.pool.get()?;
-        let current = accounts::find_user(&mut conn, &user.id)?;
-        drop(conn);
-        if !matches!(
-            st.hasher
-                .verify(&body.current_password, Some(&current.password_hash)),
-            Verified::Yes(_)
-        ) {
-            return Err(ApiError::of(
-                Code::WrongPassword,
-                "The current password is wrong.",
-            ));
-        }
-        let hash = st
-            .hasher
-            .hash(&body.new_password)
-            .map_err(ApiError::internal)?;
-        st.writer.transaction(move |conn| {
-            diesel::update(users::table.find(&user.id))
-                .set((users::password_hash.eq(hash), users::updated_at.eq(now())))
-                .execute(conn)?;
-            accounts::revoke_all_sessions(
-                conn,
-                &user.id,
-                Some(&user.session_id),
-                "password_changed",
-            )?;
-            Ok(())
-        })
-    })
-    .await?;
+    run_blocking(move || password::change_password(&Accounts::of(&st), &user, input)).await?;
     Ok(HttpResponse::NoContent().finish())
 }

@@ -5,10 +5,8 @@ use std::pin::Pin;
 
 use actix_web::http::header::AUTHORIZATION;
 use actix_web::{dev::Payload, web, FromRequest, HttpRequest};
-use diesel::prelude::*;
 
 use super::RoleScope;
-use crate::db::schema::{sessions, users};
 use crate::db::DbConn;
 use crate::error::{ApiError, Code};
 use crate::state::AppState;
@@ -58,30 +56,16 @@ impl TokenUser {
         Ok(TokenUser { claims })
     }
 
-    /// The user, once the token's session is live and the account enabled; 401 otherwise.
+    /// The user, once the token's session is live and the account enabled; 401 otherwise
+    /// ([`accounts::check_session`](crate::accounts::check_session)). The grants are the
+    /// token's.
     pub fn check(self, conn: &mut DbConn) -> Result<AuthUser, ApiError> {
-        let found = sessions::table
-            .inner_join(users::table)
-            .filter(sessions::id.eq(&self.claims.sid))
-            .filter(users::id.eq(&self.claims.sub))
-            .select((sessions::revoked_at, users::disabled_at))
-            .first::<(Option<chrono::NaiveDateTime>, Option<chrono::NaiveDateTime>)>(conn)
-            .optional()?;
-        match found {
-            Some((None, None)) => Ok(AuthUser {
-                id: self.claims.sub,
-                session_id: self.claims.sid,
-                roles: self.claims.roles,
-            }),
-            Some((_, Some(_))) => Err(ApiError::unauthorized(
-                Code::AccountDisabled,
-                "This account has been disabled.",
-            )),
-            _ => Err(ApiError::unauthorized(
-                Code::InvalidToken,
-                "The session of this access token has ended.",
-            )),
-        }
+        crate::accounts::check_session(conn, &self.claims.sid, &self.claims.sub)?;
+        Ok(AuthUser {
+            id: self.claims.sub,
+            session_id: self.claims.sid,
+            roles: self.claims.roles,
+        })
     }
 }
 

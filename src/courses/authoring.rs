@@ -13,7 +13,7 @@ use crate::content::validate::{lesson_issues, meta_issues, module_issues, Issue}
 use crate::content::{CourseDoc, ItemDoc, LessonDoc, ModuleDoc, Source};
 use crate::db::courses::{self as q, CourseRow};
 use crate::db::{DbConn, DbPool, Writer};
-use crate::error::{ApiError, ApiResult, FieldError};
+use crate::error::{ApiError, ApiResult, Code, FieldError};
 
 /// A course's draft as its authors see it.
 pub struct Draft {
@@ -151,8 +151,8 @@ pub fn delete_course(pool: &DbPool, actor: &AuthUser, slug: &str) -> ApiResult<(
     let mut conn = pool.get()?;
     let row = editable(&mut conn, actor, slug)?;
     if row.latest_release.is_some() {
-        return Err(ApiError::conflict(
-            "course_published",
+        return Err(ApiError::of(
+            Code::CoursePublished,
             "A published course cannot be deleted; its releases are kept for learners and certificates.",
         ));
     }
@@ -180,8 +180,8 @@ pub fn check_position(position: Option<usize>, len: usize) -> ApiResult<usize> {
     match position {
         None => Ok(len),
         Some(p) if p <= len => Ok(p),
-        Some(_) => Err(ApiError::conflict(
-            "position_out_of_range",
+        Some(_) => Err(ApiError::of(
+            Code::PositionOutOfRange,
             format!("position must be between 0 and {len}"),
         )),
     }
@@ -198,8 +198,8 @@ pub fn create_module(
     edit(pool, actor, slug, move |doc| {
         issues_to_error(module_issues(&module), "")?;
         if doc.modules.iter().any(|m| m.key == module.key) {
-            return Err(ApiError::conflict(
-                "key_taken",
+            return Err(ApiError::of(
+                Code::KeyTaken,
                 format!("The course already has a module `{}`.", module.key),
             ));
         }
@@ -335,8 +335,8 @@ pub(super) fn insert_item(
     item: ItemDoc,
 ) -> ApiResult<()> {
     if key_taken(doc, item.key()) {
-        return Err(ApiError::conflict(
-            "key_taken",
+        return Err(ApiError::of(
+            Code::KeyTaken,
             format!("The course already has an item `{}`.", item.key()),
         ));
     }

@@ -15,7 +15,7 @@ use crate::content::validate::validate;
 use crate::content::CourseDoc;
 use crate::db::courses::{self as q, CourseRow};
 use crate::db::DbConn;
-use crate::error::{ApiError, ApiResult, FieldError};
+use crate::error::{ApiError, ApiResult, Code, FieldError};
 
 pub fn course_not_found(slug: &str) -> ApiError {
     ApiError::not_found(format!("No course `{slug}`."))
@@ -44,8 +44,8 @@ fn to_json(doc: &CourseDoc) -> ApiResult<String> {
 pub fn create(conn: &mut DbConn, doc: &CourseDoc, owner: Option<&str>) -> ApiResult<CourseRow> {
     crate::db::transaction(conn, |conn| {
         if q::find_by_slug(conn, &doc.slug)?.is_some() {
-            return Err(ApiError::conflict(
-                "course_exists",
+            return Err(ApiError::of(
+                Code::CourseExists,
                 format!("A course with slug `{}` already exists.", doc.slug),
             ));
         }
@@ -70,8 +70,8 @@ pub fn edit_draft<T>(
             return Ok((out, doc));
         }
     }
-    Err(ApiError::conflict(
-        "edit_conflict",
+    Err(ApiError::of(
+        Code::EditConflict,
         "The draft changed while saving; try again.",
     ))
 }
@@ -79,8 +79,8 @@ pub fn edit_draft<T>(
 /// Saves `doc` as the draft without permission checks (import).
 fn replace_draft(conn: &mut DbConn, row: &CourseRow, doc: &CourseDoc) -> ApiResult<()> {
     if !q::save_draft(conn, &row.id, row.draft_version, &to_json(doc)?)? {
-        return Err(ApiError::conflict(
-            "edit_conflict",
+        return Err(ApiError::of(
+            Code::EditConflict,
             "The draft changed while importing.",
         ));
     }

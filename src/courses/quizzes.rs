@@ -5,7 +5,7 @@ use crate::auth::AuthUser;
 use crate::content::validate::quiz_issues;
 use crate::content::{CourseDoc, ItemDoc, Question, QuizDoc, QuizSpec};
 use crate::db::DbPool;
-use crate::error::{ApiError, ApiResult, FieldError};
+use crate::error::{ApiError, ApiResult, Code, FieldError};
 
 /// 422 with every issue of the quiz `key`'s settings and pool.
 pub fn check_quiz(key: &str, spec: &QuizSpec) -> ApiResult<()> {
@@ -100,8 +100,8 @@ pub fn add_question(
     edit(pool, actor, slug, |doc| {
         let quiz = quiz_mut(doc, key)?;
         if quiz.spec.questions.iter().any(|q| q.key == question.key) {
-            return Err(ApiError::conflict(
-                "key_taken",
+            return Err(ApiError::of(
+                Code::KeyTaken,
                 format!("The quiz already has a question `{}`.", question.key),
             ));
         }

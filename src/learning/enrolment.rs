@@ -10,7 +10,7 @@ use crate::courses::{self, course_not_found};
 use crate::db::courses as q_courses;
 use crate::db::learning as q;
 use crate::db::{DbConn, DbPool};
-use crate::error::{ApiError, ApiResult};
+use crate::error::{ApiError, ApiResult, Code};
 
 #[derive(Serialize, ToSchema)]
 pub struct EnrollmentResponse {
@@ -47,8 +47,8 @@ fn enrollment_view(
 /// `course_not_published` for a draft, else 404.
 pub fn not_served(pool: &DbPool, slug: &str) -> ApiResult<ApiError> {
     Ok(match q_courses::find_by_slug(&mut *pool.get()?, slug)? {
-        Some(_) => ApiError::conflict(
-            "course_not_published",
+        Some(_) => ApiError::of(
+            Code::CourseNotPublished,
             format!("Course `{slug}` is not published yet."),
         ),
         None => course_not_found(slug),

@@ -8,11 +8,11 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::{Completion, IssuedCertificate, Learner, Outcome, ProgressEvent, Snapshot};
-use crate::auth::{AuthUser, TokenUser};
+use crate::auth::{AuthUser, Caller};
 use crate::content::catalogue::{Catalogue, PublishedCourse};
 use crate::content::ItemDoc;
 use crate::db::{DbConn, DbPool};
-use crate::error::{ApiError, ApiResult, FieldError};
+use crate::error::{ApiError, ApiResult, Code, FieldError};
 
 /// The most events one offline batch may hold.
 pub const MAX_BATCH: usize = 500;
@@ -124,7 +124,7 @@ pub fn outcome_error(outcome: Outcome) -> ApiError {
         Outcome::Rejected {
             code: "lesson_locked",
             reason,
-        } => ApiError::conflict("lesson_locked", reason),
+        } => ApiError::of(Code::LessonLocked, reason),
         Outcome::Rejected { code, reason } => {
             let field = match code {
                 "invalid_event_id" => "client_event_id",
@@ -144,16 +144,16 @@ pub fn outcome_error(outcome: Outcome) -> ApiError {
 }
 
 /// Records one progress event on the lesson `key` of `course` (enrolling the learner), and
-/// answers their progress. Runs on the writer's connection.
+/// answers their progress. Runs on the writer's connection, which checks the caller first.
 pub fn record(
     conn: &mut DbConn,
     completion: &Completion<'_>,
-    token: TokenUser,
+    caller: impl Into<Caller>,
     course: &PublishedCourse,
     key: &str,
     event: &ProgressEvent,
 ) -> ApiResult<CourseProgress> {
-    let user = token.check(conn)?;
+    let user = caller.into().check(conn)?;
     let outcome = super::apply(
         conn,
         completion.clock.now(),

@@ -2,8 +2,6 @@
 
 use std::collections::BTreeMap;
 
-use actix_web::http::header::{HeaderValue, RETRY_AFTER};
-use actix_web::http::StatusCode;
 use chrono::{NaiveDateTime, TimeDelta};
 use serde::{Deserialize, Serialize};
 
@@ -14,7 +12,7 @@ use crate::content::render::ReleaseContent;
 use crate::content::QuizSpec;
 use crate::db::quiz::{self as q, AttemptRow, NewAttempt, NewAttemptAnswer};
 use crate::db::{new_id, DbConn};
-use crate::error::{ApiError, ApiResult, FieldError};
+use crate::error::{ApiError, ApiResult, Code, FieldError};
 
 /// How late a request may arrive after the deadline and still count as on time.
 pub const GRACE: TimeDelta = TimeDelta::seconds(10);
@@ -134,8 +132,8 @@ pub fn start(
     }
     let spec = quiz.spec;
     if spec.max_attempts > 0 && so_far.count >= i64::from(spec.max_attempts) {
-        return Err(ApiError::conflict(
-            "max_attempts_reached",
+        return Err(ApiError::of(
+            Code::MaxAttemptsReached,
             format!("All {} attempts at this quiz are used.", spec.max_attempts),
         ));
     }
@@ -144,11 +142,11 @@ pub fn start(
             let ready = last + TimeDelta::seconds(spec.cooldown_seconds.into());
             if ready > now {
                 let wait = (ready - now).num_seconds().max(1);
-                return Err(ApiError::conflict(
-                    "cooldown_active",
+                return Err(ApiError::of(
+                    Code::CooldownActive,
                     format!("Wait {wait} seconds before the next attempt."),
                 )
-                .with_header(RETRY_AFTER, HeaderValue::from(wait)));
+                .retry_after(wait.unsigned_abs()));
             }
         }
     }
@@ -200,7 +198,10 @@ pub fn start(
             let rows = q::of_user(conn, user_id, quiz.course_id, quiz.key)?;
             let open = rows.into_iter().find(|r| r.status == "open");
             open.map(|r| (r, false)).ok_or_else(|| {
-                ApiError::conflict("conflict", "Another attempt was started at the same time.")
+                ApiError::of(
+                    Code::Conflict,
+                    "Another attempt was started at the same time.",
+                )
             })
         }
         Err(e) => Err(e.into()),
@@ -208,8 +209,8 @@ pub fn start(
 }
 
 fn submitted_conflict() -> ApiError {
-    ApiError::conflict(
-        "attempt_submitted",
+    ApiError::of(
+        Code::AttemptSubmitted,
         "This attempt is already submitted; answers can no longer change.",
     )
 }
@@ -226,8 +227,8 @@ pub fn save_answers(
     let row = load(conn, cx, id, user_id)?;
     if row.status != "open" {
         return Err(if row.late {
-            ApiError::conflict(
-                "attempt_closed",
+            ApiError::of(
+                Code::AttemptClosed,
                 "The time for this attempt is over; it has been graded.",
             )
         } else {
@@ -339,11 +340,7 @@ fn finalize(conn: &mut DbConn, cx: Ctx<'_>, row: AttemptRow) -> ApiResult<Attemp
 
 /// 404 for an unknown quiz id (`SLUG.KEY`).
 pub fn quiz_not_found(id: &str) -> ApiError {
-    ApiError::new(
-        StatusCode::NOT_FOUND,
-        "not_found",
-        format!("No quiz `{id}`."),
-    )
+    ApiError::not_found(format!("No quiz `{id}`."))
 }
 
 #[cfg(test)]

@@ -10,7 +10,7 @@ use utoipa::ToSchema;
 
 use super::attempts::{self, quiz_not_found, Ctx, QuizRef};
 use super::{reveal, shown, Answer, QuestionResult, ShownQuestion};
-use crate::auth::{AuthUser, TokenUser};
+use crate::auth::Caller;
 use crate::content::catalogue::{Catalogue, PublishedCourse};
 use crate::db::quiz::{self as q, AttemptRow};
 use crate::db::{courses as q_courses, DbConn, DbPool};
@@ -151,16 +151,16 @@ pub fn served_quiz(
 }
 
 /// Starts an attempt at the quiz `key` of `course`, or answers the open one; `true` when it is
-/// new. Runs on the writer's connection.
+/// new. Runs on the writer's connection, which checks the caller first.
 pub fn start(
     conn: &mut DbConn,
     cx: Ctx<'_>,
-    token: TokenUser,
+    caller: impl Into<Caller>,
     course: &PublishedCourse,
     key: &str,
     quiz_id: &str,
 ) -> ApiResult<(AttemptResponse, bool)> {
-    let user = token.check(conn)?;
+    let user = caller.into().check(conn)?;
     let spec = course.content.doc.quiz(key);
     let quiz = QuizRef {
         course_id: &course.course_id,
@@ -174,36 +174,42 @@ pub fn start(
 
 /// One of the learner's attempts (another user's: 404); an open attempt past its deadline is
 /// graded now.
-pub fn get(pool: &DbPool, cx: Ctx<'_>, token: TokenUser, id: &str) -> ApiResult<AttemptResponse> {
+pub fn get(
+    pool: &DbPool,
+    cx: Ctx<'_>,
+    caller: impl Into<Caller>,
+    id: &str,
+) -> ApiResult<AttemptResponse> {
     let mut conn = pool.get()?;
-    let user = token.check(&mut conn)?;
+    let user = caller.into().check(&mut conn)?;
     let row = attempts::load(&mut conn, cx, id, &user.id)?;
     view(&mut conn, cx.catalogue, &row)
 }
 
-/// Saves answers (partial, repeatable); runs on the writer's connection.
+/// Saves answers (partial, repeatable); runs on the writer's connection, which checks the
+/// caller first.
 pub fn save_answers(
     conn: &mut DbConn,
     cx: Ctx<'_>,
-    token: TokenUser,
+    caller: impl Into<Caller>,
     id: &str,
     answers: Vec<Answer>,
 ) -> ApiResult<AttemptResponse> {
-    let user = token.check(conn)?;
+    let user = caller.into().check(conn)?;
     let row = attempts::save_answers(conn, cx, id, &user.id, answers)?;
     view(conn, cx.catalogue, &row)
 }
 
 /// Submits (grades once) and, on a pass, completes the course: the certificates it issues are
-/// in the answer. Runs on the writer's connection.
+/// in the answer. Runs on the writer's connection, which checks the caller first.
 pub fn submit(
     conn: &mut DbConn,
     cx: Ctx<'_>,
     completion: &Completion<'_>,
-    token: TokenUser,
+    caller: impl Into<Caller>,
     id: &str,
 ) -> ApiResult<AttemptResponse> {
-    let user = token.check(conn)?;
+    let user = caller.into().check(conn)?;
     let row = attempts::submit(conn, cx, id, &user.id)?;
     let mut issued = Vec::new();
     if row.passed == Some(true) {
@@ -245,12 +251,12 @@ pub struct AttemptHistory {
     pub attempts_left: Option<u32>,
 }
 
-/// The actor's attempts at the quiz `SLUG.KEY`, with the best score; attempts whose time ran
-/// out are graded before they are listed.
+/// The caller's attempts at the quiz `SLUG.KEY`, with the best score; attempts whose time ran
+/// out are graded before they are listed. An unknown quiz is 404 before the caller is checked.
 pub fn history(
     pool: &DbPool,
     cx: Ctx<'_>,
-    actor: &AuthUser,
+    caller: impl Into<Caller>,
     quiz_id: String,
 ) -> ApiResult<AttemptHistory> {
     let (slug, key) = parse_quiz_id(&quiz_id)?;
@@ -260,6 +266,7 @@ pub fn history(
         .and_then(|c| c.content.doc.quiz(&key).map(|q| q.max_attempts))
         .ok_or_else(|| quiz_not_found(&quiz_id))?;
     let mut conn = pool.get()?;
+    let actor = caller.into().check(&mut conn)?;
     let row = crate::courses::find(&mut conn, &slug)?;
     let rows = q::of_user(&mut conn, &actor.id, &row.id, &key)?;
     let mut list = Vec::new();

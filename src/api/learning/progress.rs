@@ -2,7 +2,6 @@
 //! `/me/progress/batch`: a learner's progress. The writes send their whole database work to the
 //! writer as one job (`run_writing`).
 
-use actix_web::http::StatusCode;
 use actix_web::{get, post, put, web};
 use serde::Deserialize;
 use utoipa::ToSchema;
@@ -10,7 +9,7 @@ use utoipa::ToSchema;
 use crate::api::extract::Json;
 use crate::auth::{AuthUser, TokenUser};
 use crate::courses;
-use crate::error::{ApiError, ApiResult};
+use crate::error::{ApiError, ApiResult, Code};
 use crate::learning::progress::{self, MAX_BATCH};
 pub use crate::learning::progress::{
     BatchEvent, BatchResponse, BatchResult, CourseProgress, ItemProgress,
@@ -84,9 +83,8 @@ pub async fn progress_batch(
 ) -> ApiResult<web::Json<BatchResponse>> {
     let events = body.0.events;
     if events.len() > MAX_BATCH {
-        return Err(ApiError::new(
-            StatusCode::PAYLOAD_TOO_LARGE,
-            "batch_too_large",
+        return Err(ApiError::of(
+            Code::BatchTooLarge,
             format!(
                 "A batch holds at most {MAX_BATCH} events; this one has {}.",
                 events.len()

@@ -22,6 +22,6 @@ pub async fn my_attempts(
     path: web::Path<String>,
 ) -> ApiResult<web::Json<AttemptHistory>> {
     let (st, quiz_id) = (state.clone(), path.into_inner());
-    let res = run_blocking(move || learner::history(&st.pool, cx(&st), &user, quiz_id)).await?;
+    let res = run_blocking(move || learner::history(&st.pool, cx(&st), user, quiz_id)).await?;
     Ok(web::Json(res))
 }
