@@ -68,6 +68,9 @@ pub struct Settings {
     pub mail_poll_ms: u64,
     /// Import and publish the course files under `courses_dir` when the database has no course.
     pub import_courses_on_start: bool,
+    /// Serve the web pages (src/web/). Off for a deployment that brings its own frontend: then
+    /// only the JSON API, the verification page and the docs answer, and `/` is a 404 problem.
+    pub web_pages: bool,
     pub courses_dir: PathBuf,
     /// How often a server re-reads which releases are current (to follow other replicas); 0 = never.
     pub catalogue_refresh_seconds: u64,
@@ -116,6 +119,7 @@ impl Default for Settings {
             mail_retry_base_seconds: 30,
             mail_poll_ms: 1000,
             import_courses_on_start: true,
+            web_pages: true,
             courses_dir: PathBuf::from("courses"),
             catalogue_refresh_seconds: 10,
             certificate_issuing_body: crate::certs::ISSUER_NAME.into(),
@@ -273,6 +277,7 @@ impl Settings {
                 "import_courses_on_start",
                 self.import_courses_on_start.to_string(),
             ),
+            ("web_pages", self.web_pages.to_string()),
             ("courses_dir", self.courses_dir.display().to_string()),
             (
                 "catalogue_refresh_seconds",

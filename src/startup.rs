@@ -125,6 +125,7 @@ impl Application {
         let app_state = state.clone();
         let payload_config = web::PayloadConfig::new(settings.max_body_bytes);
         let local_addr = listener.local_addr()?;
+        let web_pages = settings.web_pages;
         let make_app = move || {
             let mut cors = Cors::default()
                 .allow_any_method()
@@ -151,6 +152,11 @@ impl Application {
                         .url("/api/v1/openapi.json", openapi)
                         .config(utoipa_swagger_ui::Config::default().validator_url("none")),
                 )
+                .configure(|cfg| {
+                    if web_pages {
+                        crate::web::configure(cfg)
+                    }
+                })
                 .default_service(web::to(api::system::fallback))
                 .wrap(from_fn(middleware::control_characters))
                 .wrap(from_fn(middleware::problems))

@@ -52,8 +52,14 @@ pub async fn problems(
     let lang = Lang::from_headers(req.headers());
     let request_id = req.extensions().get::<RequestId>().map(|r| r.0.clone());
     let res = next.call(req).await?;
+    // The web pages render their own errors as HTML in the user's language.
+    let html = res
+        .headers()
+        .get(actix_web::http::header::CONTENT_TYPE)
+        .is_some_and(|v| v.as_bytes().starts_with(b"text/html"));
     let rendered = match res.response().error() {
         None => None,
+        Some(_) if html || res.status().is_redirection() => None,
         Some(err) => {
             let status = res.status();
             if let Some(api) = err.as_error::<ApiError>() {
@@ -192,6 +198,12 @@ const API_CSP: &str =
 /// one `<style>` element is inline.
 const PAGE_CSP: &str = "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; \
 base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
+/// The web pages (src/web/): scripts and styles are files of this site, never inline; forms
+/// post here only; the service worker and the manifest are ours; lesson images may come from
+/// elsewhere over HTTPS.
+const WEB_CSP: &str = "default-src 'none'; script-src 'self'; style-src 'self'; \
+img-src 'self' data: https:; connect-src 'self'; manifest-src 'self'; worker-src 'self'; \
+form-action 'self'; base-uri 'none'; frame-ancestors 'none'";
 /// Swagger UI at `/docs/`: its scripts are files served from `/docs/` (no inline script, no
 /// eval); it sets styles on elements (inline styles) and shows `data:` images from its CSS;
 /// "Try it out" calls the API on this origin.
@@ -218,8 +230,10 @@ pub async fn security_headers(
         .to_ascii_lowercase();
     let csp = if path.starts_with("/docs/") {
         Some(DOCS_CSP)
-    } else if content_type.starts_with("text/html") {
+    } else if content_type.starts_with("text/html") && path.starts_with("/verify/") {
         Some(PAGE_CSP)
+    } else if content_type.starts_with("text/html") {
+        Some(WEB_CSP)
     } else if content_type.starts_with("application/json")
         || content_type.starts_with("application/problem+json")
         || content_type.contains("+json")

@@ -133,6 +133,16 @@ impl RouteTable {
 
 /// Unknown route → 404; known route, wrong method → 405 with `Allow`.
 pub async fn fallback(req: HttpRequest, state: web::Data<AppState>) -> ApiResult<HttpResponse> {
+    let api = req.path() == "/api/v1" || req.path().starts_with("/api/");
+    if state.settings.web_pages && !api && state.routes.allowed(req.path()).is_none() {
+        // An unknown page: the friendly HTML 404 in the visitor's language.
+        let ctx = <crate::web::Ctx as actix_web::FromRequest>::extract(&req)
+            .await
+            .map_err(|e| ApiError::internal(anyhow::anyhow!("{e}")))?;
+        return Ok(actix_web::ResponseError::error_response(
+            &crate::web::PageError::not_found(ctx.lang),
+        ));
+    }
     Err(match state.routes.allowed(req.path()) {
         Some(methods) => {
             let allow = methods.join(", ");

@@ -218,6 +218,49 @@ pub fn credential(
     keys.sign(&vc)
 }
 
+/// The public verification page of a certificate (what its QR code opens).
+pub fn verify_url(public_url: &str, serial: &str) -> String {
+    format!("{}/verify/{serial}", public_url.trim_end_matches('/'))
+}
+
+/// A certificate of `user_id` by its serial (typed in any case, with spaces or hyphens); the
+/// same 404 for an unknown serial and for someone else's.
+pub fn mine(
+    conn: &mut crate::db::DbConn,
+    user_id: &str,
+    raw_serial: &str,
+) -> crate::error::ApiResult<crate::db::learning::CertificateRow> {
+    let not_found =
+        || crate::error::ApiError::not_found(format!("No certificate `{raw_serial}` of yours."));
+    let serial = parse_serial(raw_serial).ok_or_else(not_found)?;
+    crate::db::learning::certificate_by_serial(conn, &serial)?
+        .filter(|c| c.user_id == user_id)
+        .ok_or_else(not_found)
+}
+
+/// A QR code as an SVG element (one path of dark squares, a quiet zone of four), for pages.
+pub fn qr_svg(data: &str) -> String {
+    let Ok(code) = qrcode::QrCode::new(data.as_bytes()) else {
+        return String::new();
+    };
+    let width = code.width();
+    let size = width + 8;
+    let colors = code.to_colors();
+    let mut path = String::new();
+    for row in 0..width {
+        for col in 0..width {
+            if colors[row * width + col] == qrcode::Color::Dark {
+                path.push_str(&format!("M{} {}h1v1h-1z", col + 4, row + 4));
+            }
+        }
+    }
+    format!(
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 {size} {size}\" width=\"200\" \
+         height=\"200\" role=\"img\" aria-label=\"QR\" shape-rendering=\"crispEdges\">\
+         <rect width=\"{size}\" height=\"{size}\" fill=\"#fff\"/><path d=\"{path}\" fill=\"#000\"/></svg>"
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

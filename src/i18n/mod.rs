@@ -85,3 +85,6 @@ mod tests {
         assert_eq!(Lang::from_accept_language("en;q=0"), Lang::Vi);
     }
 }
+
+/// The texts of the web pages, in both languages (`pages::texts(lang)`).
+pub mod pages;

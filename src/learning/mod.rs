@@ -2,6 +2,7 @@
 //! completion, and issuing course and program certificates exactly once.
 
 pub mod enrolment;
+pub mod home;
 pub mod programs;
 pub mod progress;
 

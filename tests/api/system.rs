@@ -97,7 +97,7 @@ async fn request_ids(backend: Backend) {
     assert_eq!(generated.len(), 36, "a UUID: {generated}");
     // An unsafe id is replaced, never echoed.
     let res = app
-        .get("/no-route")
+        .get("/api/v1/no-route")
         .header("X-Request-Id", "bad id <script>")
         .await;
     let id = res.headers()["x-request-id"].to_str().unwrap().to_string();

@@ -1,0 +1,266 @@
+//! The texts of the web pages. Each text is written once here in both languages (the macro
+//! makes a missing translation a compile error); the API's problem titles come from the same
+//! `Lang`, in `error::Code::title`, and pages show those for domain errors.
+
+use super::Lang;
+
+macro_rules! texts {
+    ($($key:ident: $vi:expr, $en:expr;)*) => {
+        /// Every page text in one language.
+        pub struct Texts { $(pub $key: &'static str,)* }
+        static VI: Texts = Texts { $($key: $vi,)* };
+        static EN: Texts = Texts { $($key: $en,)* };
+    };
+}
+
+/// The texts of `lang`.
+pub fn texts(lang: Lang) -> &'static Texts {
+    match lang {
+        Lang::Vi => &VI,
+        Lang::En => &EN,
+    }
+}
+
+texts! {
+    tagline: "Học kỹ năng số miễn phí: điện thoại, Zalo, VNeID, dịch vụ công, thanh toán, an toàn trên mạng.",
+        "Free digital skills courses: smartphone, Zalo, VNeID, public services, payments, online safety.";
+    footer: "Học số – Bình dân học vụ số", "Học số – digital literacy for everyone";
+    skip_to_content: "Đến nội dung chính", "Skip to main content";
+    nav_label: "Menu chính", "Main menu";
+    nav_courses: "Khóa học", "Courses";
+    nav_profile: "Tài khoản", "Account";
+    nav_login: "Đăng nhập", "Log in";
+    go_home: "Về trang chủ", "Go to the home page";
+    try_again: "Thử lại", "Try again";
+    not_found_title: "Không tìm thấy trang", "Page not found";
+    not_found_text: "Trang này không có hoặc đã được chuyển đi. Hãy về trang chủ để tìm khóa học.",
+        "This page does not exist or has moved. Go to the home page to find a course.";
+    csrf_title: "Biểu mẫu đã hết hạn", "The form has expired";
+    csrf_text: "Vì an toàn, biểu mẫu này không được gửi. Không có gì bị thay đổi. Hãy mở lại trang và thử lại.",
+        "For your safety this form was not sent. Nothing was changed. Open the page again and retry.";
+    bad_form_title: "Dữ liệu gửi lên không đọc được", "The form could not be read";
+    bad_form_text: "Biểu mẫu có ký tự không hợp lệ hoặc quá dài. Không có gì bị thay đổi.",
+        "The form holds characters that are not allowed or is too long. Nothing was changed.";
+    server_error_title: "Hệ thống đang gặp sự cố", "Something went wrong on our side";
+    server_error_text: "Xin lỗi, hãy thử lại sau ít phút. Dữ liệu của bạn vẫn an toàn.",
+        "Sorry, please try again in a few minutes. Your data is safe.";
+    err_required: "Ô này cần được điền.", "This field is required.";
+    err_too_long: "Nội dung quá dài.", "This is too long.";
+    err_invalid: "Giá trị này không hợp lệ.", "This value is not valid.";
+    err_taken: "Đã có tài khoản dùng thông tin này.", "An account already uses this.";
+    welcome_title: "Chào mừng đến với Học số", "Welcome to Học số";
+    welcome_text: "Các khóa học ngắn, miễn phí, giúp bạn dùng điện thoại, Zalo, VNeID, dịch vụ công trực tuyến và thanh toán an toàn. Học xong được cấp chứng nhận.",
+        "Short free courses to use your phone, Zalo, VNeID, online public services and payments safely. Finish one and get a certificate.";
+    register_button: "Tạo tài khoản", "Create an account";
+    featured_courses: "Một số khóa học", "Some courses";
+    all_courses: "Xem tất cả khóa học", "See all courses";
+    minutes: "phút", "min";
+    lessons: "bài học", "lessons";
+    quizzes: "bài kiểm tra", "quizzes";
+    home_title: "Trang của tôi", "My page";
+    hello: "Xin chào", "Hello";
+    continue_learning: "Học tiếp", "Continue learning";
+    continue_button: "Học tiếp", "Continue";
+    my_courses: "Khóa học của tôi", "My courses";
+    no_courses_yet: "Bạn chưa bắt đầu khóa học nào.", "You have not started a course yet.";
+    find_course: "Tìm khóa học", "Find a course";
+    completed: "Đã hoàn thành", "Completed";
+    my_certificates: "Chứng nhận của tôi", "My certificates";
+    no_certificates_yet: "Học xong một khóa học để nhận chứng nhận.", "Finish a course to get a certificate.";
+    revoked: "Đã bị thu hồi", "Revoked";
+    my_programs: "Chương trình học", "My programs";
+    catalogue_title: "Khóa học", "Courses";
+    search_label: "Tìm khóa học (gõ có dấu hoặc không dấu)", "Search courses (with or without accents)";
+    search_button: "Tìm", "Search";
+    filters: "Lọc theo chủ đề, trình độ, đối tượng", "Filter by topic, level, group";
+    topic: "Chủ đề", "Topic";
+    level: "Trình độ", "Level";
+    group: "Đối tượng", "Learner group";
+    any: "Tất cả", "All";
+    no_results: "Không tìm thấy khóa học nào. Hãy thử từ khác.", "No course found. Try other words.";
+    more: "Xem thêm", "Show more";
+    login_to_learn: "Đăng nhập để học", "Log in to learn";
+    enrol_button: "Bắt đầu học khóa này", "Start this course";
+    strict_order_note: "Khóa học này học lần lượt: bài sau mở khi bạn học xong bài trước.",
+        "This course goes in order: each item opens when you finish the one before.";
+    locked_reason: "Học xong các bài trước để mở bài này.", "Finish the items before to open this one.";
+    quiz: "Bài kiểm tra", "Quiz";
+    lesson: "Bài học", "Lesson";
+    optional: "không bắt buộc", "optional";
+    done: "đã học", "done";
+    item: "Bài", "Item";
+    recorded: "Đã ghi nhận bài trước. Tiếp tục nhé!", "The previous item is recorded. Keep going!";
+    watch_video: "Xem video", "Watch the video";
+    transcript: "Lời thoại của video", "Video transcript";
+    learned_button: "Tôi đã học xong bài này", "I have finished this lesson";
+    pager_label: "Bài trước và bài sau", "Previous and next";
+    previous: "Bài trước", "Previous";
+    next: "Bài sau", "Next";
+    keep_offline_title: "Học khi không có mạng", "Learn without a connection";
+    keep_offline_button: "Tải khóa học để học khi không có mạng", "Keep this course for offline use";
+    unkeep_offline_button: "Xóa bản đã tải", "Remove the offline copy";
+    certificate: "Chứng nhận", "Certificate";
+    holder: "Người nhận", "Holder";
+    course: "Khóa học", "Course";
+    issued_on: "Ngày cấp", "Issued on";
+    serial: "Số hiệu", "Serial";
+    download_pdf: "Tải chứng nhận (PDF)", "Download the certificate (PDF)";
+    verify_title: "Kiểm tra chứng nhận", "Verify the certificate";
+    verify_text: "Ai cũng có thể quét mã QR này hoặc mở đường dẫn dưới đây để kiểm tra chứng nhận.",
+        "Anyone can scan this QR code or open the link below to check the certificate.";
+    share: "Chia sẻ", "Share";
+    login_title: "Đăng nhập", "Log in";
+    login_label: "Số điện thoại, e-mail hoặc tên đăng nhập", "Phone, e-mail or username";
+    login_hint: "Người được Tổ công nghệ số tạo tài khoản: dùng tên đăng nhập và mã PIN trên thẻ.",
+        "If your village's digital team made your account: use the username and PIN on your card.";
+    password_label: "Mật khẩu hoặc mã PIN", "Password or PIN";
+    login_button: "Đăng nhập", "Log in";
+    login_failed: "Sai thông tin đăng nhập hoặc mật khẩu. Hãy kiểm tra lại.", "The login or password is wrong. Please check them.";
+    no_account: "Chưa có tài khoản?", "No account yet?";
+    have_code: "Có mã đặt lại từ Tổ công nghệ số?", "Have a reset code from the digital team?";
+    register_title: "Tạo tài khoản", "Create an account";
+    name_label: "Họ và tên", "Full name";
+    phone_label: "Số điện thoại", "Phone number";
+    email_label: "E-mail (không bắt buộc nếu có số điện thoại)", "E-mail (not needed if you give a phone)";
+    new_password_label: "Mật khẩu (ít nhất 8 ký tự)", "Password (at least 8 characters)";
+    phone_or_email: "Cần số điện thoại hoặc e-mail.", "Give a phone number or an e-mail.";
+    phone_invalid: "Số điện thoại Việt Nam không đúng, ví dụ 0912 345 678.", "Not a Vietnamese phone number, e.g. 0912 345 678.";
+    email_invalid: "Địa chỉ e-mail không đúng.", "Not an e-mail address.";
+    reset_title: "Đặt mật khẩu hoặc mã PIN mới", "Set a new password or PIN";
+    reset_intro: "Nhập mã đặt lại do Tổ công nghệ số đưa cho bạn (hoặc mã trong e-mail).",
+        "Type the reset code the digital team gave you (or the one from the e-mail).";
+    code_label: "Mã đặt lại", "Reset code";
+    new_secret_label: "Mật khẩu hoặc mã PIN mới", "New password or PIN";
+    reset_button: "Đặt lại", "Set it";
+    reset_done: "Đã đổi. Hãy đăng nhập bằng mật khẩu hoặc mã PIN mới.", "Done. Log in with your new password or PIN.";
+    profile_title: "Tài khoản của tôi", "My account";
+    language_label: "Ngôn ngữ", "Language";
+    save_button: "Lưu", "Save";
+    saved: "Đã lưu.", "Saved.";
+    change_password_title: "Đổi mật khẩu hoặc mã PIN", "Change your password or PIN";
+    current_password_label: "Mật khẩu hoặc mã PIN hiện tại", "Current password or PIN";
+    change_button: "Đổi", "Change";
+    password_changed: "Đã đổi mật khẩu. Các thiết bị khác đã được đăng xuất.", "Password changed. Your other devices were logged out.";
+    wrong_password: "Mật khẩu hiện tại không đúng.", "The current password is wrong.";
+    logout_button: "Đăng xuất", "Log out";
+    logout_all_button: "Đăng xuất trên mọi thiết bị", "Log out everywhere";
+    too_many: "Thử quá nhiều lần. Hãy đợi một lát rồi thử lại.", "Too many tries. Wait a little and try again.";
+    quiz_title: "Bài kiểm tra", "Quiz";
+    quiz_needs_connection: "Bài kiểm tra cần có mạng: câu trả lời được chấm trên máy chủ.",
+        "Quizzes need a connection: answers are graded on the server.";
+    questions: "câu hỏi", "questions";
+    pass_mark: "Điểm đạt", "Pass mark";
+    time_limit: "Thời gian làm bài", "Time limit";
+    attempts_left: "Số lần làm còn lại", "Attempts left";
+    unlimited: "không giới hạn", "unlimited";
+    start_quiz: "Bắt đầu làm bài", "Start the quiz";
+    resume_quiz: "Làm tiếp bài đang làm", "Resume your attempt";
+    save_answers: "Lưu câu trả lời", "Save my answers";
+    submit_quiz: "Nộp bài", "Submit";
+    submit_confirm_title: "Nộp bài?", "Submit the quiz?";
+    submit_confirm_text: "Sau khi nộp, bạn không sửa được câu trả lời.", "After submitting you cannot change your answers.";
+    unanswered: "Câu chưa trả lời", "Unanswered questions";
+    confirm_submit: "Có, nộp bài", "Yes, submit";
+    back_to_quiz: "Quay lại bài làm", "Back to my answers";
+    time_left: "Thời gian còn lại", "Time left";
+    deadline_at: "Hạn nộp", "Deadline";
+    answers_saved: "Đã lưu câu trả lời.", "Answers saved.";
+    result_title: "Kết quả", "Result";
+    score: "Điểm", "Score";
+    passed: "Đạt", "Passed";
+    failed: "Chưa đạt", "Not passed";
+    correct: "Đúng", "Correct";
+    wrong: "Chưa đúng", "Not correct";
+    explanation: "Giải thích", "Explanation";
+    right_answer: "Đáp án đúng", "Right answer";
+    try_again_quiz: "Làm lại", "Try again";
+    cooldown: "Bạn có thể làm lại sau", "You can try again after";
+    no_attempts_left: "Bạn đã hết lượt làm bài này.", "You have no attempts left for this quiz.";
+    true_label: "Đúng", "True";
+    false_label: "Sai", "False";
+    your_answer: "Câu trả lời của bạn", "Your answer";
+    position: "Thứ tự", "Position";
+    choose: "Chọn", "Choose";
+    question: "Câu", "Question";
+    answers_hidden: "Bài kiểm tra này chưa cho xem đáp án và lời giải ở lần làm này.", "This quiz does not show the answers and explanations for this attempt.";
+    late_note: "Nộp sau thời hạn: chỉ các câu đã lưu trước hạn được tính.", "Submitted late: only answers saved in time counted.";
+    offline_waiting: "bài đã học đang chờ gửi khi có mạng", "finished lessons waiting for a connection";
+    offline_sent: "Đã gửi tiến độ học lúc", "Progress sent at";
+    offline_title: "Không có mạng", "No connection";
+    offline_text: "Trang này chưa được tải về máy. Các khóa học bạn đã tải vẫn mở được. Khi có mạng, hãy thử lại.",
+        "This page is not kept on your phone. Courses you kept still open. Try again when you are back online.";
+}
+
+impl Texts {
+    pub fn topic_name(&self, v: &str) -> &'static str {
+        let en = std::ptr::eq(self, &EN);
+        match (v, en) {
+            ("basic_skills", false) => "Kỹ năng số cơ bản",
+            ("basic_skills", true) => "Basic digital skills",
+            ("online_safety", false) => "An toàn trên mạng",
+            ("online_safety", true) => "Online safety",
+            ("e_commerce", false) => "Thương mại điện tử",
+            ("e_commerce", true) => "E-commerce",
+            ("public_services", false) => "Dịch vụ công trực tuyến",
+            ("public_services", true) => "Online public services",
+            ("ai", false) => "Trí tuệ nhân tạo",
+            ("ai", true) => "Artificial intelligence",
+            ("officials_skills", false) => "Kỹ năng cho cán bộ",
+            ("officials_skills", true) => "Skills for officials",
+            _ => "",
+        }
+    }
+
+    pub fn level_name(&self, v: &str) -> &'static str {
+        let en = std::ptr::eq(self, &EN);
+        match (v, en) {
+            ("basic", false) => "Cơ bản",
+            ("basic", true) => "Basic",
+            ("intermediate", false) => "Trung bình",
+            ("intermediate", true) => "Intermediate",
+            ("advanced", false) => "Nâng cao",
+            ("advanced", true) => "Advanced",
+            _ => "",
+        }
+    }
+
+    pub fn group_name(&self, v: &str) -> &'static str {
+        let en = std::ptr::eq(self, &EN);
+        match (v, en) {
+            ("citizen", false) => "Người dân",
+            ("citizen", true) => "Citizens",
+            ("official", false) => "Cán bộ, công chức",
+            ("official", true) => "Officials",
+            ("enterprise_worker", false) => "Người lao động",
+            ("enterprise_worker", true) => "Workers",
+            ("student", false) => "Học sinh, sinh viên",
+            ("student", true) => "Students",
+            _ => "",
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_catalogue_value_has_a_name_in_both_languages() {
+        for lang in [Lang::Vi, Lang::En] {
+            let t = texts(lang);
+            for v in crate::content::TOPICS {
+                assert!(!t.topic_name(v).is_empty(), "topic {v}");
+            }
+            for v in crate::content::LEVELS {
+                assert!(!t.level_name(v).is_empty(), "level {v}");
+            }
+            for v in crate::content::GROUPS {
+                assert!(!t.group_name(v).is_empty(), "group {v}");
+            }
+        }
+        assert_ne!(
+            texts(Lang::Vi).topic_name("ai"),
+            texts(Lang::En).topic_name("ai")
+        );
+    }
+}

@@ -1,0 +1,644 @@
+//! Quiz pages: the quiz's facts and the learner's attempts, the attempt as a form (every
+//! question type by touch: radios, checkboxes, a text box, and selects for ordering and
+//! matching), saving, a confirmation before submitting, and the result as the quiz's
+//! `show_answers` allows. Grading stays on the server (`quiz::learner`).
+
+use std::collections::HashMap;
+
+use actix_web::http::header::RETRY_AFTER;
+use actix_web::{web, HttpResponse};
+use askama::Template;
+use serde::Deserialize;
+
+use super::learn::{date, pick};
+use super::{Chrome, Ctx, Form, PageError};
+use crate::auth::AuthUser;
+use crate::error::ApiError;
+use crate::i18n::Lang;
+use crate::quiz::attempts::Ctx as QuizCtx;
+use crate::quiz::learner::{self, AttemptResponse};
+use crate::quiz::{Answer, MatchPair, ShownQuestion};
+use crate::state::AppState;
+use crate::telemetry::{run_blocking, run_writing};
+
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.route("/courses/{slug}/quizzes/{key}", web::get().to(quiz_page))
+        .route("/courses/{slug}/quizzes/{key}/start", web::post().to(start))
+        .route("/attempts/{id}", web::get().to(attempt_page))
+        .route("/attempts/{id}/save", web::post().to(save))
+        .route("/attempts/{id}/submit", web::post().to(submit));
+}
+
+fn cx(state: &AppState) -> QuizCtx<'_> {
+    QuizCtx {
+        clock: &state.clock,
+        catalogue: &state.catalogue,
+    }
+}
+
+/// A refusal to start, in words: attempts used up, or how long to wait.
+fn start_refusal(lang: Lang, e: &ApiError) -> String {
+    let t = crate::i18n::pages::texts(lang);
+    match e.code.as_str() {
+        "max_attempts_reached" => t.no_attempts_left.to_string(),
+        "cooldown_active" => {
+            let wait: i64 = e
+                .headers
+                .iter()
+                .find(|(n, _)| *n == RETRY_AFTER)
+                .and_then(|(_, v)| v.to_str().ok()?.parse().ok())
+                .unwrap_or(60);
+            let minutes = (wait + 59) / 60;
+            match lang {
+                Lang::Vi => format!("{} {minutes} phút nữa.", t.cooldown),
+                Lang::En => format!("{} {minutes} minute(s).", t.cooldown),
+            }
+        }
+        _ => super::message_of(lang, e),
+    }
+}
+
+// ---------------------------------------------------------------- the quiz
+
+struct PastAttempt {
+    number: i32,
+    href: String,
+    open: bool,
+    score: String,
+    passed: Option<bool>,
+    date: String,
+}
+
+#[derive(Template)]
+#[template(path = "quiz.html")]
+struct QuizPage {
+    c: Chrome,
+    slug: String,
+    key: String,
+    course_title: String,
+    title: String,
+    questions: u32,
+    pass_mark: u32,
+    minutes: Option<u32>,
+    attempts_left: Option<u32>,
+    open_attempt: Option<String>,
+    attempts: Vec<PastAttempt>,
+    passed: bool,
+    error: String,
+}
+
+async fn quiz_page(ctx: Ctx, path: web::Path<(String, String)>) -> Result<HttpResponse, PageError> {
+    let (slug, key) = path.into_inner();
+    render_quiz(&ctx, &slug, &key, String::new()).await
+}
+
+async fn render_quiz(
+    ctx: &Ctx,
+    slug: &str,
+    key: &str,
+    error: String,
+) -> Result<HttpResponse, PageError> {
+    let lang = ctx.lang;
+    let quiz_id = format!("{slug}.{key}");
+    let (course, key) = learner::served_quiz(&ctx.state.catalogue, &quiz_id)
+        .map_err(|e| PageError::from_api(lang, e))?;
+    let user = ctx.user().await?;
+    let spec = course
+        .content
+        .doc
+        .quiz(&key)
+        .ok_or_else(|| PageError::not_found(lang))?;
+    let state = ctx.state.clone();
+    let id = quiz_id.clone();
+    let history = run_blocking(move || learner::history(&state.pool, cx(&state), user, id))
+        .await
+        .map_err(|e| PageError::from_api(lang, e))?;
+    let open_attempt = history
+        .attempts
+        .iter()
+        .find(|a| a.status == "open")
+        .map(|a| format!("/attempts/{}", a.id));
+    let attempts = history
+        .attempts
+        .iter()
+        .map(|a| PastAttempt {
+            number: a.number,
+            href: format!("/attempts/{}", a.id),
+            open: a.status == "open",
+            score: a.score.map(|s| format!("{s:.0}%")).unwrap_or_default(),
+            passed: a.passed,
+            date: date(lang, a.started_at.naive_utc()),
+        })
+        .collect();
+    let status = if error.is_empty() {
+        actix_web::http::StatusCode::OK
+    } else {
+        actix_web::http::StatusCode::CONFLICT
+    };
+    ctx.render(
+        status,
+        &QuizPage {
+            c: ctx.chrome(pick(lang, &spec.title, &spec.title_en), true),
+            slug: slug.to_string(),
+            key: key.clone(),
+            course_title: pick(lang, &course.card.title, &course.card.title_en).to_string(),
+            title: pick(lang, &spec.title, &spec.title_en).to_string(),
+            questions: spec.questions_per_attempt,
+            pass_mark: spec.pass_mark,
+            minutes: spec.time_limit_seconds.map(|s| s.div_ceil(60)),
+            attempts_left: history.attempts_left,
+            open_attempt,
+            attempts,
+            passed: history.passed,
+            error,
+        },
+    )
+}
+
+async fn start(form: Form, path: web::Path<(String, String)>) -> Result<HttpResponse, PageError> {
+    let ctx = &form.ctx;
+    let lang = ctx.lang;
+    let (slug, key) = path.into_inner();
+    let quiz_id = format!("{slug}.{key}");
+    let (course, key_checked) = learner::served_quiz(&ctx.state.catalogue, &quiz_id)
+        .map_err(|e| PageError::from_api(lang, e))?;
+    let user = ctx.user().await?;
+    let state = ctx.state.clone();
+    let result = run_writing(&ctx.state.clone(), move |conn| {
+        learner::start(conn, cx(&state), user, &course, &key_checked, &quiz_id)
+    })
+    .await;
+    match result {
+        Ok((attempt, _)) => Ok(ctx.see_other(&format!("/attempts/{}", attempt.id))),
+        Err(e) if e.status.is_client_error() => {
+            render_quiz(ctx, &slug, &key, start_refusal(lang, &e)).await
+        }
+        Err(e) => Err(PageError::from_api(lang, e)),
+    }
+}
+
+// ---------------------------------------------------------------- the attempt
+
+/// One question as the form shows it, with the answer saved so far.
+struct QuestionView {
+    number: usize,
+    /// The form field's name: `a.<question id>`.
+    name: String,
+    kind: String,
+    prompt_html: String,
+    image_url: Option<String>,
+    /// single, multiple, ordering: (id, text, chosen); true_false: ("true"/"false", label, chosen)
+    options: Vec<(String, String, bool)>,
+    /// short_text: the saved text
+    text: String,
+    /// ordering: per position, the options with the one chosen there;
+    /// matching: per left side (its text and field name), the right sides with the chosen one
+    rows: Vec<SelectRow>,
+    /// After submitting: (correct, explanation, right answer in words)
+    result: Option<(bool, String, String)>,
+}
+
+struct SelectRow {
+    label: String,
+    name: String,
+    choices: Vec<(String, String, bool)>,
+}
+
+fn question_view(
+    t_lang: Lang,
+    n: usize,
+    q: &ShownQuestion,
+    saved: Option<&Answer>,
+) -> QuestionView {
+    let t = crate::i18n::pages::texts(t_lang);
+    let name = format!("a.{}", q.id);
+    let mut v = QuestionView {
+        number: n,
+        name: name.clone(),
+        kind: q.kind.clone(),
+        prompt_html: q.prompt_html.clone(),
+        image_url: q.image_url.clone(),
+        options: Vec::new(),
+        text: String::new(),
+        rows: Vec::new(),
+        result: None,
+    };
+    match q.kind.as_str() {
+        "single" | "multiple" => {
+            let chosen: Vec<&str> = match saved {
+                Some(a) => a
+                    .choice
+                    .iter()
+                    .map(String::as_str)
+                    .chain(a.choices.iter().flatten().map(String::as_str))
+                    .collect(),
+                None => Vec::new(),
+            };
+            v.options = q
+                .options
+                .iter()
+                .map(|o| {
+                    (
+                        o.id.clone(),
+                        o.text.clone(),
+                        chosen.contains(&o.id.as_str()),
+                    )
+                })
+                .collect();
+        }
+        "true_false" => {
+            let value = saved.and_then(|a| a.value);
+            v.options = vec![
+                ("true".into(), t.true_label.into(), value == Some(true)),
+                ("false".into(), t.false_label.into(), value == Some(false)),
+            ];
+        }
+        "short_text" => v.text = saved.and_then(|a| a.text.clone()).unwrap_or_default(),
+        "ordering" => {
+            let order = saved.and_then(|a| a.order.clone()).unwrap_or_default();
+            v.rows = (0..q.options.len())
+                .map(|i| SelectRow {
+                    label: format!("{} {}", t.position, i + 1),
+                    name: format!("{name}.{i}"),
+                    choices: q
+                        .options
+                        .iter()
+                        .map(|o| (o.id.clone(), o.text.clone(), order.get(i) == Some(&o.id)))
+                        .collect(),
+                })
+                .collect();
+        }
+        "matching" => {
+            let pairs = saved.and_then(|a| a.matches.clone()).unwrap_or_default();
+            v.rows = q
+                .left
+                .iter()
+                .map(|l| {
+                    let right = pairs
+                        .iter()
+                        .find(|p| p.left == l.id)
+                        .map(|p| p.right.as_str());
+                    SelectRow {
+                        label: l.text.clone(),
+                        name: format!("{name}.{}", l.id),
+                        choices: q
+                            .right
+                            .iter()
+                            .map(|r| (r.id.clone(), r.text.clone(), right == Some(r.id.as_str())))
+                            .collect(),
+                    }
+                })
+                .collect();
+        }
+        _ => {}
+    }
+    v
+}
+
+/// The answers a posted attempt form holds; unanswered questions (and incomplete orderings
+/// and matchings) are left out, so they stay unanswered.
+fn answers_of(form: &Form, questions: &[ShownQuestion]) -> Vec<Answer> {
+    let blank = |question: &str| Answer {
+        question: question.to_string(),
+        choice: None,
+        choices: None,
+        value: None,
+        text: None,
+        order: None,
+        matches: None,
+    };
+    let mut out = Vec::new();
+    for q in questions {
+        let name = format!("a.{}", q.id);
+        let mut a = blank(&q.id);
+        match q.kind.as_str() {
+            "single" => {
+                a.choice = form
+                    .get(&name)
+                    .filter(|s| !s.is_empty())
+                    .map(str::to_string)
+            }
+            "multiple" => {
+                let all = form.all(&name);
+                // A hidden empty field marks that the question was on the form: clearing
+                // every box saves "nothing chosen".
+                if !all.is_empty() {
+                    a.choices = Some(all.into_iter().filter(|s| !s.is_empty()).collect());
+                }
+            }
+            "true_false" => {
+                a.value = match form.get(&name) {
+                    Some("true") => Some(true),
+                    Some("false") => Some(false),
+                    _ => None,
+                }
+            }
+            "short_text" => {
+                a.text = form
+                    .get(&name)
+                    .filter(|s| !s.trim().is_empty())
+                    .map(str::to_string)
+            }
+            "ordering" => {
+                let order: Vec<String> = (0..q.options.len())
+                    .filter_map(|i| form.get(&format!("{name}.{i}")).filter(|s| !s.is_empty()))
+                    .map(str::to_string)
+                    .collect();
+                if order.len() == q.options.len() {
+                    a.order = Some(order);
+                }
+            }
+            "matching" => {
+                let pairs: Vec<MatchPair> = q
+                    .left
+                    .iter()
+                    .filter_map(|l| {
+                        form.get(&format!("{name}.{}", l.id))
+                            .filter(|s| !s.is_empty())
+                            .map(|r| MatchPair {
+                                left: l.id.clone(),
+                                right: r.to_string(),
+                            })
+                    })
+                    .collect();
+                if pairs.len() == q.left.len() {
+                    a.matches = Some(pairs);
+                }
+            }
+            _ => {}
+        }
+        let given = a.choice.is_some()
+            || a.choices.is_some()
+            || a.value.is_some()
+            || a.text.is_some()
+            || a.order.is_some()
+            || a.matches.is_some();
+        if given {
+            out.push(a);
+        }
+    }
+    out
+}
+
+/// A solution in words: the texts of the right options, in order.
+fn solution_text(q: &ShownQuestion, s: &Answer, lang: Lang) -> String {
+    let t = crate::i18n::pages::texts(lang);
+    let text_of = |id: &str, list: &[crate::quiz::ShownOption]| {
+        list.iter()
+            .find(|o| o.id == id)
+            .map(|o| o.text.clone())
+            .unwrap_or_default()
+    };
+    if let Some(c) = &s.choice {
+        return text_of(c, &q.options);
+    }
+    if let Some(cs) = &s.choices {
+        return cs
+            .iter()
+            .map(|c| text_of(c, &q.options))
+            .collect::<Vec<_>>()
+            .join("; ");
+    }
+    if let Some(v) = s.value {
+        return if v { t.true_label } else { t.false_label }.to_string();
+    }
+    if let Some(text) = &s.text {
+        return text.clone();
+    }
+    if let Some(o) = &s.order {
+        return o
+            .iter()
+            .map(|c| text_of(c, &q.options))
+            .collect::<Vec<_>>()
+            .join(" → ");
+    }
+    if let Some(m) = &s.matches {
+        return m
+            .iter()
+            .map(|p| {
+                format!(
+                    "{} – {}",
+                    text_of(&p.left, &q.left),
+                    text_of(&p.right, &q.right)
+                )
+            })
+            .collect::<Vec<_>>()
+            .join("; ");
+    }
+    String::new()
+}
+
+#[derive(Template)]
+#[template(path = "attempt.html")]
+struct AttemptPage {
+    c: Chrome,
+    id: String,
+    quiz_href: String,
+    course_href: String,
+    number: i32,
+    open: bool,
+    deadline: String,
+    deadline_iso: String,
+    questions: Vec<QuestionView>,
+    saved_flash: bool,
+    error: String,
+    /// Submitted: score, passed, pass mark, late
+    score: String,
+    passed: bool,
+    pass_mark: u32,
+    late: bool,
+    answers_shown: bool,
+    certificate: Option<String>,
+}
+
+#[derive(Template)]
+#[template(path = "confirm.html")]
+struct ConfirmPage {
+    c: Chrome,
+    id: String,
+    unanswered: Vec<usize>,
+}
+
+#[derive(Deserialize)]
+struct AttemptQuery {
+    saved: Option<String>,
+    cert: Option<String>,
+}
+
+async fn load(ctx: &Ctx, user: AuthUser, id: String) -> Result<AttemptResponse, PageError> {
+    let lang = ctx.lang;
+    let state = ctx.state.clone();
+    run_blocking(move || learner::get(&state.pool, cx(&state), user, &id))
+        .await
+        .map_err(|e| PageError::from_api(lang, e))
+}
+
+fn attempt_view(
+    ctx: &Ctx,
+    a: &AttemptResponse,
+    saved_flash: bool,
+    error: String,
+    certificate: Option<String>,
+) -> AttemptPage {
+    let lang = ctx.lang;
+    let (slug, key) = a.quiz.split_once('.').unwrap_or((&a.quiz, ""));
+    let by_q: HashMap<&str, &Answer> = a.answers.iter().map(|x| (x.question.as_str(), x)).collect();
+    let results: HashMap<&str, &crate::quiz::QuestionResult> = a
+        .result
+        .iter()
+        .flat_map(|r| r.questions.iter())
+        .map(|r| (r.question.as_str(), r))
+        .collect();
+    let questions = a
+        .questions
+        .iter()
+        .enumerate()
+        .map(|(i, q)| {
+            let mut v = question_view(lang, i + 1, q, by_q.get(q.id.as_str()).copied());
+            v.result = results.get(q.id.as_str()).map(|r| {
+                (
+                    r.correct,
+                    r.explanation.clone().unwrap_or_default(),
+                    r.solution
+                        .as_ref()
+                        .map(|s| solution_text(q, s, lang))
+                        .unwrap_or_default(),
+                )
+            });
+            v
+        })
+        .collect();
+    let title = ctx
+        .state
+        .catalogue
+        .get(slug)
+        .and_then(|c| {
+            c.content
+                .doc
+                .quiz(key)
+                .map(|s| pick(lang, &s.title, &s.title_en).to_string())
+        })
+        .unwrap_or_else(|| ctx.t().quiz_title.to_string());
+    AttemptPage {
+        c: ctx.chrome(title, true),
+        id: a.id.clone(),
+        quiz_href: format!("/courses/{slug}/quizzes/{key}"),
+        course_href: format!("/courses/{slug}"),
+        number: a.number,
+        open: a.status == "open",
+        deadline: a
+            .deadline_at
+            .map(|d| d.format("%H:%M UTC").to_string())
+            .unwrap_or_default(),
+        deadline_iso: a.deadline_at.map(|d| d.to_rfc3339()).unwrap_or_default(),
+        questions,
+        saved_flash,
+        error,
+        score: a
+            .result
+            .as_ref()
+            .map(|r| format!("{:.0}%", r.score))
+            .unwrap_or_default(),
+        passed: a.result.as_ref().is_some_and(|r| r.passed),
+        pass_mark: a.result.as_ref().map(|r| r.pass_mark).unwrap_or(0),
+        late: a.late,
+        answers_shown: a.result.as_ref().is_some_and(|r| r.answers_shown),
+        certificate,
+    }
+}
+
+async fn attempt_page(
+    ctx: Ctx,
+    path: web::Path<String>,
+    query: Result<web::Query<AttemptQuery>, actix_web::Error>,
+) -> Result<HttpResponse, PageError> {
+    let user = ctx.user().await?;
+    let a = load(&ctx, user, path.into_inner()).await?;
+    let (saved, cert) = match query {
+        Ok(q) => (q.saved.is_some(), q.cert.clone()),
+        Err(_) => (false, None),
+    };
+    let certificate = cert
+        .filter(|s| crate::certs::parse_serial(s).is_some())
+        .map(|s| format!("/my/certificates/{s}"));
+    ctx.ok(&attempt_view(&ctx, &a, saved, String::new(), certificate))
+}
+
+/// Saves the answers; `action=review` then shows the confirmation. A script saving as the
+/// learner answers (header `X-CSRF-Token`) gets 204.
+async fn save(
+    form: Form,
+    req: actix_web::HttpRequest,
+    path: web::Path<String>,
+) -> Result<HttpResponse, PageError> {
+    let ctx = &form.ctx;
+    let lang = ctx.lang;
+    let user = ctx.user().await?;
+    let id = path.into_inner();
+    let current = load(ctx, user.clone(), id.clone()).await?;
+    if current.status != "open" {
+        return Ok(ctx.see_other(&format!("/attempts/{id}")));
+    }
+    let answers = answers_of(&form, &current.questions);
+    let state = ctx.state.clone();
+    let aid = id.clone();
+    let result = run_writing(&ctx.state.clone(), move |conn| {
+        learner::save_answers(conn, cx(&state), user, &aid, answers)
+    })
+    .await;
+    let scripted = req.headers().contains_key("x-csrf-token");
+    match result {
+        Ok(_) if scripted => Ok(ctx.finish(HttpResponse::NoContent().finish())),
+        Ok(a) if form.get("action") == Some("review") => {
+            let answered: std::collections::HashSet<&str> =
+                a.answers.iter().map(|x| x.question.as_str()).collect();
+            let unanswered = a
+                .questions
+                .iter()
+                .enumerate()
+                .filter(|(_, q)| !answered.contains(q.id.as_str()))
+                .map(|(i, _)| i + 1)
+                .collect();
+            ctx.ok(&ConfirmPage {
+                c: ctx.chrome(ctx.t().submit_confirm_title, true),
+                id,
+                unanswered,
+            })
+        }
+        Ok(_) => Ok(ctx.see_other(&format!("/attempts/{id}?saved=1"))),
+        Err(e) if e.code.as_str() == "attempt_submitted" => {
+            Ok(ctx.see_other(&format!("/attempts/{id}")))
+        }
+        Err(e) if e.status.is_client_error() => {
+            let page = attempt_view(ctx, &current, false, super::message_of(lang, &e), None);
+            ctx.render(actix_web::http::StatusCode::UNPROCESSABLE_ENTITY, &page)
+        }
+        Err(e) => Err(PageError::from_api(lang, e)),
+    }
+}
+
+async fn submit(form: Form, path: web::Path<String>) -> Result<HttpResponse, PageError> {
+    let ctx = &form.ctx;
+    let lang = ctx.lang;
+    let user = ctx.user().await?;
+    let id = path.into_inner();
+    let state = ctx.state.clone();
+    let aid = id.clone();
+    let result = run_writing(&ctx.state.clone(), move |conn| {
+        learner::submit(conn, cx(&state), &state.completion(), user, &aid)
+    })
+    .await;
+    match result {
+        Ok(a) => {
+            let to = match a.certificates_issued.iter().find(|c| c.kind == "course") {
+                Some(c) => format!("/attempts/{id}?cert={}", c.serial),
+                None => format!("/attempts/{id}"),
+            };
+            Ok(ctx.see_other(&to))
+        }
+        Err(e) if e.status.is_client_error() && e.status.as_u16() == 409 => {
+            Ok(ctx.see_other(&format!("/attempts/{id}")))
+        }
+        Err(e) => Err(PageError::from_api(lang, e)),
+    }
+}
