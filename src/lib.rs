@@ -14,6 +14,7 @@ pub mod db;
 pub mod error;
 pub mod i18n;
 pub mod imports;
+pub mod kinds;
 pub mod learning;
 pub mod mail;
 pub mod quiz;

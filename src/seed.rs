@@ -6,10 +6,12 @@ use chrono::TimeDelta;
 use diesel::prelude::*;
 use rand::Rng;
 
+use crate::certs::CertificateKind;
 use crate::db::community::{self as cq, Profile};
 use crate::db::learning::CertificateRow;
 use crate::db::schema::{enrollments, households, users};
 use crate::db::{new_id, now, seed, DbConn};
+use crate::learning::EnrollmentStatus;
 
 pub const BATCH: usize = 500;
 pub const RESIDENTS_PER_COMMUNE: usize = 20_000;
@@ -159,9 +161,9 @@ pub fn seed(
                                 enrollments::user_id.eq(id.clone()),
                                 enrollments::course_id.eq(course_id.clone()),
                                 enrollments::status.eq(if completed {
-                                    "completed"
+                                    EnrollmentStatus::Completed
                                 } else {
-                                    "in_progress"
+                                    EnrollmentStatus::InProgress
                                 }),
                                 enrollments::enrolled_at.eq(when),
                                 enrollments::last_activity_at.eq(when),
@@ -173,7 +175,7 @@ pub fn seed(
                                 id: new_id(),
                                 serial: crate::certs::new_serial(),
                                 user_id: id.clone(),
-                                kind: "program".into(),
+                                kind: CertificateKind::Program,
                                 course_id: None,
                                 program_slug: Some(crate::reports::BASIC_PROGRAM.into()),
                                 title: "Phổ cập kỹ năng số cơ bản cho người dân".into(),

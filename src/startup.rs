@@ -192,6 +192,10 @@ impl Application {
                         actix_web::dev::AppConfig::default()
                     }));
                 actix_service::fn_service(|io: actix_web::rt::net::TcpStream| {
+                    // Answers written in more than one piece (a compressed body's last chunk)
+                    // must not wait for the client's delayed ACK (Nagle): ~40 ms each otherwise
+                    // (bench/results/2026-12-05T2110-lesson-compressed.md).
+                    let _ = io.set_nodelay(true);
                     let peer = io.peer_addr().ok();
                     std::future::ready(Ok::<_, actix_http::error::DispatchError>((
                         api::wire::ProblemStream::new(io),

@@ -11,7 +11,7 @@ use super::extract::Json;
 use crate::access::{self, Action};
 use crate::auth::AuthUser;
 use crate::certs::signers::{self, CertificateSigner, SignerInput};
-use crate::certs::{self, page, pdf, status};
+use crate::certs::{self, page, pdf, status, CertificateKind};
 use crate::db::learning::{self as q, CertificateRow};
 use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
@@ -34,7 +34,8 @@ pub struct CertificateResponse {
     pub revoked_reason: Option<String>,
     pub recipient_name: String,
     /// `course` or `program`
-    pub kind: String,
+    #[schema(value_type = String)]
+    pub kind: CertificateKind,
     pub title: String,
     pub title_en: String,
     pub issued_at: DateTime<Utc>,
@@ -142,7 +143,7 @@ pub async fn certificate_pdf(
                 recipient: &c.recipient_name,
                 title: &c.title,
                 title_en: &c.title_en,
-                kind: &c.kind,
+                kind: c.kind,
                 issued_on: c.issued_at.date(),
                 serial: &c.serial,
                 verify_url: &url,
@@ -184,7 +185,7 @@ pub async fn verify_page(state: web::Data<AppState>, path: web::Path<String>) ->
                 serial: &c.serial,
                 recipient: &c.recipient_name,
                 title: &c.title,
-                kind: &c.kind,
+                kind: c.kind,
                 issued_on: &c.issued_at.format("%d/%m/%Y").to_string(),
                 revoked: c.revoked_at.map(|d| {
                     (

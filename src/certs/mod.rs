@@ -7,6 +7,7 @@ pub mod pdf;
 pub mod signers;
 pub mod status;
 
+pub use crate::kinds::CertificateKind;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 use chrono::{DateTime, Utc};
@@ -148,8 +149,7 @@ impl IssuerKeys {
 
 /// What a certificate attests.
 pub struct Achievement<'a> {
-    /// `course` or `program`
-    pub kind: &'a str,
+    pub kind: CertificateKind,
     pub slug: &'a str,
     pub title: &'a str,
     pub title_en: &'a str,
@@ -179,12 +179,12 @@ pub fn credential(
     let id = format!("{base}/verify/{}", issued.serial);
     let subject = format!("urn:uuid:{}", issued.user_id);
     let issued_at = issued.issued_at;
-    let path = if what.kind == "program" {
+    let path = if what.kind == CertificateKind::Program {
         "programs"
     } else {
         "courses"
     };
-    let criteria = if what.kind == "program" {
+    let criteria = if what.kind == CertificateKind::Program {
         format!("Hoàn thành mọi khóa học của chương trình \"{}\". / Completed every course of the program.", what.title)
     } else {
         format!("Hoàn thành các bài học bắt buộc và đạt các bài kiểm tra bắt buộc của khóa \"{}\". / Completed the required lessons and passed the required quizzes.", what.title)
@@ -300,7 +300,7 @@ mod tests {
                 issued_at: Utc::now(),
             },
             &Achievement {
-                kind: "course",
+                kind: CertificateKind::Course,
                 slug: "zalo",
                 title: "Zalo",
                 title_en: "Zalo",

@@ -25,7 +25,7 @@ pub struct VerifyView<'a> {
     pub serial: &'a str,
     pub recipient: &'a str,
     pub title: &'a str,
-    pub kind: &'a str,
+    pub kind: super::CertificateKind,
     pub issued_on: &'a str,
     /// (date, reason) when revoked.
     pub revoked: Option<(String, String)>,
@@ -41,7 +41,7 @@ pub fn verify(v: &VerifyView<'_>) -> String {
             escape(reason)
         ),
     };
-    let what = if v.kind == "program" {
+    let what = if v.kind == super::CertificateKind::Program {
         "Chương trình"
     } else {
         "Khóa học"

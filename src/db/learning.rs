@@ -5,13 +5,15 @@ use diesel::prelude::*;
 
 use super::schema::{certificates, courses, enrollments, programs, progress_events};
 use super::DbConn;
+use crate::kinds::CertificateKind;
+use crate::kinds::{EnrollmentStatus, LessonStatus};
 
 #[derive(Queryable, Selectable, Clone, Debug)]
 #[diesel(table_name = enrollments)]
 pub struct Enrollment {
     pub user_id: String,
     pub course_id: String,
-    pub status: String,
+    pub status: EnrollmentStatus,
     pub enrolled_at: NaiveDateTime,
     pub last_activity_at: NaiveDateTime,
     pub completed_at: Option<NaiveDateTime>,
@@ -22,7 +24,7 @@ pub struct NewEvent<'a> {
     pub client_event_id: &'a str,
     pub course_id: &'a str,
     pub lesson_key: &'a str,
-    pub status: &'a str,
+    pub status: LessonStatus,
     pub time_spent_seconds: i64,
     pub occurred_at: NaiveDateTime,
     pub received_at: NaiveDateTime,
@@ -33,7 +35,7 @@ pub struct NewLessonProgress<'a> {
     pub user_id: &'a str,
     pub course_id: &'a str,
     pub lesson_key: &'a str,
-    pub status: &'a str,
+    pub status: LessonStatus,
     pub time_spent_seconds: i64,
     pub started_at: NaiveDateTime,
     pub completed_at: Option<NaiveDateTime>,
@@ -59,7 +61,7 @@ pub struct CertificateRow {
     pub id: String,
     pub serial: String,
     pub user_id: String,
-    pub kind: String,
+    pub kind: CertificateKind,
     pub course_id: Option<String>,
     pub program_slug: Option<String>,
     pub title: String,
@@ -95,7 +97,7 @@ pub fn ensure_enrollment(
     let values = (
         enrollments::user_id.eq(user_id),
         enrollments::course_id.eq(course_id),
-        enrollments::status.eq("in_progress"),
+        enrollments::status.eq(EnrollmentStatus::InProgress),
         enrollments::enrolled_at.eq(at),
         enrollments::last_activity_at.eq(at),
     );
@@ -283,18 +285,30 @@ pub fn event_exists(conn: &mut DbConn, user_id: &str, client_event_id: &str) -> 
     Ok(n > 0)
 }
 
+crate::text_enum! {
+    /// What a row of [`course_state`] is about.
+    pub enum StateKind {
+        Lesson = "lesson",
+        /// A passed quiz.
+        Quiz = "quiz",
+        Enrollment = "enrollment",
+    }
+}
+
 /// One row of what a learner has done in a course (see [`course_state`]).
 #[derive(QueryableByName, Debug)]
 pub struct StateRow {
-    /// `lesson`, `quiz` (passed) or `enrollment`
     #[diesel(sql_type = diesel::sql_types::Text)]
-    pub kind: String,
+    pub kind: StateKind,
     /// The lesson or quiz key (empty for the enrolment).
     #[diesel(sql_type = diesel::sql_types::Text)]
     pub key: String,
-    /// The lesson's or the enrolment's status.
-    #[diesel(sql_type = diesel::sql_types::Text)]
-    pub status: String,
+    /// The lesson's status (a lesson's row only).
+    #[diesel(sql_type = diesel::sql_types::Nullable<diesel::sql_types::Text>)]
+    pub lesson_status: Option<LessonStatus>,
+    /// The enrolment's status (the enrolment's row only).
+    #[diesel(sql_type = diesel::sql_types::Nullable<diesel::sql_types::Text>)]
+    pub enrollment_status: Option<EnrollmentStatus>,
     /// Time spent on the lesson.
     #[diesel(sql_type = diesel::sql_types::BigInt)]
     pub seconds: i64,
@@ -311,11 +325,12 @@ pub fn course_state(
     macro_rules! state {
         ($c:expr) => {
             crate::fixed!(
-                "SELECT 'lesson' AS kind, lesson_key AS key, status, time_spent_seconds AS seconds \
+                "SELECT 'lesson' AS kind, lesson_key AS key, status AS lesson_status, \
+                 CAST(NULL AS TEXT) AS enrollment_status, time_spent_seconds AS seconds \
                  FROM lesson_progress WHERE user_id = $1 AND course_id = $2 \
-                 UNION ALL SELECT DISTINCT 'quiz', quiz_key, '', 0 FROM quiz_attempts \
-                 WHERE user_id = $1 AND course_id = $2 AND passed \
-                 UNION ALL SELECT 'enrollment', '', status, 0 FROM enrollments \
+                 UNION ALL SELECT DISTINCT 'quiz', quiz_key, CAST(NULL AS TEXT), CAST(NULL AS TEXT), 0 \
+                 FROM quiz_attempts WHERE user_id = $1 AND course_id = $2 AND passed \
+                 UNION ALL SELECT 'enrollment', '', CAST(NULL AS TEXT), status, 0 FROM enrollments \
                  WHERE user_id = $1 AND course_id = $2"
             )
             .bind::<Text, _>(user_id)
@@ -339,10 +354,10 @@ pub fn mark_completed(
     let n = diesel::update(
         enrollments::table
             .find((user_id, course_id))
-            .filter(enrollments::status.ne("completed")),
+            .filter(enrollments::status.ne(EnrollmentStatus::Completed)),
     )
     .set((
-        enrollments::status.eq("completed"),
+        enrollments::status.eq(EnrollmentStatus::Completed),
         enrollments::completed_at.eq(Some(at)),
     ))
     .execute(conn)?;
@@ -374,7 +389,7 @@ pub fn stuck_in(
                     .select(learner_profiles::user_id),
             ),
         )
-        .filter(lesson_progress::status.eq("started"))
+        .filter(lesson_progress::status.eq(LessonStatus::Started))
         .filter(lesson_progress::started_at.lt(cutoff))
         .select(lesson_progress::user_id)
         .distinct()
@@ -395,7 +410,7 @@ pub fn completed_slugs(conn: &mut DbConn, user_id: &str) -> QueryResult<Vec<Stri
     enrollments::table
         .inner_join(courses::table)
         .filter(enrollments::user_id.eq(user_id))
-        .filter(enrollments::status.eq("completed"))
+        .filter(enrollments::status.eq(EnrollmentStatus::Completed))
         .select(courses::slug)
         .load(conn)
 }

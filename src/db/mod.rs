@@ -6,6 +6,7 @@
 
 pub mod community;
 pub mod courses;
+mod enums;
 pub mod learning;
 pub mod mail;
 pub mod migrate;

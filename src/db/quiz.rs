@@ -5,6 +5,7 @@ use diesel::prelude::*;
 
 use super::schema::{attempt_answers, quiz_attempts};
 use super::DbConn;
+use crate::kinds::AttemptStatus;
 
 #[derive(Queryable, Selectable, Clone, Debug)]
 #[diesel(table_name = quiz_attempts)]
@@ -15,7 +16,7 @@ pub struct AttemptRow {
     pub quiz_key: String,
     pub release: i32,
     pub number: i32,
-    pub status: String,
+    pub status: AttemptStatus,
     pub paper: String,
     pub answers: String,
     pub started_at: NaiveDateTime,
@@ -34,7 +35,7 @@ pub struct NewAttempt<'a> {
     pub quiz_key: &'a str,
     pub release: i32,
     pub number: i32,
-    pub status: &'a str,
+    pub status: AttemptStatus,
     pub paper: &'a str,
     pub answers: &'a str,
     pub started_at: NaiveDateTime,
@@ -88,7 +89,7 @@ pub fn attempts_so_far(
         #[diesel(sql_type = diesel::sql_types::Integer)]
         number: i32,
         #[diesel(sql_type = diesel::sql_types::Text)]
-        status: String,
+        status: AttemptStatus,
         #[diesel(sql_type = diesel::sql_types::Text)]
         id: String,
         #[diesel(sql_type = diesel::sql_types::Nullable<diesel::sql_types::Timestamp>)]
@@ -116,7 +117,7 @@ pub fn attempts_so_far(
         DbConn::Sqlite(c) => latest!(c)?,
     };
     Ok(latest.map_or_else(AttemptsSoFar::default, |l| {
-        let open = l.status == "open";
+        let open = l.status == AttemptStatus::Open;
         AttemptsSoFar {
             count: l.number.into(),
             last_submitted_at: l.submitted_at,
@@ -281,7 +282,7 @@ pub fn submitted_scores(
     quiz_attempts::table
         .filter(quiz_attempts::course_id.eq(course_id))
         .filter(quiz_attempts::quiz_key.eq(quiz_key))
-        .filter(quiz_attempts::status.eq("submitted"))
+        .filter(quiz_attempts::status.eq(AttemptStatus::Submitted))
         .select((quiz_attempts::score_bp, quiz_attempts::passed))
         .load(conn)
 }
@@ -374,7 +375,7 @@ pub fn submitted_results_in(
                     .select(learner_profiles::user_id),
             ),
         )
-        .filter(quiz_attempts::status.eq("submitted"))
+        .filter(quiz_attempts::status.eq(AttemptStatus::Submitted))
         .select((
             quiz_attempts::user_id,
             quiz_attempts::course_id,

@@ -48,7 +48,7 @@ pub fn profiles(conn: &mut DbConn, rows: &[super::community::Profile]) -> QueryR
 pub type EnrollmentRow = (
     diesel::dsl::Eq<enrollments::user_id, String>,
     diesel::dsl::Eq<enrollments::course_id, String>,
-    diesel::dsl::Eq<enrollments::status, &'static str>,
+    diesel::dsl::Eq<enrollments::status, crate::learning::EnrollmentStatus>,
     diesel::dsl::Eq<enrollments::enrolled_at, chrono::NaiveDateTime>,
     diesel::dsl::Eq<enrollments::last_activity_at, chrono::NaiveDateTime>,
     diesel::dsl::Eq<enrollments::completed_at, Option<chrono::NaiveDateTime>>,

@@ -17,7 +17,8 @@ pub struct EnrollmentResponse {
     pub course: String,
     pub title: String,
     /// `in_progress` or `completed`
-    pub status: String,
+    #[schema(value_type = String)]
+    pub status: super::EnrollmentStatus,
     /// Share of required lessons and quizzes done, 0–100.
     pub percent: u32,
     pub enrolled_at: DateTime<Utc>,
@@ -35,7 +36,7 @@ fn enrollment_view(
     Ok(EnrollmentResponse {
         course: course.card.slug.clone(),
         title: course.card.title.clone(),
-        status: e.status.clone(),
+        status: e.status,
         percent: super::percent(&course.content.doc, &done),
         enrolled_at: e.enrolled_at.and_utc(),
         last_activity_at: e.last_activity_at.and_utc(),

@@ -38,8 +38,7 @@ pub struct MyCourse {
     pub slug: String,
     pub title: String,
     pub title_en: String,
-    /// `in_progress` or `completed`
-    pub status: String,
+    pub status: super::EnrollmentStatus,
     pub percent: u32,
     pub next: Option<NextItem>,
     pub last_activity_at: NaiveDateTime,
@@ -71,7 +70,7 @@ pub fn home(pool: &DbPool, catalogue: &Catalogue, actor: &AuthUser) -> ApiResult
         };
         let doc = &course.content.doc;
         let done = Snapshot::load(&mut conn, &actor.id, &course.course_id)?.done();
-        let next = if e.status == "completed" {
+        let next = if e.status == super::EnrollmentStatus::Completed {
             None
         } else {
             next_item(doc, &done).map(|i| match i {
@@ -93,7 +92,7 @@ pub fn home(pool: &DbPool, catalogue: &Catalogue, actor: &AuthUser) -> ApiResult
             slug,
             title: course.card.title.clone(),
             title_en: course.card.title_en.clone(),
-            status: e.status.clone(),
+            status: e.status,
             percent: super::percent(doc, &done),
             next,
             last_activity_at: e.last_activity_at,

@@ -12,15 +12,17 @@ use chrono::{DateTime, NaiveDateTime, TimeDelta, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use crate::certs::{self, Achievement, IssuerKeys};
+use crate::certs::{self, Achievement, CertificateKind, IssuerKeys};
 use crate::content::catalogue::PublishedCourse;
 use crate::content::{CourseDoc, ItemDoc};
-use crate::db::learning::{self as q, CertificateRow, NewEvent, NewLessonProgress};
+use crate::db::learning::{self as q, CertificateRow, NewEvent, NewLessonProgress, StateKind};
 use crate::db::{mail as outbox, new_id, DbConn};
 use crate::error::{ApiError, ApiResult};
 use crate::i18n::Lang;
+pub use crate::kinds::{CourseStatus, EnrollmentStatus, ItemKind, ItemStatus, LessonStatus};
 
 pub const MAX_TIME_SPENT: i64 = 24 * 3600;
+
 pub const MAX_FUTURE: TimeDelta = TimeDelta::minutes(5);
 
 /// One progress event as a device sends it.
@@ -109,16 +111,16 @@ pub fn check_event(
     lesson_key: &str,
     e: &ProgressEvent,
     now: NaiveDateTime,
-) -> Result<(), Outcome> {
+) -> Result<LessonStatus, Outcome> {
     if uuid::Uuid::parse_str(&e.client_event_id).is_err() {
         return Err(reject("invalid_event_id", "client_event_id must be a UUID"));
     }
-    if e.status != "started" && e.status != "completed" {
+    let Some(status) = LessonStatus::parse(&e.status) else {
         return Err(reject(
             "invalid_status",
             "status must be `started` or `completed`",
         ));
-    }
+    };
     if !(0..=MAX_TIME_SPENT).contains(&e.time_spent_seconds) {
         return Err(reject(
             "invalid_time_spent",
@@ -134,7 +136,7 @@ pub fn check_event(
             format!("the course has no lesson `{lesson_key}`"),
         ));
     }
-    Ok(())
+    Ok(status)
 }
 
 /// Applies one event: records it once, enrols the learner if needed, raises the lesson's status
@@ -156,10 +158,11 @@ pub fn apply(
     e: &ProgressEvent,
 ) -> ApiResult<Outcome> {
     let (user_id, recorded_by) = (learner.id, learner.recorded_by);
-    if let Err(o) = check_event(doc, lesson_key, e, now) {
-        return Ok(o);
-    }
-    let completed = e.status == "completed";
+    let status = match check_event(doc, lesson_key, e, now) {
+        Ok(status) => status,
+        Err(o) => return Ok(o),
+    };
+    let completed = status == LessonStatus::Completed;
     if completed && doc.meta.strict_order {
         // A duplicate is answered as such even when order rules changed since.
         if q::event_exists(conn, user_id, &e.client_event_id)? {
@@ -181,7 +184,7 @@ pub fn apply(
             client_event_id: &e.client_event_id,
             course_id,
             lesson_key,
-            status: &e.status,
+            status,
             time_spent_seconds: e.time_spent_seconds,
             occurred_at: e.occurred_at.naive_utc(),
             received_at: now,
@@ -191,7 +194,7 @@ pub fn apply(
             user_id,
             course_id,
             lesson_key,
-            status: &e.status,
+            status,
             time_spent_seconds: e.time_spent_seconds,
             started_at: at,
             completed_at: completed.then_some(at),
@@ -208,10 +211,10 @@ pub fn apply(
 /// What a learner has done in one course, read once per request (one query).
 pub struct Snapshot {
     /// (lesson key, status, seconds)
-    pub lessons: Vec<(String, String, i64)>,
+    pub lessons: Vec<(String, LessonStatus, i64)>,
     pub passed_quizzes: Vec<String>,
-    /// `in_progress` or `completed`; none when not enrolled.
-    pub enrollment_status: Option<String>,
+    /// None when not enrolled.
+    pub enrollment_status: Option<EnrollmentStatus>,
 }
 
 impl Snapshot {
@@ -222,10 +225,13 @@ impl Snapshot {
             enrollment_status: None,
         };
         for row in q::course_state(conn, user_id, course_id)? {
-            match row.kind.as_str() {
-                "lesson" => snap.lessons.push((row.key, row.status, row.seconds)),
-                "quiz" => snap.passed_quizzes.push(row.key),
-                _ => snap.enrollment_status = Some(row.status),
+            match (row.kind, row.lesson_status) {
+                (StateKind::Lesson, Some(status)) => {
+                    snap.lessons.push((row.key, status, row.seconds))
+                }
+                (StateKind::Lesson, None) => {}
+                (StateKind::Quiz, _) => snap.passed_quizzes.push(row.key),
+                (StateKind::Enrollment, _) => snap.enrollment_status = row.enrollment_status,
             }
         }
         Ok(snap)
@@ -235,7 +241,7 @@ impl Snapshot {
     pub fn done(&self) -> HashSet<String> {
         self.lessons
             .iter()
-            .filter(|(_, s, _)| s == "completed")
+            .filter(|(_, s, _)| *s == LessonStatus::Completed)
             .map(|(k, _, _)| k.clone())
             .chain(self.passed_quizzes.iter().cloned())
             .collect()
@@ -275,9 +281,9 @@ fn issue(
         id: new_id(),
         serial,
         user_id: user.id.clone(),
-        kind: what.kind.to_string(),
+        kind: what.kind,
         course_id: course_id.map(String::from),
-        program_slug: (what.kind == "program").then(|| what.slug.to_string()),
+        program_slug: (what.kind == CertificateKind::Program).then(|| what.slug.to_string()),
         title: what.title.to_string(),
         title_en: what.title_en.to_string(),
         recipient_name: user.display_name.clone(),
@@ -296,7 +302,8 @@ fn issue(
 pub struct IssuedCertificate {
     pub serial: String,
     /// `course` or `program`
-    pub kind: String,
+    #[schema(value_type = String)]
+    pub kind: CertificateKind,
     pub title: String,
 }
 
@@ -376,7 +383,7 @@ fn complete_if_done(
             issuer,
             &user,
             &Achievement {
-                kind: "course",
+                kind: CertificateKind::Course,
                 slug: &doc.slug,
                 title: &doc.meta.title,
                 title_en: &doc.meta.title_en,
@@ -412,7 +419,7 @@ fn complete_if_done(
                 issuer,
                 &user,
                 &Achievement {
-                    kind: "program",
+                    kind: CertificateKind::Program,
                     slug: &program.slug,
                     title: &program.title,
                     title_en: &program.title_en,
@@ -518,7 +525,7 @@ mod tests {
         };
         let id = uuid::Uuid::new_v4().to_string();
         assert!(check_event(&d, "a", &ev(&id, "completed", 60, Utc::now()), now).is_ok());
-        let code = |r: Result<(), Outcome>| match r {
+        let code = |r: Result<LessonStatus, Outcome>| match r {
             Err(Outcome::Rejected { code, .. }) => code,
             _ => "ok",
         };

@@ -7,8 +7,12 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use super::{Completion, IssuedCertificate, Learner, Outcome, ProgressEvent, Snapshot};
+use super::{
+    Completion, CourseStatus, IssuedCertificate, ItemKind, ItemStatus, Learner, Outcome,
+    ProgressEvent, Snapshot,
+};
 use crate::auth::{AuthUser, Caller};
+use crate::certs::CertificateKind;
 use crate::content::catalogue::{Catalogue, PublishedCourse};
 use crate::content::ItemDoc;
 use crate::db::{DbConn, DbPool};
@@ -20,9 +24,11 @@ pub const MAX_BATCH: usize = 500;
 #[derive(Serialize, ToSchema)]
 pub struct ItemProgress {
     pub key: String,
-    pub kind: &'static str,
+    #[schema(value_type = String)]
+    pub kind: ItemKind,
     /// `done`, `started` or `not_started`
-    pub status: &'static str,
+    #[schema(value_type = String)]
+    pub status: ItemStatus,
     pub optional: bool,
     /// Strict order: the item opens when the required items before it are done.
     pub locked: bool,
@@ -33,7 +39,8 @@ pub struct CourseProgress {
     pub course: String,
     pub release: i32,
     /// `not_enrolled`, `in_progress` or `completed`
-    pub status: String,
+    #[schema(value_type = String)]
+    pub status: CourseStatus,
     pub percent: u32,
     pub strict_order: bool,
     pub items: Vec<ItemProgress>,
@@ -51,12 +58,11 @@ fn course_progress(
     let doc = &course.content.doc;
     let started: HashSet<&str> = snap.lessons.iter().map(|(k, _, _)| k.as_str()).collect();
     let locked = super::locked_items(doc, done);
-    let status = if issued.iter().any(|c| c.kind == "course") {
-        "completed".to_string()
+    let status = if issued.iter().any(|c| c.kind == CertificateKind::Course) {
+        CourseStatus::Completed
     } else {
         snap.enrollment_status
-            .clone()
-            .unwrap_or_else(|| "not_enrolled".to_string())
+            .map_or(CourseStatus::NotEnrolled, CourseStatus::from)
     };
     CourseProgress {
         course: doc.slug.clone(),
@@ -70,18 +76,18 @@ fn course_progress(
             .flat_map(|m| m.items.iter())
             .map(|i| {
                 let (kind, optional) = match i {
-                    ItemDoc::Lesson(l) => ("lesson", l.meta.optional),
-                    ItemDoc::Quiz(q) => ("quiz", q.spec.optional),
+                    ItemDoc::Lesson(l) => (ItemKind::Lesson, l.meta.optional),
+                    ItemDoc::Quiz(q) => (ItemKind::Quiz, q.spec.optional),
                 };
                 ItemProgress {
                     key: i.key().to_string(),
                     kind,
                     status: if done.contains(i.key()) {
-                        "done"
+                        ItemStatus::Done
                     } else if started.contains(i.key()) {
-                        "started"
+                        ItemStatus::Started
                     } else {
-                        "not_started"
+                        ItemStatus::NotStarted
                     },
                     optional,
                     locked: locked.contains(i.key()),

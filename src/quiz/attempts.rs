@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use chrono::{NaiveDateTime, TimeDelta};
 use serde::{Deserialize, Serialize};
 
-use super::{check_answer, draw, grade, Answer, Paper, QuestionResult, StoredPaper};
+use super::{check_answer, draw, grade, Answer, AttemptStatus, Paper, QuestionResult, StoredPaper};
 use crate::clock::Clock;
 use crate::content::catalogue::Catalogue;
 use crate::content::render::ReleaseContent;
@@ -96,7 +96,7 @@ pub fn graded(row: &AttemptRow) -> ApiResult<Vec<QuestionResult>> {
 }
 
 fn expired(row: &AttemptRow, now: NaiveDateTime) -> bool {
-    row.status == "open" && row.deadline_at.is_some_and(|d| now > d + GRACE)
+    row.status == AttemptStatus::Open && row.deadline_at.is_some_and(|d| now > d + GRACE)
 }
 
 /// Loads an attempt of `user_id` (another user's → 404) and grades it if its time ran out.
@@ -150,7 +150,8 @@ pub fn start(
             }
         }
     }
-    let paper = draw(spec, &mut rand::thread_rng());
+    let paper =
+        draw(spec, &mut rand::thread_rng()).map_err(|e| ApiError::internal(anyhow::anyhow!(e)))?;
     let paper_json = serde_json::to_string(&paper.stored()).map_err(ApiError::internal)?;
     let row = AttemptRow {
         id: new_id(),
@@ -159,7 +160,7 @@ pub fn start(
         quiz_key: quiz.key.to_string(),
         release: quiz.release,
         number: so_far.count as i32 + 1,
-        status: "open".into(),
+        status: AttemptStatus::Open,
         paper: paper_json,
         answers: "{}".into(),
         started_at: now,
@@ -181,7 +182,7 @@ pub fn start(
             quiz_key: quiz.key,
             release: quiz.release,
             number: row.number,
-            status: "open",
+            status: AttemptStatus::Open,
             paper: &row.paper,
             answers: "{}",
             started_at: now,
@@ -196,7 +197,7 @@ pub fn start(
             _,
         )) => {
             let rows = q::of_user(conn, user_id, quiz.course_id, quiz.key)?;
-            let open = rows.into_iter().find(|r| r.status == "open");
+            let open = rows.into_iter().find(|r| r.status == AttemptStatus::Open);
             open.map(|r| (r, false)).ok_or_else(|| {
                 ApiError::of(
                     Code::Conflict,
@@ -225,7 +226,7 @@ pub fn save_answers(
     answers: Vec<Answer>,
 ) -> ApiResult<AttemptRow> {
     let row = load(conn, cx, id, user_id)?;
-    if row.status != "open" {
+    if row.status != AttemptStatus::Open {
         return Err(if row.late {
             ApiError::of(
                 Code::AttemptClosed,
@@ -271,7 +272,7 @@ pub fn save_answers(
 /// Submits: grades once. A second submission, or a race, returns the first grading.
 pub fn submit(conn: &mut DbConn, cx: Ctx<'_>, id: &str, user_id: &str) -> ApiResult<AttemptRow> {
     let row = load(conn, cx, id, user_id)?;
-    if row.status != "open" {
+    if row.status != AttemptStatus::Open {
         return Ok(row);
     }
     finalize(conn, cx, row)
@@ -328,7 +329,7 @@ fn finalize(conn: &mut DbConn, cx: Ctx<'_>, row: AttemptRow) -> ApiResult<Attemp
         return q::find(conn, &row.id)?.ok_or_else(|| ApiError::not_found("No such attempt."));
     }
     Ok(AttemptRow {
-        status: "submitted".into(),
+        status: AttemptStatus::Submitted,
         submitted_at: Some(submitted_at),
         late,
         score_bp: Some(score_bp),
@@ -355,7 +356,7 @@ mod tests {
             quiz_key: "q".into(),
             release: 1,
             number: 1,
-            status: "submitted".into(),
+            status: AttemptStatus::Submitted,
             paper: "{}".into(),
             answers: "{}".into(),
             started_at: NaiveDateTime::default(),

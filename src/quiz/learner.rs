@@ -9,7 +9,7 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use super::attempts::{self, quiz_not_found, Ctx, QuizRef};
-use super::{reveal, shown, Answer, QuestionResult, ShownQuestion};
+use super::{reveal, shown, Answer, AttemptStatus, QuestionResult, ShowAnswers, ShownQuestion};
 use crate::auth::Caller;
 use crate::content::catalogue::{Catalogue, PublishedCourse};
 use crate::db::quiz::{self as q, AttemptRow};
@@ -40,7 +40,8 @@ pub struct AttemptResponse {
     pub number: i32,
     pub release: i32,
     /// `open` or `submitted`
-    pub status: String,
+    #[schema(value_type = String)]
+    pub status: AttemptStatus,
     pub started_at: DateTime<Utc>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub deadline_at: Option<DateTime<Utc>>,
@@ -82,7 +83,7 @@ pub fn view(
 ) -> ApiResult<AttemptResponse> {
     let paper = attempts::paper(conn, catalogue, row)?;
     let saved = attempts::saved(row)?;
-    let result = if row.status == "submitted" {
+    let result = if row.status == AttemptStatus::Submitted {
         let attempts_left = if paper.max_attempts > 0 {
             let used = q::attempts_so_far(conn, &row.user_id, &row.course_id, &row.quiz_key)?.count;
             Some(paper.max_attempts.saturating_sub(used as u32))
@@ -90,10 +91,12 @@ pub fn view(
             None
         };
         let passed = row.passed.unwrap_or(false);
-        let shown_answers = reveal(&paper.show_answers, passed, attempts_left);
+        let shown_answers = paper
+            .show_answers
+            .is_some_and(|s| reveal(s, passed, attempts_left));
         // `never` withholds even per-question correctness; otherwise correctness is shown, and
         // explanations and solutions when the setting allows.
-        let questions = if paper.show_answers == "never" {
+        let questions = if paper.show_answers == Some(ShowAnswers::Never) {
             Vec::new()
         } else {
             let results = attempts::graded(row)?;
@@ -122,7 +125,7 @@ pub fn view(
         ),
         number: row.number,
         release: row.release,
-        status: row.status.clone(),
+        status: row.status,
         started_at: row.started_at.and_utc(),
         deadline_at: row.deadline_at.map(|d| d.and_utc()),
         submitted_at: row.submitted_at.map(|d| d.and_utc()),
@@ -227,7 +230,8 @@ pub fn submit(
 pub struct AttemptSummary {
     pub id: String,
     pub number: i32,
-    pub status: String,
+    #[schema(value_type = String)]
+    pub status: AttemptStatus,
     pub started_at: DateTime<Utc>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub submitted_at: Option<DateTime<Utc>>,

@@ -1,5 +1,7 @@
+use std::collections::{BTreeMap, HashSet};
+
 use super::*;
-use crate::content::{Choice, Pair};
+use crate::content::{Choice, Pair, Question, QuizSpec};
 use rand::SeedableRng;
 
 fn q(key: &str, kind: &str) -> Question {
@@ -76,19 +78,14 @@ fn one(kind: &str) -> PaperQuestion {
         }
     }
     let mut rng = rand::rngs::StdRng::seed_from_u64(7);
-    draw(&spec(vec![question], 1), &mut rng).questions.remove(0)
+    draw(&spec(vec![question], 1), &mut rng)
+        .unwrap()
+        .questions
+        .remove(0)
 }
 
 fn answer(q: &PaperQuestion) -> Answer {
-    Answer {
-        question: q.id.clone(),
-        choice: None,
-        choices: None,
-        value: None,
-        text: None,
-        order: None,
-        matches: None,
-    }
+    Answer::to(q.id.clone())
 }
 
 fn id_of(q: &PaperQuestion, index: usize) -> String {
@@ -110,7 +107,7 @@ fn draw_respects_pool_size_and_quotas() {
     s.quotas.insert("otp".into(), 2);
     let mut rng = rand::rngs::StdRng::seed_from_u64(1);
     for _ in 0..200 {
-        let paper = draw(&s, &mut rng);
+        let paper = draw(&s, &mut rng).unwrap();
         assert_eq!(paper.questions.len(), 5);
         let keys: HashSet<&str> = paper
             .questions
@@ -128,7 +125,7 @@ fn draw_respects_pool_size_and_quotas() {
     // Over many draws every question appears: the draw is random.
     let mut seen = HashSet::new();
     for _ in 0..200 {
-        for q in draw(&s, &mut rng).questions {
+        for q in draw(&s, &mut rng).unwrap().questions {
             seen.insert(q.spec.key);
         }
     }
@@ -141,8 +138,8 @@ fn ids_are_fresh_and_shown_questions_reveal_nothing() {
     question.choices = choices(&[("Đúng", true), ("Sai", false)]);
     let s = spec(vec![question], 1);
     let mut rng = rand::thread_rng();
-    let a = draw(&s, &mut rng);
-    let b = draw(&s, &mut rng);
+    let a = draw(&s, &mut rng).unwrap();
+    let b = draw(&s, &mut rng).unwrap();
     assert_ne!(a.questions[0].id, b.questions[0].id);
     assert_ne!(a.questions[0].options[0].id, b.questions[0].options[0].id);
     for kind in [
@@ -178,7 +175,7 @@ fn ordering_is_shuffled_whatever_the_settings() {
     let mut rng = rand::thread_rng();
     let in_order = (0..50)
         .filter(|_| {
-            let p = draw(&s, &mut rng);
+            let p = draw(&s, &mut rng).unwrap();
             p.questions[0]
                 .options
                 .iter()
@@ -302,17 +299,17 @@ fn answers_are_checked_against_the_paper() {
     s1.choices = choices(&[("A", true), ("B", false)]);
     let mut s2 = q("b", "ordering");
     s2.items = vec!["x".into(), "y".into()];
-    let paper = draw(&spec(vec![s1.clone(), s2], 2), &mut rng);
-    let other = draw(&spec(vec![s1], 1), &mut rng);
+    let paper = draw(&spec(vec![s1.clone(), s2], 2), &mut rng).unwrap();
+    let other = draw(&spec(vec![s1], 1), &mut rng).unwrap();
     let single = paper
         .questions
         .iter()
-        .find(|q| q.spec.kind == "single")
+        .find(|q| q.kind == QuestionKind::Single)
         .unwrap();
     let ordering = paper
         .questions
         .iter()
-        .find(|q| q.spec.kind == "ordering")
+        .find(|q| q.kind == QuestionKind::Ordering)
         .unwrap();
 
     let mut a = answer(single);
@@ -348,7 +345,7 @@ fn score_and_reveal() {
         t.answer = Some(true);
         qs.push(t);
     }
-    let paper = draw(&spec(qs, 4), &mut rng);
+    let paper = draw(&spec(qs, 4), &mut rng).unwrap();
     let mut answers = BTreeMap::new();
     for pq in paper.questions.iter().take(3) {
         let mut a = answer(pq);
@@ -358,12 +355,12 @@ fn score_and_reveal() {
     let (graded, score) = grade(&paper, &answers);
     assert_eq!(graded.len(), 4);
     assert_eq!(score, 75.0);
-    assert!(reveal("after_attempt", false, None));
-    assert!(!reveal("never", true, Some(0)));
-    assert!(!reveal("after_pass", false, None));
-    assert!(reveal("after_pass", true, None));
-    assert!(!reveal("after_last_attempt", false, Some(1)));
-    assert!(reveal("after_last_attempt", false, Some(0)));
+    assert!(reveal(ShowAnswers::AfterAttempt, false, None));
+    assert!(!reveal(ShowAnswers::Never, true, Some(0)));
+    assert!(!reveal(ShowAnswers::AfterPass, false, None));
+    assert!(reveal(ShowAnswers::AfterPass, true, None));
+    assert!(!reveal(ShowAnswers::AfterLastAttempt, false, Some(1)));
+    assert!(reveal(ShowAnswers::AfterLastAttempt, false, Some(0)));
 }
 
 #[test]
@@ -381,7 +378,7 @@ fn papers_are_stored_by_key_and_read_back_with_the_release() {
         right: "R".into(),
     }];
     let s = spec(questions, 4);
-    let paper = draw(&s, &mut rand::thread_rng());
+    let paper = draw(&s, &mut rand::thread_rng()).unwrap();
     let json = serde_json::to_string(&paper.stored()).unwrap();
     for text in ["Câu q0?", "Giải thích", "\"correct\"", "một", "\"L\""] {
         assert!(!json.contains(text), "{text} stored: {json}");
@@ -415,7 +412,7 @@ fn papers_stored_whole_by_earlier_versions_still_read() {
     assert!(stored.is_self_contained());
     let paper = stored.resolve(None).unwrap();
     assert_eq!(paper.questions[0].spec, question);
-    assert_eq!(paper.show_answers, "never");
+    assert_eq!(paper.show_answers, Some(ShowAnswers::Never));
     let explained = paper.explained(vec![grade_question(&paper.questions[0], None).result]);
     assert_eq!(explained[0].explanation.as_deref(), Some("Giải thích x"));
     assert_eq!(

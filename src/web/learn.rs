@@ -12,7 +12,10 @@ use crate::content::catalogue::{Filter, PublishedCourse};
 use crate::content::ItemDoc;
 use crate::courses::{self, catalogue};
 use crate::i18n::Lang;
-use crate::learning::{enrolment, home, progress, ProgressEvent};
+use crate::learning::{
+    enrolment, home, progress, CourseStatus, EnrollmentStatus, ItemStatus, LessonStatus,
+    ProgressEvent,
+};
 use crate::telemetry::{run_blocking, run_writing};
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
@@ -110,10 +113,15 @@ async fn home_page(ctx: Ctx) -> Result<HttpResponse, PageError> {
         let page = catalogue::search(&ctx.state.catalogue, Filter::default(), 0, 6)
             .map_err(|e| PageError::from_api(lang, e))?;
         let cards = page.items.iter().map(|c| card_view(lang, c)).collect();
-        return ctx.ok(&WelcomePage {
+        let mut res = ctx.ok(&WelcomePage {
             c: ctx.chrome(ctx.t().welcome_title, false),
             cards,
-        });
+        })?;
+        if ctx.has_session() {
+            // A session that ended (logged out elsewhere, expired): forget its cookie.
+            let _ = res.add_cookie(&ctx.session_removed());
+        }
+        return Ok(res);
     };
     let (st, actor) = (ctx.state.clone(), user.clone());
     let (h, name) = run_blocking(move || {
@@ -142,7 +150,7 @@ async fn home_page(ctx: Ctx) -> Result<HttpResponse, PageError> {
             title: pick(lang, &c.title, &c.title_en).to_string(),
             href: format!("/courses/{}", c.slug),
             percent: c.percent,
-            completed: c.status == "completed",
+            completed: c.status == EnrollmentStatus::Completed,
         })
         .collect();
     let certificates = h
@@ -380,7 +388,7 @@ async fn course_page(ctx: Ctx, path: web::Path<String>) -> Result<HttpResponse, 
         progress
             .as_ref()
             .and_then(|p| p.items.iter().find(|i| i.key == key))
-            .map(|i| (i.status == "done", i.locked))
+            .map(|i| (i.status == ItemStatus::Done, i.locked))
             .unwrap_or((false, false))
     };
     let modules = doc
@@ -423,7 +431,7 @@ async fn course_page(ctx: Ctx, path: web::Path<String>) -> Result<HttpResponse, 
         .map(|p| {
             p.items
                 .iter()
-                .filter(|i| i.status == "done")
+                .filter(|i| i.status == ItemStatus::Done)
                 .map(|i| i.key.clone())
                 .collect()
         })
@@ -447,7 +455,7 @@ async fn course_page(ctx: Ctx, path: web::Path<String>) -> Result<HttpResponse, 
         modules,
         status: progress
             .as_ref()
-            .map(|p| p.status.clone())
+            .map(|p| p.status.as_str().to_string())
             .unwrap_or_default(),
         percent: progress.as_ref().map(|p| p.percent).unwrap_or(0),
         next_href,
@@ -575,7 +583,7 @@ async fn lesson_done(
     let course = published(ctx, &slug)?;
     let event = ProgressEvent {
         client_event_id: uuid::Uuid::new_v4().to_string(),
-        status: "completed".into(),
+        status: LessonStatus::Completed.as_str().into(),
         time_spent_seconds: form
             .get("seconds")
             .and_then(|s| s.parse::<i64>().ok())
@@ -594,8 +602,8 @@ async fn lesson_done(
             let doc = &course.content.doc;
             let order: Vec<&ItemDoc> = doc.modules.iter().flat_map(|m| m.items.iter()).collect();
             let pos = order.iter().position(|i| i.key() == key);
-            let to = match (p.status.as_str(), pos.and_then(|p| order.get(p + 1))) {
-                ("completed", _) | (_, None) => format!("/courses/{slug}?done={key}"),
+            let to = match (p.status, pos.and_then(|p| order.get(p + 1))) {
+                (CourseStatus::Completed, _) | (_, None) => format!("/courses/{slug}?done={key}"),
                 (_, Some(next)) => format!(
                     "{}?done=1",
                     item_href(&slug, next.key(), matches!(next, ItemDoc::Quiz(_)))

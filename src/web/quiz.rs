@@ -13,11 +13,12 @@ use serde::Deserialize;
 use super::learn::{date, pick};
 use super::{Chrome, Ctx, Form, PageError};
 use crate::auth::AuthUser;
+use crate::certs::CertificateKind;
 use crate::error::ApiError;
 use crate::i18n::Lang;
 use crate::quiz::attempts::Ctx as QuizCtx;
 use crate::quiz::learner::{self, AttemptResponse};
-use crate::quiz::{Answer, MatchPair, ShownQuestion};
+use crate::quiz::{Answer, AttemptStatus, MatchPair, QuestionKind, ShownQuestion};
 use crate::state::AppState;
 use crate::telemetry::{run_blocking, run_writing};
 
@@ -116,7 +117,7 @@ async fn render_quiz(
     let open_attempt = history
         .attempts
         .iter()
-        .find(|a| a.status == "open")
+        .find(|a| a.status == AttemptStatus::Open)
         .map(|a| format!("/attempts/{}", a.id));
     let attempts = history
         .attempts
@@ -124,7 +125,7 @@ async fn render_quiz(
         .map(|a| PastAttempt {
             number: a.number,
             href: format!("/attempts/{}", a.id),
-            open: a.status == "open",
+            open: a.status == AttemptStatus::Open,
             score: a.score.map(|s| format!("{s:.0}%")).unwrap_or_default(),
             passed: a.passed,
             date: date(lang, a.started_at.naive_utc()),
@@ -215,7 +216,7 @@ fn question_view(
     let mut v = QuestionView {
         number: n,
         name: name.clone(),
-        kind: q.kind.clone(),
+        kind: q.kind.as_str().to_string(),
         prompt_html: q.prompt_html.clone(),
         image_url: q.image_url.clone(),
         options: Vec::new(),
@@ -223,8 +224,8 @@ fn question_view(
         rows: Vec::new(),
         result: None,
     };
-    match q.kind.as_str() {
-        "single" | "multiple" => {
+    match q.kind {
+        QuestionKind::Single | QuestionKind::Multiple => {
             let chosen: Vec<&str> = match saved {
                 Some(a) => a
                     .choice
@@ -246,15 +247,15 @@ fn question_view(
                 })
                 .collect();
         }
-        "true_false" => {
+        QuestionKind::TrueFalse => {
             let value = saved.and_then(|a| a.value);
             v.options = vec![
                 ("true".into(), t.true_label.into(), value == Some(true)),
                 ("false".into(), t.false_label.into(), value == Some(false)),
             ];
         }
-        "short_text" => v.text = saved.and_then(|a| a.text.clone()).unwrap_or_default(),
-        "ordering" => {
+        QuestionKind::ShortText => v.text = saved.and_then(|a| a.text.clone()).unwrap_or_default(),
+        QuestionKind::Ordering => {
             let order = saved.and_then(|a| a.order.clone()).unwrap_or_default();
             v.rows = (0..q.options.len())
                 .map(|i| SelectRow {
@@ -268,7 +269,7 @@ fn question_view(
                 })
                 .collect();
         }
-        "matching" => {
+        QuestionKind::Matching => {
             let pairs = saved.and_then(|a| a.matches.clone()).unwrap_or_default();
             v.rows = q
                 .left
@@ -290,7 +291,6 @@ fn question_view(
                 })
                 .collect();
         }
-        _ => {}
     }
     v
 }
@@ -298,27 +298,18 @@ fn question_view(
 /// The answers a posted attempt form holds; unanswered questions (and incomplete orderings
 /// and matchings) are left out, so they stay unanswered.
 fn answers_of(form: &Form, questions: &[ShownQuestion]) -> Vec<Answer> {
-    let blank = |question: &str| Answer {
-        question: question.to_string(),
-        choice: None,
-        choices: None,
-        value: None,
-        text: None,
-        order: None,
-        matches: None,
-    };
     let mut out = Vec::new();
     for q in questions {
         let name = format!("a.{}", q.id);
-        let mut a = blank(&q.id);
-        match q.kind.as_str() {
-            "single" => {
+        let mut a = Answer::to(q.id.clone());
+        match q.kind {
+            QuestionKind::Single => {
                 a.choice = form
                     .get(&name)
                     .filter(|s| !s.is_empty())
                     .map(str::to_string)
             }
-            "multiple" => {
+            QuestionKind::Multiple => {
                 let all = form.all(&name);
                 // A hidden empty field marks that the question was on the form: clearing
                 // every box saves "nothing chosen".
@@ -326,20 +317,20 @@ fn answers_of(form: &Form, questions: &[ShownQuestion]) -> Vec<Answer> {
                     a.choices = Some(all.into_iter().filter(|s| !s.is_empty()).collect());
                 }
             }
-            "true_false" => {
+            QuestionKind::TrueFalse => {
                 a.value = match form.get(&name) {
                     Some("true") => Some(true),
                     Some("false") => Some(false),
                     _ => None,
                 }
             }
-            "short_text" => {
+            QuestionKind::ShortText => {
                 a.text = form
                     .get(&name)
                     .filter(|s| !s.trim().is_empty())
                     .map(str::to_string)
             }
-            "ordering" => {
+            QuestionKind::Ordering => {
                 let order: Vec<String> = (0..q.options.len())
                     .filter_map(|i| form.get(&format!("{name}.{i}")).filter(|s| !s.is_empty()))
                     .map(str::to_string)
@@ -348,7 +339,7 @@ fn answers_of(form: &Form, questions: &[ShownQuestion]) -> Vec<Answer> {
                     a.order = Some(order);
                 }
             }
-            "matching" => {
+            QuestionKind::Matching => {
                 let pairs: Vec<MatchPair> = q
                     .left
                     .iter()
@@ -365,15 +356,8 @@ fn answers_of(form: &Form, questions: &[ShownQuestion]) -> Vec<Answer> {
                     a.matches = Some(pairs);
                 }
             }
-            _ => {}
         }
-        let given = a.choice.is_some()
-            || a.choices.is_some()
-            || a.value.is_some()
-            || a.text.is_some()
-            || a.order.is_some()
-            || a.matches.is_some();
-        if given {
+        if a.is_given() {
             out.push(a);
         }
     }
@@ -525,7 +509,7 @@ fn attempt_view(
         quiz_href: format!("/courses/{slug}/quizzes/{key}"),
         course_href: format!("/courses/{slug}"),
         number: a.number,
-        open: a.status == "open",
+        open: a.status == AttemptStatus::Open,
         deadline: a
             .deadline_at
             .map(|d| d.format("%H:%M UTC").to_string())
@@ -576,7 +560,7 @@ async fn save(
     let user = ctx.user().await?;
     let id = path.into_inner();
     let current = load(ctx, user.clone(), id.clone()).await?;
-    if current.status != "open" {
+    if current.status != AttemptStatus::Open {
         return Ok(ctx.see_other(&format!("/attempts/{id}")));
     }
     let answers = answers_of(&form, &current.questions);
@@ -630,7 +614,11 @@ async fn submit(form: Form, path: web::Path<String>) -> Result<HttpResponse, Pag
     .await;
     match result {
         Ok(a) => {
-            let to = match a.certificates_issued.iter().find(|c| c.kind == "course") {
+            let to = match a
+                .certificates_issued
+                .iter()
+                .find(|c| c.kind == CertificateKind::Course)
+            {
                 Some(c) => format!("/attempts/{id}?cert={}", c.serial),
                 None => format!("/attempts/{id}"),
             };

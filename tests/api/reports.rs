@@ -160,7 +160,7 @@ async fn fixture_commune(app: &TestApp, admin: &str) -> (String, String, String)
                 id: hocso::db::new_id(),
                 serial: hocso::certs::new_serial(),
                 user_id: id.clone(),
-                kind: "program".into(),
+                kind: hocso::certs::CertificateKind::Program,
                 course_id: None,
                 program_slug: Some(program.into()),
                 title: "P".into(),

@@ -1,0 +1,96 @@
+//! The vocabulary of statuses and kinds that are stored and answered as text: one enum each,
+//! declared with `text_enum!` (src/db/enums.rs: TEXT in the database, snake_case in JSON). A leaf
+//! module, so that the database layer can read and write them without importing the domain;
+//! the domain modules re-export theirs (`learning::EnrollmentStatus`, `quiz::AttemptStatus`, ...).
+
+crate::text_enum! {
+    /// An enrolment's state (`enrollments.status`).
+    pub enum EnrollmentStatus {
+        InProgress = "in_progress",
+        Completed = "completed",
+    }
+}
+
+crate::text_enum! {
+    /// A lesson's state for a learner (`lesson_progress.status`), and what a progress event
+    /// reports (`progress_events.status`): a completed lesson never goes back to started.
+    pub enum LessonStatus {
+        Started = "started",
+        Completed = "completed",
+    }
+}
+
+crate::text_enum! {
+    /// Where a learner stands in a course, as [`crate::learning::progress::CourseProgress`] shows it.
+    pub enum CourseStatus {
+        NotEnrolled = "not_enrolled",
+        InProgress = "in_progress",
+        Completed = "completed",
+    }
+}
+
+crate::text_enum! {
+    /// A course item's kind.
+    pub enum ItemKind {
+        Lesson = "lesson",
+        Quiz = "quiz",
+    }
+}
+
+crate::text_enum! {
+    /// An item's state for a learner, as [`crate::learning::progress::ItemProgress`] shows it.
+    pub enum ItemStatus {
+        Done = "done",
+        Started = "started",
+        NotStarted = "not_started",
+    }
+}
+
+impl From<EnrollmentStatus> for CourseStatus {
+    fn from(s: EnrollmentStatus) -> Self {
+        match s {
+            EnrollmentStatus::InProgress => CourseStatus::InProgress,
+            EnrollmentStatus::Completed => CourseStatus::Completed,
+        }
+    }
+}
+
+crate::text_enum! {
+    /// An attempt's state (`quiz_attempts.status`): answers are saved while it is open, and it is
+    /// graded once submitted (by the learner, or when its time runs out).
+    pub enum AttemptStatus {
+        Open = "open",
+        Submitted = "submitted",
+    }
+}
+
+crate::text_enum! {
+    /// A question's type (the `type` of a question file).
+    pub enum QuestionKind {
+        Single = "single",
+        Multiple = "multiple",
+        TrueFalse = "true_false",
+        ShortText = "short_text",
+        Ordering = "ordering",
+        Matching = "matching",
+    }
+}
+
+crate::text_enum! {
+    /// When a submitted attempt shows the correct answers and explanations (a quiz's
+    /// `show_answers`); `never` withholds even per-question correctness.
+    pub enum ShowAnswers {
+        Never = "never",
+        AfterAttempt = "after_attempt",
+        AfterPass = "after_pass",
+        AfterLastAttempt = "after_last_attempt",
+    }
+}
+
+crate::text_enum! {
+    /// What a certificate is for (`certificates.kind`).
+    pub enum CertificateKind {
+        Course = "course",
+        Program = "program",
+    }
+}
