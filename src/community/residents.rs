@@ -28,6 +28,8 @@ pub struct NewResident {
     pub display_name: String,
     pub username: String,
     pub password: String,
+    /// A phone number the resident may also log in with (none: the card's username only).
+    pub phone: Option<String>,
     pub profile: ProfileChanges,
 }
 
@@ -58,6 +60,19 @@ pub fn register(
     if let Some(e) = check_pin_or_password(&new.password) {
         v.push(&e.field, &e.code, e.message);
     }
+    let phone = match new
+        .phone
+        .as_deref()
+        .map(str::trim)
+        .filter(|p| !p.is_empty())
+    {
+        Some(raw) => {
+            let p = accounts::normalize_phone(raw);
+            v.check(p.is_some(), "phone", "invalid", "a Vietnamese phone number");
+            p
+        }
+        None => None,
+    };
     v.finish()?;
     let username = username.unwrap_or_default();
     let mut conn = db.read()?;
@@ -81,7 +96,7 @@ pub fn register(
             &accounts::NewAccount {
                 display_name: &new.display_name,
                 email: None,
-                phone: None,
+                phone: phone.as_deref(),
                 username: Some(&username),
                 password: &new.password,
                 language: "vi",
@@ -296,4 +311,114 @@ pub fn audit_trail(db: &Db, actor: &AuthUser, resident_id: &str) -> ApiResult<Ve
     let mut conn = db.read()?;
     access::require_resident(&mut conn, actor, Action::Audit, resident_id)?;
     Ok(q::audit_of(&mut conn, resident_id)?)
+}
+
+/// A village the actor facilitates, with its households (what a registration form offers).
+pub struct MyVillage {
+    pub village: crate::db::users::Locality,
+    pub households: Vec<crate::db::community::Household>,
+}
+
+/// The villages of the actor's teams, by name, each with its households.
+pub fn my_village_list(db: &Db, actor: &AuthUser) -> ApiResult<Vec<MyVillage>> {
+    let mut conn = db.read()?;
+    let mut out = Vec::new();
+    for id in my_villages(&mut conn, actor, None)? {
+        if let Some(village) = q::locality(&mut conn, &id)? {
+            let households = q::households_of(&mut conn, &id)?;
+            out.push(MyVillage {
+                village,
+                households,
+            });
+        }
+    }
+    out.sort_by(|a, b| a.village.name.cmp(&b.village.name));
+    Ok(out)
+}
+
+/// Where a resident stands in one course they joined.
+pub struct CourseProgress {
+    pub slug: String,
+    pub title: String,
+    pub title_en: String,
+    pub completed: bool,
+    /// Share of the required items done, 0–100.
+    pub percent: u32,
+}
+
+/// A resident as a facilitator follows them: their row of [`list`], their profile (e-identity
+/// status, household, ...) and their progress per course.
+pub struct ResidentOverview {
+    pub resident: ResidentRow,
+    pub profile: Profile,
+    pub courses: Vec<CourseProgress>,
+}
+
+fn progress_of(
+    conn: &mut DbConn,
+    catalogue: &Catalogue,
+    user_id: &str,
+) -> ApiResult<Vec<CourseProgress>> {
+    let mut out = Vec::new();
+    for (e, slug) in lq::enrollments_of(conn, user_id)? {
+        let Some(course) = catalogue.get(&slug) else {
+            continue;
+        };
+        let done = learning::done_items(conn, user_id, &course.course_id)?;
+        out.push(CourseProgress {
+            percent: learning::percent(&course.content.doc, &done),
+            completed: e.status == learning::EnrollmentStatus::Completed,
+            title: course.card.title.clone(),
+            title_en: course.card.title_en.clone(),
+            slug,
+        });
+    }
+    Ok(out)
+}
+
+/// The residents of the actor's villages (as [`list`]), each with their profile and progress
+/// per course.
+pub fn overview(
+    db: &Db,
+    catalogue: &Catalogue,
+    actor: &AuthUser,
+    only: Option<&str>,
+) -> ApiResult<Vec<ResidentOverview>> {
+    let mut conn = db.read()?;
+    let villages = my_villages(&mut conn, actor, only)?;
+    let rows = q::resident_rows(&mut conn, &villages)?;
+    let mut out = Vec::with_capacity(rows.len());
+    for r in rows {
+        let profile =
+            q::profile(&mut conn, &r.user_id)?.unwrap_or_else(|| Profile::empty(&r.user_id));
+        let courses = progress_of(&mut conn, catalogue, &r.user_id)?;
+        out.push(ResidentOverview {
+            resident: r,
+            profile,
+            courses,
+        });
+    }
+    Ok(out)
+}
+
+/// One resident the actor may see (404 otherwise, as every resident outside their villages).
+pub fn overview_of(
+    db: &Db,
+    catalogue: &Catalogue,
+    actor: &AuthUser,
+    resident_id: &str,
+) -> ApiResult<ResidentOverview> {
+    let mut conn = db.read()?;
+    let profile = access::require_resident(&mut conn, actor, Action::See, resident_id)?;
+    let village = profile.village_id.clone().unwrap_or_default();
+    let resident = q::resident_rows(&mut conn, &[village])?
+        .into_iter()
+        .find(|r| r.user_id == resident_id)
+        .ok_or_else(|| ApiError::not_found("No such resident in your villages."))?;
+    let courses = progress_of(&mut conn, catalogue, resident_id)?;
+    Ok(ResidentOverview {
+        resident,
+        profile,
+        courses,
+    })
 }

@@ -43,9 +43,13 @@ pub struct Ctx {
     new_csrf: bool,
     /// The browser session cookie, unchecked.
     session: Option<String>,
-    /// This page's path and query (where to come back after logging in).
+    /// This page's path and query (where to come back after logging in); for a form post, the
+    /// page the form belongs to.
     pub here: String,
     secure: bool,
+    /// Whether the signed-in user holds the facilitator role (known once `maybe_user` has
+    /// read the session; the layout then shows the staff link).
+    staff: std::cell::Cell<bool>,
 }
 
 fn csrf_key(state: &AppState) -> hmac::Key {
@@ -75,9 +79,18 @@ impl Ctx {
             Some(v) => (v, false),
             None => (random_token(), true),
         };
-        let here = match req.uri().query() {
-            Some(q) => format!("{}?{q}", req.path()),
-            None => req.path().to_string(),
+        let here = if req.method() == actix_web::http::Method::GET {
+            match req.uri().query() {
+                Some(q) => format!("{}?{q}", req.path()),
+                None => req.path().to_string(),
+            }
+        } else {
+            // A form's action is its page plus a verb (`…/lessons/k/done`, `/attempts/i/save`,
+            // `/courses/s/enrol`): after logging in again the learner goes back to that page.
+            match req.path().rsplit_once('/') {
+                Some((page, _)) if !page.is_empty() => page.to_string(),
+                _ => "/".to_string(),
+            }
         };
         let secure = state.settings.public_url.starts_with("https://");
         Ok(Ctx {
@@ -88,6 +101,7 @@ impl Ctx {
             session: cookie(SESSION_COOKIE),
             here,
             secure,
+            staff: std::cell::Cell::new(false),
         })
     }
 
@@ -123,9 +137,21 @@ impl Ctx {
         };
         let pool = self.state.pool.clone();
         let days = self.state.settings.refresh_token_days;
-        run_blocking(move || crate::auth::browser::user(&mut *pool.get()?, &cookie, days))
-            .await
-            .map_err(|e| PageError::from_api(self.lang, e))
+        let user =
+            run_blocking(move || crate::auth::browser::user(&mut *pool.get()?, &cookie, days))
+                .await
+                .map_err(|e| PageError::from_api(self.lang, e))?;
+        self.staff.set(user.as_ref().is_some_and(|u| {
+            u.roles
+                .iter()
+                .any(|r| r.role == crate::auth::Role::Facilitator)
+        }));
+        Ok(user)
+    }
+
+    /// Whether the signed-in user (once read) holds the facilitator role.
+    pub fn is_staff(&self) -> bool {
+        self.staff.get()
     }
 
     /// The signed-in user; without one the page answers with the login page, which comes back

@@ -9,6 +9,7 @@ pub mod assets;
 pub mod context;
 mod learn;
 mod quiz;
+mod staff;
 
 use actix_web::http::header::{self, HeaderValue};
 use actix_web::http::StatusCode;
@@ -28,6 +29,8 @@ pub struct Chrome {
     /// The CSRF token of this browser; empty on error pages (which show no forms).
     pub csrf: String,
     pub signed_in: bool,
+    /// The signed-in user holds the facilitator role: the nav links the staff pages.
+    pub staff: bool,
     /// This page's address (the language switch comes back here).
     pub here: String,
     pub title: String,
@@ -43,6 +46,7 @@ impl Chrome {
             t: texts(lang),
             csrf,
             signed_in,
+            staff: false,
             here,
             title,
             css: assets::url("site.css"),
@@ -55,13 +59,15 @@ impl Chrome {
 impl Ctx {
     /// The layout's data for a page titled `title`.
     pub fn chrome(&self, title: impl Into<String>, signed_in: bool) -> Chrome {
-        Chrome::new(
+        let mut c = Chrome::new(
             self.lang,
             title.into(),
             self.csrf_token(),
             signed_in,
             self.here.clone(),
-        )
+        );
+        c.staff = signed_in && self.is_staff();
+        c
     }
 
     /// A rendered page with `status`.
@@ -303,6 +309,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     account::configure(cfg);
     learn::configure(cfg);
     quiz::configure(cfg);
+    staff::configure(cfg);
 }
 
 /// Whether `code` is the problem a form shows beside its fields.

@@ -17,6 +17,7 @@ mod journey;
 mod login_card;
 mod offline;
 mod security;
+mod staff;
 
 /// The pages' texts, in Vietnamese (the browser asks for it): buttons are found by them.
 pub static T: std::sync::LazyLock<&'static hocso::i18n::pages::Texts> =

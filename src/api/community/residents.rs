@@ -50,6 +50,7 @@ impl From<RegisterResidentRequest> for NewResident {
             display_name: b.display_name,
             username: b.username,
             password: b.password,
+            phone: None,
             profile: ProfileChanges {
                 birth_year: b.birth_year,
                 gender: b.gender,

@@ -158,6 +158,9 @@ d.querySelectorAll('.countdown[data-deadline]').forEach(el => {
   if (end) tick();
 });
 
+// print buttons (login cards): the browser's own print, with the print styles
+d.querySelectorAll('[data-print]').forEach(b => b.addEventListener('click', () => print()));
+
 sync();
 addEventListener('online', sync);
 if (nav.serviceWorker) addEventListener('load', () => nav.serviceWorker.register('/sw.js').catch(() => {}));
