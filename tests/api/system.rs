@@ -554,3 +554,23 @@ async fn cors_for_configured_origins(backend: Backend) {
         .await;
     assert!(res.headers().get("access-control-allow-origin").is_none());
 }
+
+/// `web_pages = false`: a deployment with its own frontend gets the API alone; `/` and the page
+/// addresses answer as before the pages existed (404 problem+json), the API is unchanged.
+async fn pages_can_be_turned_off(backend: Backend) {
+    let app = TestApp::spawn_with(backend, |s| s.web_pages = false).await;
+    for path in ["/", "/courses", "/login", "/assets/site.css", "/sw.js"] {
+        let res = app.get(path).await;
+        assert_problem(res, 404, "not_found").await;
+    }
+    app.get("/api/v1/courses").expect(200).await;
+
+    let on = TestApp::spawn(backend).await;
+    let res = on.get("/").await;
+    assert_eq!(res.status(), 200);
+    assert!(res.headers()["content-type"]
+        .to_str()
+        .unwrap()
+        .starts_with("text/html"));
+}
+both_backends!(pages_can_be_turned_off);
