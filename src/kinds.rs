@@ -94,3 +94,79 @@ crate::text_enum! {
         Program = "program",
     }
 }
+
+crate::text_enum! {
+    /// A locality's level (`localities.kind`): a province holds communes, a commune villages.
+    pub enum LocalityKind {
+        Province = "province",
+        Commune = "commune",
+        Village = "village",
+    }
+}
+
+impl LocalityKind {
+    /// The kind of the localities this one holds, if any.
+    pub fn child(self) -> Option<LocalityKind> {
+        match self {
+            LocalityKind::Province => Some(LocalityKind::Commune),
+            LocalityKind::Commune => Some(LocalityKind::Village),
+            LocalityKind::Village => None,
+        }
+    }
+}
+
+crate::text_enum! {
+    /// A resident's e-identity (VNeID) level (`learner_profiles.eid_status`,
+    /// `village_links.eid_status`).
+    pub enum EidStatus {
+        None = "none",
+        Level1 = "level1",
+        Level2 = "level2",
+    }
+}
+
+crate::text_enum! {
+    /// An outbox mail's state (`mail_outbox.status`): pending until sent, or failed for good.
+    pub enum MailStatus {
+        Pending = "pending",
+        Sent = "sent",
+        Failed = "failed",
+    }
+}
+
+crate::text_enum! {
+    /// What an outbox mail is (`mail_outbox.kind`).
+    pub enum MailKind {
+        VerifyEmail = "verify_email",
+        ResetPassword = "reset_password",
+        CourseCompleted = "course_completed",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_lists_of_allowed_names_are_the_enums_names() {
+        fn names<T: Copy>(all: &[T], as_str: fn(T) -> &'static str) -> Vec<&'static str> {
+            all.iter().map(|&v| as_str(v)).collect()
+        }
+        assert_eq!(
+            names(LocalityKind::ALL, LocalityKind::as_str),
+            crate::community::KINDS
+        );
+        assert_eq!(
+            names(EidStatus::ALL, EidStatus::as_str),
+            crate::community::EID_STATUSES
+        );
+        for &k in MailKind::ALL {
+            assert_eq!(MailKind::parse(k.as_str()), Some(k));
+        }
+        for &s in MailStatus::ALL {
+            assert_eq!(serde_json::to_value(s).unwrap(), s.as_str());
+        }
+        assert_eq!(LocalityKind::Province.child(), Some(LocalityKind::Commune));
+        assert_eq!(LocalityKind::Village.child(), None);
+    }
+}

@@ -3,13 +3,14 @@
 
 use serde_json::json;
 
-use super::{Db, KINDS};
+use super::Db;
 use crate::access::{self, Action, AdminArea};
 use crate::auth::AuthUser;
 use crate::db::community::{self as q, Census};
 use crate::db::now;
 use crate::db::users::Locality;
 use crate::error::{ApiError, ApiResult, Code, Validator};
+use crate::kinds::LocalityKind;
 
 /// A new locality: under a parent the actor administers, or a province (platform admins).
 pub struct NewLocality {
@@ -25,8 +26,9 @@ pub struct NewLocality {
 pub fn create(db: &Db, actor: &AuthUser, new: NewLocality) -> ApiResult<Locality> {
     let mut v = Validator::new();
     v.length("name", &new.name, 1, 200);
+    let kind = LocalityKind::parse(&new.kind);
     v.check(
-        KINDS.contains(&new.kind.as_str()),
+        kind.is_some(),
         "kind",
         "invalid",
         "must be province, commune or village",
@@ -35,16 +37,25 @@ pub fn create(db: &Db, actor: &AuthUser, new: NewLocality) -> ApiResult<Locality
         v.length("code", c, 1, 40);
     }
     v.finish()?;
+    let Some(kind) = kind else {
+        return Err(ApiError::field(
+            "kind",
+            "invalid",
+            "must be province, commune or village",
+        ));
+    };
     let mut conn = db.read()?;
     match &new.parent_id {
         Some(p) => {
             let parent = access::require_admin_of(&mut conn, actor, p)?;
-            let expected = match parent.kind.as_str() {
-                "province" => "commune",
-                _ => "village",
-            };
-            if parent.kind == "village" || new.kind != expected {
-                let holds = if parent.kind == "village" {
+            let parent_kind = LocalityKind::parse(&parent.kind);
+            // A kind this version does not know holds villages, as a commune does.
+            let expected = parent_kind
+                .unwrap_or(LocalityKind::Commune)
+                .child()
+                .unwrap_or(LocalityKind::Village);
+            if parent_kind == Some(LocalityKind::Village) || kind != expected {
+                let holds = if parent_kind == Some(LocalityKind::Village) {
                     "a village holds no localities".to_string()
                 } else {
                     format!("a {} holds {expected}s", parent.kind)
@@ -54,7 +65,7 @@ pub fn create(db: &Db, actor: &AuthUser, new: NewLocality) -> ApiResult<Locality
         }
         None => {
             access::require(actor, Action::RunPlatform)?;
-            if new.kind != "province" {
+            if kind != LocalityKind::Province {
                 return Err(ApiError::field(
                     "kind",
                     "invalid",
@@ -76,7 +87,7 @@ pub fn create(db: &Db, actor: &AuthUser, new: NewLocality) -> ApiResult<Locality
         let id = q::insert_locality(
             conn,
             new.parent_id.as_deref(),
-            &new.kind,
+            kind.as_str(),
             new.name.trim(),
             new.code.as_deref(),
         )?;

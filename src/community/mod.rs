@@ -21,6 +21,7 @@ use crate::db::community as q;
 use crate::db::users::Locality;
 use crate::db::{DbConn, DbPool, PooledConn, Writer};
 use crate::error::{ApiError, ApiResult, Code};
+pub use crate::kinds::{EidStatus, LocalityKind};
 
 /// Where a use case reads (lookups and access checks, on a pooled connection) and writes (one
 /// transaction on the writer).
@@ -53,7 +54,7 @@ fn village(
     id: &str,
 ) -> ApiResult<Locality> {
     let loc = q::locality(conn, id)?.ok_or_else(|| ApiError::not_found("No such village."))?;
-    if loc.kind != "village" {
+    if LocalityKind::parse(&loc.kind) != Some(LocalityKind::Village) {
         return Err(ApiError::conflict(
             Code::NotAVillage,
             "households and teams belong to a village",
@@ -71,7 +72,9 @@ fn check_household(conn: &mut DbConn, village_id: &str, household_id: &str) -> A
     }
 }
 
+/// The names of [`LocalityKind`] (the OpenAPI document lists them).
 pub const KINDS: &[&str] = &["province", "commune", "village"];
+/// The names of [`EidStatus`] (the OpenAPI document lists them).
 pub const EID_STATUSES: &[&str] = &["none", "level1", "level2"];
 pub const GENDERS: &[&str] = &["female", "male", "other"];
 

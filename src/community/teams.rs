@@ -3,7 +3,7 @@
 
 use serde_json::json;
 
-use super::Db;
+use super::{Db, LocalityKind};
 use crate::access;
 use crate::accounts;
 use crate::auth::{AuthUser, Role};
@@ -27,7 +27,7 @@ pub fn create(
     v.length("name", &name, 1, 200);
     v.finish()?;
     let loc = access::require_admin_of(&mut *db.read()?, actor, &village_id)?;
-    if loc.kind != "village" {
+    if LocalityKind::parse(&loc.kind) != Some(LocalityKind::Village) {
         return Err(ApiError::conflict(
             Code::NotAVillage,
             "a team belongs to a village",

@@ -10,6 +10,7 @@ use super::schema::{
 };
 use super::users::Locality;
 use super::{new_id, now, DbConn};
+use crate::kinds::EidStatus;
 
 pub fn locality(conn: &mut DbConn, id: &str) -> QueryResult<Option<Locality>> {
     localities::table
@@ -243,7 +244,7 @@ impl Profile {
             learner_group: "citizen".into(),
             village_id: None,
             household_id: None,
-            eid_status: "none".into(),
+            eid_status: EidStatus::None.as_str().into(),
             updated_at: now(),
             external_key: None,
         }

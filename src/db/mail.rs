@@ -9,9 +9,10 @@ use diesel::sql_types::{Integer, Timestamp};
 use super::schema::mail_outbox;
 use super::users::{NewOutboxMail, OutboxMail};
 use super::{new_id, now, DbConn};
+use crate::kinds::{MailKind, MailStatus};
 
 pub struct MailContent {
-    pub kind: &'static str,
+    pub kind: MailKind,
     pub to: String,
     pub subject: String,
     pub text: String,
@@ -24,12 +25,12 @@ pub fn enqueue(conn: &mut DbConn, mail: &MailContent) -> QueryResult<String> {
     diesel::insert_into(mail_outbox::table)
         .values(NewOutboxMail {
             id: &id,
-            kind: mail.kind,
+            kind: mail.kind.as_str(),
             to_address: &mail.to,
             subject: &mail.subject,
             body_text: &mail.text,
             body_html: &mail.html,
-            status: "pending",
+            status: MailStatus::Pending.as_str(),
             attempts: 0,
             next_attempt_at: at,
             created_at: at,
@@ -52,7 +53,7 @@ pub fn lease_due(conn: &mut DbConn, limit: i32, lease: TimeDelta) -> QueryResult
     let until = at + lease;
     // Nothing due: do not take SQLite's write lock just to find that out.
     let due: i64 = mail_outbox::table
-        .filter(mail_outbox::status.eq("pending"))
+        .filter(mail_outbox::status.eq(MailStatus::Pending))
         .filter(mail_outbox::next_attempt_at.le(at))
         .count()
         .get_result(conn)?;
@@ -77,7 +78,7 @@ pub fn lease_due(conn: &mut DbConn, limit: i32, lease: TimeDelta) -> QueryResult
 pub fn mark_sent(conn: &mut DbConn, id: &str) -> QueryResult<()> {
     diesel::update(mail_outbox::table.find(id))
         .set((
-            mail_outbox::status.eq("sent"),
+            mail_outbox::status.eq(MailStatus::Sent),
             mail_outbox::sent_at.eq(Some(now())),
             mail_outbox::locked_until.eq(None::<NaiveDateTime>),
             mail_outbox::attempts.eq(mail_outbox::attempts + 1),
@@ -101,7 +102,11 @@ pub fn mark_attempt_failed(
     diesel::update(mail_outbox::table.find(&mail.id))
         .set((
             mail_outbox::attempts.eq(attempts),
-            mail_outbox::status.eq(if failed { "failed" } else { "pending" }),
+            mail_outbox::status.eq(if failed {
+                MailStatus::Failed
+            } else {
+                MailStatus::Pending
+            }),
             mail_outbox::next_attempt_at.eq(now() + TimeDelta::seconds(delay)),
             mail_outbox::locked_until.eq(None::<NaiveDateTime>),
             mail_outbox::last_error.eq(Some(error.chars().take(500).collect::<String>())),

@@ -4,6 +4,7 @@ use super::{cell, parse, require_columns, ImportReport, Row, RowProblem};
 use crate::db::community as q;
 use crate::db::DbConn;
 use crate::error::{ApiError, ApiResult};
+use crate::kinds::LocalityKind;
 
 /// Imports a locality tree. Columns: `code, name, kind (province|commune|village), parent_code`.
 /// Rows may come in any order; existing codes are updated (name), so a second run changes nothing.
@@ -38,7 +39,9 @@ pub fn import_localities(conn: &mut DbConn, bytes: &[u8]) -> ApiResult<ImportRep
                         }
                     }
                 };
-                if code.is_empty() || name.is_empty() || !crate::community::KINDS.contains(&kind) {
+                let kind =
+                    LocalityKind::parse(kind).filter(|_| !code.is_empty() && !name.is_empty());
+                let Some(kind) = kind else {
                     report.rejected += 1;
                     report.problems.push(RowProblem {
                         row: line,
@@ -48,7 +51,7 @@ pub fn import_localities(conn: &mut DbConn, bytes: &[u8]) -> ApiResult<ImportRep
                                 .into(),
                     });
                     continue;
-                }
+                };
                 match q::locality_by_code(conn, code)? {
                     Some(l) if l.name == name && l.parent_id == parent_id => report.unchanged += 1,
                     Some(l) => {
@@ -63,7 +66,13 @@ pub fn import_localities(conn: &mut DbConn, bytes: &[u8]) -> ApiResult<ImportRep
                         report.updated += 1;
                     }
                     None => {
-                        q::insert_locality(conn, parent_id.as_deref(), kind, name, Some(code))?;
+                        q::insert_locality(
+                            conn,
+                            parent_id.as_deref(),
+                            kind.as_str(),
+                            name,
+                            Some(code),
+                        )?;
                         report.created += 1;
                     }
                 }

@@ -8,6 +8,7 @@ use crate::content::{fold, GROUPS};
 use crate::db::community as q;
 use crate::db::DbConn;
 use crate::error::{ApiError, ApiResult};
+use crate::kinds::{EidStatus, LocalityKind};
 
 struct ResidentRow {
     line: usize,
@@ -18,7 +19,7 @@ struct ResidentRow {
     birth_year: Option<i32>,
     group: String,
     phone: Option<String>,
-    eid: String,
+    eid: EidStatus,
 }
 
 /// Imports residents. Columns: `village_code, household_code, name, birth_year, learner_group,
@@ -70,7 +71,7 @@ pub fn import_residents(
             Some(v) => v.clone(),
             None => {
                 let found = q::locality_by_code(conn, village_code)?
-                    .filter(|l| l.kind == "village")
+                    .filter(|l| LocalityKind::parse(&l.kind) == Some(LocalityKind::Village))
                     .map(|l| l.id);
                 let allowed = match &found {
                     Some(id) => may_import(conn, id)?,
@@ -137,9 +138,17 @@ pub fn import_residents(
             p
         };
         let eid = cell(&headers, row, "eid_status");
-        let eid = if eid.is_empty() { "none" } else { eid };
-        if !crate::community::EID_STATUSES.contains(&eid) {
-            problem("eid_status", format!("`{eid}`: use none, level1 or level2"));
+        let eid_text = eid;
+        let eid = if eid_text.is_empty() {
+            Some(EidStatus::None)
+        } else {
+            EidStatus::parse(eid_text)
+        };
+        if eid.is_none() {
+            problem(
+                "eid_status",
+                format!("`{eid_text}`: use none, level1 or level2"),
+            );
         }
         let external = cell(&headers, row, "external_id");
         let key = if external.is_empty() {
@@ -155,7 +164,7 @@ pub fn import_residents(
                 problem("phone", format!("the same phone number as line {first}"));
             }
         }
-        if problems.is_empty() {
+        if let (true, Some(eid)) = (problems.is_empty(), eid) {
             valid.push(ResidentRow {
                 line: *line,
                 key,
@@ -165,7 +174,7 @@ pub fn import_residents(
                 birth_year,
                 group: group.to_string(),
                 phone,
-                eid: eid.to_string(),
+                eid,
             });
         } else {
             report.rejected += 1;
@@ -331,7 +340,7 @@ fn apply_resident(
                     household_id: household,
                     birth_year: r.birth_year,
                     learner_group: r.group.clone(),
-                    eid_status: r.eid.clone(),
+                    eid_status: r.eid.as_str().to_string(),
                     external_key: Some(r.key.clone()),
                     requested_by: actor.map(String::from),
                     created_at: crate::db::now(),
@@ -363,7 +372,7 @@ fn apply_resident(
     profile.household_id = Some(household);
     profile.birth_year = r.birth_year;
     profile.learner_group = r.group.clone();
-    profile.eid_status = r.eid.clone();
+    profile.eid_status = r.eid.as_str().to_string();
     profile.external_key = Some(r.key.clone());
     let after = (
         profile.village_id.clone(),

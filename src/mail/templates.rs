@@ -2,6 +2,7 @@
 
 use crate::db::mail::MailContent;
 use crate::i18n::Lang;
+use crate::kinds::MailKind;
 
 fn escape(s: &str) -> String {
     s.replace('&', "&amp;")
@@ -63,7 +64,7 @@ pub fn verify_email(
     };
     let text = format!("{greeting}\n\n{}\n\n{link}\n", lines.join("\n\n"));
     MailContent {
-        kind: "verify_email",
+        kind: MailKind::VerifyEmail,
         to: to.to_string(),
         subject,
         html: html(&greeting, &lines, &link, button),
@@ -109,7 +110,7 @@ pub fn reset_password(
     };
     let text = format!("{greeting}\n\n{}\n\n{link}\n", lines.join("\n\n"));
     MailContent {
-        kind: "reset_password",
+        kind: MailKind::ResetPassword,
         to: to.to_string(),
         subject,
         html: html(&greeting, &lines, &link, button),
@@ -148,7 +149,7 @@ pub fn congratulations(
     };
     let text = format!("{greeting}\n\n{}\n\n{link}\n", lines.join("\n\n"));
     MailContent {
-        kind: "course_completed",
+        kind: MailKind::CourseCompleted,
         to: to.to_string(),
         subject,
         html: html(&greeting, &lines, &link, button),

@@ -12,6 +12,7 @@ use super::definitions::{effective_config, household_indicator, Config, INDICATO
 use super::query::{execute_over_ids, IDS};
 use crate::db::{DbConn, Writer};
 use crate::error::{ApiError, ApiResult};
+use crate::kinds::EidStatus;
 
 /// `'a','b'`: slugs written into a query (valid keys only: lowercase letters, digits and dashes).
 fn slugs(list: &[&str]) -> String {
@@ -118,8 +119,12 @@ fn refresh_sql(config: &Config, scope: Scope) -> String {
 /// The e-identity part of a qualification, on a profile `p`.
 pub(super) fn eid_part(q: &super::Qualification) -> Option<String> {
     match q.eid.as_deref() {
-        Some("level2") => Some("p.eid_status = 'level2'".to_string()),
-        Some(_) => Some("p.eid_status IN ('level1', 'level2')".to_string()),
+        Some("level2") => Some(format!("p.eid_status = '{}'", EidStatus::Level2)),
+        Some(_) => Some(format!(
+            "p.eid_status IN ('{}', '{}')",
+            EidStatus::Level1,
+            EidStatus::Level2
+        )),
         None => None,
     }
 }
