@@ -281,6 +281,34 @@ texts! {
     audit_progress: "Ghi nhận bài học", "Lesson recorded";
     audit_reset: "Cấp mã đặt lại", "Reset code given";
     audit_profile: "Sửa thông tin", "Profile corrected";
+    staff_questions_title: "Câu hỏi khó", "Hardest questions";
+    staff_questions_intro: "Những câu hỏi mà người học ở thôn của bạn đã trả lời ít nhất 3 lần và đúng dưới một nửa, khó nhất trước.", "The questions the learners of your villages answered at least 3 times and got right less than half the time, hardest first.";
+    staff_questions_caption: "Câu hỏi người học thấy khó nhất", "The questions my learners find hardest";
+    staff_questions_none: "Chưa có câu hỏi nào khó với người học của bạn.", "No question is hard for your learners yet.";
+    staff_col_course: "Khóa học", "Course";
+    staff_col_quiz: "Bài kiểm tra", "Quiz";
+    staff_col_question: "Câu hỏi", "Question";
+    staff_col_right: "Tỷ lệ trả lời đúng", "Right answers";
+    staff_col_answered: "Số lần trả lời", "Times answered";
+    staff_import_title: "Nhập danh sách từ tệp CSV", "Import residents from CSV";
+    staff_import_intro: "Các cột: village_code, household_code, name, birth_year, learner_group, phone, eid_status (và external_id nếu có). Tệp UTF-8, phân cách bằng dấu phẩy hoặc chấm phẩy.", "Columns: village_code, household_code, name, birth_year, learner_group, phone, eid_status (and external_id if any). A UTF-8 file, separated by commas or semicolons.";
+    staff_import_file: "Tệp CSV", "CSV file";
+    staff_import_all: "Tất cả hoặc không: nếu có dòng lỗi thì không nhập dòng nào", "All or nothing: if any line has a problem, import no line";
+    staff_import_button: "Nhập", "Import";
+    staff_import_report: "Kết quả nhập", "Import report";
+    staff_import_caption: "Kết quả từng dòng", "Line by line";
+    staff_import_summary: "Số dòng / mới / cập nhật / không đổi / bị từ chối", "Lines / created / updated / unchanged / rejected";
+    staff_import_applied: "Đã nhập các dòng hợp lệ.", "The valid lines were imported.";
+    staff_import_not_applied: "Không nhập dòng nào vì có dòng lỗi.", "Nothing was imported because some lines have problems.";
+    staff_import_all_good: "Mọi dòng đều hợp lệ.", "Every line was fine.";
+    staff_import_no_file: "Hãy chọn một tệp CSV.", "Choose a CSV file.";
+    staff_col_line: "Dòng", "Line";
+    staff_col_outcome: "Kết quả", "Outcome";
+    staff_col_message: "Lý do", "Why";
+    staff_outcome_rejected: "Bị từ chối", "Rejected";
+    staff_outcome_waiting: "Chờ chủ tài khoản đồng ý", "Waiting for the owner's consent";
+    staff_waiting_message: "Số điện thoại hoặc mã này thuộc một tài khoản đã có; chủ tài khoản cần xác nhận liên kết với thôn, đến lúc đó tài khoản không thay đổi.", "This phone number or key belongs to an existing account: its owner must confirm the link to the village, and until then the account does not change.";
+    staff_column: "Cột", "Column";
 }
 
 impl Texts {

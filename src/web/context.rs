@@ -50,6 +50,8 @@ pub struct Ctx {
     /// Whether the signed-in user holds the facilitator role (known once `maybe_user` has
     /// read the session; the layout then shows the staff link).
     staff: std::cell::Cell<bool>,
+    /// Whether the signed-in user may import residents (the staff nav links the import page).
+    importer: std::cell::Cell<bool>,
 }
 
 fn csrf_key(state: &AppState) -> hmac::Key {
@@ -102,6 +104,7 @@ impl Ctx {
             here,
             secure,
             staff: std::cell::Cell::new(false),
+            importer: std::cell::Cell::new(false),
         })
     }
 
@@ -146,12 +149,21 @@ impl Ctx {
                 .iter()
                 .any(|r| r.role == crate::auth::Role::Facilitator)
         }));
+        self.importer.set(
+            user.as_ref()
+                .is_some_and(|u| crate::community::imports::may_import(u).is_ok()),
+        );
         Ok(user)
     }
 
     /// Whether the signed-in user (once read) holds the facilitator role.
     pub fn is_staff(&self) -> bool {
         self.staff.get()
+    }
+
+    /// Whether the signed-in user (once read) may import residents, as the API decides.
+    pub fn is_importer(&self) -> bool {
+        self.importer.get()
     }
 
     /// The signed-in user; without one the page answers with the login page, which comes back

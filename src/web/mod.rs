@@ -31,6 +31,8 @@ pub struct Chrome {
     pub signed_in: bool,
     /// The signed-in user holds the facilitator role: the nav links the staff pages.
     pub staff: bool,
+    /// The signed-in user may import residents: the staff nav links the import page.
+    pub importer: bool,
     /// This page's address (the language switch comes back here).
     pub here: String,
     pub title: String,
@@ -47,6 +49,7 @@ impl Chrome {
             csrf,
             signed_in,
             staff: false,
+            importer: false,
             here,
             title,
             css: assets::url("site.css"),
@@ -67,6 +70,7 @@ impl Ctx {
             self.here.clone(),
         );
         c.staff = signed_in && self.is_staff();
+        c.importer = signed_in && self.is_importer();
         c
     }
 

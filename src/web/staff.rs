@@ -1,18 +1,21 @@
 //! The staff pages of the community digital teams (Tổ công nghệ số cộng đồng): the residents of
 //! their villages, registering one (and printing their login card), following one (enrol,
-//! record an in-person lesson, a reset code, the profile), and who needs help. They call the
-//! use cases of `community::residents`, `community::households` and `community::help`, the same
-//! as `/api/v1/facilitator/*`, with the same access decisions: what the API refuses (403 for
+//! record an in-person lesson, a reset code, the profile), who needs help, the questions their
+//! learners find hardest, and (admins of the area) residents imported from a CSV file. They call
+//! the use cases of `community::residents`, `community::households`, `community::help` and
+//! `community::imports`, the same as `/api/v1/facilitator/*` and
+//! `/api/v1/admin/imports/residents`, with the same access decisions: what the API refuses (403 for
 //! someone who is no facilitator, 404 for a resident elsewhere) is this site's 404 here.
 
 use actix_web::http::StatusCode;
-use actix_web::{web, HttpResponse};
+use actix_web::{web, HttpRequest, HttpResponse};
 use askama::Template;
 use serde::Deserialize;
 
 use super::{field_errors, is_validation, message_of, Chrome, Ctx, Errors, Form, PageError};
 use crate::auth::AuthUser;
 use crate::community::households::{self, NewHousehold};
+use crate::community::imports;
 use crate::community::profiles::ProfileChanges;
 use crate::community::residents::{self, NewResident, RecordedProgress, ResidentOverview};
 use crate::community::{help, Db, EID_STATUSES, GENDERS};
@@ -46,7 +49,10 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             "/staff/residents/{id}/profile",
             web::post().to(correct_profile),
         )
-        .route("/staff/help", web::get().to(help_page));
+        .route("/staff/help", web::get().to(help_page))
+        .route("/staff/questions", web::get().to(questions_page))
+        .route("/staff/import", web::get().to(import_page))
+        .route("/staff/import", web::post().to(import_post));
 }
 
 fn db(state: &AppState) -> Db {
@@ -1044,4 +1050,220 @@ async fn help_page(
         days,
         people,
     })
+}
+
+// ---------------------------------------------------------------- hardest questions
+
+struct QuestionView {
+    prompt: String,
+    course: String,
+    quiz: String,
+    right: String,
+    answered: i64,
+}
+
+#[derive(Template)]
+#[template(path = "staff_questions.html")]
+struct QuestionsPage {
+    c: Chrome,
+    questions: Vec<QuestionView>,
+}
+
+/// The questions the learners of my villages find hardest (`help::difficult_questions`, as
+/// `/api/v1/facilitator/difficult-questions`).
+async fn questions_page(ctx: Ctx) -> Result<HttpResponse, PageError> {
+    let user = staff_user(&ctx).await?;
+    let lang = ctx.lang;
+    let t = ctx.t();
+    let st = ctx.state.clone();
+    let list = run_blocking(move || help::difficult_questions(&db(&st), &st.catalogue, &user))
+        .await
+        .map_err(|e| refused(lang, e))?;
+    let questions = list
+        .into_iter()
+        .map(|d| {
+            let (course, quiz) = course_and_quiz(&ctx, &d.course, &d.quiz);
+            QuestionView {
+                prompt: if d.prompt.is_empty() {
+                    d.question
+                } else {
+                    d.prompt
+                },
+                course,
+                quiz,
+                right: format!("{:.0}%", d.correct_share * 100.0),
+                answered: d.answered,
+            }
+        })
+        .collect();
+    ctx.ok(&QuestionsPage {
+        c: ctx.chrome(t.staff_questions_title, true),
+        questions,
+    })
+}
+
+/// The titles of a published course and of its quiz (else their slug and key).
+fn course_and_quiz(ctx: &Ctx, slug: &str, key: &str) -> (String, String) {
+    let lang = ctx.lang;
+    let Some(course) = ctx.state.catalogue.get(slug) else {
+        return (slug.to_string(), key.to_string());
+    };
+    let doc = &course.content.doc;
+    let quiz = doc
+        .quizzes()
+        .find(|q| q.key == key)
+        .map(|q| pick(lang, &q.spec.title, &q.spec.title_en).to_string())
+        .unwrap_or_else(|| key.to_string());
+    (
+        pick(lang, &doc.meta.title, &doc.meta.title_en).to_string(),
+        quiz,
+    )
+}
+
+// ---------------------------------------------------------------- import
+
+struct ImportLine {
+    line: usize,
+    outcome: &'static str,
+    message: String,
+}
+
+struct ImportView {
+    rows: usize,
+    created: usize,
+    updated: usize,
+    unchanged: usize,
+    rejected: usize,
+    applied: bool,
+    lines: Vec<ImportLine>,
+}
+
+#[derive(Template)]
+#[template(path = "staff_import.html")]
+struct ImportPage {
+    c: Chrome,
+    all_or_nothing: bool,
+    error: String,
+    report: Option<ImportView>,
+}
+
+async fn import_page(ctx: Ctx) -> Result<HttpResponse, PageError> {
+    let user = staff_user(&ctx).await?;
+    imports::may_import(&user).map_err(|e| refused(ctx.lang, e))?;
+    let t = ctx.t();
+    ctx.ok(&ImportPage {
+        c: ctx.chrome(t.staff_import_title, true),
+        all_or_nothing: false,
+        error: String::new(),
+        report: None,
+    })
+}
+
+/// The fields of the import form: the CSRF token, the file and the mode.
+#[derive(Default)]
+struct ImportForm {
+    csrf: String,
+    file: Option<web::Bytes>,
+    all_or_nothing: bool,
+}
+
+/// Reads the `multipart/form-data` body (already within the server's body limit,
+/// `max_body_bytes`, as the API's upload); `None` when it is not such a form.
+async fn import_form(req: &HttpRequest, body: web::Bytes) -> Option<ImportForm> {
+    let content_type = req
+        .headers()
+        .get(actix_web::http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())?;
+    let boundary = multer::parse_boundary(content_type).ok()?;
+    let stream = futures_util::stream::once(async move { Ok::<_, std::convert::Infallible>(body) });
+    let mut multipart = multer::Multipart::new(stream, boundary);
+    let mut form = ImportForm::default();
+    while let Some(field) = multipart.next_field().await.ok()? {
+        match field.name() {
+            Some("csrf") => form.csrf = field.text().await.ok()?,
+            Some("mode") => form.all_or_nothing = field.text().await.ok()? == "all_or_nothing",
+            Some("file") => {
+                let bytes = field.bytes().await.ok()?;
+                form.file = (!bytes.is_empty()).then_some(bytes);
+            }
+            _ => {}
+        }
+    }
+    Some(form)
+}
+
+/// Imports the uploaded CSV with `community::imports::import_residents` (as
+/// `POST /api/v1/admin/imports/residents`) and shows its report line by line.
+async fn import_post(
+    ctx: Ctx,
+    req: HttpRequest,
+    body: Result<web::Bytes, actix_web::Error>,
+) -> Result<HttpResponse, PageError> {
+    let lang = ctx.lang;
+    let user = staff_user(&ctx).await?;
+    // Refused before the upload is read, as in the API.
+    imports::may_import(&user).map_err(|e| refused(lang, e))?;
+    let body = body.map_err(|_| PageError::bad_form(lang))?;
+    let form = import_form(&req, body)
+        .await
+        .ok_or_else(|| PageError::bad_form(lang))?;
+    // Nothing is imported without this browser's token.
+    if !ctx.csrf_ok(&form.csrf) {
+        return Err(PageError::csrf(lang, "/staff/import"));
+    }
+    let t = ctx.t();
+    let all_or_nothing = form.all_or_nothing;
+    let page = |error: String, report: Option<ImportView>| ImportPage {
+        c: ctx.chrome(t.staff_import_title, true),
+        all_or_nothing,
+        error,
+        report,
+    };
+    let Some(csv) = form.file else {
+        return ctx.render(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            &page(t.staff_import_no_file.to_string(), None),
+        );
+    };
+    let st = ctx.state.clone();
+    let mode = all_or_nothing.then_some("all_or_nothing");
+    let result = run_blocking(move || imports::import_residents(&db(&st), &user, &csv, mode)).await;
+    let report = match result {
+        Ok(r) => r,
+        Err(e) if is_validation(&e) => {
+            // The file as a whole could not be read (not UTF-8, not CSV, wrong columns).
+            let error = message_of(lang, &e);
+            return ctx.render(StatusCode::UNPROCESSABLE_ENTITY, &page(error, None));
+        }
+        Err(e) => return Err(refused(lang, e)),
+    };
+    let mut lines: Vec<ImportLine> = report
+        .problems
+        .iter()
+        .map(|p| ImportLine {
+            line: p.row,
+            outcome: t.staff_outcome_rejected,
+            message: if p.column.is_empty() {
+                p.problem.clone()
+            } else {
+                format!("{} {}: {}", t.staff_column, p.column, p.problem)
+            },
+        })
+        .chain(report.waiting_for_owner.iter().map(|&line| ImportLine {
+            line,
+            outcome: t.staff_outcome_waiting,
+            message: t.staff_waiting_message.to_string(),
+        }))
+        .collect();
+    lines.sort_by_key(|l| l.line);
+    let view = ImportView {
+        rows: report.rows,
+        created: report.created,
+        updated: report.updated,
+        unchanged: report.unchanged,
+        rejected: report.rejected,
+        applied: report.applied,
+        lines,
+    };
+    ctx.render(StatusCode::OK, &page(String::new(), Some(view)))
 }

@@ -18,6 +18,7 @@ mod login_card;
 mod offline;
 mod security;
 mod staff;
+mod staff_more;
 
 /// The pages' texts, in Vietnamese (the browser asks for it): buttons are found by them.
 pub static T: std::sync::LazyLock<&'static hocso::i18n::pages::Texts> =

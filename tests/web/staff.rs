@@ -19,7 +19,7 @@ use crate::T;
 crate::both_backends!(facilitator_registers_prints_and_follows);
 
 /// Logs in on /login; the path the browser lands on.
-async fn log_in(b: &Browser, login: &str, secret: &str) -> String {
+pub(crate) async fn log_in(b: &Browser, login: &str, secret: &str) -> String {
     b.open("/login").await;
     b.type_into("#login", login).await;
     b.type_into("#password", secret).await;
@@ -75,7 +75,7 @@ async fn shot(b: &Browser, name: &str, width: u32, height: u32, mobile: bool) {
 
 /// The page checked with axe-core (and photographed at 360×800 the first time), then at
 /// 1366×768.
-async fn check(b: &Browser, audit: &mut Audit, name: &str) {
+pub(crate) async fn check(b: &Browser, audit: &mut Audit, name: &str) {
     audit.page(b, name).await;
     shot(b, &format!("{name}-1366"), 1366, 768, false).await;
 }
