@@ -106,6 +106,12 @@ async fn lessons_learned_offline_are_sent_once(backend: Backend) {
     .await;
     for (i, key) in keys.iter().enumerate() {
         b.open(&format!("/courses/{SLUG}/lessons/{key}")).await;
+        // Each new page sees the emulated network state before "learned" is pressed.
+        b.wait_js(
+            "the lesson page to be offline",
+            "return navigator.onLine === false",
+        )
+        .await;
         let title = b.text("article.lesson h1").await;
         assert!(!title.is_empty(), "lesson {key} opens offline");
         b.press(T.learned_button).await;

@@ -58,18 +58,22 @@ const sync = async () => {
 const f = $('form.learned');
 if (f) {
   const sec = Object.assign(d.createElement('input'), {type: 'hidden', name: 'seconds'});
-  f.append(sec);
+  const ev = Object.assign(d.createElement('input'), {type: 'hidden', name: 'event_id'});
+  f.append(sec, ev);
   f.addEventListener('submit', async e => {
     sec.value = Math.min(86400, Math.round(performance.now() / 1e3));
     if (!canQueue) return; // the browser posts it
     e.preventDefault();
-    const {course, lesson} = f.dataset;
+    const {course, lesson} = f.dataset, id = crypto.randomUUID();
+    // one id for the post and the queue: a post that reached the server but lost its answer
+    // is then a duplicate when the queue is sent, never a second event
+    ev.value = id;
     let r;
     if (nav.onLine) r = await req(f.action, new URLSearchParams(new FormData(f))).catch(() => 0);
     // followed the 303: go there; an error page: post the usual way
     if (r) return r.redirected ? location.assign(r.url) : f.submit();
     try {
-      await idb('readwrite', s => s.put({course, lesson, client_event_id: crypto.randomUUID(),
+      await idb('readwrite', s => s.put({course, lesson, client_event_id: id,
         status: 'completed', time_spent_seconds: +sec.value, occurred_at: new Date().toISOString()}));
     } catch { return f.submit(); }
     await status();

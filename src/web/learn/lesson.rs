@@ -113,7 +113,13 @@ pub(super) async fn lesson_done(
     let (slug, key) = path.into_inner();
     let course = published(ctx, &slug)?;
     let event = ProgressEvent {
-        client_event_id: uuid::Uuid::new_v4().to_string(),
+        // The page's script sends the id it also queues offline: a post that reached us but
+        // lost its answer is then a duplicate when the queue comes, never a second event.
+        client_event_id: form
+            .get("event_id")
+            .and_then(|id| uuid::Uuid::parse_str(id).ok())
+            .unwrap_or_else(uuid::Uuid::new_v4)
+            .to_string(),
         status: LessonStatus::Completed.as_str().into(),
         time_spent_seconds: form
             .get("seconds")
