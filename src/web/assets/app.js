@@ -37,6 +37,7 @@ const status = async () => {
 
 // send the queue, 500 a request; a 200 settles each event sent
 let syncing;
+let tries = 0;
 const sync = async () => {
   if (syncing || !token || !canQueue || !nav.onLine) return status();
   syncing = 1;
@@ -49,7 +50,10 @@ const sync = async () => {
       await idb('readwrite', s => b.forEach(e => s.delete(e.client_event_id)));
       LS[AT] = new Date().toISOString();
     }
-  } catch {}
+  } catch {
+    // the network is not really back yet (mobile data, a waking radio): try again shortly
+    if (tries++ < 20) setTimeout(sync, 3e3);
+  }
   syncing = 0;
   return status();
 };
