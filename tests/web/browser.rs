@@ -289,16 +289,6 @@ impl Browser {
             .await
     }
 
-    /// Takes the browser off the network (or back on): chromedriver's network conditions.
-    pub async fn set_offline(&self, offline: bool) {
-        self.driver_cmd(
-            "chromium/network_conditions",
-            json!({"network_conditions": {"offline": offline, "latency": 0,
-                "download_throughput": -1, "upload_throughput": -1}}),
-        )
-        .await;
-    }
-
     /// Writes a PNG of the whole page (360 px wide) to `target/web-screenshots/<name>.png`.
     pub async fn screenshot(&self, name: &str) -> PathBuf {
         let dir = screenshot_dir();

@@ -15,6 +15,7 @@ mod browser;
 mod course;
 mod journey;
 mod login_card;
+mod network;
 mod offline;
 mod security;
 mod staff;

@@ -46,7 +46,10 @@ const sync = async () => {
       b = await idb('readonly', s => s.getAll(null, 500));
       if (!b.length) break;
       const r = await req('/learn/events', JSON.stringify(b), {...hdr, 'Content-Type': 'application/json'});
-      if (r.status != 200) break;
+      if (r.status != 200) {
+        if (r.status >= 500 && tries++ < 20) setTimeout(sync, 3e3); // the server is busy or restarting
+        break;
+      }
       await idb('readwrite', s => b.forEach(e => s.delete(e.client_event_id)));
       LS[AT] = new Date().toISOString();
     }
@@ -171,5 +174,6 @@ d.querySelectorAll('[data-print]').forEach(b => b.addEventListener('click', () =
 
 sync();
 addEventListener('online', sync);
+addEventListener('pageshow', e => e.persisted && sync()); // back from the back-forward cache
 if (nav.serviceWorker) addEventListener('load', () => nav.serviceWorker.register('/sw.js').catch(() => {}));
 }
