@@ -309,6 +309,12 @@ texts! {
     staff_outcome_waiting: "Chờ chủ tài khoản đồng ý", "Waiting for the owner's consent";
     staff_waiting_message: "Số điện thoại hoặc mã này thuộc một tài khoản đã có; chủ tài khoản cần xác nhận liên kết với thôn, đến lúc đó tài khoản không thay đổi.", "This phone number or key belongs to an existing account: its owner must confirm the link to the village, and until then the account does not change.";
     staff_column: "Cột", "Column";
+    nav_officer: "Chỉ số", "Indicators";
+    nav_author: "Soạn bài", "Authoring";
+    // officer dashboard (web/officer/dashboard.rs)
+    // census, targets, localities, teams (web/officer/setup.rs)
+    // instructors (web/author)
+    // platform admin (web/admin)
 }
 
 impl Texts {

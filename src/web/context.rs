@@ -52,6 +52,11 @@ pub struct Ctx {
     staff: std::cell::Cell<bool>,
     /// Whether the signed-in user may import residents (the staff nav links the import page).
     importer: std::cell::Cell<bool>,
+    /// Whether the signed-in user holds the instructor role (the layout links the authoring pages).
+    author: std::cell::Cell<bool>,
+    /// Whether the signed-in user holds the admin role, of a locality or of the whole platform
+    /// (the layout links the officer's pages).
+    admin: std::cell::Cell<bool>,
 }
 
 fn csrf_key(state: &AppState) -> hmac::Key {
@@ -105,6 +110,8 @@ impl Ctx {
             secure,
             staff: std::cell::Cell::new(false),
             importer: std::cell::Cell::new(false),
+            author: std::cell::Cell::new(false),
+            admin: std::cell::Cell::new(false),
         })
     }
 
@@ -144,11 +151,13 @@ impl Ctx {
             run_blocking(move || crate::auth::browser::user(&mut *pool.get()?, &cookie, days))
                 .await
                 .map_err(|e| PageError::from_api(self.lang, e))?;
-        self.staff.set(user.as_ref().is_some_and(|u| {
-            u.roles
-                .iter()
-                .any(|r| r.role == crate::auth::Role::Facilitator)
-        }));
+        let holds = |role| {
+            user.as_ref()
+                .is_some_and(|u| u.roles.iter().any(|r| r.role == role))
+        };
+        self.staff.set(holds(crate::auth::Role::Facilitator));
+        self.author.set(holds(crate::auth::Role::Instructor));
+        self.admin.set(holds(crate::auth::Role::Admin));
         self.importer.set(
             user.as_ref()
                 .is_some_and(|u| crate::community::imports::may_import(u).is_ok()),
@@ -159,6 +168,16 @@ impl Ctx {
     /// Whether the signed-in user (once read) holds the facilitator role.
     pub fn is_staff(&self) -> bool {
         self.staff.get()
+    }
+
+    /// Whether the signed-in user (once read) holds the instructor role.
+    pub fn is_author(&self) -> bool {
+        self.author.get()
+    }
+
+    /// Whether the signed-in user (once read) holds the admin role (of any locality).
+    pub fn is_admin(&self) -> bool {
+        self.admin.get()
     }
 
     /// Whether the signed-in user (once read) may import residents, as the API decides.

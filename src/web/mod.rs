@@ -5,9 +5,12 @@
 //! conveniences. docs/WEB.md describes the whole.
 
 mod account;
+mod admin;
 pub mod assets;
+mod author;
 pub mod context;
 mod learn;
+mod officer;
 mod quiz;
 mod staff;
 
@@ -33,6 +36,10 @@ pub struct Chrome {
     pub staff: bool,
     /// The signed-in user may import residents: the staff nav links the import page.
     pub importer: bool,
+    /// The signed-in user holds the instructor role: the nav links the authoring pages.
+    pub author: bool,
+    /// The signed-in user holds the admin role: the nav links the officer's pages.
+    pub admin: bool,
     /// This page's address (the language switch comes back here).
     pub here: String,
     pub title: String,
@@ -50,6 +57,8 @@ impl Chrome {
             signed_in,
             staff: false,
             importer: false,
+            author: false,
+            admin: false,
             here,
             title,
             css: assets::url("site.css"),
@@ -71,6 +80,8 @@ impl Ctx {
         );
         c.staff = signed_in && self.is_staff();
         c.importer = signed_in && self.is_importer();
+        c.author = signed_in && self.is_author();
+        c.admin = signed_in && self.is_admin();
         c
     }
 
@@ -314,6 +325,9 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     learn::configure(cfg);
     quiz::configure(cfg);
     staff::configure(cfg);
+    officer::configure(cfg);
+    author::configure(cfg);
+    admin::configure(cfg);
 }
 
 /// Whether `code` is the problem a form shows beside its fields.

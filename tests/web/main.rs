@@ -11,11 +11,15 @@
 mod helpers;
 
 mod accessibility;
+mod admin;
+mod author;
 mod browser;
 mod course;
 mod journey;
 mod login_card;
 mod network;
+mod officer;
+mod officer_setup;
 mod offline;
 mod security;
 mod staff;
