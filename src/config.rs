@@ -52,6 +52,10 @@ pub struct Settings {
     pub rate_limit_ip_per_minute: u32,
     /// Attempts per minute per login identifier on login and forgot.
     pub rate_limit_login_per_minute: u32,
+    /// Where the rate limit counters live: `auto` (default: `database` on PostgreSQL, `memory`
+    /// on SQLite), `database` (PostgreSQL only: every instance counts in the same buckets) or
+    /// `memory` (each process counts on its own).
+    pub rate_limit_store: String,
     /// `file` (writes .eml files under `{data_dir}/mail`) or `smtp`.
     pub mail_transport: String,
     pub mail_from: String,
@@ -108,6 +112,7 @@ impl Default for Settings {
             argon2_parallelism: 1,
             rate_limit_ip_per_minute: 30,
             rate_limit_login_per_minute: 10,
+            rate_limit_store: "auto".into(),
             mail_transport: "file".into(),
             mail_from: "Học số <no-reply@hocso.local>".into(),
             smtp_host: "localhost".into(),
@@ -176,6 +181,15 @@ impl Settings {
             bail!(
                 "sqlite_synchronous must be `full` or `normal`, not `{}`",
                 self.sqlite_synchronous
+            );
+        }
+        if !matches!(
+            self.rate_limit_store.as_str(),
+            "auto" | "database" | "memory"
+        ) {
+            bail!(
+                "rate_limit_store must be `auto`, `database` or `memory`, not `{}`",
+                self.rate_limit_store
             );
         }
         if self.db_pool_size == 0 {
@@ -254,6 +268,7 @@ impl Settings {
                 "rate_limit_login_per_minute",
                 self.rate_limit_login_per_minute.to_string(),
             ),
+            ("rate_limit_store", self.rate_limit_store.clone()),
             ("mail_transport", self.mail_transport.clone()),
             ("mail_from", self.mail_from.clone()),
             ("smtp_host", self.smtp_host.clone()),

@@ -1,8 +1,14 @@
 //! Rate limits on the authentication endpoints, per client IP and per login.
 //!
-//! Counters live in the process (GCRA via `governor`); with several replicas each keeps its
-//! own, so the effective limit is per replica (docs/SECURITY.md).
+//! Where the counters live is the setting `rate_limit_store`: in PostgreSQL ([`Shared`], the
+//! default there), so that every instance behind a load balancer counts in the same buckets and
+//! N instances keep the configured limits; or in the process (GCRA via `governor`, the default
+//! on SQLite, whose deployments are one process), where each instance counts on its own.
+//! PostgreSQL rather than Redis: every instance already has it, it is the one service a
+//! deployment must keep up anyway (a login without it fails regardless), one statement per
+//! attempt is small beside the password hash an attempt costs, and nothing else needs Redis.
 //!
+//! In memory:
 //! Clients choose the keys (an address, a login), so the counters are kept in a store of our
 //! own with a hard cap on keys ([`BoundedStore`]). A key is dropped only once its bucket is
 //! full again (it then says nothing a fresh bucket would not); a live bucket is never evicted,
@@ -17,7 +23,7 @@ use std::hash::BuildHasher;
 use std::net::IpAddr;
 use std::num::NonZeroU32;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use actix_web::http::header::{HeaderName, HeaderValue};
@@ -31,6 +37,7 @@ use governor::{Quota, RateLimiter};
 
 use crate::accounts::LoginId;
 use crate::config::Settings;
+use crate::db::{self, DbConn, DbPool};
 use crate::error::{ApiError, ApiResult, Code};
 
 /// Most keys one limiter keeps (each costs some 40 bytes: a 64-bit hash of the key and the
@@ -269,23 +276,136 @@ fn rate_limited(wait: Duration, limit: u32) -> ApiError {
     .with_header(HeaderName::from_static("ratelimit-reset"), value(&secs))
 }
 
+/// How often an instance deletes the shared buckets that are full again.
+const SHARED_SWEEP_EVERY: Duration = Duration::from_secs(60);
+
+/// The buckets of every instance, in PostgreSQL (`db::limits`). Keys are stored as an HMAC
+/// (with a key derived from the deployment's JWT secret, which every instance shares), so the
+/// table holds no address and no login.
+pub struct SharedStore {
+    pool: DbPool,
+    key: ring::hmac::Key,
+    /// When this instance last swept, in milliseconds since 1970.
+    swept: AtomicU64,
+}
+
+impl SharedStore {
+    pub fn new(pool: DbPool, secret: &str) -> Arc<Self> {
+        let derived = ring::digest::digest(
+            &ring::digest::SHA256,
+            format!("hocso rate limits\0{secret}").as_bytes(),
+        );
+        Arc::new(Self {
+            pool,
+            key: ring::hmac::Key::new(ring::hmac::HMAC_SHA256, derived.as_ref()),
+            swept: AtomicU64::new(0),
+        })
+    }
+
+    fn hashed(&self, key: &str) -> String {
+        let tag = ring::hmac::sign(&self.key, key.as_bytes());
+        tag.as_ref()[..16]
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect()
+    }
+
+    /// Deletes the buckets full again, once a [`SHARED_SWEEP_EVERY`] per instance.
+    fn sweep_when_due(&self, conn: &mut diesel::PgConnection) {
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_millis() as u64);
+        let last = self.swept.load(Ordering::Relaxed);
+        if now.saturating_sub(last) < SHARED_SWEEP_EVERY.as_millis() as u64 {
+            return;
+        }
+        if self
+            .swept
+            .compare_exchange(last, now, Ordering::AcqRel, Ordering::Relaxed)
+            .is_ok()
+        {
+            if let Err(e) = db::limits::sweep(conn) {
+                tracing::warn!(error = %e, "could not delete the rate limit buckets full again");
+            }
+        }
+    }
+}
+
+/// One keyed limit in the [`SharedStore`].
+pub struct Shared {
+    store: Arc<SharedStore>,
+    limit: u32,
+}
+
+impl Shared {
+    /// Counts one attempt under `key`; 429 with `Retry-After` when its bucket is empty.
+    fn check(&self, key: &str) -> ApiResult<()> {
+        let mut conn = self.store.pool.get()?;
+        let DbConn::Pg(conn) = &mut *conn else {
+            return Err(ApiError::internal(anyhow::anyhow!(
+                "shared rate limits need PostgreSQL"
+            )));
+        };
+        self.store.sweep_when_due(conn);
+        let interval_ms = (60_000 / i64::from(self.limit)).max(1);
+        let burst_ms = interval_ms * i64::from(self.limit);
+        match db::limits::take(conn, &self.store.hashed(key), interval_ms, burst_ms)? {
+            None => Ok(()),
+            Some(ms) => Err(rate_limited(Duration::from_millis(ms as u64), self.limit)),
+        }
+    }
+}
+
+/// Where one limit counts: in this process, or with every instance.
+pub enum Counter {
+    Memory(Limiter),
+    Shared(Shared),
+}
+
+impl Counter {
+    fn new(per_minute: u32, overflow: Overflow, store: Option<&Arc<SharedStore>>) -> Self {
+        match store {
+            Some(store) => Counter::Shared(Shared {
+                store: store.clone(),
+                limit: per_minute.max(1),
+            }),
+            None => Counter::Memory(Limiter::new(per_minute, MAX_KEYS, overflow)),
+        }
+    }
+
+    fn check(&self, key: String) -> ApiResult<()> {
+        match self {
+            Counter::Memory(l) => l.check(key),
+            Counter::Shared(s) => s.check(&key),
+        }
+    }
+}
+
 pub struct RateLimits {
-    per_ip: Limiter,
-    per_login: Limiter,
+    per_ip: Counter,
+    per_login: Counter,
     trusted_proxies: Vec<IpAddr>,
 }
 
 impl RateLimits {
-    pub fn new(settings: &Settings) -> Self {
+    /// The limits of `settings`, counted in `shared` (every instance) when given, else in this
+    /// process.
+    pub fn new(settings: &Settings, shared: Option<Arc<SharedStore>>) -> Self {
+        let shared = shared.as_ref();
         Self {
-            per_ip: Limiter::new(settings.rate_limit_ip_per_minute, MAX_KEYS, Overflow::Admit),
-            per_login: Limiter::new(
+            per_ip: Counter::new(settings.rate_limit_ip_per_minute, Overflow::Admit, shared),
+            per_login: Counter::new(
                 settings.rate_limit_login_per_minute,
-                MAX_KEYS,
                 Overflow::Share,
+                shared,
             ),
             trusted_proxies: settings.trusted_proxy_list(),
         }
+    }
+
+    /// Whether the counters are shared by every instance.
+    pub fn shared(&self) -> bool {
+        matches!(self.per_ip, Counter::Shared(_))
     }
 
     /// The client's address: the peer, or, when the peer is a trusted proxy, the right-most

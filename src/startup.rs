@@ -22,8 +22,9 @@ use crate::auth::tokens::JwtKeys;
 use crate::config::Settings;
 use crate::content::catalogue::Catalogue;
 use crate::db::{self, DbPool, DbTarget};
-use crate::ratelimit::RateLimits;
+use crate::ratelimit::{RateLimits, SharedStore};
 pub use crate::state::AppState;
+use secrecy::ExposeSecret;
 
 pub struct Application {
     port: u16,
@@ -72,7 +73,18 @@ impl Application {
         )?;
         let jwt = JwtKeys::new(&secrets.jwt_secret);
         let issuer = crate::certs::IssuerKeys::from_seed(&secrets.cert_signing_seed)?;
-        let limits = RateLimits::new(&settings);
+        let shared_limits = match (settings.rate_limit_store.as_str(), &db_target) {
+            ("memory", _) | ("auto", DbTarget::Sqlite(_)) => None,
+            (_, DbTarget::Postgres(_)) => Some(SharedStore::new(
+                pool.clone(),
+                secrets.jwt_secret.expose_secret(),
+            )),
+            (_, DbTarget::Sqlite(_)) => anyhow::bail!(
+                "rate_limit_store `database` needs PostgreSQL: an SQLite deployment is one \
+                 process, use `memory` (or `auto`)"
+            ),
+        };
+        let limits = RateLimits::new(&settings, shared_limits);
         let mail_notify = Arc::new(Notify::new());
         let catalogue = Catalogue::default();
         {

@@ -8,6 +8,7 @@ pub mod community;
 pub mod courses;
 mod enums;
 pub mod learning;
+pub mod limits;
 pub mod mail;
 pub mod migrate;
 mod pool;

@@ -51,6 +51,13 @@ diesel::table! {
 }
 
 diesel::table! {
+    rate_limits (key) {
+        key -> Text,
+        tat_ms -> BigInt,
+    }
+}
+
+diesel::table! {
     refresh_tokens (id) {
         id -> Text,
         session_id -> Text,
@@ -370,6 +377,7 @@ diesel::joinable!(refresh_tokens -> sessions (session_id));
 diesel::joinable!(one_time_tokens -> users (user_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
+    rate_limits,
     localities,
     users,
     role_grants,

@@ -1,7 +1,7 @@
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 use diesel::prelude::*;
-use hocso::db::schema::{mail_outbox, refresh_tokens, sessions, users};
+use hocso::db::schema::{mail_outbox, rate_limits, refresh_tokens, sessions, users};
 use serde_json::{json, Value};
 
 use crate::both_backends;
@@ -22,6 +22,7 @@ both_backends!(
     password_reset_by_mail_ends_every_session,
     mail_waits_while_smtp_is_down_and_is_delivered_once,
     rate_limit_on_login,
+    rate_limits_hold_across_instances,
     profile_and_password_change,
     outdated_hash_is_upgraded_at_login,
     secrets_never_reach_the_logs,
@@ -727,6 +728,82 @@ async fn rate_limit_on_login(backend: Backend) {
         .json(&json!({"login": "khac@example.vn", "password": "sai-mat-khau"}))
         .await;
     assert_eq!(res.status(), 401);
+}
+
+/// Three instances on one PostgreSQL database count in the same buckets (`rate_limit_store`
+/// `auto` is `database` there): the limits hold whichever instance an attempt reaches, and the
+/// table holds no login or address in clear. On SQLite (one process) the counters stay in
+/// memory, and asking for `database` is refused at start-up with the reason.
+async fn rate_limits_hold_across_instances(backend: Backend) {
+    // Instances behind one load balancer share their secrets (else a token of one would not
+    // hold on another).
+    let limits = |s: &mut hocso::config::Settings| {
+        s.rate_limit_login_per_minute = 3;
+        s.rate_limit_ip_per_minute = 7;
+        s.jwt_secret = Some("mot-bi-mat-chung-cua-ba-may-chu-du-dai".to_string().into());
+    };
+    let first = TestApp::spawn_with(backend, limits).await;
+    if backend == Backend::Sqlite {
+        assert!(!first.state.limits.shared());
+        let dir = tempfile::tempdir().unwrap();
+        let err = hocso::startup::Application::build(hocso::config::Settings {
+            database_url: first.database_url.clone(),
+            bind: "127.0.0.1:0".into(),
+            data_dir: dir.path().to_path_buf(),
+            rate_limit_store: "database".into(),
+            ..hocso::config::Settings::default()
+        })
+        .await
+        .err()
+        .expect("`database` is refused on SQLite");
+        assert!(format!("{err:#}").contains("needs PostgreSQL"), "{err:#}");
+        return;
+    }
+    let second = TestApp::spawn_beside(&first, limits).await;
+    let third = TestApp::spawn_beside(&first, limits).await;
+    let apps = [&first, &second, &third];
+    for app in apps {
+        assert!(app.state.limits.shared());
+    }
+    let attempt = |app: &TestApp, login: &str| {
+        app.post("/api/v1/auth/login")
+            .json(&json!({"login": login, "password": "sai-mat-khau"}))
+    };
+    // Per login: 3 attempts in all, one on each instance; the fourth is refused everywhere.
+    for app in apps {
+        assert_eq!(attempt(app, "ai@example.vn").await.status(), 401);
+    }
+    for app in apps {
+        let res = attempt(app, "AI@example.vn").await;
+        assert_eq!(res.headers()["ratelimit-limit"], "3");
+        let retry: u64 = res.headers()["retry-after"]
+            .to_str()
+            .unwrap()
+            .parse()
+            .unwrap();
+        assert!((1..=60).contains(&retry), "{retry}");
+        assert_problem(res, 429, "rate_limited").await;
+    }
+    // Per address: 7 attempts from this client in all (6 counted above).
+    assert_eq!(attempt(&second, "khac@example.vn").await.status(), 401);
+    for app in apps {
+        assert_problem(attempt(app, "ba@example.vn").await, 429, "rate_limited").await;
+    }
+    let keys: Vec<String> = first
+        .db(|c| {
+            rate_limits::table
+                .select(rate_limits::key)
+                .load::<String>(c)
+                .unwrap()
+        })
+        .await;
+    assert!(!keys.is_empty());
+    for k in &keys {
+        assert!(
+            k.len() == 32 && k.chars().all(|c| c.is_ascii_hexdigit()),
+            "a stored key shows what it counts: {k}"
+        );
+    }
 }
 
 async fn profile_and_password_change(backend: Backend) {
