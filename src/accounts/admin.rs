@@ -10,7 +10,7 @@ use super::{
 };
 use crate::access::{self, Action};
 use crate::auth::{AuthUser, Role};
-use crate::db::schema::{role_grants, users};
+use crate::db::schema::{localities, role_grants, users};
 use crate::db::users::{NewRoleGrant, User};
 use crate::db::{new_id, now, DbConn};
 use crate::error::{ApiError, ApiResult, Code};
@@ -167,6 +167,38 @@ pub fn list_users(
 /// One account (404 when there is none).
 pub fn get_user(ctx: &Accounts<'_>, _admin: &PlatformAdmin, user_id: &str) -> ApiResult<Account> {
     Account::load(&mut *ctx.read()?, user_id)
+}
+
+/// A locality a role grant is limited to, as people name it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct GrantPlace {
+    pub id: String,
+    pub name: String,
+    /// The code a grant or a withdrawal names it by (`RoleChange::locality_code`).
+    pub code: Option<String>,
+}
+
+/// One account and the localities its grants are limited to (404 when there is none).
+pub fn get_user_with_places(
+    ctx: &Accounts<'_>,
+    _admin: &PlatformAdmin,
+    user_id: &str,
+) -> ApiResult<(Account, Vec<GrantPlace>)> {
+    let mut conn = ctx.read()?;
+    let account = Account::load(&mut conn, user_id)?;
+    let ids: Vec<&str> = account
+        .roles
+        .iter()
+        .filter_map(|r| r.locality.as_deref())
+        .collect();
+    let places = localities::table
+        .filter(localities::id.eq_any(&ids))
+        .select((localities::id, localities::name, localities::code))
+        .load::<(String, String, Option<String>)>(&mut *conn)?
+        .into_iter()
+        .map(|(id, name, code)| GrantPlace { id, name, code })
+        .collect();
+    Ok((account, places))
 }
 
 /// A role, globally (no locality) or limited to the locality with this code and its subtree.

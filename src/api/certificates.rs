@@ -8,7 +8,6 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::extract::Json;
-use crate::access::{self, Action};
 use crate::auth::AuthUser;
 use crate::certs::signers::{self, CertificateSigner, SignerInput};
 use crate::certs::{self, page, pdf, status, CertificateKind};
@@ -77,18 +76,9 @@ fn view(state: &AppState, c: CertificateRow) -> CertificateResponse {
     }
 }
 
-fn certificate_not_found(serial: &str) -> ApiError {
-    ApiError::not_found(format!("No certificate `{serial}`."))
-}
-
 async fn find(state: &web::Data<AppState>, raw: String) -> ApiResult<CertificateRow> {
-    let serial = certs::parse_serial(&raw).ok_or_else(|| certificate_not_found(&raw))?;
     let pool = state.pool.clone();
-    run_blocking(move || {
-        q::certificate_by_serial(&mut *pool.get()?, &serial)?
-            .ok_or_else(|| certificate_not_found(&serial))
-    })
-    .await
+    run_blocking(move || certs::admin::by_serial(&pool, &raw)).await
 }
 
 /// My certificates.
@@ -318,33 +308,11 @@ pub async fn revoke_certificate(
     path: web::Path<String>,
     body: Json<RevokeRequest>,
 ) -> ApiResult<web::Json<CertificateResponse>> {
-    access::require(&user, Action::RunPlatform)?;
-    let reason = body.0.reason.trim().to_string();
-    if reason.is_empty() || reason.chars().count() > 500 {
-        return Err(ApiError::field(
-            "reason",
-            "invalid",
-            "give a reason of 1 to 500 characters",
-        ));
-    }
-    let c = find(&state, path.into_inner()).await?;
-    let now = state.clock.now();
-    let serial = c.serial.clone();
-    let writer = state.writer.clone();
-    let row = run_blocking(move || {
-        writer.transaction::<_, ApiError, _>(move |conn| {
-            q::revoke_certificate(conn, &serial, &reason, now)?;
-            let row = q::certificate_by_serial(conn, &serial)?
-                .ok_or_else(|| certificate_not_found(&serial))?;
-            crate::reports::learner_changed(
-                conn,
-                &row.user_id,
-                crate::reports::LearnerChange::Activity,
-            )?;
-            Ok(row)
-        })
-    })
-    .await?;
+    let (pool, writer, now) = (state.pool.clone(), state.writer.clone(), state.clock.now());
+    let (serial, reason) = (path.into_inner(), body.0.reason);
+    let row =
+        run_blocking(move || certs::admin::revoke(&pool, &writer, now, &user, &serial, &reason))
+            .await?;
     Ok(web::Json(view(&state, row)))
 }
 

@@ -2,6 +2,7 @@
 //! Ed25519, the JWK set that verifies them, the issuer's profile, the revocation status list, the
 //! PDF and the public verification page.
 
+pub mod admin;
 pub mod page;
 pub mod pdf;
 pub mod signers;

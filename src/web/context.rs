@@ -57,6 +57,9 @@ pub struct Ctx {
     /// Whether the signed-in user holds the admin role, of a locality or of the whole platform
     /// (the layout links the officer's pages).
     admin: std::cell::Cell<bool>,
+    /// Whether the signed-in user may run the platform (an admin grant without locality), as
+    /// `accounts::admin::PlatformAdmin::of` decides (the officer's nav links the admin pages).
+    platform_admin: std::cell::Cell<bool>,
 }
 
 fn csrf_key(state: &AppState) -> hmac::Key {
@@ -112,6 +115,7 @@ impl Ctx {
             importer: std::cell::Cell::new(false),
             author: std::cell::Cell::new(false),
             admin: std::cell::Cell::new(false),
+            platform_admin: std::cell::Cell::new(false),
         })
     }
 
@@ -158,6 +162,10 @@ impl Ctx {
         self.staff.set(holds(crate::auth::Role::Facilitator));
         self.author.set(holds(crate::auth::Role::Instructor));
         self.admin.set(holds(crate::auth::Role::Admin));
+        self.platform_admin.set(
+            user.as_ref()
+                .is_some_and(|u| crate::accounts::admin::PlatformAdmin::of(u).is_ok()),
+        );
         self.importer.set(
             user.as_ref()
                 .is_some_and(|u| crate::community::imports::may_import(u).is_ok()),
@@ -178,6 +186,11 @@ impl Ctx {
     /// Whether the signed-in user (once read) holds the admin role (of any locality).
     pub fn is_admin(&self) -> bool {
         self.admin.get()
+    }
+
+    /// Whether the signed-in user (once read) may run the platform, as the API decides.
+    pub fn is_platform_admin(&self) -> bool {
+        self.platform_admin.get()
     }
 
     /// Whether the signed-in user (once read) may import residents, as the API decides.

@@ -40,6 +40,8 @@ pub struct Chrome {
     pub author: bool,
     /// The signed-in user holds the admin role: the nav links the officer's pages.
     pub admin: bool,
+    /// The signed-in user may run the platform: the officer's nav links the admin pages.
+    pub platform_admin: bool,
     /// This page's address (the language switch comes back here).
     pub here: String,
     pub title: String,
@@ -59,6 +61,7 @@ impl Chrome {
             importer: false,
             author: false,
             admin: false,
+            platform_admin: false,
             here,
             title,
             css: assets::url("site.css"),
@@ -82,6 +85,7 @@ impl Ctx {
         c.importer = signed_in && self.is_importer();
         c.author = signed_in && self.is_author();
         c.admin = signed_in && self.is_admin();
+        c.platform_admin = signed_in && self.is_platform_admin();
         c
     }
 
