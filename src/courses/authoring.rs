@@ -84,9 +84,110 @@ pub fn edit(
     slug: &str,
     f: impl FnMut(&mut CourseDoc) -> ApiResult<()>,
 ) -> ApiResult<Draft> {
+    edit_at(pool, actor, slug, None, f)
+}
+
+/// [`edit`] for an author who read the draft at version `expected` (409 `edit_conflict` when
+/// someone saved since, and nothing is saved).
+pub fn edit_at(
+    pool: &DbPool,
+    actor: &AuthUser,
+    slug: &str,
+    expected: Option<i32>,
+    f: impl FnMut(&mut CourseDoc) -> ApiResult<()>,
+) -> ApiResult<Draft> {
     let mut conn = pool.get()?;
-    super::edit_draft(&mut conn, slug, actor, f)?;
+    super::edit_draft_at(&mut conn, slug, actor, expected, f)?;
     draft(&mut conn, slug)
+}
+
+/// A course in its author's list.
+pub struct CourseSummary {
+    pub slug: String,
+    pub title: String,
+    pub title_en: String,
+    pub draft_version: i32,
+    pub updated_at: DateTime<Utc>,
+    /// The latest release and when it was published.
+    pub latest_release: Option<(i32, DateTime<Utc>)>,
+    /// The draft differs from the latest release (always true before the first release).
+    pub unpublished_changes: bool,
+    /// The actor owns the course (else co-authors it, or is a platform admin).
+    pub owner: bool,
+}
+
+/// Whether the draft differs from the latest release of `releases` (newest first).
+fn unpublished(doc: &CourseDoc, releases: &[ReleaseInfo]) -> bool {
+    releases
+        .first()
+        .is_none_or(|r| r.content_hash != crate::content::render::content_hash(doc))
+}
+
+fn release_infos(conn: &mut DbConn, course_id: &str) -> ApiResult<Vec<ReleaseInfo>> {
+    Ok(q::releases(conn, course_id)?
+        .into_iter()
+        .map(|(number, content_hash, at, by)| ReleaseInfo {
+            number,
+            content_hash,
+            published_at: at.and_utc(),
+            published_by: by,
+        })
+        .collect())
+}
+
+/// The courses `actor` may edit (the same decision as every authoring use case: owner,
+/// co-author, platform admin), by slug. 403 for someone who may neither create a course nor
+/// edit one.
+pub fn my_courses(pool: &DbPool, actor: &AuthUser) -> ApiResult<Vec<CourseSummary>> {
+    let mut conn = pool.get()?;
+    let mut out = Vec::new();
+    for row in q::all(&mut conn)? {
+        match access::require_editor(&mut conn, actor, &row) {
+            Ok(()) => {}
+            Err(e) if e.status == actix_web::http::StatusCode::FORBIDDEN => continue,
+            Err(e) => return Err(e),
+        }
+        let doc = parse_draft(&row)?;
+        let releases = release_infos(&mut conn, &row.id)?;
+        out.push(CourseSummary {
+            unpublished_changes: unpublished(&doc, &releases),
+            latest_release: releases.first().map(|r| (r.number, r.published_at)),
+            owner: row.owner_id.as_deref() == Some(actor.id.as_str()),
+            slug: row.slug,
+            title: doc.meta.title,
+            title_en: doc.meta.title_en,
+            draft_version: row.draft_version,
+            updated_at: row.updated_at.and_utc(),
+        });
+    }
+    if out.is_empty() {
+        access::require(actor, Action::CreateCourse)?;
+    }
+    Ok(out)
+}
+
+/// A draft as its authors review it before publishing.
+pub struct Overview {
+    pub draft: Draft,
+    /// Every problem that would stop publishing (as `POST /courses/{slug}/publish` lists them).
+    pub issues: Vec<Issue>,
+    /// Newest first.
+    pub releases: Vec<ReleaseInfo>,
+    pub unpublished_changes: bool,
+}
+
+/// The draft, its problems and its releases, for its authors.
+pub fn overview(pool: &DbPool, actor: &AuthUser, slug: &str) -> ApiResult<Overview> {
+    let mut conn = pool.get()?;
+    let row = editable(&mut conn, actor, slug)?;
+    let draft = draft(&mut conn, slug)?;
+    let releases = release_infos(&mut conn, &row.id)?;
+    Ok(Overview {
+        issues: crate::content::validate::validate(&draft.doc),
+        unpublished_changes: unpublished(&draft.doc, &releases),
+        releases,
+        draft,
+    })
 }
 
 /// New values for some of the course fields; `cover_image_url` empty removes the cover.
@@ -379,7 +480,20 @@ pub fn update_lesson(
     key: &str,
     b: LessonPatch,
 ) -> ApiResult<Draft> {
-    edit(pool, actor, slug, move |doc| {
+    update_lesson_at(pool, actor, slug, key, b, None)
+}
+
+/// Changes a lesson of the draft that the author read at version `expected` (when given): 409
+/// `edit_conflict` if someone saved the draft since, and nothing is saved.
+pub fn update_lesson_at(
+    pool: &DbPool,
+    actor: &AuthUser,
+    slug: &str,
+    key: &str,
+    b: LessonPatch,
+    expected: Option<i32>,
+) -> ApiResult<Draft> {
+    edit_at(pool, actor, slug, expected, move |doc| {
         let l = lesson_mut(doc, key)?;
         if let Some(v) = &b.title {
             l.meta.title = v.clone();
@@ -492,15 +606,7 @@ pub struct ReleaseInfo {
 pub fn releases(pool: &DbPool, actor: &AuthUser, slug: &str) -> ApiResult<Vec<ReleaseInfo>> {
     let mut conn = pool.get()?;
     let row = editable(&mut conn, actor, slug)?;
-    Ok(q::releases(&mut conn, &row.id)?
-        .into_iter()
-        .map(|(number, content_hash, at, by)| ReleaseInfo {
-            number,
-            content_hash,
-            published_at: at.and_utc(),
-            published_by: by,
-        })
-        .collect())
+    release_infos(&mut conn, &row.id)
 }
 
 /// One frozen release: its number, when it was published, and its content.

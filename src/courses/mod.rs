@@ -59,11 +59,30 @@ pub fn edit_draft<T>(
     conn: &mut DbConn,
     slug: &str,
     user: &AuthUser,
+    f: impl FnMut(&mut CourseDoc) -> ApiResult<T>,
+) -> ApiResult<(T, CourseDoc)> {
+    edit_draft_at(conn, slug, user, None, f)
+}
+
+/// [`edit_draft`] for an author who read the draft at version `expected`: when the draft is no
+/// longer at that version (someone saved meanwhile), nothing is saved and the answer is 409
+/// `edit_conflict`, so that the author compares before saving again.
+pub fn edit_draft_at<T>(
+    conn: &mut DbConn,
+    slug: &str,
+    user: &AuthUser,
+    expected: Option<i32>,
     mut f: impl FnMut(&mut CourseDoc) -> ApiResult<T>,
 ) -> ApiResult<(T, CourseDoc)> {
     for _ in 0..5 {
         let row = find(conn, slug)?;
         crate::access::require_editor(conn, user, &row)?;
+        if expected.is_some_and(|v| v != row.draft_version) {
+            return Err(ApiError::of(
+                Code::EditConflict,
+                "Someone saved the draft after you opened it; compare, then save again.",
+            ));
+        }
         let mut doc = parse_draft(&row)?;
         let out = f(&mut doc)?;
         if q::save_draft(conn, &row.id, row.draft_version, &to_json(&doc)?)? {

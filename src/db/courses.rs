@@ -77,6 +77,14 @@ pub fn save_draft(conn: &mut DbConn, id: &str, version: i32, draft: &str) -> Que
     Ok(n == 1)
 }
 
+/// Every course, by slug (the authoring pages keep those the actor may edit).
+pub fn all(conn: &mut DbConn) -> QueryResult<Vec<CourseRow>> {
+    courses::table
+        .select(CourseRow::as_select())
+        .order(courses::slug)
+        .load(conn)
+}
+
 pub fn authors(conn: &mut DbConn, course_id: &str) -> QueryResult<Vec<String>> {
     course_authors::table
         .filter(course_authors::course_id.eq(course_id))

@@ -314,6 +314,58 @@ texts! {
     // officer dashboard (web/officer/dashboard.rs)
     // census, targets, localities, teams (web/officer/setup.rs)
     // instructors (web/author)
+    author_title: "Khóa học tôi soạn", "The courses I author";
+    author_intro: "Các khóa học bạn sở hữu hoặc cùng soạn. Chọn một khóa để sửa bài, kiểm tra và xuất bản.",
+        "The courses you own or co-author. Choose one to edit its lessons, check it and publish it.";
+    author_none: "Bạn chưa có khóa học nào để soạn.", "You have no course to author yet.";
+    author_courses_caption: "Khóa học và bản nháp của chúng", "Courses and their drafts";
+    author_col_course: "Khóa học", "Course";
+    author_col_status: "Trạng thái", "Status";
+    author_col_changed: "Sửa lần cuối", "Last change";
+    author_col_version: "Phiên bản nháp", "Draft version";
+    author_never_published: "Chưa xuất bản", "Not published yet";
+    author_release: "Bản", "Release";
+    author_changes: "Có thay đổi chưa xuất bản", "Changes not yet published";
+    author_up_to_date: "Giống bản đã xuất bản", "Same as the published release";
+    author_owner: "chủ khóa học", "owner";
+    author_coauthor: "cùng soạn", "co-author";
+    author_back: "Khóa học tôi soạn", "The courses I author";
+    author_draft_heading: "Nội dung bản nháp", "The draft's content";
+    author_module: "Phần", "Module";
+    author_edit: "Sửa", "Edit";
+    author_quiz: "Bài kiểm tra", "Quiz";
+    author_check_heading: "Kiểm tra và xuất bản", "Check and publish";
+    author_no_problems: "Bản nháp không có lỗi nào: có thể xuất bản.", "The draft has no problem: it can be published.";
+    author_problems: "Cần sửa các lỗi sau trước khi xuất bản. Số lỗi:", "Fix these problems before publishing. Problems:";
+    author_problems_caption: "Lỗi của bản nháp, theo vị trí", "Problems of the draft, by location";
+    author_col_where: "Vị trí", "Location";
+    author_nothing_new: "Bản nháp giống hệt bản đã xuất bản: chưa có gì mới để xuất bản.",
+        "The draft equals the published release: there is nothing new to publish.";
+    author_publish_hint: "Khi xuất bản, người học thấy ngay nội dung mới. Bài đã học của họ vẫn được giữ.",
+        "Once published, learners see the new content at once. Their progress is kept.";
+    author_publish_button: "Xuất bản", "Publish";
+    author_published_flash: "Đã xuất bản. Người học đang thấy bản", "Published. Learners now see release";
+    author_unchanged_flash: "Không có gì mới: người học vẫn thấy bản", "Nothing new: learners still see release";
+    author_releases_heading: "Các bản đã xuất bản", "Releases";
+    author_releases_caption: "Các bản đã xuất bản, mới nhất trước", "Releases, newest first";
+    author_col_published: "Ngày xuất bản", "Published on";
+    author_no_releases: "Khóa học chưa được xuất bản lần nào.", "The course has never been published.";
+    author_view_learner: "Xem như người học", "View as a learner";
+    author_lesson_title: "Sửa bài", "Edit lesson";
+    author_body_label: "Nội dung bài (Markdown)", "Lesson text (Markdown)";
+    author_body_hint: "Viết bằng Markdown: ## tiêu đề, **chữ đậm**, - danh sách, [liên kết](https://…). Bấm “Xem trước” để thấy bài như người học, rồi bấm “Lưu”.",
+        "Written in Markdown: ## heading, **bold**, - list, [link](https://…). Press “Preview” to see the lesson as learners will, then “Save”.";
+    author_preview_button: "Xem trước", "Preview";
+    author_save_button: "Lưu", "Save";
+    author_preview_heading: "Xem trước: người học sẽ thấy bài như sau", "Preview: learners will see the lesson like this";
+    author_preview_note: "Bản xem trước chưa được lưu.", "The preview is not saved yet.";
+    author_saved: "Đã lưu vào bản nháp. Phiên bản nháp:", "Saved to the draft. Draft version:";
+    author_editing_version: "Đang sửa từ phiên bản nháp", "Editing from draft version";
+    author_conflict_title: "Có người đã lưu bản nháp sau khi bạn mở trang này", "Someone saved the draft after you opened this page";
+    author_conflict_text: "Bài của bạn CHƯA được lưu nhưng không bị mất: nó vẫn ở trong ô soạn bài bên dưới. Hãy so sánh với văn bản đang lưu, sửa nếu cần, rồi bấm “Lưu” lần nữa để thay bằng bài của bạn.",
+        "Your text was NOT saved, but nothing is lost: it is still in the editing box below. Compare it with the saved text, change it if needed, then press “Save” again to replace the saved text with yours.";
+    author_current_label: "Văn bản đang lưu trong bản nháp, phiên bản", "The text saved in the draft, version";
+    author_not_published_note: "Bài này chưa có trong bản đã xuất bản.", "This lesson is not in the published release yet.";
     // platform admin (web/admin)
     admin_nav_label: "Quản trị nền tảng", "Platform administration";
     admin_users_title: "Người dùng", "Users";

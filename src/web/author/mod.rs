@@ -1,3 +1,54 @@
+//! The authoring pages of instructors: the courses they may edit and their drafts, a lesson's
+//! Markdown edited with a preview rendered as learners see it and saved with the optimistic
+//! version check, the draft checked and published, and its releases. They call the use cases of
+//! `courses::authoring` (the same as `/api/v1/courses/{slug}/…`) with the same access decisions:
+//! what the API refuses (403 to someone who may not edit the course, 404 for no such course or
+//! lesson) is this site's 404 here.
+//!
+//! `courses` holds the list and a course's page (check, publish, releases); `lesson` the lesson
+//! editor.
+
+mod courses;
+mod lesson;
+
+use actix_web::http::StatusCode;
 use actix_web::web;
 
-pub fn configure(_cfg: &mut web::ServiceConfig) {}
+use super::PageError;
+use crate::error::ApiError;
+use crate::i18n::Lang;
+
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.route("/author", web::get().to(courses::courses_page))
+        .route(
+            "/author/courses/{slug}",
+            web::get().to(courses::course_page),
+        )
+        .route(
+            "/author/courses/{slug}/publish",
+            web::post().to(courses::publish),
+        )
+        .route(
+            "/author/courses/{slug}/lessons/{key}",
+            web::get().to(lesson::lesson_page),
+        )
+        .route(
+            "/author/courses/{slug}/lessons/{key}/save",
+            web::post().to(lesson::lesson_post),
+        );
+}
+
+/// A refusal as the authoring pages answer it: someone who may not author (403 in the API) or
+/// edit this course gets the site's 404, and learns nothing about it.
+fn refused(lang: Lang, e: ApiError) -> PageError {
+    if e.status == StatusCode::FORBIDDEN {
+        PageError::not_found(lang)
+    } else {
+        PageError::from_api(lang, e)
+    }
+}
+
+/// A moment as the authoring pages show it (UTC, to the minute).
+fn when(at: chrono::DateTime<chrono::Utc>) -> String {
+    at.format("%d/%m/%Y %H:%M UTC").to_string()
+}
