@@ -95,6 +95,32 @@ pub fn create(db: &Db, actor: &AuthUser, new: NewLocality) -> ApiResult<Locality
     })
 }
 
+/// Adds a locality under `parent_id` of the kind the parent holds (a province holds communes, a
+/// commune villages; a village nothing: 409 `kind_mismatch`), as [`create`] does.
+pub fn create_child(
+    db: &Db,
+    actor: &AuthUser,
+    parent_id: String,
+    name: String,
+    code: Option<String>,
+) -> ApiResult<Locality> {
+    let parent = access::require_admin_of(&mut *db.read()?, actor, &parent_id)?;
+    let kind = LocalityKind::parse(&parent.kind)
+        .unwrap_or(LocalityKind::Commune)
+        .child()
+        .ok_or_else(|| ApiError::conflict(Code::KindMismatch, "a village holds no localities"))?;
+    create(
+        db,
+        actor,
+        NewLocality {
+            parent_id: Some(parent_id),
+            kind: kind.as_str().to_string(),
+            name,
+            code,
+        },
+    )
+}
+
 /// The localities an admin starts from: every province for a platform admin, else the roots of
 /// their grants.
 pub fn roots(db: &Db, actor: &AuthUser) -> ApiResult<Vec<Locality>> {
@@ -118,6 +144,56 @@ pub fn with_children(db: &Db, actor: &AuthUser, id: &str) -> ApiResult<(Locality
     let loc = access::require_admin_of(&mut conn, actor, id)?;
     let children = q::children(&mut conn, Some(id))?;
     Ok((loc, children))
+}
+
+/// A locality with the localities below it, down to some depth.
+pub struct TreeNode {
+    pub locality: Locality,
+    pub children: Vec<TreeNode>,
+}
+
+/// A locality the actor administers with its children and grandchildren (the locality tree's
+/// page), and its parent when the actor administers that too (the way up).
+pub fn tree_of(db: &Db, actor: &AuthUser, id: &str) -> ApiResult<(TreeNode, Option<Locality>)> {
+    let mut conn = db.read()?;
+    let loc = access::require_admin_of(&mut conn, actor, id)?;
+    let parent = match &loc.parent_id {
+        Some(p) if access::administers(&mut conn, actor, p)? => q::locality(&mut conn, p)?,
+        _ => None,
+    };
+    let children = q::children(&mut conn, Some(id))?;
+    let ids: Vec<String> = children.iter().map(|c| c.id.clone()).collect();
+    let mut grandchildren = if ids.is_empty() {
+        Vec::new()
+    } else {
+        q::children_of(&mut conn, &ids)?
+    };
+    let children = children
+        .into_iter()
+        .map(|c| {
+            let (mine, rest): (Vec<_>, Vec<_>) = std::mem::take(&mut grandchildren)
+                .into_iter()
+                .partition(|g| g.parent_id.as_deref() == Some(c.id.as_str()));
+            grandchildren = rest;
+            TreeNode {
+                locality: c,
+                children: mine
+                    .into_iter()
+                    .map(|g| TreeNode {
+                        locality: g,
+                        children: Vec::new(),
+                    })
+                    .collect(),
+            }
+        })
+        .collect();
+    Ok((
+        TreeNode {
+            locality: loc,
+            children,
+        },
+        parent,
+    ))
 }
 
 /// A new name or official code (`Some("")`: no code any more); `None` leaves it.
@@ -265,4 +341,19 @@ pub fn census(db: &Db, actor: &AuthUser, id: &str, year: i32) -> ApiResult<Censu
     access::require_admin_of(&mut conn, actor, id)?;
     q::census_of(&mut conn, id, year)?
         .ok_or_else(|| ApiError::not_found(format!("No census figures for {year}.")))
+}
+
+/// A locality the actor administers and its census figures for a year, if any (the census
+/// form shows them).
+pub fn census_form(
+    db: &Db,
+    actor: &AuthUser,
+    id: &str,
+    year: i32,
+) -> ApiResult<(Locality, Option<Census>)> {
+    check_year(year)?;
+    let mut conn = db.read()?;
+    let loc = access::require_admin_of(&mut conn, actor, id)?;
+    let census = q::census_of(&mut conn, id, year)?;
+    Ok((loc, census))
 }

@@ -119,3 +119,67 @@ pub fn remove_member(
         })
     })
 }
+
+/// A member of a team as the officers' page shows them.
+pub struct Member {
+    pub id: String,
+    pub display_name: String,
+    /// How they log in: username, phone or e-mail (the first they have).
+    pub login: String,
+}
+
+/// A team with its members' names.
+pub struct TeamView {
+    pub team: Team,
+    pub members: Vec<Member>,
+}
+
+/// The teams of a village the actor administers, with their members (404 no such village, 409
+/// `not_a_village`).
+pub fn of_village(
+    db: &Db,
+    actor: &AuthUser,
+    village_id: &str,
+) -> ApiResult<(crate::db::users::Locality, Vec<TeamView>)> {
+    let mut conn = db.read()?;
+    let loc = access::require_admin_of(&mut conn, actor, village_id)?;
+    if LocalityKind::parse(&loc.kind) != Some(LocalityKind::Village) {
+        return Err(ApiError::conflict(
+            Code::NotAVillage,
+            "a team belongs to a village",
+        ));
+    }
+    let mut out = Vec::new();
+    for team in q::teams_of(&mut conn, village_id)? {
+        let mut members = Vec::new();
+        for id in q::members(&mut conn, &team.id)? {
+            let u = accounts::find_user(&mut conn, &id)?;
+            members.push(Member {
+                login: u.username.or(u.phone).or(u.email).unwrap_or_default(),
+                id,
+                display_name: u.display_name,
+            });
+        }
+        out.push(TeamView { team, members });
+    }
+    Ok((loc, out))
+}
+
+/// Adds the person who logs in as `login` (username, phone or e-mail) to a team, as
+/// [`add_member`] does; someone unknown is a 422 on `member`.
+pub fn add_member_by_login(
+    db: &Db,
+    actor: &AuthUser,
+    id: String,
+    login: &str,
+) -> ApiResult<TeamMembers> {
+    let mut conn = db.read()?;
+    administered_team(&mut conn, actor, &id)?;
+    let mut v = Validator::new();
+    v.length("member", login, 1, 200);
+    v.finish()?;
+    let user = accounts::find_by_login(&mut conn, &accounts::parse_login(login))?
+        .ok_or_else(|| ApiError::field("member", "not_found", "No such user."))?;
+    drop(conn);
+    add_member(db, actor, id, user.id)
+}

@@ -31,6 +31,15 @@ pub fn children(conn: &mut DbConn, parent: Option<&str>) -> QueryResult<Vec<Loca
     }
 }
 
+/// The children of several localities in one query, by name.
+pub fn children_of(conn: &mut DbConn, parents: &[String]) -> QueryResult<Vec<Locality>> {
+    localities::table
+        .filter(localities::parent_id.eq_any(parents))
+        .select(Locality::as_select())
+        .order(localities::name)
+        .load(conn)
+}
+
 pub fn insert_locality(
     conn: &mut DbConn,
     parent: Option<&str>,
@@ -363,6 +372,15 @@ pub fn team(conn: &mut DbConn, id: &str) -> QueryResult<Option<Team>> {
         .select(Team::as_select())
         .first(conn)
         .optional()
+}
+
+/// The teams of a village, by name.
+pub fn teams_of(conn: &mut DbConn, village_id: &str) -> QueryResult<Vec<Team>> {
+    teams::table
+        .filter(teams::village_id.eq(village_id))
+        .select(Team::as_select())
+        .order((teams::name, teams::created_at))
+        .load(conn)
 }
 
 pub fn insert_team(conn: &mut DbConn, village_id: &str, name: &str) -> QueryResult<String> {

@@ -296,11 +296,52 @@ pub fn set_target(
     locality: &str,
     t: TargetSetting,
 ) -> ApiResult<()> {
+    set_targets(conn, writer, user, locality, vec![t])
+}
+
+/// Sets several targets of `locality` at once (all or none), for an admin of its area: checked
+/// on `conn`, written in one transaction of `writer`.
+pub fn set_targets(
+    conn: &mut DbConn,
+    writer: &Writer,
+    user: &AuthUser,
+    locality: &str,
+    targets: Vec<TargetSetting>,
+) -> ApiResult<()> {
     access::require_admin_of(conn, user, locality)?;
     let locality = locality.to_string();
     writer.transaction(move |conn| {
-        query::store_target(conn, &locality, t.year, t.indicator, t.kind, t.stored)
+        for t in &targets {
+            query::store_target(conn, &locality, t.year, t.indicator, t.kind, t.stored)?;
+        }
+        Ok(())
     })
+}
+
+/// Every indicator in the sheet's order with its target, if one is set.
+pub type Targets = Vec<(&'static IndicatorDef, Option<Target>)>;
+
+/// The targets of `locality` for `year`, for an admin of its area.
+pub fn targets_for(
+    conn: &mut DbConn,
+    user: &AuthUser,
+    locality: &str,
+    year: i32,
+) -> ApiResult<(crate::db::users::Locality, Targets)> {
+    let year = check_year(year)?;
+    let loc = access::require_admin_of(conn, user, locality)?;
+    let stored = query::targets(conn, locality, year)?;
+    let list = INDICATORS
+        .iter()
+        .map(|d| {
+            let t = stored.get(d.key).map(|&(kind, v)| Target {
+                kind,
+                value: kind.value(v),
+            });
+            (d, t)
+        })
+        .collect();
+    Ok((loc, list))
 }
 
 /// Every indicator's effective qualification, and whether it is the default.
