@@ -164,6 +164,39 @@ async fn admin_manages_users_and_certificates(backend: Backend) {
     // A cursor this server never gave: the first page, said beside the search.
     b.open("/admin/users?cursor=xyz").await;
     assert_eq!(b.text("#q-error").await, T.admin_bad_cursor);
+    // Paging with the API's cursor: 20 a page, the search kept.
+    let hasher = app.state.hasher.clone();
+    app.db(move |conn| {
+        for i in 0..21 {
+            let username = format!("nguoi.thu.{i:02}");
+            hocso::accounts::create_account(
+                conn,
+                &hasher,
+                hocso::accounts::NewAccount {
+                    display_name: &format!("Người thứ {i:02}"),
+                    email: None,
+                    phone: None,
+                    username: Some(&username),
+                    password: "mat-khau-rat-dai-1",
+                    language: "vi",
+                },
+            )
+            .unwrap();
+        }
+    })
+    .await;
+    b.open("/admin/users?q=nguoi.thu").await;
+    let first = first_column(&b, "table.admin-users").await;
+    assert_eq!(first.len(), 20, "{first:?}");
+    b.press(T.admin_next_page).await;
+    assert!(b.path().await.contains("q=nguoi.thu"), "{}", b.path().await);
+    let second = first_column(&b, "table.admin-users").await;
+    assert_eq!(second.len(), 1, "{second:?}");
+    assert!(!first.contains(&second[0]), "{second:?} again");
+    assert!(!b.has_text("a", T.admin_next_page).await);
+    b.press(T.admin_first_page).await;
+    assert_eq!(first_column(&b, "table.admin-users").await, first);
+
     b.open("/admin/users?q=hoa").await;
     b.press("Nguyễn Thị Hoa").await;
     let user_path = format!("/admin/users/{hoa}");
