@@ -33,7 +33,7 @@ pub use explanation::{explanation, Titles};
 pub use facts::{ensure_facts, ensure_facts_on, learner_changed, LearnerChange};
 pub use sheet::sheet_csv;
 
-use crate::access;
+use crate::access::{self, Action, AdminArea};
 use crate::auth::AuthUser;
 use crate::db::{DbConn, Writer};
 use crate::error::{ApiError, ApiResult};
@@ -256,7 +256,8 @@ impl Qualification {
     }
 }
 
-/// The report of `locality` for an admin of its area (see [`report`]).
+/// The report of `locality` for an admin of its area (see [`report`]): 403 for someone who may
+/// not read reports or outside their area, 404 for no such locality.
 pub fn report_for(
     conn: &mut DbConn,
     user: &AuthUser,
@@ -265,6 +266,7 @@ pub fn report_for(
     now: NaiveDateTime,
     course_title: &dyn Fn(&str) -> Option<String>,
 ) -> ApiResult<Report> {
+    access::require(user, Action::EnterAdminArea(AdminArea::Reports))?;
     access::require_admin_of(conn, user, locality)?;
     report(
         conn,
@@ -276,13 +278,15 @@ pub fn report_for(
     )
 }
 
-/// The timeline of `locality` for an admin of its area (see [`timeline`]).
+/// The timeline of `locality` for an admin of its area (see [`timeline`]), refused as
+/// [`report_for`] refuses.
 pub fn timeline_for(
     conn: &mut DbConn,
     user: &AuthUser,
     locality: &str,
     months: Months,
 ) -> ApiResult<Vec<TimelinePoint>> {
+    access::require(user, Action::EnterAdminArea(AdminArea::Reports))?;
     access::require_admin_of(conn, user, locality)?;
     timeline(conn, locality, months.from, months.to)
 }
