@@ -52,6 +52,10 @@ pub struct Settings {
     pub rate_limit_ip_per_minute: u32,
     /// Attempts per minute per login identifier on login and forgot.
     pub rate_limit_login_per_minute: u32,
+    /// The controller of the personal data this deployment keeps (the commune or organisation
+    /// running it), named in the privacy notice; its contact (a phone, an address, an e-mail).
+    pub privacy_controller_name: String,
+    pub privacy_controller_contact: String,
     /// Where the rate limit counters live: `auto` (default: `database` on PostgreSQL, `memory`
     /// on SQLite), `database` (PostgreSQL only: every instance counts in the same buckets) or
     /// `memory` (each process counts on its own).
@@ -113,6 +117,8 @@ impl Default for Settings {
             rate_limit_ip_per_minute: 30,
             rate_limit_login_per_minute: 10,
             rate_limit_store: "auto".into(),
+            privacy_controller_name: String::new(),
+            privacy_controller_contact: String::new(),
             mail_transport: "file".into(),
             mail_from: "Học số <no-reply@hocso.local>".into(),
             smtp_host: "localhost".into(),
@@ -269,6 +275,14 @@ impl Settings {
                 self.rate_limit_login_per_minute.to_string(),
             ),
             ("rate_limit_store", self.rate_limit_store.clone()),
+            (
+                "privacy_controller_name",
+                self.privacy_controller_name.clone(),
+            ),
+            (
+                "privacy_controller_contact",
+                self.privacy_controller_contact.clone(),
+            ),
             ("mail_transport", self.mail_transport.clone()),
             ("mail_from", self.mail_from.clone()),
             ("smtp_host", self.smtp_host.clone()),

@@ -126,6 +126,17 @@ crate::text_enum! {
 }
 
 crate::text_enum! {
+    /// How a person gave their consent to the privacy notice (`consents.way`): online (they
+    /// registered or accepted it themselves), or before the facilitator who registered them, on
+    /// a signed paper form or in person.
+    pub enum ConsentWay {
+        Online = "online",
+        Paper = "paper",
+        InPerson = "in_person",
+    }
+}
+
+crate::text_enum! {
     /// An outbox mail's state (`mail_outbox.status`): pending until sent, or failed for good.
     pub enum MailStatus {
         Pending = "pending",

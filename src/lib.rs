@@ -17,6 +17,7 @@ pub mod imports;
 pub mod kinds;
 pub mod learning;
 pub mod mail;
+pub mod privacy;
 pub mod quiz;
 pub mod ratelimit;
 pub mod reports;

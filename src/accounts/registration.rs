@@ -164,6 +164,8 @@ pub struct Registration {
     pub language: Option<String>,
     /// Also log the new account in (the web pages do; the JSON API answers the account only).
     pub start_session: bool,
+    /// The version of the privacy notice the person accepted (required: the current one).
+    pub accept_privacy_notice: Option<String>,
 }
 
 /// A new account, and its session when one was asked for.
@@ -210,6 +212,11 @@ pub fn register(ctx: &Accounts<'_>, input: Registration) -> ApiResult<Registered
         );
     }
     let language = parse_language(&mut v, input.language.as_deref());
+    crate::privacy::check_accepted(
+        &mut v,
+        "accept_privacy_notice",
+        input.accept_privacy_notice.as_deref(),
+    );
     v.finish()?;
 
     let hash = ctx
@@ -232,6 +239,7 @@ pub fn register(ctx: &Accounts<'_>, input: Registration) -> ApiResult<Registered
             },
             &hash,
         )?;
+        crate::privacy::record(conn, &user.id, crate::privacy::ConsentWay::Online, None)?;
         if let Some(e) = &email {
             queue_verification(conn, &public_url, &user, e)?;
         }

@@ -30,6 +30,10 @@ pub struct RegisterRequest {
     /// `vi` (default) or `en`.
     #[schema(schema_with = c::language_or_null)]
     pub language: Option<String>,
+    /// The version of the privacy notice (`GET /api/v1/privacy`) the person read and accepted.
+    /// Required, and it must be the current one: else 422 with the field error
+    /// `consent_required` or `consent_outdated`.
+    pub accept_privacy_notice: Option<String>,
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -129,6 +133,7 @@ pub async fn register(
         phone: b.phone,
         language: b.language,
         start_session: false,
+        accept_privacy_notice: b.accept_privacy_notice,
     };
     let st = state.clone();
     let r = run_blocking(move || registration::register(&Accounts::of(&st), input)).await?;

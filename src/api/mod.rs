@@ -14,6 +14,7 @@ pub mod learning;
 pub mod me;
 pub mod middleware;
 pub mod pagination;
+pub mod privacy;
 pub mod quizzes;
 pub mod reports;
 pub mod system;
@@ -37,6 +38,7 @@ use utoipa_actix_web::AppExt;
         (name = "system", description = "Health, metrics and this document"),
         (name = "auth", description = "Registration, login, tokens, password reset"),
         (name = "me", description = "The current user's account"),
+        (name = "privacy", description = "The privacy notice and consent to it (docs/PRIVACY.md)"),
         (name = "admin", description = "User and role management"),
         (name = "catalogue", description = "Published courses, outlines and lessons (public)"),
         (name = "authoring", description = "Drafts, modules, lessons, quizzes, co-authors, releases"),
@@ -89,6 +91,10 @@ pub fn configure(cfg: &mut ServiceConfig) {
                 .service(me::get_me)
                 .service(me::update_me)
                 .service(me::change_password)
+                .service(privacy::get_notice)
+                .service(privacy::my_consents)
+                .service(privacy::accept)
+                .service(privacy::withdraw)
                 .service(admin::list_users)
                 .service(admin::get_user)
                 .service(admin::grant_role)

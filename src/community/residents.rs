@@ -31,6 +31,9 @@ pub struct NewResident {
     /// A phone number the resident may also log in with (none: the card's username only).
     pub phone: Option<String>,
     pub profile: ProfileChanges,
+    /// How the resident consented to the privacy notice before the facilitator: on a signed
+    /// paper form or in person (required; `online` is the person's own way, not a facilitator's).
+    pub consent_way: Option<crate::privacy::ConsentWay>,
 }
 
 /// A registered resident, with the login card to print or send (shown this once).
@@ -73,7 +76,17 @@ pub fn register(
         }
         None => None,
     };
+    let consent_way = new
+        .consent_way
+        .filter(|w| *w != crate::privacy::ConsentWay::Online);
+    v.check(
+        consent_way.is_some(),
+        "consent_way",
+        "consent_required",
+        "how the resident consented to the privacy notice: `paper` or `in_person`",
+    );
     v.finish()?;
+    let consent_way = consent_way.unwrap_or(crate::privacy::ConsentWay::Paper);
     let username = username.unwrap_or_default();
     let mut conn = db.read()?;
     let loc = village(&mut conn, actor, Action::RegisterResident, &new.village_id)?;
@@ -107,6 +120,7 @@ pub fn register(
         profile.village_id = Some(new.village_id.clone());
         profile.household_id = new.household_id.clone();
         save_profile(conn, &profile)?;
+        crate::privacy::record(conn, &resident.id, consent_way, Some(&actor_id))?;
         q::audit(
             conn,
             &actor_id,

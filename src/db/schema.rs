@@ -51,6 +51,18 @@ diesel::table! {
 }
 
 diesel::table! {
+    consents (id) {
+        id -> Text,
+        user_id -> Text,
+        notice_version -> Text,
+        way -> Text,
+        given_at -> Timestamp,
+        recorded_by -> Nullable<Text>,
+        withdrawn_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
     rate_limits (key) {
         key -> Text,
         tat_ms -> BigInt,
@@ -377,6 +389,7 @@ diesel::joinable!(refresh_tokens -> sessions (session_id));
 diesel::joinable!(one_time_tokens -> users (user_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
+    consents,
     rate_limits,
     localities,
     users,

@@ -562,6 +562,29 @@ texts! {
     admin_reason_hint: "Bắt buộc, tối đa 500 ký tự. Người xem trang xác minh sẽ thấy lý do này.", "Required, at most 500 characters. Whoever checks the certificate sees it.";
     admin_revoke_button: "Thu hồi chứng nhận", "Revoke the certificate";
     admin_cert_revoked_done: "Đã thu hồi chứng nhận.", "The certificate was revoked.";
+    // privacy notice and consent (web/privacy.rs)
+    privacy_title: "Thông báo về dữ liệu cá nhân", "Privacy notice";
+    consent_label: "Tôi đã đọc và đồng ý với", "I have read and accept the";
+    consent_required: "Hãy đọc và đánh dấu đồng ý với thông báo về dữ liệu cá nhân.", "Read the privacy notice and tick that you accept it.";
+    consent_outdated: "Thông báo đã được cập nhật: hãy đọc lại và đồng ý.", "The notice has changed: read it again and accept it.";
+    consent_way_legend: "Người dân đã đồng ý với thông báo về dữ liệu cá nhân", "The resident consented to the privacy notice";
+    consent_way_paper: "Ký vào giấy đồng ý", "On a signed paper form";
+    consent_way_in_person: "Đồng ý trực tiếp với tôi", "In person, with me";
+    consent_way_online: "Tự đồng ý trên trang", "Online, by themselves";
+    consents_title: "Sự đồng ý của bạn", "Your consent";
+    consent_version: "Phiên bản", "Version";
+    consent_given_at: "Ngày đồng ý", "Given on";
+    consent_way_title: "Cách đồng ý", "How";
+    consent_recorded_by: "Người ghi nhận", "Recorded by";
+    consent_state: "Tình trạng", "State";
+    consent_active: "Đang có hiệu lực", "In force";
+    consent_withdrawn_on: "Đã rút lại ngày", "Withdrawn on";
+    consent_withdraw_button: "Rút lại sự đồng ý", "Withdraw my consent";
+    consent_withdraw_hint: "Khi rút lại, bạn sẽ được hỏi lại lần sau. Muốn xóa dữ liệu, hãy báo Tổ công nghệ số của thôn.", "After withdrawing you will be asked again next time. To have your data deleted, tell your village's digital team.";
+    consent_withdrawn_done: "Đã rút lại sự đồng ý.", "Your consent was withdrawn.";
+    consent_ask: "Thông báo về dữ liệu cá nhân cần sự đồng ý của bạn. Hãy đọc bên dưới.", "The privacy notice needs your consent. Please read it below.";
+    consent_accept_button: "Tôi đã đọc và đồng ý", "I have read it and accept";
+    consent_accepted_done: "Cảm ơn bạn đã đồng ý.", "Thank you for your consent.";
 }
 
 impl Texts {

@@ -31,7 +31,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
 }
 
 /// Where to go after logging in: a path on this site only (never another site).
-fn safe_next(next: Option<&str>) -> String {
+pub(super) fn safe_next(next: Option<&str>) -> String {
     match next {
         Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.starts_with("/\\") => {
             n.to_string()
@@ -128,10 +128,24 @@ async fn login(form: Form, req: HttpRequest) -> Result<HttpResponse, PageError> 
         password: form.text("password"),
     };
     let state = ctx.state.clone();
-    let result = run_blocking(move || session::login_browser(&Accounts::of(&state), input)).await;
+    let result = run_blocking(move || {
+        let (user, cookie) = session::login_browser(&Accounts::of(&state), input)?;
+        // A notice not yet accepted (a new version, or consent withdrawn) is asked first.
+        let ask = crate::privacy::to_accept(&mut *state.pool.get()?, &user.id)?;
+        Ok::<_, crate::error::ApiError>((user, cookie, ask))
+    })
+    .await;
     match result {
-        Ok((user, cookie)) => {
-            let mut res = ctx.see_other(&next);
+        Ok((user, cookie, ask)) => {
+            let to = if ask {
+                format!(
+                    "/privacy?next={}",
+                    url::form_urlencoded::byte_serialize(next.as_bytes()).collect::<String>()
+                )
+            } else {
+                next
+            };
+            let mut res = ctx.see_other(&to);
             let _ = res.add_cookie(&ctx.session_set(cookie));
             if let Some(l) = Lang::parse(&user.language) {
                 let _ = res.add_cookie(&ctx.lang_set(l));
@@ -163,6 +177,8 @@ async fn login(form: Form, req: HttpRequest) -> Result<HttpResponse, PageError> 
 #[template(path = "register.html")]
 struct RegisterPage {
     c: Chrome,
+    /// What the consent box accepts: the notice's current version.
+    notice_version: &'static str,
     name: String,
     phone: String,
     email: String,
@@ -173,6 +189,7 @@ struct RegisterPage {
 async fn register_page(ctx: Ctx) -> Result<HttpResponse, PageError> {
     ctx.ok(&RegisterPage {
         c: ctx.chrome(ctx.t().register_title, false),
+        notice_version: crate::privacy::NOTICE_VERSION,
         name: String::new(),
         phone: String::new(),
         email: String::new(),
@@ -192,6 +209,7 @@ async fn register(form: Form, req: HttpRequest) -> Result<HttpResponse, PageErro
         phone: form.get("phone").map(str::to_string),
         language: Some(lang.tag().to_string()),
         start_session: false,
+        accept_privacy_notice: form.get("accept_privacy_notice").map(str::to_string),
     };
     let state = ctx.state.clone();
     let result = run_blocking(move || {
@@ -212,6 +230,7 @@ async fn register(form: Form, req: HttpRequest) -> Result<HttpResponse, PageErro
             let (errs, error) = form_errors(lang, &e);
             let page = RegisterPage {
                 c: ctx.chrome(ctx.t().register_title, false),
+                notice_version: crate::privacy::NOTICE_VERSION,
                 name: form.text("display_name"),
                 phone: form.text("phone"),
                 email: form.text("email"),

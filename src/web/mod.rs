@@ -11,6 +11,7 @@ mod author;
 pub mod context;
 mod learn;
 mod officer;
+mod privacy;
 mod quiz;
 mod staff;
 
@@ -282,6 +283,8 @@ pub fn field_message(lang: Lang, code: &str, message: &str) -> String {
         "too_long" => t.err_too_long.to_string(),
         "invalid" => t.err_invalid.to_string(),
         "taken" | "conflict" => t.err_taken.to_string(),
+        "consent_required" => t.consent_required.to_string(),
+        "consent_outdated" => t.consent_outdated.to_string(),
         _ => half(lang, message),
     }
 }
@@ -332,6 +335,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     officer::configure(cfg);
     author::configure(cfg);
     admin::configure(cfg);
+    privacy::configure(cfg);
 }
 
 /// Whether `code` is the problem a form shows beside its fields.

@@ -8,6 +8,7 @@ import uuid
 
 from hocso_client import AuthenticatedClient, Client
 from hocso_client.api.auth import login, register
+from hocso_client.api.privacy import get_notice, my_consents
 from hocso_client.api.catalogue import get_course
 from hocso_client.api.certificates import certificate_pdf, get_certificate, my_certificates
 from hocso_client.api.learning import enroll, my_course_progress, put_progress
@@ -19,6 +20,8 @@ from hocso_client.models import (
     CourseProgress,
     EnrollmentResponse,
     LoginRequest,
+    Notice,
+    Consents,
     ProgressEvent,
     ProgressEventStatus,
     RegisterRequest,
@@ -39,10 +42,18 @@ def typed(value, kind):
 
 
 public = Client(base_url=BASE, raise_on_unexpected_status=True)
+# The privacy notice is read first: registration names the version accepted.
+notice = typed(get_notice.sync(client=public, lang="vi"), Notice)
+assert "91/2025/QH15" in notice.markdown, notice.markdown
 user = typed(
     register.sync(
         client=public,
-        body=RegisterRequest(display_name="Bác Ba", email=EMAIL, password=PASSWORD),
+        body=RegisterRequest(
+            display_name="Bác Ba",
+            email=EMAIL,
+            password=PASSWORD,
+            accept_privacy_notice=notice.version,
+        ),
     ),
     UserResponse,
 )
@@ -50,6 +61,9 @@ tokens = typed(
     login.sync(client=public, body=LoginRequest(login=EMAIL, password=PASSWORD)), TokenResponse
 )
 me = AuthenticatedClient(base_url=BASE, token=tokens.access_token, raise_on_unexpected_status=True)
+consents = typed(my_consents.sync(client=me), Consents)
+assert consents.to_accept is False and len(consents.consents) == 1, consents
+assert consents.consents[0].notice_version == notice.version, consents
 
 course = get_course.sync("mini", client=public)
 assert course is not None and course.slug == "mini", course

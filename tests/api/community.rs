@@ -259,7 +259,7 @@ async fn facilitators_work_only_in_their_villages(backend: Backend) {
         .as_str()
         .unwrap()
         .to_string();
-    let resident = json!({"village_id": w.v1, "display_name": "Bà Tư", "username": "ba.tu", "password": "482915", "birth_year": 1958});
+    let resident = json!({"consent_way": "in_person", "village_id": w.v1, "display_name": "Bà Tư", "username": "ba.tu", "password": "482915", "birth_year": 1958});
     let res = app
         .post("/api/v1/facilitator/residents")
         .token(&w.facilitator)
@@ -469,7 +469,7 @@ async fn needs_help_list(backend: Backend) {
         let res = app
             .post("/api/v1/facilitator/residents")
             .token(&w.facilitator)
-            .json(&json!({"village_id": w.v1, "display_name": name, "username": user, "password": "593817"}))
+            .json(&json!({"consent_way": "paper", "village_id": w.v1, "display_name": name, "username": user, "password": "593817"}))
             .await;
         assert_eq!(res.status(), 201);
     }
@@ -529,7 +529,7 @@ async fn difficult_questions_of_my_learners(backend: Backend) {
         let user = format!("cu.dan{i}");
         app.post("/api/v1/facilitator/residents")
             .token(&w.facilitator)
-            .json(&json!({"village_id": w.v1, "display_name": format!("Cư dân {i}"), "username": user, "password": "593817"}))
+            .json(&json!({"consent_way": "paper", "village_id": w.v1, "display_name": format!("Cư dân {i}"), "username": user, "password": "593817"}))
             .expect(201)
             .await;
         let t = login(&app, &user, "593817").await["access_token"]

@@ -456,7 +456,13 @@ pub fn token_from(body: &str) -> String {
         .collect()
 }
 
-pub async fn register(app: &TestApp, body: Value) -> reqwest::Response {
+/// Registers through the API; the body accepts the current privacy notice unless it says
+/// otherwise (`"accept_privacy_notice": null` to register without consent).
+pub async fn register(app: &TestApp, mut body: Value) -> reqwest::Response {
+    if let Some(o) = body.as_object_mut() {
+        o.entry("accept_privacy_notice")
+            .or_insert(hocso::privacy::NOTICE_VERSION.into());
+    }
     app.post("/api/v1/auth/register").json(&body).await
 }
 
@@ -505,6 +511,8 @@ pub async fn admin(app: &TestApp) -> (String, String) {
             )
             .unwrap();
             hocso::api::admin::grant(conn, &id, hocso::auth::Role::Admin, None, None).unwrap();
+            // As the CLI's admin would at the first login: the privacy notice accepted.
+            hocso::privacy::record(conn, &id, hocso::privacy::ConsentWay::Online, None).unwrap();
             id
         })
         .await;

@@ -11,6 +11,7 @@ mod helpers;
 mod imports;
 mod input;
 mod learning;
+mod privacy;
 mod quizzes;
 mod reports;
 mod resilience;

@@ -108,6 +108,10 @@ async fn request_ids(backend: Backend) {
 
 /// Every served route, as `METHOD path`; a new route must be added here (and documented).
 const ROUTES: &[&str] = &[
+    "GET /api/v1/privacy",
+    "GET /api/v1/me/consents",
+    "POST /api/v1/me/consents",
+    "POST /api/v1/me/consents/{id}/withdraw",
     "DELETE /api/v1/admin/indicators/{key}",
     "DELETE /api/v1/admin/teams/{id}/members/{user_id}",
     "DELETE /api/v1/admin/users/{id}/roles",

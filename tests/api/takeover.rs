@@ -202,7 +202,7 @@ async fn a_resident_sets_a_new_pin_with_the_reset_code(backend: Backend) {
         .post("/api/v1/facilitator/residents")
         .token(&w.facilitator)
         .json(&json!({
-            "village_id": w.v1, "display_name": "Bà Sáu", "username": "ba.sau",
+            "consent_way": "paper", "village_id": w.v1, "display_name": "Bà Sáu", "username": "ba.sau",
             "password": "482915"
         }))
         .expect(201)

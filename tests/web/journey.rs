@@ -92,6 +92,19 @@ pub async fn journey(app: &TestApp, b: &Browser, learner: &Learner, audit: &mut 
     b.type_into("#display_name", &learner.name).await;
     b.type_into("#phone", &learner.phone).await;
     b.type_into("#password", &learner.password).await;
+    // Without ticking the consent to the privacy notice: refused, the reason beside the box.
+    b.press(T.register_button).await;
+    assert_eq!(
+        b.text("#accept_privacy_notice-error").await,
+        T.consent_required
+    );
+    assert_eq!(
+        b.js("return document.querySelector('#phone').value", vec![])
+            .await,
+        serde_json::json!(learner.phone)
+    );
+    b.type_into("#password", &learner.password).await;
+    b.find("#accept_privacy_notice").await.click().await.unwrap();
     b.press(T.register_button).await;
     assert_eq!(
         b.path().await,

@@ -71,7 +71,7 @@ async fn resident_logs_in_with_card_and_reset_code(backend: Backend) {
         .post("/api/v1/facilitator/residents")
         .token(&facilitator)
         .json(
-            &json!({"village_id": village, "display_name": "Bà Tư", "username": "ba.tu",
+            &json!({"consent_way": "paper", "village_id": village, "display_name": "Bà Tư", "username": "ba.tu",
             "password": "482915", "birth_year": 1958}),
         )
         .await;

@@ -21,6 +21,7 @@ mod network;
 mod officer;
 mod officer_setup;
 mod offline;
+mod privacy;
 mod security;
 mod staff;
 mod staff_more;

@@ -109,6 +109,7 @@ async fn register(b: &Browser, name: &str, household: Option<&str>, new_househol
     b.type_into("#birth_year", "1958").await;
     choose(b, "#gender", T.gender_female).await;
     choose(b, "#eid_status", T.eid_level1).await;
+    b.find("#consent_paper").await.click().await.unwrap();
     b.press(T.staff_register_button).await;
 }
 
@@ -155,6 +156,8 @@ async fn facilitator_registers_prints_and_follows(backend: Backend) {
     b.type_into("#birth_year", "1958").await;
     b.press(T.staff_register_button).await;
     assert!(b.has("#phone-error").await, "{}", b.main_text().await);
+    // How the resident consented to the privacy notice is asked, and required.
+    assert_eq!(b.text("#consent_way-error").await, T.consent_required);
     assert_eq!(
         b.js(
             "return document.querySelector('#display_name').value",

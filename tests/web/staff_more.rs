@@ -55,7 +55,7 @@ async fn residents_fail_the_quiz(app: &TestApp, village: &str, facilitator: &str
         app.post("/api/v1/facilitator/residents")
             .token(facilitator)
             .json(
-                &json!({"village_id": village, "display_name": format!("Cư dân {i}"),
+                &json!({"consent_way": "paper", "village_id": village, "display_name": format!("Cư dân {i}"),
                 "username": user, "password": "593817"}),
             )
             .expect(201)

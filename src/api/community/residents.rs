@@ -40,6 +40,9 @@ pub struct RegisterResidentRequest {
     pub learner_group: Option<String>,
     #[schema(schema_with = c::eid_status_or_null)]
     pub eid_status: Option<String>,
+    /// How the resident consented to the privacy notice (`GET /api/v1/privacy`) before you:
+    /// `paper` (a signed form) or `in_person`. Required: without it, 422 `consent_required`.
+    pub consent_way: Option<crate::privacy::ConsentWay>,
 }
 
 impl From<RegisterResidentRequest> for NewResident {
@@ -51,6 +54,7 @@ impl From<RegisterResidentRequest> for NewResident {
             username: b.username,
             password: b.password,
             phone: None,
+            consent_way: b.consent_way,
             profile: ProfileChanges {
                 birth_year: b.birth_year,
                 gender: b.gender,

@@ -28,6 +28,8 @@ struct Typed {
     eid: String,
     phone: String,
     username: String,
+    /// How the resident consented to the privacy notice (`paper`, `in_person`).
+    consent: String,
 }
 
 /// A login card to print: shown once, as the answer to the registration.
@@ -257,6 +259,7 @@ pub(super) async fn register(form: Form) -> Result<HttpResponse, PageError> {
         eid: form.text("eid_status"),
         phone: form.text("phone").trim().to_string(),
         username: form.text("username").trim().to_string(),
+        consent: form.text("consent_way"),
     };
     let mut errs = Errors::default();
     let birth_year = if v.birth_year.is_empty() {
@@ -312,6 +315,7 @@ pub(super) async fn register(form: Form) -> Result<HttpResponse, PageError> {
         username: username.clone(),
         password: pin.clone(),
         phone: Some(v.phone.clone()).filter(|p| !p.is_empty()),
+        consent_way: crate::privacy::ConsentWay::parse(&v.consent),
         profile: ProfileChanges {
             birth_year,
             gender: Some(v.gender.clone()).filter(|g| !g.is_empty()),

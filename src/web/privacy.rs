@@ -1,0 +1,150 @@
+//! The privacy notice (`/privacy`, public) and, for a signed-in person, their consents to it:
+//! accept the current version (asked at login when it is not accepted), withdraw a consent.
+//! The same use cases as `/api/v1/privacy` and `/api/v1/me/consents` (src/privacy).
+
+use actix_web::{web, HttpResponse};
+use askama::Template;
+use serde::Deserialize;
+
+use super::account::safe_next;
+use super::{Chrome, Ctx, Form, PageError};
+use crate::i18n::pages::Texts;
+use crate::privacy::{self, ConsentWay, Consents};
+use crate::telemetry::{run_blocking, run_writing};
+
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.route("/privacy", web::get().to(notice_page))
+        .route("/privacy/accept", web::post().to(accept))
+        .route(
+            "/privacy/consents/{id}/withdraw",
+            web::post().to(withdraw),
+        );
+}
+
+/// One consent as a row of the table.
+struct Row {
+    id: String,
+    version: String,
+    given: String,
+    way: &'static str,
+    recorded_by: String,
+    withdrawn: String,
+}
+
+#[derive(Template)]
+#[template(path = "privacy.html")]
+struct NoticePage {
+    c: Chrome,
+    html: String,
+    version: &'static str,
+    /// Signed in: their consents, and whether the current version awaits theirs.
+    signed_in: bool,
+    to_accept: bool,
+    rows: Vec<Row>,
+    next: String,
+    flash: &'static str,
+}
+
+#[derive(Deserialize)]
+struct NoticeQuery {
+    next: Option<String>,
+    done: Option<String>,
+}
+
+fn way_name(t: &Texts, w: ConsentWay) -> &'static str {
+    match w {
+        ConsentWay::Online => t.consent_way_online,
+        ConsentWay::Paper => t.consent_way_paper,
+        ConsentWay::InPerson => t.consent_way_in_person,
+    }
+}
+
+fn rows(t: &Texts, c: Consents) -> Vec<Row> {
+    let day = |d: chrono::NaiveDateTime| d.format("%d/%m/%Y").to_string();
+    c.consents
+        .into_iter()
+        .map(|c| Row {
+            id: c.id,
+            version: c.notice_version,
+            given: day(c.given_at),
+            way: way_name(t, c.way),
+            recorded_by: c.recorded_by.unwrap_or_default(),
+            withdrawn: c.withdrawn_at.map(day).unwrap_or_default(),
+        })
+        .collect()
+}
+
+async fn notice_page(
+    ctx: Ctx,
+    query: Result<web::Query<NoticeQuery>, actix_web::Error>,
+) -> Result<HttpResponse, PageError> {
+    let lang = ctx.lang;
+    let t = ctx.t();
+    let q = query.map(|q| q.into_inner()).unwrap_or(NoticeQuery {
+        next: None,
+        done: None,
+    });
+    let notice = privacy::notice(&ctx.state.settings, lang);
+    let user = ctx.maybe_user().await?;
+    let signed_in = user.is_some();
+    let consents = match user {
+        Some(user) => {
+            let pool = ctx.state.pool.clone();
+            Some(
+                run_blocking(move || privacy::my_consents(&mut *pool.get()?, &user))
+                    .await
+                    .map_err(|e| PageError::from_api(lang, e))?,
+            )
+        }
+        None => None,
+    };
+    let to_accept = consents.as_ref().is_some_and(|c| c.to_accept);
+    let flash = match q.done.as_deref() {
+        Some("accepted") => t.consent_accepted_done,
+        Some("withdrawn") => t.consent_withdrawn_done,
+        _ => "",
+    };
+    ctx.ok(&NoticePage {
+        c: ctx.chrome(t.privacy_title, signed_in),
+        html: notice.html,
+        version: notice.version,
+        signed_in,
+        to_accept,
+        rows: consents.map(|c| rows(t, c)).unwrap_or_default(),
+        next: safe_next(q.next.as_deref()),
+        flash,
+    })
+}
+
+async fn accept(form: Form) -> Result<HttpResponse, PageError> {
+    let ctx = &form.ctx;
+    let lang = ctx.lang;
+    let user = ctx.user().await?;
+    let version = form.get("notice_version").map(str::to_string);
+    let next = safe_next(form.get("next"));
+    let result = run_writing(&ctx.state, move |conn| {
+        privacy::accept(conn, &user, version.as_deref())
+    })
+    .await;
+    match result {
+        Ok(_) if next != "/" => Ok(ctx.see_other(&next)),
+        Ok(_) => Ok(ctx.see_other("/privacy?done=accepted")),
+        // A version changed between reading and accepting: the page again, with the new text.
+        Err(e) if e.status.is_client_error() => Ok(ctx.see_other("/privacy")),
+        Err(e) => Err(PageError::from_api(lang, e)),
+    }
+}
+
+async fn withdraw(form: Form, path: web::Path<String>) -> Result<HttpResponse, PageError> {
+    let ctx = &form.ctx;
+    let lang = ctx.lang;
+    let user = ctx.user().await?;
+    let id = path.into_inner();
+    match run_writing(&ctx.state, move |conn| privacy::withdraw(conn, &user, &id)).await {
+        Ok(_) => Ok(ctx.see_other("/privacy?done=withdrawn")),
+        Err(e) if e.status == actix_web::http::StatusCode::CONFLICT => {
+            Ok(ctx.see_other("/privacy?done=withdrawn"))
+        }
+        Err(e) => Err(PageError::from_api(lang, e)),
+    }
+}
