@@ -47,7 +47,12 @@ pub fn of_user(conn: &mut DbConn, user_id: &str) -> QueryResult<Vec<Consent>> {
 }
 
 /// Marks the consent `id` of `user_id` withdrawn at `at` (once); whether a row changed.
-pub fn withdraw(conn: &mut DbConn, user_id: &str, id: &str, at: NaiveDateTime) -> QueryResult<bool> {
+pub fn withdraw(
+    conn: &mut DbConn,
+    user_id: &str,
+    id: &str,
+    at: NaiveDateTime,
+) -> QueryResult<bool> {
     diesel::update(
         consents::table
             .filter(consents::id.eq(id))

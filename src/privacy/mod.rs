@@ -45,7 +45,9 @@ pub fn notice(settings: &Settings, lang: Lang) -> Notice {
     let name = match settings.privacy_controller_name.trim() {
         "" => match lang {
             Lang::Vi => "Đơn vị vận hành trang này (chưa khai báo tên: privacy_controller_name)",
-            Lang::En => "The organisation running this site (not named yet: privacy_controller_name)",
+            Lang::En => {
+                "The organisation running this site (not named yet: privacy_controller_name)"
+            }
         }
         .to_string(),
         n => n.to_string(),
@@ -97,7 +99,9 @@ pub fn check_accepted(v: &mut Validator, field: &str, accepted: Option<&str>) {
         Some(_) => v.push(
             field,
             "consent_outdated",
-            format!("the privacy notice is now version {NOTICE_VERSION}: read it and accept that one"),
+            format!(
+                "the privacy notice is now version {NOTICE_VERSION}: read it and accept that one"
+            ),
         ),
     }
 }
@@ -230,7 +234,11 @@ mod tests {
             assert!(n.html.contains("0123 456 789"));
             assert!(n.html.contains(NOTICE_VERSION));
             assert!(n.html.contains("91/2025/QH15"));
-            assert!(!n.markdown.contains('{'), "a placeholder left: {}", n.markdown);
+            assert!(
+                !n.markdown.contains('{'),
+                "a placeholder left: {}",
+                n.markdown
+            );
         }
     }
 

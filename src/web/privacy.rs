@@ -15,10 +15,7 @@ use crate::telemetry::{run_blocking, run_writing};
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.route("/privacy", web::get().to(notice_page))
         .route("/privacy/accept", web::post().to(accept))
-        .route(
-            "/privacy/consents/{id}/withdraw",
-            web::post().to(withdraw),
-        );
+        .route("/privacy/consents/{id}/withdraw", web::post().to(withdraw));
 }
 
 /// One consent as a row of the table.

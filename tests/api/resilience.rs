@@ -66,8 +66,10 @@ async fn register_and_login(
 ) -> String {
     let res = client
         .post(format!("{base}/api/v1/auth/register"))
-        .json(&json!({"display_name": name, "email": email, "password": password,
-            "accept_privacy_notice": hocso::privacy::NOTICE_VERSION}))
+        .json(
+            &json!({"display_name": name, "email": email, "password": password,
+            "accept_privacy_notice": hocso::privacy::NOTICE_VERSION}),
+        )
         .send()
         .await
         .unwrap();

@@ -104,7 +104,11 @@ pub async fn journey(app: &TestApp, b: &Browser, learner: &Learner, audit: &mut 
         serde_json::json!(learner.phone)
     );
     b.type_into("#password", &learner.password).await;
-    b.find("#accept_privacy_notice").await.click().await.unwrap();
+    b.find("#accept_privacy_notice")
+        .await
+        .click()
+        .await
+        .unwrap();
     b.press(T.register_button).await;
     assert_eq!(
         b.path().await,

@@ -33,7 +33,10 @@ async fn consent_is_seen_withdrawn_and_asked_again(backend: Backend) {
     check(&b, &mut audit, "privacy").await;
 
     // Signed in: the consent given at registration, withdrawn.
-    assert_eq!(log_in(&b, "lan@example.vn", "mat-khau-rat-dai-1").await, "/");
+    assert_eq!(
+        log_in(&b, "lan@example.vn", "mat-khau-rat-dai-1").await,
+        "/"
+    );
     b.open("/privacy").await;
     assert!(b.has_text("caption", T.consents_title).await);
     assert!(b.main_text().await.contains(T.consent_way_online));
