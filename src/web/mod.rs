@@ -175,6 +175,15 @@ impl PageError {
         };
         PageError { lang, kind }
     }
+    /// A refusal as the pages answer it: whoever may not act here (403 in the API) or on this
+    /// object (404) gets the site's 404, and learns nothing.
+    pub fn hidden(lang: Lang, e: ApiError) -> Self {
+        if e.status == StatusCode::FORBIDDEN {
+            Self::not_found(lang)
+        } else {
+            Self::from_api(lang, e)
+        }
+    }
 }
 
 impl std::fmt::Display for PageError {

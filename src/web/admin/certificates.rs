@@ -9,7 +9,7 @@ use askama::Template;
 use serde::Deserialize;
 
 use super::super::{field_errors, is_validation, Chrome, Ctx, Errors, Form, PageError};
-use super::{platform_admin, refused, when, Answer};
+use super::{platform_admin, when, Answer};
 use crate::auth::AuthUser;
 use crate::certs::admin as certs;
 use crate::i18n::Lang;
@@ -65,7 +65,7 @@ pub(super) async fn search_page(
             Err(e) if e.status == StatusCode::NOT_FOUND => {
                 errs.push("serial", t.admin_no_certificate)
             }
-            Err(e) => return Err(refused(ctx.lang, e)),
+            Err(e) => return Err(PageError::hidden(ctx.lang, e)),
         }
     }
     ctx.ok(&SearchPage {
@@ -106,7 +106,7 @@ async fn certificate_view(
     let (pool, actor) = (ctx.state.pool.clone(), user.clone());
     let c = run_blocking(move || certs::find(&pool, &actor, &serial))
         .await
-        .map_err(|e| refused(lang, e))?;
+        .map_err(|e| PageError::hidden(lang, e))?;
     Ok(CertificatePage {
         c: ctx.chrome(
             format!("{} {}", ctx.t().admin_certificate_title, c.serial),
@@ -148,6 +148,6 @@ pub(super) async fn revoke(form: Form, path: web::Path<String>) -> Answer {
             let page = certificate_view(ctx, &user, serial, reason, errs, "").await?;
             ctx.render(StatusCode::UNPROCESSABLE_ENTITY, &page)
         }
-        Err(e) => Err(refused(ctx.lang, e)),
+        Err(e) => Err(PageError::hidden(ctx.lang, e)),
     }
 }

@@ -14,16 +14,14 @@ mod certificates;
 mod user;
 mod users;
 
-use actix_web::http::StatusCode;
 use actix_web::{web, HttpResponse};
 
 use super::{Ctx, PageError};
 use crate::accounts::admin::PlatformAdmin;
 use crate::accounts::Accounts;
 use crate::auth::{AuthUser, Role};
-use crate::error::{ApiError, ApiResult};
+use crate::error::ApiResult;
 use crate::i18n::pages::Texts;
-use crate::i18n::Lang;
 use crate::state::AppState;
 use crate::telemetry::run_blocking;
 
@@ -55,21 +53,11 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
 /// What the handlers answer: a page, a redirect, or an error page.
 type Answer = Result<HttpResponse, PageError>;
 
-/// A refusal as these pages answer it: whoever may not run the platform (403 in the API) or
-/// asks for what is not there (404) gets the site's 404, and learns nothing.
-fn refused(lang: Lang, e: ApiError) -> PageError {
-    if e.status == StatusCode::FORBIDDEN {
-        PageError::not_found(lang)
-    } else {
-        PageError::from_api(lang, e)
-    }
-}
-
 /// The signed-in platform admin (else the login page and back, or the 404 page), decided as the
 /// API decides (`PlatformAdmin::of`).
 async fn platform_admin(ctx: &Ctx) -> Result<AuthUser, PageError> {
     let user = ctx.user().await?;
-    PlatformAdmin::of(&user).map_err(|e| refused(ctx.lang, e))?;
+    PlatformAdmin::of(&user).map_err(|e| PageError::hidden(ctx.lang, e))?;
     Ok(user)
 }
 

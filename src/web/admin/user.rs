@@ -7,7 +7,7 @@ use actix_web::web;
 use askama::Template;
 
 use super::super::{message_of, Chrome, Ctx, Errors, Form, PageError};
-use super::{as_admin, platform_admin, refused, role_name, when, Answer, ROLES};
+use super::{as_admin, platform_admin, role_name, when, Answer, ROLES};
 use crate::accounts::admin::{self as platform, GrantPlace, RoleChange};
 use crate::auth::{AuthUser, Role};
 use crate::error::{ApiError, Code};
@@ -100,11 +100,11 @@ async fn user_view(
         platform::get_user_with_places(a, admin, &uid)
     })
     .await
-    .map_err(|e| refused(lang, e))?;
+    .map_err(|e| PageError::hidden(lang, e))?;
     let (pool, actor, uid) = (ctx.state.pool.clone(), user.clone(), id.clone());
     let certs = run_blocking(move || crate::certs::admin::of_user(&pool, &actor, &uid))
         .await
-        .map_err(|e| refused(lang, e))?;
+        .map_err(|e| PageError::hidden(lang, e))?;
     let place_of = |loc: &Option<String>| -> Option<&GrantPlace> {
         loc.as_ref()
             .and_then(|l| places.iter().find(|p| &p.id == l))
@@ -184,7 +184,7 @@ async fn refused_form(
 ) -> Answer {
     let (lang, t) = (ctx.lang, ctx.t());
     if !e.status.is_client_error() || e.status == StatusCode::FORBIDDEN {
-        return Err(refused(lang, e));
+        return Err(PageError::hidden(lang, e));
     }
     let message = match e.code {
         Code::LocalityNotFound => t.admin_err_locality.to_string(),

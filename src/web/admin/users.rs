@@ -5,8 +5,8 @@ use actix_web::web;
 use askama::Template;
 use serde::Deserialize;
 
-use super::super::{Chrome, Ctx, Errors};
-use super::{as_admin, platform_admin, refused, role_name, Answer};
+use super::super::{Chrome, Ctx, Errors, PageError};
+use super::{as_admin, platform_admin, role_name, Answer};
 use crate::accounts::admin::{self as platform, UserCursor, UserQuery};
 use crate::api::pagination::{decode_cursor, encode_cursor};
 
@@ -74,7 +74,7 @@ pub(super) async fn users_page(
         platform::list_users(a, admin, query)
     })
     .await
-    .map_err(|e| refused(lang, e))?;
+    .map_err(|e| PageError::hidden(lang, e))?;
     let next = page
         .next
         .map(|c| {

@@ -8,7 +8,6 @@
 //! locality outside their area, gets the site's 404.
 
 use actix_web::http::header;
-use actix_web::http::StatusCode;
 use actix_web::{web, HttpResponse};
 use askama::Template;
 use chrono::Datelike;
@@ -31,15 +30,6 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             "/officer/dashboard/{id}/indicators.csv",
             web::get().to(sheet_csv),
         );
-}
-
-/// Someone who may not act here (403 in the API) gets the site's 404, as on the staff pages.
-fn refused(lang: Lang, e: ApiError) -> PageError {
-    if e.status == StatusCode::FORBIDDEN {
-        PageError::not_found(lang)
-    } else {
-        PageError::from_api(lang, e)
-    }
 }
 
 // ---- numbers as people read them ----
@@ -202,7 +192,7 @@ async fn officer_home(ctx: Ctx) -> Result<HttpResponse, PageError> {
     let st = ctx.state.clone();
     let roots = run_blocking(move || localities::roots(&Db::new(&st.pool, &st.writer), &user))
         .await
-        .map_err(|e| refused(lang, e))?;
+        .map_err(|e| PageError::hidden(lang, e))?;
     if let [only] = roots.as_slice() {
         return Ok(ctx.see_other(&format!("/officer/dashboard/{}", only.id)));
     }
@@ -369,9 +359,10 @@ async fn dashboard_page(
     let q = query.map(|q| q.into_inner()).unwrap_or_default();
     let id = path.into_inner();
     let now = ctx.state.clock.now();
-    let year = year_of(&ctx.state, q.year.as_deref()).map_err(|e| refused(lang, e))?;
-    let input = ReportInput::parse(year, Some("children")).map_err(|e| refused(lang, e))?;
-    let months = months_of(year, now).map_err(|e| refused(lang, e))?;
+    let year = year_of(&ctx.state, q.year.as_deref()).map_err(|e| PageError::hidden(lang, e))?;
+    let input =
+        ReportInput::parse(year, Some("children")).map_err(|e| PageError::hidden(lang, e))?;
+    let months = months_of(year, now).map_err(|e| PageError::hidden(lang, e))?;
     let st = ctx.state.clone();
     let _slot = ctx
         .state
@@ -388,7 +379,7 @@ async fn dashboard_page(
         Ok((report, timeline))
     })
     .await
-    .map_err(|e| refused(lang, e))?;
+    .map_err(|e| PageError::hidden(lang, e))?;
 
     let focus = q
         .indicator
@@ -624,8 +615,8 @@ async fn sheet_csv(
     let lang = ctx.lang;
     let q = query.map(|q| q.into_inner()).unwrap_or_default();
     let now = ctx.state.clock.now();
-    let year = year_of(&ctx.state, q.year.as_deref()).map_err(|e| refused(lang, e))?;
-    let input = ReportInput::parse(year, None).map_err(|e| refused(lang, e))?;
+    let year = year_of(&ctx.state, q.year.as_deref()).map_err(|e| PageError::hidden(lang, e))?;
+    let input = ReportInput::parse(year, None).map_err(|e| PageError::hidden(lang, e))?;
     let st = ctx.state.clone();
     let _slot = ctx
         .state
@@ -640,7 +631,7 @@ async fn sheet_csv(
         reports::report_for(conn, &user, &id, input, now, &course_title)
     })
     .await
-    .map_err(|e| refused(lang, e))?;
+    .map_err(|e| PageError::hidden(lang, e))?;
     Ok(ctx.finish(
         HttpResponse::Ok()
             .content_type("text/csv; charset=utf-8")

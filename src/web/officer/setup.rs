@@ -53,16 +53,6 @@ fn db(state: &AppState) -> Db {
     Db::new(&state.pool, &state.writer)
 }
 
-/// A refusal as these pages answer it: whoever may not act here (403 in the API) or on this
-/// locality (404) gets the site's 404, and learns nothing.
-fn refused(lang: Lang, e: ApiError) -> PageError {
-    if e.status == StatusCode::FORBIDDEN {
-        PageError::not_found(lang)
-    } else {
-        PageError::from_api(lang, e)
-    }
-}
-
 /// A field's problem in words, in the page's language.
 fn message(t: &Texts, lang: Lang, code: &str, message: &str) -> String {
     match code {
@@ -95,7 +85,7 @@ fn form_errors(
     } else if e.status == StatusCode::CONFLICT {
         errs.push(other_field, super::super::message_of(lang, &e));
     } else {
-        return Err(refused(lang, e));
+        return Err(PageError::hidden(lang, e));
     }
     Ok(errs)
 }

@@ -5,7 +5,7 @@ use askama::Template;
 use serde::Deserialize;
 
 use super::super::{Chrome, Ctx, PageError};
-use super::{day, db, pick, refused, staff_user};
+use super::{day, db, pick, staff_user};
 use crate::community::help;
 use crate::i18n::pages::Texts;
 use crate::telemetry::run_blocking;
@@ -57,7 +57,7 @@ pub(super) async fn help_page(
     let st = ctx.state.clone();
     let list = run_blocking(move || help::needs_help(&db(&st), &st.clock, &user, days))
         .await
-        .map_err(|e| refused(lang, e))?;
+        .map_err(|e| PageError::hidden(lang, e))?;
     let people = list
         .into_iter()
         .map(|n| HelpView {
@@ -100,7 +100,7 @@ pub(super) async fn questions_page(ctx: Ctx) -> Result<HttpResponse, PageError> 
     let st = ctx.state.clone();
     let list = run_blocking(move || help::difficult_questions(&db(&st), &st.catalogue, &user))
         .await
-        .map_err(|e| refused(lang, e))?;
+        .map_err(|e| PageError::hidden(lang, e))?;
     let questions = list
         .into_iter()
         .map(|d| {

@@ -6,7 +6,7 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use askama::Template;
 
 use super::super::{is_validation, message_of, Chrome, Ctx, PageError};
-use super::{db, refused, staff_user};
+use super::{db, staff_user};
 use crate::community::imports;
 use crate::telemetry::run_blocking;
 
@@ -37,7 +37,7 @@ struct ImportPage {
 
 pub(super) async fn import_page(ctx: Ctx) -> Result<HttpResponse, PageError> {
     let user = staff_user(&ctx).await?;
-    imports::may_import(&user).map_err(|e| refused(ctx.lang, e))?;
+    imports::may_import(&user).map_err(|e| PageError::hidden(ctx.lang, e))?;
     let t = ctx.t();
     ctx.ok(&ImportPage {
         c: ctx.chrome(t.staff_import_title, true),
@@ -90,7 +90,7 @@ pub(super) async fn import_post(
     let lang = ctx.lang;
     let user = staff_user(&ctx).await?;
     // Refused before the upload is read, as in the API.
-    imports::may_import(&user).map_err(|e| refused(lang, e))?;
+    imports::may_import(&user).map_err(|e| PageError::hidden(lang, e))?;
     let body = body.map_err(|_| PageError::bad_form(lang))?;
     let form = import_form(&req, body)
         .await
@@ -123,7 +123,7 @@ pub(super) async fn import_post(
             let error = message_of(lang, &e);
             return ctx.render(StatusCode::UNPROCESSABLE_ENTITY, &page(error, None));
         }
-        Err(e) => return Err(refused(lang, e)),
+        Err(e) => return Err(PageError::hidden(lang, e)),
     };
     let mut lines: Vec<ImportLine> = report
         .problems

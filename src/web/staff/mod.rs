@@ -18,7 +18,6 @@ mod resident;
 mod residents;
 
 use actix_web::http::header::{HeaderValue, CACHE_CONTROL};
-use actix_web::http::StatusCode;
 use actix_web::{web, HttpResponse};
 
 use super::{Ctx, PageError};
@@ -26,7 +25,6 @@ use crate::auth::AuthUser;
 use crate::community::residents::CourseProgress;
 use crate::community::{Db, EID_STATUSES, GENDERS};
 use crate::content::GROUPS;
-use crate::error::ApiError;
 use crate::i18n::pages::Texts;
 use crate::i18n::Lang;
 use crate::state::AppState;
@@ -65,16 +63,6 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
 
 fn db(state: &AppState) -> Db {
     Db::new(&state.pool, &state.writer)
-}
-
-/// A refusal as the staff pages answer it: whoever may not act here (403 in the API, someone
-/// who is no facilitator) or on this object (404) gets the site's 404, and learns nothing.
-fn refused(lang: Lang, e: ApiError) -> PageError {
-    if e.status == StatusCode::FORBIDDEN {
-        PageError::not_found(lang)
-    } else {
-        PageError::from_api(lang, e)
-    }
 }
 
 /// The signed-in user (else the login page, then back here).

@@ -6,7 +6,7 @@ use actix_web::HttpResponse;
 use askama::Template;
 
 use super::super::{field_errors, is_validation, message_of, Chrome, Ctx, Errors, Form, PageError};
-use super::{db, no_store, refused, staff_user, Opt, ProfileOptions};
+use super::{db, no_store, staff_user, Opt, ProfileOptions};
 use crate::auth::AuthUser;
 use crate::community::households::{self, NewHousehold};
 use crate::community::profiles::ProfileChanges;
@@ -121,7 +121,7 @@ async fn new_form(
     let (st, actor) = (ctx.state.clone(), user.clone());
     let villages = run_blocking(move || residents::my_village_list(&db(&st), &actor))
         .await
-        .map_err(|e| refused(lang, e))?;
+        .map_err(|e| PageError::hidden(lang, e))?;
     if v.village.is_empty() {
         v.village = villages
             .first()
@@ -299,7 +299,7 @@ pub(super) async fn register(form: Form) -> Result<HttpResponse, PageError> {
                 let page = new_form(ctx, &user, v, errs, String::new(), cards).await?;
                 return ctx.render(StatusCode::UNPROCESSABLE_ENTITY, &page);
             }
-            Err(e) => return Err(refused(lang, e)),
+            Err(e) => return Err(PageError::hidden(lang, e)),
         }
     }
     let username = if v.username.is_empty() {
@@ -390,6 +390,6 @@ pub(super) async fn register(form: Form) -> Result<HttpResponse, PageError> {
             let page = new_form(ctx, &user, v, errs, error, cards).await?;
             ctx.render(StatusCode::UNPROCESSABLE_ENTITY, &page)
         }
-        Err(e) => Err(refused(lang, e)),
+        Err(e) => Err(PageError::hidden(lang, e)),
     }
 }

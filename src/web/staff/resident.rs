@@ -7,8 +7,7 @@ use askama::Template;
 
 use super::super::{field_errors, is_validation, message_of, Chrome, Ctx, Errors, Form, PageError};
 use super::{
-    course_views, db, eid_name, no_store, pick, refused, staff_user, CourseView, Opt,
-    ProfileOptions,
+    course_views, db, eid_name, no_store, pick, staff_user, CourseView, Opt, ProfileOptions,
 };
 use crate::auth::AuthUser;
 use crate::community::profiles::ProfileChanges;
@@ -105,7 +104,7 @@ async fn resident_view(
         Ok((o, villages, audit))
     })
     .await
-    .map_err(|e| refused(lang, e))?;
+    .map_err(|e| PageError::hidden(lang, e))?;
     let households: Vec<_> = villages
         .into_iter()
         .filter(|m| Some(&m.village.id) == o.profile.village_id.as_ref())
@@ -209,7 +208,7 @@ fn audit_name(t: &Texts, action: &str) -> String {
 async fn refused_form(ctx: &Ctx, user: &AuthUser, id: String, field: &str, e: ApiError) -> Answer {
     let lang = ctx.lang;
     if !e.status.is_client_error() || e.status == StatusCode::FORBIDDEN {
-        return Err(refused(lang, e));
+        return Err(PageError::hidden(lang, e));
     }
     let mut out = Outcome::default();
     if is_validation(&e) {

@@ -5,7 +5,7 @@ use askama::Template;
 use serde::Deserialize;
 
 use super::super::{Chrome, Ctx, PageError};
-use super::{course_views, day, db, eid_name, refused, staff_user, CourseView};
+use super::{course_views, day, db, eid_name, staff_user, CourseView};
 use crate::community::help;
 use crate::community::residents::{self, ResidentOverview};
 use crate::content::fold;
@@ -80,7 +80,7 @@ pub(super) async fn residents_page(
         Ok((list, helped))
     })
     .await
-    .map_err(|e| refused(lang, e))?;
+    .map_err(|e| PageError::hidden(lang, e))?;
     let total = list.len();
     let folded = fold(&q);
     let residents = list

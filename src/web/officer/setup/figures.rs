@@ -8,7 +8,7 @@ use actix_web::{web, HttpResponse};
 use askama::Template;
 
 use super::super::super::{Chrome, Ctx, Errors, Form, PageError};
-use super::{db, done_of, form_errors, kind_name, refused, year_of};
+use super::{db, done_of, form_errors, kind_name, year_of};
 use crate::auth::AuthUser;
 use crate::community::localities::{self, CensusFigures};
 use crate::db::community::Census;
@@ -80,7 +80,7 @@ async fn census_view(
     let (st, actor, lid) = (ctx.state.clone(), user.clone(), id.clone());
     let (loc, census) = run_blocking(move || localities::census_form(&db(&st), &actor, &lid, year))
         .await
-        .map_err(|e| refused(ctx.lang, e))?;
+        .map_err(|e| PageError::hidden(ctx.lang, e))?;
     let fields = census_fields(t)
         .into_iter()
         .map(|(f, label)| NumField {
@@ -225,7 +225,7 @@ async fn targets_view(
     let (loc, list) =
         run_blocking(move || reports::targets_for(&mut *st.pool.get()?, &actor, &lid, year))
             .await
-            .map_err(|e| refused(ctx.lang, e))?;
+            .map_err(|e| PageError::hidden(ctx.lang, e))?;
     let en = ctx.lang == crate::i18n::Lang::En;
     let rows = list
         .into_iter()
@@ -330,7 +330,7 @@ pub(super) async fn save_targets(form: Form, path: web::Path<String>) -> Answer 
                         t.setup_err_count
                     },
                 ),
-                Err(e) => return Err(refused(ctx.lang, e)),
+                Err(e) => return Err(PageError::hidden(ctx.lang, e)),
             },
         }
     }

@@ -7,7 +7,7 @@ use actix_web::{web, HttpResponse};
 use askama::Template;
 
 use super::super::super::{Chrome, Ctx, Errors, Form, PageError};
-use super::{db, done_of, form_errors, kind_name, refused};
+use super::{db, done_of, form_errors, kind_name};
 use crate::auth::AuthUser;
 use crate::community::localities::{self, LocalityChanges, TreeNode};
 use crate::community::LocalityKind;
@@ -49,7 +49,7 @@ pub(super) async fn roots_page(ctx: Ctx) -> Answer {
     let st = ctx.state.clone();
     let roots = run_blocking(move || localities::roots(&db(&st), &user))
         .await
-        .map_err(|e| refused(ctx.lang, e))?;
+        .map_err(|e| PageError::hidden(ctx.lang, e))?;
     if let [only] = roots.as_slice() {
         return Ok(ctx.see_other(&format!("/officer/localities/{}", only.id)));
     }
@@ -112,7 +112,7 @@ async fn locality_view(
     let (st, actor) = (ctx.state.clone(), user.clone());
     let (tree, parent) = run_blocking(move || localities::tree_of(&db(&st), &actor, &id))
         .await
-        .map_err(|e| refused(ctx.lang, e))?;
+        .map_err(|e| PageError::hidden(ctx.lang, e))?;
     let kind = LocalityKind::parse(&tree.locality.kind);
     let node = node_view(t, tree);
     Ok(LocalityPage {

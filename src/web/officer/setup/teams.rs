@@ -7,7 +7,7 @@ use actix_web::{web, HttpResponse};
 use askama::Template;
 
 use super::super::super::{Chrome, Ctx, Errors, Form, PageError};
-use super::{db, done_of, form_errors, refused};
+use super::{db, done_of, form_errors};
 use crate::auth::AuthUser;
 use crate::community::teams;
 use crate::telemetry::run_blocking;
@@ -58,7 +58,7 @@ async fn teams_view(
     let (st, actor, vid) = (ctx.state.clone(), user.clone(), id.clone());
     let (village, list) = run_blocking(move || teams::of_village(&db(&st), &actor, &vid))
         .await
-        .map_err(|e| refused(ctx.lang, e))?;
+        .map_err(|e| PageError::hidden(ctx.lang, e))?;
     let teams = list
         .into_iter()
         .map(|tv| TeamItem {
@@ -165,6 +165,6 @@ pub(super) async fn remove_member(form: Form, _village: web::Path<String>) -> An
     let (st, actor) = (ctx.state.clone(), user.clone());
     match run_blocking(move || teams::remove_member(&db(&st), &actor, team, member)).await {
         Ok(tm) => Ok(done(ctx, &tm.team.village_id, "removed")),
-        Err(e) => Err(refused(ctx.lang, e)),
+        Err(e) => Err(PageError::hidden(ctx.lang, e)),
     }
 }
