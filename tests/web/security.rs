@@ -194,6 +194,7 @@ async fn forms_cookies_headers_errors_assets_sessions() {
             ("display_name", "Trần Văn Ba"),
             ("phone", "0911 222 333"),
             ("password", "mat-khau-rat-dai-2"),
+            ("accept_privacy_notice", hocso::privacy::NOTICE_VERSION),
         ];
         f.extend(csrf.map(|c| ("csrf", c)));
         f
