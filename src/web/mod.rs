@@ -284,6 +284,14 @@ fn half(lang: Lang, s: &str) -> String {
     }
 }
 
+/// The text of the page's language: the English one when there is one, else the Vietnamese.
+pub fn pick<'a>(lang: Lang, vi: &'a str, en: &'a str) -> &'a str {
+    match lang {
+        Lang::En if !en.is_empty() => en,
+        _ => vi,
+    }
+}
+
 /// A field error as a person reads it beside the field.
 pub fn field_message(lang: Lang, code: &str, message: &str) -> String {
     let t = texts(lang);

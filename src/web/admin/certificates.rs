@@ -8,11 +8,10 @@ use actix_web::web;
 use askama::Template;
 use serde::Deserialize;
 
-use super::super::{field_errors, is_validation, Chrome, Ctx, Errors, Form, PageError};
+use super::super::{field_errors, is_validation, pick, Chrome, Ctx, Errors, Form, PageError};
 use super::{platform_admin, when, Answer};
 use crate::auth::AuthUser;
 use crate::certs::admin as certs;
-use crate::i18n::Lang;
 use crate::telemetry::run_blocking;
 
 #[derive(Template)]
@@ -115,10 +114,7 @@ async fn certificate_view(
         owner_href: format!("/admin/users/{}", c.user_id),
         verify_href: format!("/verify/{}", c.serial),
         recipient: c.recipient_name,
-        title: match lang {
-            Lang::En if !c.title_en.is_empty() => c.title_en,
-            _ => c.title,
-        },
+        title: pick(lang, &c.title, &c.title_en).to_string(),
         issued: when(c.issued_at),
         revoked: c.revoked_at.is_some(),
         revoked_on: c.revoked_at.map(when).unwrap_or_default(),

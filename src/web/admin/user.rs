@@ -6,7 +6,7 @@ use actix_web::http::StatusCode;
 use actix_web::web;
 use askama::Template;
 
-use super::super::{message_of, Chrome, Ctx, Errors, Form, PageError};
+use super::super::{message_of, pick, Chrome, Ctx, Errors, Form, PageError};
 use super::{as_admin, platform_admin, role_name, when, Answer, ROLES};
 use crate::accounts::admin::{self as platform, GrantPlace, RoleChange};
 use crate::auth::{AuthUser, Role};
@@ -157,10 +157,7 @@ async fn user_view(
             .into_iter()
             .map(|c| CertRow {
                 href: format!("/admin/certificates/{}", c.serial),
-                title: match lang {
-                    crate::i18n::Lang::En if !c.title_en.is_empty() => c.title_en,
-                    _ => c.title,
-                },
+                title: pick(lang, &c.title, &c.title_en).to_string(),
                 issued: when(c.issued_at),
                 revoked: c.revoked_at.is_some(),
                 serial: c.serial,

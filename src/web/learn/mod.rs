@@ -39,13 +39,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         );
 }
 
-/// Picks the text of the page's language.
-pub fn pick<'a>(lang: Lang, vi: &'a str, en: &'a str) -> &'a str {
-    match lang {
-        Lang::En if !en.is_empty() => en,
-        _ => vi,
-    }
-}
+pub use super::pick;
 
 fn published(ctx: &Ctx, slug: &str) -> Result<std::sync::Arc<PublishedCourse>, PageError> {
     courses::published(&ctx.state.catalogue, slug).map_err(|e| PageError::from_api(ctx.lang, e))

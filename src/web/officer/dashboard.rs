@@ -21,7 +21,7 @@ use crate::i18n::Lang;
 use crate::reports::{self, IndicatorValue, Months, Population, Report, ReportInput};
 use crate::state::AppState;
 use crate::telemetry::run_blocking;
-use crate::web::{Chrome, Ctx, PageError};
+use crate::web::{pick, Chrome, Ctx, PageError};
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.route("/officer", web::get().to(officer_home))
@@ -158,13 +158,6 @@ fn kind_name(t: &Texts, kind: &str) -> &'static str {
         "province" => t.dash_kind_province,
         "commune" => t.dash_kind_commune,
         _ => t.dash_kind_village,
-    }
-}
-
-fn name_of(lang: Lang, v: &IndicatorValue) -> &'static str {
-    match lang {
-        Lang::En => v.name_en,
-        Lang::Vi => v.name,
     }
 }
 
@@ -412,7 +405,7 @@ async fn dashboard_page(
             let s = summary(lang, t, v);
             FactView {
                 key: v.key,
-                name: name_of(lang, v),
+                name: pick(lang, v.name, v.name_en),
                 official: v.official_name,
                 explanation: v.explanation.clone(),
                 chart: charts::rate_bar(v.rate, target_percent(v), &s),
@@ -502,7 +495,11 @@ async fn dashboard_page(
             target: target_percent(v),
         })
         .collect();
-    let focus_name = name_of(lang, &report.indicators[focus]);
+    let focus_name = pick(
+        lang,
+        report.indicators[focus].name,
+        report.indicators[focus].name_en,
+    );
     let children_chart = charts::rows_chart(
         &rows,
         &format!("{} – {}", t.dash_children, focus_name),
@@ -575,7 +572,7 @@ async fn dashboard_page(
         .iter()
         .map(|v| Opt {
             value: v.key.to_string(),
-            label: name_of(lang, v).to_string(),
+            label: pick(lang, v.name, v.name_en).to_string(),
             selected: v.key == focus_key,
         })
         .collect();

@@ -20,7 +20,7 @@ mod residents;
 use actix_web::http::header::{HeaderValue, CACHE_CONTROL};
 use actix_web::{web, HttpResponse};
 
-use super::{Ctx, PageError};
+use super::{pick, Ctx, PageError};
 use crate::auth::AuthUser;
 use crate::community::residents::CourseProgress;
 use crate::community::{Db, EID_STATUSES, GENDERS};
@@ -80,13 +80,6 @@ fn no_store(mut res: HttpResponse) -> HttpResponse {
     res.headers_mut()
         .insert(CACHE_CONTROL, HeaderValue::from_static("no-store"));
     res
-}
-
-fn pick<'a>(lang: Lang, vi: &'a str, en: &'a str) -> &'a str {
-    match lang {
-        Lang::En if !en.is_empty() => en,
-        _ => vi,
-    }
 }
 
 /// A day as the staff pages show it (empty for none).

@@ -7,7 +7,7 @@ use actix_web::http::StatusCode;
 use actix_web::{web, HttpResponse};
 use askama::Template;
 
-use super::super::super::{Chrome, Ctx, Errors, Form, PageError};
+use super::super::super::{pick, Chrome, Ctx, Errors, Form, PageError};
 use super::{db, done_of, form_errors, kind_name, year_of};
 use crate::auth::AuthUser;
 use crate::community::localities::{self, CensusFigures};
@@ -226,7 +226,6 @@ async fn targets_view(
         run_blocking(move || reports::targets_for(&mut *st.pool.get()?, &actor, &lid, year))
             .await
             .map_err(|e| PageError::hidden(ctx.lang, e))?;
-    let en = ctx.lang == crate::i18n::Lang::En;
     let rows = list
         .into_iter()
         .map(|(d, target)| {
@@ -247,7 +246,7 @@ async fn targets_view(
             };
             TargetRow {
                 key: d.key,
-                name: if en { d.name_en } else { d.name },
+                name: pick(ctx.lang, d.name, d.name_en),
                 proxy: d.proxy,
                 current,
                 rate,
