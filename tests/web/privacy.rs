@@ -38,7 +38,7 @@ async fn consent_is_seen_withdrawn_and_asked_again(backend: Backend) {
         "/"
     );
     b.open("/privacy").await;
-    assert!(b.has_text("caption", T.consents_title).await);
+    assert!(b.has_text("h2", T.consents_title).await);
     assert!(b.main_text().await.contains(T.consent_way_online));
     check(&b, &mut audit, "privacy-consents").await;
     b.press(T.consent_withdraw_button).await;
