@@ -359,9 +359,6 @@ texts! {
     dash_timeline_caption: "Số đạt vào cuối mỗi tháng", "Reached at the end of each month";
     dash_month: "Tháng", "Month";
     dash_csv: "Tải bảng chỉ tiêu (CSV)", "Download the indicator sheet (CSV)";
-    dash_kind_province: "Tỉnh", "Province";
-    dash_kind_commune: "Xã", "Commune";
-    dash_kind_village: "Thôn", "Village";
     // census, targets, localities, teams (web/officer/setup.rs)
     setup_officer_nav: "Việc của cán bộ xã, tỉnh", "Officer pages";
     setup_localities_title: "Địa bàn", "Localities";

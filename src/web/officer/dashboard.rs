@@ -14,12 +14,12 @@ use chrono::Datelike;
 use serde::Deserialize;
 
 use super::charts::{self, Row};
+use super::{kind_name, year_of};
 use crate::community::{localities, Db};
-use crate::error::{ApiError, ApiResult};
+use crate::error::ApiResult;
 use crate::i18n::pages::Texts;
 use crate::i18n::Lang;
 use crate::reports::{self, IndicatorValue, Months, Population, Report, ReportInput};
-use crate::state::AppState;
 use crate::telemetry::run_blocking;
 use crate::web::{pick, Chrome, Ctx, PageError};
 
@@ -153,14 +153,6 @@ fn target_percent(v: &IndicatorValue) -> Option<f64> {
         .and_then(|t| charts::target_percent(t.kind.as_str(), t.value, v.denominator))
 }
 
-fn kind_name(t: &Texts, kind: &str) -> &'static str {
-    match kind {
-        "province" => t.dash_kind_province,
-        "commune" => t.dash_kind_commune,
-        _ => t.dash_kind_village,
-    }
-}
-
 // ---- the locality picker ----
 
 struct PickView {
@@ -209,17 +201,6 @@ struct DashQuery {
     year: Option<String>,
     indicator: Option<String>,
     sort: Option<String>,
-}
-
-/// A year asked for in the address: the current year when none; a year that is no number is
-/// refused as the API refuses one out of range.
-fn year_of(state: &AppState, asked: Option<&str>) -> ApiResult<i32> {
-    match asked.map(str::trim).filter(|s| !s.is_empty()) {
-        None => Ok(state.clock.now().year()),
-        Some(s) => s
-            .parse()
-            .map_err(|_| ApiError::field("year", "invalid", "a year from 2000 to 2100")),
-    }
 }
 
 /// The months of the year's timeline: January to December, up to this month in the current

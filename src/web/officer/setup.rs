@@ -16,7 +16,8 @@ mod teams;
 use actix_web::http::StatusCode;
 use actix_web::web;
 
-use super::super::{field_errors, field_message, is_validation, Errors, PageError};
+use super::super::{field_errors, field_message, is_validation, Ctx, Errors, PageError};
+use super::kind_name;
 use crate::community::Db;
 use crate::error::{ApiError, Code};
 use crate::i18n::pages::Texts;
@@ -90,33 +91,22 @@ fn form_errors(
     Ok(errs)
 }
 
-/// A locality kind in words.
-fn kind_name(t: &Texts, kind: &str) -> &'static str {
-    match kind {
-        "province" => t.setup_kind_province,
-        "commune" => t.setup_kind_commune,
-        "village" => t.setup_kind_village,
-        _ => t.setup_kind_other,
-    }
-}
-
-/// The year a page is about: `?year=` when it is a number, else this year.
-fn year_of(here: &str, state: &AppState) -> i32 {
-    use chrono::Datelike;
-    here.split_once('?')
-        .and_then(|(_, q)| {
-            url::form_urlencoded::parse(q.as_bytes())
-                .find(|(k, _)| k == "year")
-                .and_then(|(_, v)| v.trim().parse().ok())
-        })
-        .unwrap_or_else(|| state.clock.now().year())
+/// The year a page is about (`?year=`), read as the dashboard reads it.
+fn year_of(ctx: &Ctx) -> Result<i32, PageError> {
+    super::year_of(&ctx.state, param(&ctx.here, "year").as_deref())
+        .map_err(|e| PageError::hidden(ctx.lang, e))
 }
 
 /// What `?done=` says happened (the confirmation after a form was saved).
 fn done_of(here: &str) -> Option<String> {
+    param(here, "done")
+}
+
+/// A parameter of the page's address.
+fn param(here: &str, key: &str) -> Option<String> {
     here.split_once('?').and_then(|(_, q)| {
         url::form_urlencoded::parse(q.as_bytes())
-            .find(|(k, _)| k == "done")
+            .find(|(k, _)| k == key)
             .map(|(_, v)| v.into_owned())
     })
 }

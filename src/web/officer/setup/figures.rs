@@ -111,7 +111,7 @@ async fn census_view(
 
 pub(super) async fn census_page(ctx: Ctx, path: web::Path<String>) -> Answer {
     let user = ctx.user().await?;
-    let year = year_of(&ctx.here, &ctx.state);
+    let year = year_of(&ctx)?;
     let mut page = census_view(
         &ctx,
         &user,
@@ -269,7 +269,7 @@ async fn targets_view(
 
 pub(super) async fn targets_page(ctx: Ctx, path: web::Path<String>) -> Answer {
     let user = ctx.user().await?;
-    let year = year_of(&ctx.here, &ctx.state);
+    let year = year_of(&ctx)?;
     let mut page = targets_view(
         &ctx,
         &user,
