@@ -10,8 +10,7 @@ use super::constraints as c;
 use super::extract::Json;
 use crate::access::{self, Action, AdminArea};
 use crate::auth::AuthUser;
-use crate::db::DbConn;
-use crate::error::{ApiError, ApiResult};
+use crate::error::ApiResult;
 use crate::reports::{self, IndicatorConfig, Months, Report, ReportInput, TargetSetting};
 use crate::state::AppState;
 use crate::telemetry::run_blocking;
@@ -33,22 +32,6 @@ pub struct SheetQuery {
     pub year: Option<i32>,
 }
 
-/// Runs a report's reads on a pooled connection, once one of the `report_slots` is free (reports
-/// are long scans; the slots keep them from taking every connection).
-async fn in_report_slot<R, F>(state: &web::Data<AppState>, f: F) -> ApiResult<R>
-where
-    F: FnOnce(&mut DbConn, &AppState) -> ApiResult<R> + Send + 'static,
-    R: Send + 'static,
-{
-    let st = state.clone();
-    let _slot = state
-        .report_slots
-        .acquire()
-        .await
-        .map_err(ApiError::internal)?;
-    run_blocking(move || f(&mut *st.pool.get()?, &st)).await
-}
-
 async fn compute(
     state: &web::Data<AppState>,
     user: AuthUser,
@@ -58,11 +41,7 @@ async fn compute(
 ) -> ApiResult<Report> {
     let year = year.unwrap_or_else(|| state.clock.now().year());
     let input = ReportInput::parse(year, breakdown.as_deref())?;
-    in_report_slot(state, move |conn, st| {
-        let course_title = |slug: &str| st.catalogue.get(slug).map(|c| c.card.title.clone());
-        reports::report_for(conn, &user, &id, input, st.clock.now(), &course_title)
-    })
-    .await
+    reports::report_in_slot(state, user, id, input).await
 }
 
 /// Indicators of a locality and its whole subtree: numerator, denominator (census figures where
@@ -99,13 +78,14 @@ pub async fn indicators_csv(
     query: web::Query<SheetQuery>,
 ) -> ApiResult<HttpResponse> {
     let report = compute(&state, user, path.into_inner(), query.year, None).await?;
+    let (name, bytes) = reports::sheet_file(&report);
     Ok(HttpResponse::Ok()
         .content_type("text/csv; charset=utf-8")
         .insert_header((
             header::CONTENT_DISPOSITION,
-            format!("attachment; filename=\"chi-tieu-{}.csv\"", report.year),
+            format!("attachment; filename=\"{name}\""),
         ))
-        .body(reports::sheet_csv(&report)))
+        .body(bytes))
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -168,7 +148,7 @@ pub async fn timeline(
     let q = query.into_inner();
     let months = Months::parse(&q.from, &q.to, q.interval.as_deref())?;
     let id = path.into_inner();
-    let points = in_report_slot(&state, move |conn, _| {
+    let points = reports::in_slot(&state, move |conn, _| {
         reports::timeline_for(conn, &user, &id, months)
     })
     .await?;

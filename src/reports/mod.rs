@@ -31,12 +31,14 @@ pub use definitions::{
 };
 pub use explanation::{explanation, Titles};
 pub use facts::{ensure_facts, ensure_facts_on, learner_changed, LearnerChange};
-pub use sheet::sheet_csv;
+pub use sheet::{sheet_csv, sheet_file};
 
 use crate::access::{self, Action, AdminArea};
 use crate::auth::AuthUser;
 use crate::db::{DbConn, Writer};
 use crate::error::{ApiError, ApiResult};
+use crate::state::AppState;
+use crate::telemetry::run_blocking;
 
 #[derive(Clone, Debug, Serialize, ToSchema)]
 pub struct Target {
@@ -276,6 +278,54 @@ pub fn report_for(
         input.breakdown,
         course_title,
     )
+}
+
+/// Runs a report's reads on a pooled connection, once one of the `report_slots` is free (reports
+/// are long scans; the slots keep them from taking every connection).
+pub async fn in_slot<R, F>(state: &actix_web::web::Data<AppState>, f: F) -> ApiResult<R>
+where
+    F: FnOnce(&mut DbConn, &AppState) -> ApiResult<R> + Send + 'static,
+    R: Send + 'static,
+{
+    let st = state.clone();
+    let _slot = state
+        .report_slots
+        .acquire()
+        .await
+        .map_err(ApiError::internal)?;
+    run_blocking(move || f(&mut *st.pool.get()?, &st)).await
+}
+
+/// [`report_for`] now (the state's clock), the courses named as the catalogue names them.
+pub fn report_now(
+    conn: &mut DbConn,
+    state: &AppState,
+    user: &AuthUser,
+    locality: &str,
+    input: ReportInput,
+) -> ApiResult<Report> {
+    let course_title = |slug: &str| state.catalogue.get(slug).map(|c| c.card.title.clone());
+    report_for(
+        conn,
+        user,
+        locality,
+        input,
+        state.clock.now(),
+        &course_title,
+    )
+}
+
+/// [`report_now`] in a report slot (see [`in_slot`]).
+pub async fn report_in_slot(
+    state: &actix_web::web::Data<AppState>,
+    user: AuthUser,
+    locality: String,
+    input: ReportInput,
+) -> ApiResult<Report> {
+    in_slot(state, move |conn, st| {
+        report_now(conn, st, &user, &locality, input)
+    })
+    .await
 }
 
 /// The timeline of `locality` for an admin of its area (see [`timeline`]), refused as

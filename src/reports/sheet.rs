@@ -9,6 +9,11 @@ fn proxy_note(official: &str) -> String {
     format!("Chỉ tiêu chính thức: {official}; hocso chỉ đếm chứng nhận của mình.")
 }
 
+/// The commune indicator sheet as a file to download: its name and its bytes (see [`sheet_csv`]).
+pub fn sheet_file(r: &Report) -> (String, Vec<u8>) {
+    (format!("chi-tieu-{}.csv", r.year), sheet_csv(r))
+}
+
 /// The commune indicator sheet: UTF-8 with BOM, so spreadsheet programs read the diacritics.
 pub fn sheet_csv(r: &Report) -> Vec<u8> {
     let mut out = vec![0xEF, 0xBB, 0xBF];

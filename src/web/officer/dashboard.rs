@@ -337,18 +337,9 @@ async fn dashboard_page(
     let input =
         ReportInput::parse(year, Some("children")).map_err(|e| PageError::hidden(lang, e))?;
     let months = months_of(year, now).map_err(|e| PageError::hidden(lang, e))?;
-    let st = ctx.state.clone();
-    let _slot = ctx
-        .state
-        .report_slots
-        .acquire()
-        .await
-        .map_err(|e| PageError::internal(lang, e.into()))?;
     let rid = id.clone();
-    let (report, timeline) = run_blocking(move || {
-        let conn = &mut *st.pool.get()?;
-        let course_title = |slug: &str| st.catalogue.get(slug).map(|c| c.card.title.clone());
-        let report = reports::report_for(conn, &user, &rid, input, now, &course_title)?;
+    let (report, timeline) = reports::in_slot(&ctx.state, move |conn, st| {
+        let report = reports::report_now(conn, st, &user, &rid, input)?;
         let timeline = reports::timeline_for(conn, &user, &rid, months)?;
         Ok((report, timeline))
     })
@@ -592,32 +583,20 @@ async fn sheet_csv(
     let user = ctx.user().await?;
     let lang = ctx.lang;
     let q = query.map(|q| q.into_inner()).unwrap_or_default();
-    let now = ctx.state.clock.now();
     let year = year_of(&ctx.state, q.year.as_deref()).map_err(|e| PageError::hidden(lang, e))?;
     let input = ReportInput::parse(year, None).map_err(|e| PageError::hidden(lang, e))?;
-    let st = ctx.state.clone();
-    let _slot = ctx
-        .state
-        .report_slots
-        .acquire()
+    let report = reports::report_in_slot(&ctx.state, user, path.into_inner(), input)
         .await
-        .map_err(|e| PageError::internal(lang, e.into()))?;
-    let id = path.into_inner();
-    let report = run_blocking(move || {
-        let conn = &mut *st.pool.get()?;
-        let course_title = |slug: &str| st.catalogue.get(slug).map(|c| c.card.title.clone());
-        reports::report_for(conn, &user, &id, input, now, &course_title)
-    })
-    .await
-    .map_err(|e| PageError::hidden(lang, e))?;
+        .map_err(|e| PageError::hidden(lang, e))?;
+    let (name, bytes) = reports::sheet_file(&report);
     Ok(ctx.finish(
         HttpResponse::Ok()
             .content_type("text/csv; charset=utf-8")
             .insert_header((
                 header::CONTENT_DISPOSITION,
-                format!("attachment; filename=\"chi-tieu-{}.csv\"", report.year),
+                format!("attachment; filename=\"{name}\""),
             ))
-            .body(reports::sheet_csv(&report)),
+            .body(bytes),
     ))
 }
 
