@@ -362,6 +362,17 @@ pub fn mask_url_password(raw: &str) -> String {
     }
 }
 
+/// A key for one `purpose` ("csrf", "rate limits"), derived from `secret` (the JWT secret):
+/// HMAC-SHA256 keyed by SHA-256 of "hocso {purpose}\0{secret}", so each use has its own key and
+/// tokens signed before stay valid.
+pub fn derived_key(secret: &str, purpose: &str) -> ring::hmac::Key {
+    let derived = ring::digest::digest(
+        &ring::digest::SHA256,
+        format!("hocso {purpose}\0{secret}").as_bytes(),
+    );
+    ring::hmac::Key::new(ring::hmac::HMAC_SHA256, derived.as_ref())
+}
+
 /// Reads a hex secret from `path`, or creates it with 32 random bytes and mode 0600.
 fn load_or_generate_secret(path: &Path) -> anyhow::Result<SecretString> {
     if path.exists() {
@@ -396,6 +407,23 @@ fn load_or_generate_secret(path: &Path) -> anyhow::Result<SecretString> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn derived_keys_keep_their_bytes() {
+        let tag = |k: &ring::hmac::Key| ring::hmac::sign(k, b"x").as_ref().to_vec();
+        for (purpose, seed) in [
+            ("csrf", "hocso csrf\0s3cret"),
+            ("rate limits", "hocso rate limits\0s3cret"),
+        ] {
+            let d = ring::digest::digest(&ring::digest::SHA256, seed.as_bytes());
+            let expected = ring::hmac::Key::new(ring::hmac::HMAC_SHA256, d.as_ref());
+            assert_eq!(tag(&derived_key("s3cret", purpose)), tag(&expected));
+        }
+        assert_ne!(
+            tag(&derived_key("s3cret", "csrf")),
+            tag(&derived_key("s3cret", "rate limits"))
+        );
+    }
 
     #[test]
     fn masks_database_password() {

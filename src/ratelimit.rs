@@ -291,13 +291,9 @@ pub struct SharedStore {
 
 impl SharedStore {
     pub fn new(pool: DbPool, secret: &str) -> Arc<Self> {
-        let derived = ring::digest::digest(
-            &ring::digest::SHA256,
-            format!("hocso rate limits\0{secret}").as_bytes(),
-        );
         Arc::new(Self {
             pool,
-            key: ring::hmac::Key::new(ring::hmac::HMAC_SHA256, derived.as_ref()),
+            key: crate::config::derived_key(secret, "rate limits"),
             swept: AtomicU64::new(0),
         })
     }

@@ -63,12 +63,7 @@ pub struct Ctx {
 }
 
 fn csrf_key(state: &AppState) -> hmac::Key {
-    let secret = state.secrets.jwt_secret.expose_secret();
-    let derived = ring::digest::digest(
-        &ring::digest::SHA256,
-        format!("hocso csrf\0{secret}").as_bytes(),
-    );
-    hmac::Key::new(hmac::HMAC_SHA256, derived.as_ref())
+    crate::config::derived_key(state.secrets.jwt_secret.expose_secret(), "csrf")
 }
 
 impl Ctx {
