@@ -168,17 +168,20 @@ fn view(conn: &mut DbConn, c: Consent) -> ApiResult<ConsentView> {
 
 /// Whether `user_id` must be asked to accept the current notice.
 pub fn to_accept(conn: &mut DbConn, user_id: &str) -> ApiResult<bool> {
-    Ok(!rows::of_user(conn, user_id)?
-        .iter()
-        .any(|c| c.notice_version == NOTICE_VERSION && c.withdrawn_at.is_none()))
+    Ok(awaits_consent(&rows::of_user(conn, user_id)?))
+}
+
+/// Whether no consent among `all` (one person's) stands for the current notice: none to its
+/// version, or each withdrawn.
+fn awaits_consent(all: &[Consent]) -> bool {
+    !all.iter()
+        .any(|c| c.notice_version == NOTICE_VERSION && c.withdrawn_at.is_none())
 }
 
 /// The consents of the signed-in person.
 pub fn my_consents(conn: &mut DbConn, me: &AuthUser) -> ApiResult<Consents> {
     let all = rows::of_user(conn, &me.id)?;
-    let to_accept = !all
-        .iter()
-        .any(|c| c.notice_version == NOTICE_VERSION && c.withdrawn_at.is_none());
+    let to_accept = awaits_consent(&all);
     let consents = all
         .into_iter()
         .map(|c| view(conn, c))
