@@ -39,6 +39,11 @@ impl Db {
         }
     }
 
+    /// The application's pool and writer.
+    pub fn of(state: &crate::state::AppState) -> Self {
+        Self::new(&state.pool, &state.writer)
+    }
+
     /// A pooled connection to read on.
     pub fn read(&self) -> ApiResult<PooledConn> {
         Ok(self.pool.get()?)

@@ -4,10 +4,10 @@ use actix_web::{get, put, web};
 use serde::Deserialize;
 use utoipa::ToSchema;
 
-use super::db;
 use crate::api::extract::Json;
 use crate::auth::AuthUser;
 use crate::community::localities::{self, CensusFigures};
+use crate::community::Db;
 use crate::db::community::Census;
 use crate::error::ApiResult;
 use crate::state::AppState;
@@ -65,7 +65,7 @@ pub async fn put_census(
     path: web::Path<(String, i32)>,
     body: Json<CensusRequest>,
 ) -> ApiResult<web::Json<Census>> {
-    let (db, (id, year)) = (db(&state), path.into_inner());
+    let (db, (id, year)) = (Db::of(&state), path.into_inner());
     let figures = CensusFigures::from(body.0);
     let census = run_blocking(move || localities::set_census(&db, &user, id, year, figures));
     Ok(web::Json(census.await?))
@@ -83,7 +83,7 @@ pub async fn get_census(
     user: AuthUser,
     path: web::Path<(String, i32)>,
 ) -> ApiResult<web::Json<Census>> {
-    let (db, (id, year)) = (db(&state), path.into_inner());
+    let (db, (id, year)) = (Db::of(&state), path.into_inner());
     let census = run_blocking(move || localities::census(&db, &user, &id, year)).await?;
     Ok(web::Json(census))
 }

@@ -5,10 +5,10 @@ use actix_web::{get, web};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use super::db;
 use super::residents::ResidentSummary;
 use crate::auth::AuthUser;
 use crate::community::help;
+use crate::community::Db;
 use crate::error::ApiResult;
 use crate::state::AppState;
 use crate::telemetry::run_blocking;
@@ -42,7 +42,7 @@ pub async fn needs_help(
     query: web::Query<NeedsHelpQuery>,
 ) -> ApiResult<web::Json<Vec<NeedsHelp>>> {
     let (st, days) = (state.clone(), query.into_inner().days.unwrap_or(14));
-    let list = run_blocking(move || help::needs_help(&db(&st), &st.clock, &user, days)).await?;
+    let list = run_blocking(move || help::needs_help(&Db::of(&st), &st.clock, &user, days)).await?;
     Ok(web::Json(
         list.into_iter()
             .map(|n| NeedsHelp {
@@ -89,6 +89,6 @@ pub async fn difficult_questions(
 ) -> ApiResult<web::Json<Vec<DifficultQuestion>>> {
     let st = state.clone();
     let list =
-        run_blocking(move || help::difficult_questions(&db(&st), &st.catalogue, &user)).await?;
+        run_blocking(move || help::difficult_questions(&Db::of(&st), &st.catalogue, &user)).await?;
     Ok(web::Json(list.into_iter().map(Into::into).collect()))
 }

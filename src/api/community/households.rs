@@ -4,11 +4,11 @@ use actix_web::{get, post, web, HttpResponse};
 use serde::Deserialize;
 use utoipa::ToSchema;
 
-use super::db;
 use crate::api::constraints as c;
 use crate::api::extract::Json;
 use crate::auth::AuthUser;
 use crate::community::households::{self, NewHousehold};
+use crate::community::Db;
 use crate::db::community::Household;
 use crate::error::ApiResult;
 use crate::state::AppState;
@@ -39,7 +39,7 @@ pub async fn create_household(
     path: web::Path<String>,
     body: Json<CreateHouseholdRequest>,
 ) -> ApiResult<HttpResponse> {
-    let (db, village_id, b) = (db(&state), path.into_inner(), body.0);
+    let (db, village_id, b) = (Db::of(&state), path.into_inner(), body.0);
     let new = NewHousehold {
         code: b.code,
         label: b.label,
@@ -61,7 +61,7 @@ pub async fn list_households(
     user: AuthUser,
     path: web::Path<String>,
 ) -> ApiResult<web::Json<Vec<Household>>> {
-    let (db, id) = (db(&state), path.into_inner());
+    let (db, id) = (Db::of(&state), path.into_inner());
     let list = run_blocking(move || households::of_village(&db, &user, &id)).await?;
     Ok(web::Json(list))
 }

@@ -5,10 +5,10 @@ use actix_web::{post, web, HttpRequest};
 use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
 
-use super::db;
 use crate::api::constraints as c;
 use crate::auth::AuthUser;
 use crate::community::imports;
+use crate::community::Db;
 use crate::error::{ApiError, ApiResult};
 use crate::imports::ImportReport;
 use crate::state::AppState;
@@ -84,7 +84,7 @@ pub async fn import_residents(
 ) -> ApiResult<web::Json<ImportReport>> {
     // Refused before the upload is read.
     imports::may_import(&user)?;
-    let (db, mode) = (db(&state), query.into_inner().mode);
+    let (db, mode) = (Db::of(&state), query.into_inner().mode);
     let csv = uploaded_csv(&req, body).await?;
     let report =
         run_blocking(move || imports::import_residents(&db, &user, &csv, mode.as_deref())).await?;

@@ -4,11 +4,11 @@ use actix_web::{get, patch, post, web, HttpResponse};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use super::db;
 use crate::api::constraints as c;
 use crate::api::extract::Json;
 use crate::auth::AuthUser;
 use crate::community::localities::{self, LocalityChanges, NewLocality};
+use crate::community::Db;
 use crate::db::users::Locality;
 use crate::error::ApiResult;
 use crate::state::AppState;
@@ -84,7 +84,7 @@ pub async fn create_locality(
     user: AuthUser,
     body: Json<CreateLocalityRequest>,
 ) -> ApiResult<HttpResponse> {
-    let (db, new) = (db(&state), NewLocality::from(body.0));
+    let (db, new) = (Db::of(&state), NewLocality::from(body.0));
     let loc = run_blocking(move || localities::create(&db, &user, new)).await?;
     Ok(HttpResponse::Created().json(LocalityResponse::from(loc)))
 }
@@ -96,7 +96,7 @@ pub async fn list_localities(
     state: web::Data<AppState>,
     user: AuthUser,
 ) -> ApiResult<web::Json<Vec<LocalityResponse>>> {
-    let db = db(&state);
+    let db = Db::of(&state);
     let list = run_blocking(move || localities::roots(&db, &user)).await?;
     Ok(web::Json(list.into_iter().map(Into::into).collect()))
 }
@@ -113,7 +113,7 @@ pub async fn get_locality(
     user: AuthUser,
     path: web::Path<String>,
 ) -> ApiResult<web::Json<LocalityTree>> {
-    let (db, id) = (db(&state), path.into_inner());
+    let (db, id) = (Db::of(&state), path.into_inner());
     let (loc, children) = run_blocking(move || localities::with_children(&db, &user, &id)).await?;
     Ok(web::Json(LocalityTree {
         locality: loc.into(),
@@ -145,7 +145,7 @@ pub async fn update_locality(
     path: web::Path<String>,
     body: Json<UpdateLocalityRequest>,
 ) -> ApiResult<web::Json<LocalityResponse>> {
-    let (db, id) = (db(&state), path.into_inner());
+    let (db, id) = (Db::of(&state), path.into_inner());
     let ch = LocalityChanges {
         name: body.0.name,
         code: body.0.code,

@@ -20,11 +20,3 @@ pub use localities::*;
 pub use profiles::*;
 pub use residents::*;
 pub use teams::*;
-
-use crate::community::Db;
-use crate::state::AppState;
-
-/// Where the community's use cases read and write.
-fn db(state: &AppState) -> Db {
-    Db::new(&state.pool, &state.writer)
-}

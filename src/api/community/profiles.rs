@@ -6,11 +6,11 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use super::db;
 use crate::api::constraints as c;
 use crate::api::extract::Json;
 use crate::auth::AuthUser;
 use crate::community::profiles::{self, ProfileChanges};
+use crate::community::Db;
 use crate::db::community::Profile;
 use crate::error::ApiResult;
 use crate::state::AppState;
@@ -52,7 +52,7 @@ pub async fn get_my_profile(
     state: web::Data<AppState>,
     user: AuthUser,
 ) -> ApiResult<web::Json<Profile>> {
-    let db = db(&state);
+    let db = Db::of(&state);
     Ok(web::Json(
         run_blocking(move || profiles::mine(&db, &user)).await?,
     ))
@@ -69,7 +69,7 @@ pub async fn put_my_profile(
     user: AuthUser,
     body: Json<MyProfileUpdate>,
 ) -> ApiResult<web::Json<Profile>> {
-    let (db, ch) = (db(&state), ProfileChanges::from(body.0));
+    let (db, ch) = (Db::of(&state), ProfileChanges::from(body.0));
     Ok(web::Json(
         run_blocking(move || profiles::update_mine(&db, &user, ch)).await?,
     ))
@@ -93,7 +93,7 @@ pub async fn get_my_village_link(
     state: web::Data<AppState>,
     user: AuthUser,
 ) -> ApiResult<web::Json<VillageLinkRequest>> {
-    let db = db(&state);
+    let db = Db::of(&state);
     let link = run_blocking(move || profiles::waiting_link(&db, &user)).await?;
     Ok(web::Json(VillageLinkRequest {
         village_id: link.village_id,

@@ -6,13 +6,13 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use super::db;
 use crate::api::constraints as c;
 use crate::api::extract::Json;
 use crate::api::me::UserResponse;
 use crate::auth::AuthUser;
 use crate::community::profiles::ProfileChanges;
 use crate::community::residents::{self, NewResident, RecordedProgress};
+use crate::community::Db;
 use crate::db::community::{Profile, ResidentRow};
 use crate::error::ApiResult;
 use crate::learning::ProgressEvent;
@@ -91,7 +91,7 @@ pub async fn register_resident(
     let (st, new) = (state.clone(), NewResident::from(body.0));
     let r = run_blocking(move || {
         let public_url = &st.settings.public_url;
-        residents::register(&db(&st), &st.hasher, public_url, &user, new)
+        residents::register(&Db::of(&st), &st.hasher, public_url, &user, new)
     })
     .await?;
     Ok(HttpResponse::Created().json(RegisteredResident {
@@ -142,7 +142,7 @@ pub async fn list_residents(
     user: AuthUser,
     query: web::Query<ResidentsQuery>,
 ) -> ApiResult<web::Json<Vec<ResidentSummary>>> {
-    let (db, only) = (db(&state), query.into_inner().village_id);
+    let (db, only) = (Db::of(&state), query.into_inner().village_id);
     let rows = run_blocking(move || residents::list(&db, &user, only.as_deref())).await?;
     Ok(web::Json(rows.into_iter().map(Into::into).collect()))
 }
@@ -187,7 +187,11 @@ pub async fn put_resident_profile(
     path: web::Path<String>,
     body: Json<ProfileUpdate>,
 ) -> ApiResult<web::Json<Profile>> {
-    let (db, id, ch) = (db(&state), path.into_inner(), ProfileChanges::from(body.0));
+    let (db, id, ch) = (
+        Db::of(&state),
+        path.into_inner(),
+        ProfileChanges::from(body.0),
+    );
     let profile = run_blocking(move || residents::update_profile(&db, &user, id, ch)).await?;
     Ok(web::Json(profile))
 }
@@ -211,8 +215,10 @@ pub async fn enroll_resident(
     body: Json<EnrollResidentRequest>,
 ) -> ApiResult<HttpResponse> {
     let (st, id, slug) = (state.clone(), path.into_inner(), body.0.course);
-    run_blocking(move || residents::enroll(&db(&st), &st.catalogue, &st.clock, &user, id, slug))
-        .await?;
+    run_blocking(move || {
+        residents::enroll(&Db::of(&st), &st.catalogue, &st.clock, &user, id, slug)
+    })
+    .await?;
     Ok(HttpResponse::NoContent().finish())
 }
 
@@ -264,7 +270,7 @@ pub async fn reset_resident_password(
     user: AuthUser,
     path: web::Path<String>,
 ) -> ApiResult<HttpResponse> {
-    let (db, id) = (db(&state), path.into_inner());
+    let (db, id) = (Db::of(&state), path.into_inner());
     let reset = run_blocking(move || residents::reset_code(&db, &user, id)).await?;
     Ok(HttpResponse::Created().json(ResetCode {
         code: reset.code,
@@ -291,7 +297,7 @@ pub async fn resident_audit(
     user: AuthUser,
     path: web::Path<String>,
 ) -> ApiResult<web::Json<Vec<AuditEntry>>> {
-    let (db, id) = (db(&state), path.into_inner());
+    let (db, id) = (Db::of(&state), path.into_inner());
     let rows = run_blocking(move || residents::audit_trail(&db, &user, &id)).await?;
     Ok(web::Json(
         rows.into_iter()

@@ -4,11 +4,11 @@ use actix_web::{delete, post, web, HttpResponse};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use super::db;
 use crate::api::constraints as c;
 use crate::api::extract::Json;
 use crate::auth::AuthUser;
 use crate::community::teams::{self, TeamMembers};
+use crate::community::Db;
 use crate::db::community::Team;
 use crate::error::ApiResult;
 use crate::state::AppState;
@@ -52,7 +52,7 @@ pub async fn create_team(
     user: AuthUser,
     body: Json<CreateTeamRequest>,
 ) -> ApiResult<HttpResponse> {
-    let (db, b) = (db(&state), body.0);
+    let (db, b) = (Db::of(&state), body.0);
     let team = run_blocking(move || teams::create(&db, &user, b.village_id, b.name)).await?;
     Ok(HttpResponse::Created().json(TeamResponse::from(team)))
 }
@@ -77,7 +77,7 @@ pub async fn add_team_member(
     path: web::Path<String>,
     body: Json<MemberRequest>,
 ) -> ApiResult<web::Json<TeamResponse>> {
-    let (db, id, member) = (db(&state), path.into_inner(), body.0.user_id);
+    let (db, id, member) = (Db::of(&state), path.into_inner(), body.0.user_id);
     let team = run_blocking(move || teams::add_member(&db, &user, id, member)).await?;
     Ok(web::Json(team.into()))
 }
@@ -94,7 +94,7 @@ pub async fn remove_team_member(
     user: AuthUser,
     path: web::Path<(String, String)>,
 ) -> ApiResult<web::Json<TeamResponse>> {
-    let (db, (id, member)) = (db(&state), path.into_inner());
+    let (db, (id, member)) = (Db::of(&state), path.into_inner());
     let team = run_blocking(move || teams::remove_member(&db, &user, id, member)).await?;
     Ok(web::Json(team.into()))
 }

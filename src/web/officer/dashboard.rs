@@ -175,7 +175,7 @@ async fn officer_home(ctx: Ctx) -> Result<HttpResponse, PageError> {
     let lang = ctx.lang;
     let t = ctx.t();
     let st = ctx.state.clone();
-    let roots = run_blocking(move || localities::roots(&Db::new(&st.pool, &st.writer), &user))
+    let roots = run_blocking(move || localities::roots(&Db::of(&st), &user))
         .await
         .map_err(|e| PageError::hidden(lang, e))?;
     if let [only] = roots.as_slice() {

@@ -18,11 +18,9 @@ use actix_web::web;
 
 use super::super::{field_errors, field_message, is_validation, Ctx, Errors, PageError};
 use super::kind_name;
-use crate::community::Db;
 use crate::error::{ApiError, Code};
 use crate::i18n::pages::Texts;
 use crate::i18n::Lang;
-use crate::state::AppState;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     let page = |p: &str| format!("/officer/localities/{{id}}{p}");
@@ -48,10 +46,6 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             &page("/teams/remove-member"),
             web::post().to(teams::remove_member),
         );
-}
-
-fn db(state: &AppState) -> Db {
-    Db::new(&state.pool, &state.writer)
 }
 
 /// A field's problem in words, in the page's language.

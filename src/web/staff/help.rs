@@ -5,8 +5,9 @@ use askama::Template;
 use serde::Deserialize;
 
 use super::super::{Chrome, Ctx, PageError};
-use super::{day, db, pick, staff_user};
+use super::{day, pick, staff_user};
 use crate::community::help;
+use crate::community::Db;
 use crate::i18n::pages::Texts;
 use crate::telemetry::run_blocking;
 
@@ -55,7 +56,7 @@ pub(super) async fn help_page(
         .filter(|d| (1..=365).contains(d))
         .unwrap_or(14);
     let st = ctx.state.clone();
-    let list = run_blocking(move || help::needs_help(&db(&st), &st.clock, &user, days))
+    let list = run_blocking(move || help::needs_help(&Db::of(&st), &st.clock, &user, days))
         .await
         .map_err(|e| PageError::hidden(lang, e))?;
     let people = list
@@ -98,7 +99,7 @@ pub(super) async fn questions_page(ctx: Ctx) -> Result<HttpResponse, PageError> 
     let lang = ctx.lang;
     let t = ctx.t();
     let st = ctx.state.clone();
-    let list = run_blocking(move || help::difficult_questions(&db(&st), &st.catalogue, &user))
+    let list = run_blocking(move || help::difficult_questions(&Db::of(&st), &st.catalogue, &user))
         .await
         .map_err(|e| PageError::hidden(lang, e))?;
     let questions = list

@@ -6,8 +6,9 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use askama::Template;
 
 use super::super::{is_validation, message_of, Chrome, Ctx, PageError};
-use super::{db, staff_user};
+use super::staff_user;
 use crate::community::imports;
+use crate::community::Db;
 use crate::telemetry::run_blocking;
 
 struct ImportLine {
@@ -115,7 +116,8 @@ pub(super) async fn import_post(
     };
     let st = ctx.state.clone();
     let mode = all_or_nothing.then_some("all_or_nothing");
-    let result = run_blocking(move || imports::import_residents(&db(&st), &user, &csv, mode)).await;
+    let result =
+        run_blocking(move || imports::import_residents(&Db::of(&st), &user, &csv, mode)).await;
     let report = match result {
         Ok(r) => r,
         Err(e) if is_validation(&e) => {

@@ -23,11 +23,10 @@ use actix_web::{web, HttpResponse};
 use super::{pick, Ctx, PageError};
 use crate::auth::AuthUser;
 use crate::community::residents::CourseProgress;
-use crate::community::{Db, EID_STATUSES, GENDERS};
+use crate::community::{EID_STATUSES, GENDERS};
 use crate::content::GROUPS;
 use crate::i18n::pages::Texts;
 use crate::i18n::Lang;
-use crate::state::AppState;
 
 use help::{help_page, questions_page};
 use import::{import_page, import_post};
@@ -59,10 +58,6 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route("/staff/questions", web::get().to(questions_page))
         .route("/staff/import", web::get().to(import_page))
         .route("/staff/import", web::post().to(import_post));
-}
-
-fn db(state: &AppState) -> Db {
-    Db::new(&state.pool, &state.writer)
 }
 
 /// The signed-in user (else the login page, then back here).

@@ -6,11 +6,12 @@ use actix_web::HttpResponse;
 use askama::Template;
 
 use super::super::{field_errors, is_validation, message_of, Chrome, Ctx, Errors, Form, PageError};
-use super::{db, no_store, staff_user, Opt, ProfileOptions};
+use super::{no_store, staff_user, Opt, ProfileOptions};
 use crate::auth::AuthUser;
 use crate::community::households::{self, NewHousehold};
 use crate::community::profiles::ProfileChanges;
 use crate::community::residents::{self, NewResident};
+use crate::community::Db;
 use crate::content::fold;
 use crate::error::Code;
 use crate::telemetry::run_blocking;
@@ -119,7 +120,7 @@ async fn new_form(
     let lang = ctx.lang;
     let t = ctx.t();
     let (st, actor) = (ctx.state.clone(), user.clone());
-    let villages = run_blocking(move || residents::my_village_list(&db(&st), &actor))
+    let villages = run_blocking(move || residents::my_village_list(&Db::of(&st), &actor))
         .await
         .map_err(|e| PageError::hidden(lang, e))?;
     if v.village.is_empty() {
@@ -289,7 +290,7 @@ pub(super) async fn register(form: Form) -> Result<HttpResponse, PageError> {
             address: None,
         };
         let village = v.village.clone();
-        match run_blocking(move || households::create(&db(&st), &actor, village, new)).await {
+        match run_blocking(move || households::create(&Db::of(&st), &actor, village, new)).await {
             Ok(h) => {
                 v.household = h.id;
                 v.household_name.clear();
@@ -326,7 +327,7 @@ pub(super) async fn register(form: Form) -> Result<HttpResponse, PageError> {
     };
     let (st, actor) = (ctx.state.clone(), user.clone());
     let result = run_blocking(move || {
-        let db = db(&st);
+        let db = Db::of(&st);
         let r = residents::register(&db, &st.hasher, &st.settings.public_url, &actor, new)?;
         let village = residents::my_village_list(&db, &actor)?
             .into_iter()

@@ -6,12 +6,11 @@ use actix_web::{web, HttpResponse};
 use askama::Template;
 
 use super::super::{field_errors, is_validation, message_of, Chrome, Ctx, Errors, Form, PageError};
-use super::{
-    course_views, db, eid_name, no_store, pick, staff_user, CourseView, Opt, ProfileOptions,
-};
+use super::{course_views, eid_name, no_store, pick, staff_user, CourseView, Opt, ProfileOptions};
 use crate::auth::AuthUser;
 use crate::community::profiles::ProfileChanges;
 use crate::community::residents::{self, RecordedProgress};
+use crate::community::Db;
 use crate::content::catalogue::Filter;
 use crate::courses::catalogue;
 use crate::error::ApiError;
@@ -97,7 +96,7 @@ async fn resident_view(
     let t = ctx.t();
     let (st, actor, rid) = (ctx.state.clone(), user.clone(), id.clone());
     let (o, villages, audit) = run_blocking(move || {
-        let db = db(&st);
+        let db = Db::of(&st);
         let o = residents::overview_of(&db, &st.catalogue, &actor, &rid)?;
         let villages = residents::my_village_list(&db, &actor).unwrap_or_default();
         let audit = residents::audit_trail(&db, &actor, &rid).ok();
@@ -245,7 +244,7 @@ pub(super) async fn enrol(form: Form, path: web::Path<String>) -> Answer {
     let slug = form.text("course");
     let (st, actor, rid) = (ctx.state.clone(), user.clone(), id.clone());
     let result = run_blocking(move || {
-        residents::enroll(&db(&st), &st.catalogue, &st.clock, &actor, rid, slug)
+        residents::enroll(&Db::of(&st), &st.catalogue, &st.clock, &actor, rid, slug)
     })
     .await;
     form_done(ctx, &user, id, "enrol", "course", result).await
@@ -289,7 +288,7 @@ pub(super) async fn reset_code(form: Form, path: web::Path<String>) -> Answer {
     let user = staff_user(ctx).await?;
     let id = path.into_inner();
     let (st, actor, rid) = (ctx.state.clone(), user.clone(), id.clone());
-    match run_blocking(move || residents::reset_code(&db(&st), &actor, rid)).await {
+    match run_blocking(move || residents::reset_code(&Db::of(&st), &actor, rid)).await {
         Ok(r) => {
             let out = Outcome {
                 reset: Some((
@@ -332,7 +331,7 @@ pub(super) async fn correct_profile(form: Form, path: web::Path<String>) -> Answ
         household_id: nonempty("household"),
     };
     let (st, actor, rid) = (ctx.state.clone(), user.clone(), id.clone());
-    let result = run_blocking(move || residents::update_profile(&db(&st), &actor, rid, ch))
+    let result = run_blocking(move || residents::update_profile(&Db::of(&st), &actor, rid, ch))
         .await
         .map(|_| ());
     form_done(ctx, &user, id, "profile", "household", result).await

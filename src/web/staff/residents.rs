@@ -5,9 +5,10 @@ use askama::Template;
 use serde::Deserialize;
 
 use super::super::{Chrome, Ctx, PageError};
-use super::{course_views, day, db, eid_name, staff_user, CourseView};
+use super::{course_views, day, eid_name, staff_user, CourseView};
 use crate::community::help;
 use crate::community::residents::{self, ResidentOverview};
+use crate::community::Db;
 use crate::content::fold;
 use crate::telemetry::run_blocking;
 
@@ -70,7 +71,7 @@ pub(super) async fn residents_page(
     };
     let st = ctx.state.clone();
     let (list, helped) = run_blocking(move || {
-        let db = db(&st);
+        let db = Db::of(&st);
         let list = residents::overview(&db, &st.catalogue, &user, None)?;
         let helped: std::collections::HashSet<String> =
             help::needs_help(&db, &st.clock, &user, 14)?

@@ -8,9 +8,10 @@ use actix_web::{web, HttpResponse};
 use askama::Template;
 
 use super::super::super::{pick, Chrome, Ctx, Errors, Form, PageError};
-use super::{db, done_of, form_errors, kind_name, year_of};
+use super::{done_of, form_errors, kind_name, year_of};
 use crate::auth::AuthUser;
 use crate::community::localities::{self, CensusFigures};
+use crate::community::Db;
 use crate::db::community::Census;
 use crate::i18n::pages::Texts;
 use crate::reports::{self, TargetKind, TargetSetting};
@@ -78,9 +79,10 @@ async fn census_view(
 ) -> Result<CensusPage, PageError> {
     let t = ctx.t();
     let (st, actor, lid) = (ctx.state.clone(), user.clone(), id.clone());
-    let (loc, census) = run_blocking(move || localities::census_form(&db(&st), &actor, &lid, year))
-        .await
-        .map_err(|e| PageError::hidden(ctx.lang, e))?;
+    let (loc, census) =
+        run_blocking(move || localities::census_form(&Db::of(&st), &actor, &lid, year))
+            .await
+            .map_err(|e| PageError::hidden(ctx.lang, e))?;
     let fields = census_fields(t)
         .into_iter()
         .map(|(f, label)| NumField {
@@ -166,7 +168,8 @@ pub(super) async fn save_census(form: Form, path: web::Path<String>) -> Answer {
     }
     if !errs.any() {
         let (st, actor, lid) = (ctx.state.clone(), user.clone(), id.clone());
-        match run_blocking(move || localities::set_census(&db(&st), &actor, lid, year, f)).await {
+        match run_blocking(move || localities::set_census(&Db::of(&st), &actor, lid, year, f)).await
+        {
             Ok(_) => {
                 return Ok(ctx.see_other(&format!(
                     "/officer/localities/{id}/census?year={year}&done=saved"

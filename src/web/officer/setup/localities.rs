@@ -7,9 +7,10 @@ use actix_web::{web, HttpResponse};
 use askama::Template;
 
 use super::super::super::{Chrome, Ctx, Errors, Form, PageError};
-use super::{db, done_of, form_errors, kind_name};
+use super::{done_of, form_errors, kind_name};
 use crate::auth::AuthUser;
 use crate::community::localities::{self, LocalityChanges, TreeNode};
+use crate::community::Db;
 use crate::community::LocalityKind;
 use crate::i18n::pages::Texts;
 use crate::telemetry::run_blocking;
@@ -47,7 +48,7 @@ struct RootsPage {
 pub(super) async fn roots_page(ctx: Ctx) -> Answer {
     let user = ctx.user().await?;
     let st = ctx.state.clone();
-    let roots = run_blocking(move || localities::roots(&db(&st), &user))
+    let roots = run_blocking(move || localities::roots(&Db::of(&st), &user))
         .await
         .map_err(|e| PageError::hidden(ctx.lang, e))?;
     if let [only] = roots.as_slice() {
@@ -110,7 +111,7 @@ async fn locality_view(
 ) -> Result<LocalityPage, PageError> {
     let t = ctx.t();
     let (st, actor) = (ctx.state.clone(), user.clone());
-    let (tree, parent) = run_blocking(move || localities::tree_of(&db(&st), &actor, &id))
+    let (tree, parent) = run_blocking(move || localities::tree_of(&Db::of(&st), &actor, &id))
         .await
         .map_err(|e| PageError::hidden(ctx.lang, e))?;
     let kind = LocalityKind::parse(&tree.locality.kind);
@@ -172,7 +173,8 @@ pub(super) async fn create_child(form: Form, path: web::Path<String>) -> Answer 
     let code_opt = Some(code.trim().to_string()).filter(|c| !c.is_empty());
     let (st, actor, pid, n) = (ctx.state.clone(), user.clone(), id.clone(), name.clone());
     let result =
-        run_blocking(move || localities::create_child(&db(&st), &actor, pid, n, code_opt)).await;
+        run_blocking(move || localities::create_child(&Db::of(&st), &actor, pid, n, code_opt))
+            .await;
     match result {
         Ok(_) => Ok(ctx.see_other(&format!("/officer/localities/{id}?done=created"))),
         Err(e) => {
@@ -207,7 +209,7 @@ async fn change(form: Form, id: String, field: &str) -> Answer {
         }
     };
     let (st, actor, lid) = (ctx.state.clone(), user.clone(), id.clone());
-    match run_blocking(move || localities::update(&db(&st), &actor, lid, ch)).await {
+    match run_blocking(move || localities::update(&Db::of(&st), &actor, lid, ch)).await {
         Ok(_) => {
             let done = if field == "name" {
                 "renamed"

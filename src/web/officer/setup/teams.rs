@@ -7,9 +7,10 @@ use actix_web::{web, HttpResponse};
 use askama::Template;
 
 use super::super::super::{Chrome, Ctx, Errors, Form, PageError};
-use super::{db, done_of, form_errors};
+use super::{done_of, form_errors};
 use crate::auth::AuthUser;
 use crate::community::teams;
+use crate::community::Db;
 use crate::telemetry::run_blocking;
 
 type Answer = Result<HttpResponse, PageError>;
@@ -56,7 +57,7 @@ async fn teams_view(
 ) -> Result<TeamsPage, PageError> {
     let t = ctx.t();
     let (st, actor, vid) = (ctx.state.clone(), user.clone(), id.clone());
-    let (village, list) = run_blocking(move || teams::of_village(&db(&st), &actor, &vid))
+    let (village, list) = run_blocking(move || teams::of_village(&Db::of(&st), &actor, &vid))
         .await
         .map_err(|e| PageError::hidden(ctx.lang, e))?;
     let teams = list
@@ -118,7 +119,7 @@ pub(super) async fn create_team(form: Form, path: web::Path<String>) -> Answer {
     let id = path.into_inner();
     let name = form.text("team_name");
     let (st, actor, vid, n) = (ctx.state.clone(), user.clone(), id.clone(), name.clone());
-    match run_blocking(move || teams::create(&db(&st), &actor, vid, n)).await {
+    match run_blocking(move || teams::create(&Db::of(&st), &actor, vid, n)).await {
         Ok(_) => Ok(done(ctx, &id, "created")),
         Err(e) => {
             let errs = form_errors(ctx.t(), ctx.lang, e, "team_name", "team_name", |_| {
@@ -141,7 +142,7 @@ pub(super) async fn add_member(form: Form, path: web::Path<String>) -> Answer {
     let (team, login) = (form.text("team"), form.text("member"));
     let (st, actor, tid, l) = (ctx.state.clone(), user.clone(), team.clone(), login.clone());
     let result =
-        run_blocking(move || teams::add_member_by_login(&db(&st), &actor, tid, l.trim())).await;
+        run_blocking(move || teams::add_member_by_login(&Db::of(&st), &actor, tid, l.trim())).await;
     match result {
         // The team may be of another village the officer administers: back to its page.
         Ok(tm) => Ok(done(ctx, &tm.team.village_id, "added")),
@@ -163,7 +164,7 @@ pub(super) async fn remove_member(form: Form, _village: web::Path<String>) -> An
     let user = ctx.user().await?;
     let (team, member) = (form.text("team"), form.text("member"));
     let (st, actor) = (ctx.state.clone(), user.clone());
-    match run_blocking(move || teams::remove_member(&db(&st), &actor, team, member)).await {
+    match run_blocking(move || teams::remove_member(&Db::of(&st), &actor, team, member)).await {
         Ok(tm) => Ok(done(ctx, &tm.team.village_id, "removed")),
         Err(e) => Err(PageError::hidden(ctx.lang, e)),
     }
