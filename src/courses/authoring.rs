@@ -390,7 +390,19 @@ pub fn reorder_modules(
     slug: &str,
     keys: Vec<String>,
 ) -> ApiResult<Draft> {
-    edit(pool, actor, slug, |doc| {
+    reorder_modules_at(pool, actor, slug, keys, None)
+}
+
+/// [`reorder_modules`] for an author who read the draft at version `expected` (when given): 409
+/// `edit_conflict` when someone saved it since, and nothing is changed.
+pub fn reorder_modules_at(
+    pool: &DbPool,
+    actor: &AuthUser,
+    slug: &str,
+    keys: Vec<String>,
+    expected: Option<i32>,
+) -> ApiResult<Draft> {
+    edit_at(pool, actor, slug, expected, |doc| {
         reorder(&mut doc.modules, |m| &m.key, &keys)
     })
 }
@@ -403,7 +415,20 @@ pub fn reorder_items(
     module: &str,
     keys: Vec<String>,
 ) -> ApiResult<Draft> {
-    edit(pool, actor, slug, |doc| {
+    reorder_items_at(pool, actor, slug, module, keys, None)
+}
+
+/// [`reorder_items`] for an author who read the draft at version `expected` (when given): 409
+/// `edit_conflict` when someone saved it since, and nothing is changed.
+pub fn reorder_items_at(
+    pool: &DbPool,
+    actor: &AuthUser,
+    slug: &str,
+    module: &str,
+    keys: Vec<String>,
+    expected: Option<i32>,
+) -> ApiResult<Draft> {
+    edit_at(pool, actor, slug, expected, |doc| {
         let m = module_mut(doc, module)?;
         reorder(&mut m.items, |i| i.key(), &keys)
     })

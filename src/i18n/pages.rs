@@ -484,6 +484,32 @@ texts! {
         "Your text was NOT saved, but nothing is lost: it is still in the editing box below. Compare it with the saved text, change it if needed, then press “Save” again to replace the saved text with yours.";
     author_current_label: "Văn bản đang lưu trong bản nháp, phiên bản", "The text saved in the draft, version";
     author_not_published_note: "Bài này chưa có trong bản đã xuất bản.", "This lesson is not in the published release yet.";
+    author_up: "Lên", "Up";
+    author_down: "Xuống", "Down";
+    author_moved_flash: "Đã đổi thứ tự. Phiên bản nháp:", "The order is changed. Draft version:";
+    author_move_conflict: "Chưa đổi thứ tự: có người đã lưu bản nháp sau khi bạn mở trang này. Đây là thứ tự đang lưu; hãy bấm lại nếu vẫn muốn đổi.",
+        "The order was not changed: someone saved the draft after you opened this page. This is the saved order; press again if you still want to move it.";
+    author_move_stale: "Chưa đổi thứ tự: nội dung bản nháp đã thay đổi. Đây là thứ tự đang lưu; hãy bấm lại.",
+        "The order was not changed: the draft's content has changed. This is the saved order; press again.";
+    author_stats_link: "Thống kê", "Statistics";
+    author_stats_title: "Thống kê bài kiểm tra", "Quiz statistics";
+    author_back_course: "Về khóa học", "Back to the course";
+    author_stats_attempts: "Số lượt nộp bài:", "Attempts submitted:";
+    author_stats_pass_rate: "Tỉ lệ đạt:", "Pass rate:";
+    author_stats_median: "Điểm ở giữa (trung vị):", "Median score:";
+    author_stats_none: "chưa có", "none yet";
+    author_stats_difficult: "Câu khó (dưới một nửa trả lời đúng), khó nhất trước:", "Difficult questions (fewer than half right), hardest first:";
+    author_stats_no_difficult: "Không có câu nào dưới một nửa người học trả lời đúng.", "No question was answered right by fewer than half of the learners.";
+    author_stats_questions: "Từng câu hỏi", "Question by question";
+    author_stats_chart_title: "Tỉ lệ trả lời đúng của từng câu hỏi", "Share of right answers to each question";
+    author_stats_chart_note: "Mỗi thanh là một câu hỏi: phần tô đậm là tỉ lệ trả lời đúng. Số liệu đầy đủ ở bảng bên dưới.",
+        "Each bar is a question: the filled part is the share of right answers. The full figures are in the table below.";
+    author_stats_empty: "Chưa có ai trả lời bài kiểm tra này.", "Nobody has answered this quiz yet.";
+    author_stats_caption: "Từng câu hỏi: số câu trả lời và tỉ lệ đúng", "Each question: answers and share right";
+    author_stats_col_question: "Câu hỏi", "Question";
+    author_stats_col_answered: "Số câu trả lời", "Answers";
+    author_stats_col_share: "Tỉ lệ đúng", "Share right";
+    author_stats_col_wrong: "Đáp án sai hay chọn nhất", "Wrong answer chosen most";
     // platform admin (web/admin)
     admin_nav_label: "Quản trị nền tảng", "Platform administration";
     admin_users_title: "Người dùng", "Users";

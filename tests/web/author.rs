@@ -16,7 +16,10 @@ use crate::helpers::{instructor, learner, Backend, TestApp};
 use crate::staff::{check, log_in};
 use crate::T;
 
-crate::both_backends!(instructor_edits_previews_and_publishes);
+crate::both_backends!(
+    instructor_edits_previews_and_publishes,
+    instructor_reorders_and_reads_quiz_stats
+);
 
 const SLUG: &str = "soan-bai-thu";
 
@@ -273,6 +276,338 @@ async fn instructor_edits_previews_and_publishes(backend: Backend) {
         assert_eq!(b.text("h1").await, T.not_found_title, "{path}");
         assert!(!b.main_text().await.contains("Zalo"), "{path}");
     }
+    b.close().await;
+    audit.assert_clean();
+}
+
+const QSLUG: &str = "thu-tu-va-thong-ke";
+
+/// A published course of `token`'s instructor: module `m` (lessons `a`, `b`, quiz `kt` of two
+/// questions) and module `n` (lesson `c`).
+async fn quiz_course(app: &TestApp, token: &str) {
+    app.post("/api/v1/courses")
+        .token(token)
+        .json(
+            &json!({"slug": QSLUG, "title": "Tránh lừa đảo", "title_en": "Avoid scams",
+            "summary": "S", "summary_en": "S", "topic": "online_safety", "level": "basic",
+            "groups": ["citizen"], "estimated_minutes": 10}),
+        )
+        .expect(201)
+        .await;
+    for (m, title) in [("m", "Nhận biết"), ("n", "Phòng tránh")] {
+        app.post(&format!("/api/v1/courses/{QSLUG}/modules"))
+            .token(token)
+            .json(&json!({"key": m, "title": title, "title_en": m}))
+            .expect(201)
+            .await;
+    }
+    for (m, key, title) in [
+        ("m", "a", "Cuộc gọi lạ"),
+        ("m", "b", "Tin nhắn lạ"),
+        ("n", "c", "Giữ mã OTP"),
+    ] {
+        app.post(&format!("/api/v1/courses/{QSLUG}/modules/{m}/lessons"))
+            .token(token)
+            .json(
+                &json!({"key": key, "title": title, "title_en": key, "estimated_minutes": 5,
+                "sources": [{"title": "Bộ Công an", "url": "https://bocongan.gov.vn"}], "body": "Nội dung."}),
+            )
+            .expect(201)
+            .await;
+    }
+    app.post(&format!("/api/v1/courses/{QSLUG}/modules/m/quizzes"))
+        .token(token)
+        .json(&json!({"key": "kt", "title": "Kiểm tra nhanh", "title_en": "Quick check",
+            "pass_mark": 60, "questions_per_attempt": 2, "show_answers": "after_attempt",
+            "questions": [
+                {"key": "otp", "type": "single", "prompt": "Ai được biết mã OTP của bạn?", "explanation": "Chỉ bạn.",
+                 "choices": [{"text": "Chỉ mình tôi", "correct": true}, {"text": "Người gọi điện"}]},
+                {"key": "cong-an", "type": "true_false", "prompt": "Công an gọi điện bắt chuyển tiền là thật.",
+                 "explanation": "Không.", "answer": false}
+            ]}))
+        .expect(200)
+        .await;
+    app.post(&format!("/api/v1/courses/{QSLUG}/publish"))
+        .token(token)
+        .expect(201)
+        .await;
+}
+
+/// A learner's attempt at the quiz through the API: the OTP question right or wrong, the
+/// true/false one always right.
+async fn answer_quiz(app: &TestApp, token: &str, otp_right: bool) {
+    let a = app
+        .post(&format!("/api/v1/quizzes/{QSLUG}.kt/attempts"))
+        .token(token)
+        .expect(201)
+        .await;
+    let answers: Vec<Value> = a["questions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|q| match q["type"].as_str().unwrap() {
+            "single" => {
+                let want = if otp_right {
+                    "Chỉ mình tôi"
+                } else {
+                    "Người gọi điện"
+                };
+                let id = q["options"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .find(|o| o["text"] == want)
+                    .unwrap()["id"]
+                    .clone();
+                json!({"question": q["id"], "choice": id})
+            }
+            _ => json!({"question": q["id"], "value": false}),
+        })
+        .collect();
+    let id = a["id"].as_str().unwrap();
+    app.put(&format!("/api/v1/attempts/{id}/answers"))
+        .token(token)
+        .json(&json!({ "answers": answers }))
+        .expect(200)
+        .await;
+    app.post(&format!("/api/v1/attempts/{id}/submit"))
+        .token(token)
+        .expect(200)
+        .await;
+}
+
+/// The draft's module keys, each with its item keys, through the API.
+async fn draft_order(app: &TestApp, token: &str) -> Vec<(String, Vec<String>)> {
+    let d = app
+        .get(&format!("/api/v1/courses/{QSLUG}/draft"))
+        .token(token)
+        .expect(200)
+        .await;
+    d["draft"]["modules"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| {
+            let items = m["items"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|i| i["key"].as_str().unwrap().to_string())
+                .collect();
+            (m["key"].as_str().unwrap().to_string(), items)
+        })
+        .collect()
+}
+
+fn order(spec: &[(&str, &[&str])]) -> Vec<(String, Vec<String>)> {
+    spec.iter()
+        .map(|(m, items)| (m.to_string(), items.iter().map(|i| i.to_string()).collect()))
+        .collect()
+}
+
+async fn press_id(b: &Browser, css: &str) {
+    let el = b.find(css).await;
+    b.click_to_next_page(el).await;
+}
+
+async fn instructor_reorders_and_reads_quiz_stats(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let (_, token) = instructor(&app, "giang.vien@example.vn").await;
+    quiz_course(&app, &token).await;
+    for (i, right) in [(0, true), (1, false), (2, false)] {
+        let (_, t) = learner(&app, &format!("hv{i}@example.vn")).await;
+        answer_quiz(&app, &t, right).await;
+    }
+    learner(&app, "hoc.vien@example.vn").await;
+    let mut audit = Audit::on();
+
+    let b = Browser::start(&app.address).await;
+    assert_eq!(
+        log_in(&b, "giang.vien@example.vn", "mat-khau-rat-dai-1").await,
+        "/"
+    );
+    let page = format!("/author/courses/{QSLUG}");
+    b.open(&page).await;
+    check(&b, &mut audit, "author-course-order").await;
+    // The first has no "up", the last no "down".
+    for (css, there) in [
+        ("#module-up-m", false),
+        ("#module-down-m", true),
+        ("#module-up-n", true),
+        ("#module-down-n", false),
+        ("#item-up-a", false),
+        ("#item-down-a", true),
+        ("#item-up-kt", true),
+        ("#item-down-kt", false),
+        ("#item-up-c", false),
+        ("#item-down-c", false),
+    ] {
+        assert_eq!(b.has(css).await, there, "{css}");
+    }
+    let up = b.text("#item-up-b").await;
+    assert!(
+        up.starts_with(T.author_up) && up.contains("Tin nhắn lạ"),
+        "{up}"
+    );
+
+    // A module down: the confirmation, and the API's draft in the new order.
+    press_id(&b, "#module-down-m").await;
+    assert!(b.path().await.starts_with(&format!("{page}?moved=")));
+    assert!(
+        b.text("p.flash").await.starts_with(T.author_moved_flash),
+        "{}",
+        b.main_text().await
+    );
+    assert_eq!(
+        draft_order(&app, &token).await,
+        order(&[("n", &["c"]), ("m", &["a", "b", "kt"])])
+    );
+    assert!(!b.has("#module-up-n").await && b.has("#module-up-m").await);
+
+    // An item up.
+    press_id(&b, "#item-up-b").await;
+    assert!(b.text("p.flash").await.starts_with(T.author_moved_flash));
+    assert_eq!(
+        draft_order(&app, &token).await,
+        order(&[("n", &["c"]), ("m", &["b", "a", "kt"])])
+    );
+
+    // Someone reorders through the API while the page is open: nothing moves, the page says so
+    // and shows the saved order.
+    app.put(&format!("/api/v1/courses/{QSLUG}/modules/m/items"))
+        .token(&token)
+        .json(&json!({"keys": ["kt", "b", "a"]}))
+        .expect(200)
+        .await;
+    press_id(&b, "#item-down-b").await;
+    assert_eq!(b.text("#move-error").await, T.author_move_conflict);
+    let saved = order(&[("n", &["c"]), ("m", &["kt", "b", "a"])]);
+    assert_eq!(draft_order(&app, &token).await, saved);
+    assert!(!b.has("#item-up-kt").await);
+    check(&b, &mut audit, "author-course-order-conflict").await;
+    // The page now carries the current version: pressing again moves it.
+    press_id(&b, "#item-down-b").await;
+    assert!(b.text("p.flash").await.starts_with(T.author_moved_flash));
+    let now = order(&[("n", &["c"]), ("m", &["kt", "a", "b"])]);
+    assert_eq!(draft_order(&app, &token).await, now);
+
+    // Without the CSRF token: refused, nothing moved.
+    b.js(
+        "document.querySelector('#module-down-n').form.querySelector('input[name=csrf]').remove(); return true",
+        vec![],
+    )
+    .await;
+    press_id(&b, "#module-down-n").await;
+    assert_eq!(b.text("h1").await, T.csrf_title);
+    assert_eq!(draft_order(&app, &token).await, now);
+
+    // The quiz's statistics, from its link on the course page: the API's figures.
+    b.open(&page).await;
+    press_id(&b, "a.author-stats-link").await;
+    let stats_path = format!("/author/courses/{QSLUG}/quizzes/kt/stats");
+    assert_eq!(b.path().await, stats_path);
+    let api = app
+        .get(&format!("/api/v1/courses/{QSLUG}/quizzes/kt/stats"))
+        .token(&token)
+        .expect(200)
+        .await;
+    assert_eq!(api["attempts"], 3);
+    let summary = b.text("#stats-summary").await;
+    assert!(
+        summary.contains(&format!("{} 3.", T.author_stats_attempts)),
+        "{summary}"
+    );
+    let pass = (api["pass_rate"].as_f64().unwrap() * 100.0).round();
+    assert!(
+        // WebDriver reads the no-break space before "%" as a space.
+        summary.contains(&format!("{} {pass} %", T.author_stats_pass_rate)),
+        "{summary}"
+    );
+    let questions = api["questions"].as_array().unwrap();
+    assert_eq!(questions.len(), 2);
+    for q in questions {
+        let key = q["key"].as_str().unwrap();
+        let cell = |k: &str| format!("#stats-table tr[data-key='{key}'] td[data-k='{k}']");
+        assert_eq!(
+            b.text(&cell("answered")).await,
+            q["answered"].to_string(),
+            "{key}"
+        );
+        let share = (q["correct_share"].as_f64().unwrap() * 100.0).round();
+        assert_eq!(
+            b.text(&cell("share")).await,
+            format!("{share} %"),
+            "{key}"
+        );
+    }
+    assert!(b
+        .text("#stats-table tr[data-key='otp'] th")
+        .await
+        .contains("Ai được biết mã OTP của bạn?"));
+    assert!(b
+        .text("#stats-table tr[data-key='otp']")
+        .await
+        .contains("Người gọi điện"));
+    assert!(b.text("#stats-difficult").await.contains("otp"));
+    // The chart: one filled bar a question with a right answer, its share written beside it.
+    let chart: Value = b
+        .js(
+            "const s = document.querySelector('.author-chart svg[role=img]');
+             return {title: s.querySelector('title').textContent,
+                     texts: [...s.querySelectorAll('text')].map(t => t.textContent)}",
+            vec![],
+        )
+        .await;
+    assert_eq!(chart["title"], T.author_stats_chart_title, "{chart}");
+    let texts: Vec<&str> = chart["texts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t.as_str().unwrap())
+        .collect();
+    assert!(
+        texts.contains(&"33\u{a0}%") && texts.contains(&"100\u{a0}%"),
+        "{chart}"
+    );
+    assert!(
+        texts.iter().any(|t| t.starts_with("otp: Ai được biết")),
+        "{chart}"
+    );
+    check(&b, &mut audit, "author-quiz-stats").await;
+    b.close().await;
+
+    // A learner: the 404 page for the statistics and for a reorder posted with their own token.
+    let b = Browser::start(&app.address).await;
+    assert_eq!(
+        log_in(&b, "hoc.vien@example.vn", "mat-khau-rat-dai-1").await,
+        "/"
+    );
+    b.open(&stats_path).await;
+    assert_eq!(b.text("h1").await, T.not_found_title);
+    assert!(!b.main_text().await.contains("OTP"));
+    // The form built on a page of theirs that carries their CSRF token.
+    b.open("/").await;
+    b.js(
+        &format!(
+            "const f = document.createElement('form'); f.method = 'post';
+             f.action = '/author/courses/{QSLUG}/order';
+             for (const [k, v] of [['csrf', document.querySelector('meta[name=csrf-token]').content],
+                                   ['version', '1'], ['keys', 'm'], ['keys', 'n']]) {{
+               const i = document.createElement('input'); i.type = 'hidden'; i.name = k; i.value = v;
+               f.appendChild(i);
+             }}
+             document.body.appendChild(f); window.__e2e_old_page = true; f.submit(); return true"
+        ),
+        vec![],
+    )
+    .await;
+    b.wait_js(
+        "the answer to the posted form",
+        "return !window.__e2e_old_page && document.readyState === 'complete'",
+    )
+    .await;
+    assert_eq!(b.text("h1").await, T.not_found_title);
+    assert_eq!(draft_order(&app, &token).await, now);
     b.close().await;
     audit.assert_clean();
 }

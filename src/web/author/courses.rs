@@ -71,11 +71,32 @@ struct ItemView {
     key: String,
     /// The editor's address, for a lesson.
     edit: Option<String>,
+    /// The statistics page, for a quiz.
+    stats: Option<String>,
+    /// The module's item keys with this one moved up (none for the first) or down (none for
+    /// the last): what its "Lên" / "Xuống" form posts.
+    up: Option<Vec<String>>,
+    down: Option<Vec<String>>,
 }
 
 struct ModuleView {
     title: String,
+    key: String,
     items: Vec<ItemView>,
+    up: Option<Vec<String>>,
+    down: Option<Vec<String>>,
+}
+
+/// `keys` with the one at `i` swapped with the one before it (`up`) or after it: none when
+/// there is nothing on that side.
+pub(super) fn moved(keys: &[&str], i: usize, up: bool) -> Option<Vec<String>> {
+    let j = if up { i.checked_sub(1)? } else { i + 1 };
+    if i >= keys.len() || j >= keys.len() {
+        return None;
+    }
+    let mut out: Vec<String> = keys.iter().map(|k| k.to_string()).collect();
+    out.swap(i, j);
+    Some(out)
 }
 
 struct IssueView {
@@ -95,13 +116,15 @@ struct ReleaseView {
 
 #[derive(Template)]
 #[template(path = "author_course.html")]
-struct CoursePage {
+pub(super) struct CoursePage {
     c: Chrome,
     slug: String,
     title: String,
     version: i32,
     updated: String,
     flash: String,
+    /// Why a reorder was not done (a conflict, or keys that no longer match the draft).
+    pub(super) move_error: Option<&'static str>,
     modules: Vec<ModuleView>,
     issues: Vec<IssueView>,
     changes: bool,
@@ -141,30 +164,43 @@ fn place(lang: Lang, doc: &CourseDoc, issue: &Issue) -> (String, Option<String>)
     (words, item.and_then(|i| lesson_editor(&doc.slug, i)))
 }
 
-fn course_view(ctx: &Ctx, o: Overview, flash: String) -> CoursePage {
+pub(super) fn course_view(ctx: &Ctx, o: Overview, flash: String) -> CoursePage {
     let lang = ctx.lang;
     let t = ctx.t();
     let doc = &o.draft.doc;
     let slug = doc.slug.clone();
+    let module_keys: Vec<&str> = doc.modules.iter().map(|m| m.key.as_str()).collect();
     let modules = doc
         .modules
         .iter()
-        .map(|m| ModuleView {
-            title: pick(lang, &m.meta.title, &m.meta.title_en).to_string(),
-            items: m
-                .items
-                .iter()
-                .map(|i| ItemView {
-                    title: match i {
-                        ItemDoc::Lesson(l) => {
-                            pick(lang, &l.meta.title, &l.meta.title_en).to_string()
-                        }
-                        ItemDoc::Quiz(q) => format!("{}: {}", t.author_quiz, q.spec.title),
-                    },
-                    key: i.key().to_string(),
-                    edit: lesson_editor(&slug, i),
-                })
-                .collect(),
+        .enumerate()
+        .map(|(mi, m)| {
+            let item_keys: Vec<&str> = m.items.iter().map(|i| i.key()).collect();
+            ModuleView {
+                title: pick(lang, &m.meta.title, &m.meta.title_en).to_string(),
+                key: m.key.clone(),
+                up: moved(&module_keys, mi, true),
+                down: moved(&module_keys, mi, false),
+                items: m
+                    .items
+                    .iter()
+                    .enumerate()
+                    .map(|(ii, i)| ItemView {
+                        title: match i {
+                            ItemDoc::Lesson(l) => {
+                                pick(lang, &l.meta.title, &l.meta.title_en).to_string()
+                            }
+                            ItemDoc::Quiz(q) => format!("{}: {}", t.author_quiz, q.spec.title),
+                        },
+                        key: i.key().to_string(),
+                        edit: lesson_editor(&slug, i),
+                        stats: matches!(i, ItemDoc::Quiz(_))
+                            .then(|| format!("/author/courses/{slug}/quizzes/{}/stats", i.key())),
+                        up: moved(&item_keys, ii, true),
+                        down: moved(&item_keys, ii, false),
+                    })
+                    .collect(),
+            }
         })
         .collect();
     let issues = o
@@ -186,6 +222,7 @@ fn course_view(ctx: &Ctx, o: Overview, flash: String) -> CoursePage {
         version: o.draft.row.draft_version,
         updated: when(o.draft.row.updated_at.and_utc()),
         flash,
+        move_error: None,
         modules,
         issues,
         changes: o.unpublished_changes,
@@ -205,9 +242,10 @@ fn course_view(ctx: &Ctx, o: Overview, flash: String) -> CoursePage {
 pub(super) struct CourseQuery {
     published: Option<i32>,
     unchanged: Option<i32>,
+    moved: Option<i32>,
 }
 
-async fn overview(ctx: &Ctx, slug: String) -> Result<Overview, PageError> {
+pub(super) async fn overview(ctx: &Ctx, slug: String) -> Result<Overview, PageError> {
     let user = ctx.user().await?;
     let lang = ctx.lang;
     let pool = ctx.state.pool.clone();
@@ -230,6 +268,7 @@ pub(super) async fn course_page(
         Some(CourseQuery {
             unchanged: Some(n), ..
         }) => format!("{} {n}.", t.author_unchanged_flash),
+        Some(CourseQuery { moved: Some(n), .. }) => format!("{} {n}.", t.author_moved_flash),
         _ => String::new(),
     };
     ctx.ok(&course_view(&ctx, o, flash))
@@ -263,5 +302,21 @@ pub(super) async fn publish(
             )
         }
         Err(e) => Err(refused(lang, e)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::moved;
+
+    #[test]
+    fn a_key_moves_one_place_and_not_past_either_end() {
+        let keys = ["a", "b", "c"];
+        assert_eq!(moved(&keys, 1, true).unwrap(), ["b", "a", "c"]);
+        assert_eq!(moved(&keys, 1, false).unwrap(), ["a", "c", "b"]);
+        assert_eq!(moved(&keys, 0, true), None);
+        assert_eq!(moved(&keys, 2, false), None);
+        assert_eq!(moved(&keys, 3, true), None);
+        assert_eq!(moved(&["a"], 0, false), None);
     }
 }

@@ -5,11 +5,14 @@
 //! what the API refuses (403 to someone who may not edit the course, 404 for no such course or
 //! lesson) is this site's 404 here.
 //!
-//! `courses` holds the list and a course's page (check, publish, releases); `lesson` the lesson
-//! editor.
+//! `courses` holds the list and a course's page (check, publish, releases); `order` its "Lên" /
+//! "Xuống" buttons (modules and items reordered); `lesson` the lesson editor; `stats` a quiz's
+//! statistics with their chart.
 
 mod courses;
 mod lesson;
+mod order;
+mod stats;
 
 use actix_web::http::StatusCode;
 use actix_web::web;
@@ -27,6 +30,18 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route(
             "/author/courses/{slug}/publish",
             web::post().to(courses::publish),
+        )
+        .route(
+            "/author/courses/{slug}/order",
+            web::post().to(order::modules),
+        )
+        .route(
+            "/author/courses/{slug}/modules/{module}/order",
+            web::post().to(order::items),
+        )
+        .route(
+            "/author/courses/{slug}/quizzes/{key}/stats",
+            web::get().to(stats::stats_page),
         )
         .route(
             "/author/courses/{slug}/lessons/{key}",

@@ -1,7 +1,7 @@
 //! The pages of commune and province officers (admins of a locality subtree): the indicator
 //! dashboard (`dashboard`), and census figures, targets, the locality tree and teams (`setup`).
 
-mod charts;
+pub(in crate::web) mod charts;
 mod dashboard;
 mod setup;
 
