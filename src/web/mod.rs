@@ -292,6 +292,14 @@ pub fn pick<'a>(lang: Lang, vi: &'a str, en: &'a str) -> &'a str {
     }
 }
 
+/// A day as the pages show it: 06/12/2026 in Vietnamese, 6 Dec 2026 in English.
+pub fn day(lang: Lang, d: chrono::NaiveDateTime) -> String {
+    match lang {
+        Lang::Vi => d.format("%d/%m/%Y").to_string(),
+        Lang::En => d.format("%-d %b %Y").to_string(),
+    }
+}
+
 /// A field error as a person reads it beside the field.
 pub fn field_message(lang: Lang, code: &str, message: &str) -> String {
     let t = texts(lang);

@@ -7,8 +7,9 @@ use askama::Template;
 use serde::Deserialize;
 
 use super::account::safe_next;
-use super::{Chrome, Ctx, Form, PageError};
+use super::{day, Chrome, Ctx, Form, PageError};
 use crate::i18n::pages::Texts;
+use crate::i18n::Lang;
 use crate::privacy::{self, ConsentWay, Consents};
 use crate::telemetry::{run_blocking, run_writing};
 
@@ -56,17 +57,16 @@ fn way_name(t: &Texts, w: ConsentWay) -> &'static str {
     }
 }
 
-fn rows(t: &Texts, c: Consents) -> Vec<Row> {
-    let day = |d: chrono::NaiveDateTime| d.format("%d/%m/%Y").to_string();
+fn rows(lang: Lang, t: &Texts, c: Consents) -> Vec<Row> {
     c.consents
         .into_iter()
         .map(|c| Row {
             id: c.id,
             version: c.notice_version,
-            given: day(c.given_at),
+            given: day(lang, c.given_at),
             way: way_name(t, c.way),
             recorded_by: c.recorded_by.unwrap_or_default(),
-            withdrawn: c.withdrawn_at.map(day).unwrap_or_default(),
+            withdrawn: c.withdrawn_at.map(|d| day(lang, d)).unwrap_or_default(),
         })
         .collect()
 }
@@ -107,7 +107,7 @@ async fn notice_page(
         version: notice.version,
         signed_in,
         to_accept,
-        rows: consents.map(|c| rows(t, c)).unwrap_or_default(),
+        rows: consents.map(|c| rows(ctx.lang, t, c)).unwrap_or_default(),
         next: safe_next(q.next.as_deref()),
         flash,
     })

@@ -10,8 +10,8 @@ use actix_web::{web, HttpResponse};
 use askama::Template;
 use serde::Deserialize;
 
-use super::learn::{date, pick};
-use super::{Chrome, Ctx, Form, PageError};
+use super::learn::pick;
+use super::{day, Chrome, Ctx, Form, PageError};
 use crate::auth::AuthUser;
 use crate::certs::CertificateKind;
 use crate::error::ApiError;
@@ -128,7 +128,7 @@ async fn render_quiz(
             open: a.status == AttemptStatus::Open,
             score: a.score.map(|s| format!("{s:.0}%")).unwrap_or_default(),
             passed: a.passed,
-            date: date(lang, a.started_at.naive_utc()),
+            date: day(lang, a.started_at.naive_utc()),
         })
         .collect();
     let status = if error.is_empty() {

@@ -8,8 +8,8 @@ use actix_web::web;
 use askama::Template;
 use serde::Deserialize;
 
-use super::super::{field_errors, is_validation, pick, Chrome, Ctx, Errors, Form, PageError};
-use super::{platform_admin, when, Answer};
+use super::super::{day, field_errors, is_validation, pick, Chrome, Ctx, Errors, Form, PageError};
+use super::{platform_admin, Answer};
 use crate::auth::AuthUser;
 use crate::certs::admin as certs;
 use crate::telemetry::run_blocking;
@@ -115,9 +115,9 @@ async fn certificate_view(
         verify_href: format!("/verify/{}", c.serial),
         recipient: c.recipient_name,
         title: pick(lang, &c.title, &c.title_en).to_string(),
-        issued: when(c.issued_at),
+        issued: day(lang, c.issued_at),
         revoked: c.revoked_at.is_some(),
-        revoked_on: c.revoked_at.map(when).unwrap_or_default(),
+        revoked_on: c.revoked_at.map(|d| day(lang, d)).unwrap_or_default(),
         revoked_reason: c.revoked_reason.unwrap_or_default(),
         serial: c.serial,
         reason,

@@ -87,8 +87,3 @@ fn role_name(t: &Texts, role: Role) -> &'static str {
         Role::Admin => t.admin_role_admin,
     }
 }
-
-/// A moment as these pages show it.
-fn when(at: chrono::NaiveDateTime) -> String {
-    at.format("%d/%m/%Y").to_string()
-}

@@ -6,8 +6,8 @@ use actix_web::http::StatusCode;
 use actix_web::web;
 use askama::Template;
 
-use super::super::{message_of, pick, Chrome, Ctx, Errors, Form, PageError};
-use super::{as_admin, platform_admin, role_name, when, Answer, ROLES};
+use super::super::{day, message_of, pick, Chrome, Ctx, Errors, Form, PageError};
+use super::{as_admin, platform_admin, role_name, Answer, ROLES};
 use crate::accounts::admin::{self as platform, GrantPlace, RoleChange};
 use crate::auth::{AuthUser, Role};
 use crate::error::{ApiError, Code};
@@ -147,9 +147,9 @@ async fn user_view(
         username: u.username.unwrap_or_default(),
         phone: u.phone.unwrap_or_default(),
         email: u.email.unwrap_or_default(),
-        created: when(u.created_at),
+        created: day(lang, u.created_at),
         disabled: u.disabled_at.is_some(),
-        disabled_on: u.disabled_at.map(when).unwrap_or_default(),
+        disabled_on: u.disabled_at.map(|d| day(lang, d)).unwrap_or_default(),
         roles,
         role_opts,
         locality_code: out.locality_code,
@@ -158,7 +158,7 @@ async fn user_view(
             .map(|c| CertRow {
                 href: format!("/admin/certificates/{}", c.serial),
                 title: pick(lang, &c.title, &c.title_en).to_string(),
-                issued: when(c.issued_at),
+                issued: day(lang, c.issued_at),
                 revoked: c.revoked_at.is_some(),
                 serial: c.serial,
             })

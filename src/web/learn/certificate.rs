@@ -6,7 +6,7 @@ use askama::Template;
 use super::super::{Chrome, Ctx, PageError};
 #[allow(unused_imports)]
 use super::catalogue::{card_view, CardView};
-use super::{date, pick};
+use super::{day, pick};
 use crate::auth::AuthUser;
 use crate::telemetry::run_blocking;
 
@@ -40,7 +40,7 @@ pub(super) async fn certificate_page(
         c: ctx.chrome(pick(lang, &c.title, &c.title_en), true),
         name: c.recipient_name.clone(),
         title: pick(lang, &c.title, &c.title_en).to_string(),
-        date: date(lang, c.issued_at),
+        date: day(lang, c.issued_at),
         pdf: format!("/api/v1/certificates/{}/pdf", c.serial),
         qr_svg: crate::certs::qr_svg(&verify),
         verify,

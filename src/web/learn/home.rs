@@ -6,7 +6,7 @@ use askama::Template;
 use super::super::{Chrome, Ctx, PageError};
 #[allow(unused_imports)]
 use super::catalogue::{card_view, CardView};
-use super::{date, item_href, pick};
+use super::{day, item_href, pick};
 use crate::content::catalogue::Filter;
 use crate::courses::catalogue;
 use crate::learning::{home, EnrollmentStatus};
@@ -109,7 +109,7 @@ pub(super) async fn home_page(ctx: Ctx) -> Result<HttpResponse, PageError> {
         .map(|c| CertRow {
             title: pick(lang, &c.title, &c.title_en).to_string(),
             href: format!("/my/certificates/{}", c.serial),
-            date: date(lang, c.issued_at),
+            date: day(lang, c.issued_at),
             revoked: c.revoked,
         })
         .collect();

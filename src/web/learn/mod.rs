@@ -13,7 +13,6 @@ use actix_web::web;
 use super::{Ctx, PageError};
 use crate::content::catalogue::PublishedCourse;
 use crate::courses;
-use crate::i18n::Lang;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.route("/", web::get().to(home::home_page))
@@ -53,9 +52,4 @@ pub fn item_href(slug: &str, key: &str, is_quiz: bool) -> String {
     }
 }
 
-pub fn date(lang: Lang, d: chrono::NaiveDateTime) -> String {
-    match lang {
-        Lang::Vi => d.format("%d/%m/%Y").to_string(),
-        Lang::En => d.format("%-d %b %Y").to_string(),
-    }
-}
+pub use super::day;

@@ -4,8 +4,8 @@ use actix_web::{web, HttpResponse};
 use askama::Template;
 use serde::Deserialize;
 
-use super::super::{Chrome, Ctx, PageError};
-use super::{day, pick, staff_user};
+use super::super::{day, Chrome, Ctx, PageError};
+use super::{pick, staff_user};
 use crate::community::help;
 use crate::community::Db;
 use crate::i18n::pages::Texts;
@@ -65,7 +65,11 @@ pub(super) async fn help_page(
             href: format!("/staff/residents/{}", n.resident.user_id),
             name: n.resident.display_name,
             reasons: n.reasons.iter().map(|r| reason_name(t, r)).collect(),
-            last_activity: day(n.resident.last_activity_at),
+            last_activity: n
+                .resident
+                .last_activity_at
+                .map(|d| day(lang, d))
+                .unwrap_or_default(),
         })
         .collect();
     ctx.ok(&HelpPage {

@@ -77,12 +77,6 @@ fn no_store(mut res: HttpResponse) -> HttpResponse {
     res
 }
 
-/// A day as the staff pages show it (empty for none).
-fn day(at: Option<chrono::NaiveDateTime>) -> String {
-    at.map(|d| d.format("%d/%m/%Y").to_string())
-        .unwrap_or_default()
-}
-
 fn eid_name(t: &Texts, v: &str) -> &'static str {
     match v {
         "level1" => t.eid_level1,

@@ -4,8 +4,8 @@ use actix_web::{web, HttpResponse};
 use askama::Template;
 use serde::Deserialize;
 
-use super::super::{Chrome, Ctx, PageError};
-use super::{course_views, day, eid_name, staff_user, CourseView};
+use super::super::{day, Chrome, Ctx, PageError};
+use super::{course_views, eid_name, staff_user, CourseView};
 use crate::community::help;
 use crate::community::residents::{self, ResidentOverview};
 use crate::community::Db;
@@ -97,7 +97,11 @@ pub(super) async fn residents_page(
             name: o.resident.display_name.clone(),
             eid: eid_name(t, &o.profile.eid_status),
             courses: course_views(lang, &o.courses),
-            last_activity: day(o.resident.last_activity_at),
+            last_activity: o
+                .resident
+                .last_activity_at
+                .map(|d| day(lang, d))
+                .unwrap_or_default(),
             needs_help: helped.contains(&o.resident.user_id),
         })
         .collect();
