@@ -363,9 +363,9 @@ texts! {
     setup_officer_nav: "Việc của cán bộ xã, tỉnh", "Officer pages";
     setup_localities_title: "Địa bàn", "Localities";
     setup_no_localities: "Bạn chưa được giao quản lý địa bàn nào.", "You administer no locality yet.";
-    setup_kind_province: "Tỉnh, thành phố", "Province";
-    setup_kind_commune: "Xã, phường", "Commune";
-    setup_kind_village: "Thôn, tổ dân phố", "Village";
+    setup_kind_province: "Tỉnh", "Province";
+    setup_kind_commune: "Xã", "Commune";
+    setup_kind_village: "Thôn", "Village";
     setup_kind_other: "Địa bàn", "Locality";
     setup_code_label: "Mã", "Code";
     setup_code_optional: "Mã (không bắt buộc)", "Code (optional)";
