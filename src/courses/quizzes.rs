@@ -119,6 +119,20 @@ pub fn replace_question(
     qkey: &str,
     question: Question,
 ) -> ApiResult<CourseDoc> {
+    replace_question_at(pool, actor, slug, key, qkey, question, None)
+}
+
+/// [`replace_question`] for an author who read the draft at version `expected` (when given):
+/// 409 `edit_conflict` when someone saved it since, and nothing is changed.
+pub fn replace_question_at(
+    pool: &DbPool,
+    actor: &AuthUser,
+    slug: &str,
+    key: &str,
+    qkey: &str,
+    question: Question,
+    expected: Option<i32>,
+) -> ApiResult<CourseDoc> {
     if question.key != qkey {
         return Err(ApiError::field(
             "key",
@@ -126,7 +140,8 @@ pub fn replace_question(
             "must equal the question key in the path",
         ));
     }
-    edit(pool, actor, slug, |doc| {
+    let mut conn = pool.get()?;
+    let edited = super::edit_draft_at(&mut conn, slug, actor, expected, |doc| {
         let quiz = quiz_mut(doc, key)?;
         let slot = quiz
             .spec
@@ -136,7 +151,8 @@ pub fn replace_question(
             .ok_or_else(|| ApiError::not_found(format!("No question `{qkey}` in quiz `{key}`.")))?;
         *slot = question.clone();
         check_quiz(key, &quiz.spec)
-    })
+    })?;
+    Ok(edited.1)
 }
 
 /// Removes a question from a quiz's pool.

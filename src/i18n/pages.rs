@@ -510,6 +510,14 @@ texts! {
     author_stats_col_answered: "Số câu trả lời", "Answers";
     author_stats_col_share: "Tỉ lệ đúng", "Share right";
     author_stats_col_wrong: "Đáp án sai hay chọn nhất", "Wrong answer chosen most";
+    author_questions_title: "Câu hỏi của bài kiểm tra", "The quiz's questions";
+    author_questions_intro: "Sửa lời hỏi và lời giải thích của từng câu rồi bấm “Lưu” của câu đó. Các đáp án giữ nguyên.",
+        "Change a question's prompt and explanation, then press that question's “Save”. Its answers stay as they are.";
+    author_prompt_label: "Lời hỏi", "Prompt";
+    author_explanation_label: "Lời giải thích (hiện sau khi làm bài)", "Explanation (shown after the attempt)";
+    author_question_saved: "Đã lưu câu hỏi vào bản nháp. Phiên bản nháp:", "The question is saved to the draft. Draft version:";
+    author_question_conflict: "Chưa lưu: có người đã lưu bản nháp sau khi bạn mở trang này. Những gì bạn gõ vẫn ở đây; bấm “Lưu” lần nữa để thay.",
+        "Not saved: someone saved the draft after you opened this page. What you typed is still here; press “Save” again to replace it.";
     // platform admin (web/admin)
     admin_nav_label: "Quản trị nền tảng", "Platform administration";
     admin_users_title: "Người dùng", "Users";

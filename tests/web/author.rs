@@ -7,6 +7,12 @@
 //! form posted without its CSRF token changes nothing; a learner gets the 404 page on every
 //! authoring page. Every page type is checked with axe-core and photographed at 360×800 and
 //! 1366×768 (`target/web-screenshots/author-*.png`).
+//!
+//! `instructor_reorders_and_reads_quiz_stats`: modules and items moved with "Lên" / "Xuống"
+//! (checked in the API's draft; a move after a change made through the API is refused and says
+//! so); a quiz's statistics page shows the API's figures for three learners' attempts, with its
+//! chart and table; a question's prompt edited (saved, refused empty beside the field, a
+//! conflict keeps what was typed); CSRF refusals; a learner gets the 404 page.
 
 use serde_json::{json, Value};
 
@@ -405,6 +411,35 @@ fn order(spec: &[(&str, &[&str])]) -> Vec<(String, Vec<String>)> {
         .collect()
 }
 
+/// Puts `text` in the field `css`.
+async fn set(b: &Browser, css: &str, text: &str) {
+    b.js(
+        "document.querySelector(arguments[0]).value = arguments[1]; return true",
+        vec![json!(css), json!(text)],
+    )
+    .await;
+}
+
+/// The prompt of question `key` in the draft, through the API.
+async fn draft_prompt(app: &TestApp, token: &str, key: &str) -> String {
+    fn find(v: &Value, key: &str) -> Option<String> {
+        match v {
+            Value::Object(o) if o.get("key") == Some(&json!(key)) && o.contains_key("prompt") => {
+                o["prompt"].as_str().map(str::to_string)
+            }
+            Value::Object(o) => o.values().find_map(|v| find(v, key)),
+            Value::Array(a) => a.iter().find_map(|v| find(v, key)),
+            _ => None,
+        }
+    }
+    let d = app
+        .get(&format!("/api/v1/courses/{QSLUG}/draft"))
+        .token(token)
+        .expect(200)
+        .await;
+    find(&d["draft"], key).unwrap()
+}
+
 async fn press_id(b: &Browser, css: &str) {
     let el = b.find(css).await;
     b.click_to_next_page(el).await;
@@ -534,11 +569,7 @@ async fn instructor_reorders_and_reads_quiz_stats(backend: Backend) {
             "{key}"
         );
         let share = (q["correct_share"].as_f64().unwrap() * 100.0).round();
-        assert_eq!(
-            b.text(&cell("share")).await,
-            format!("{share} %"),
-            "{key}"
-        );
+        assert_eq!(b.text(&cell("share")).await, format!("{share} %"), "{key}");
     }
     assert!(b
         .text("#stats-table tr[data-key='otp'] th")
@@ -574,6 +605,74 @@ async fn instructor_reorders_and_reads_quiz_stats(backend: Backend) {
         "{chart}"
     );
     check(&b, &mut audit, "author-quiz-stats").await;
+
+    // The quiz's questions, from the course page: a prompt edited and saved to the draft.
+    b.open(&page).await;
+    b.press(&format!("{}: Kiểm tra nhanh", T.author_quiz)).await;
+    let quiz_path = format!("/author/courses/{QSLUG}/quizzes/kt");
+    assert_eq!(b.path().await, quiz_path);
+    assert_eq!(
+        value(&b, "#prompt-otp").await,
+        "Ai được biết mã OTP của bạn?"
+    );
+    check(&b, &mut audit, "author-questions").await;
+    let new_prompt = "Ai được biết mã OTP gửi về điện thoại của bạn?";
+    set(&b, "#prompt-otp", new_prompt).await;
+    press_id(&b, "#save-otp").await;
+    assert!(
+        b.text("#q-otp p.flash")
+            .await
+            .starts_with(T.author_question_saved),
+        "{}",
+        b.main_text().await
+    );
+    assert_eq!(draft_prompt(&app, &token, "otp").await, new_prompt);
+    assert_eq!(
+        draft_prompt(&app, &token, "cong-an").await,
+        "Công an gọi điện bắt chuyển tiền là thật."
+    );
+
+    // An empty prompt is answered beside the field; nothing is saved.
+    set(&b, "#prompt-otp", "  ").await;
+    press_id(&b, "#save-otp").await;
+    assert_eq!(b.text("#prompt-otp-error").await, T.err_required);
+    assert_eq!(
+        b.find("#prompt-otp")
+            .await
+            .attr("aria-describedby")
+            .await
+            .unwrap(),
+        Some("prompt-otp-error".to_string())
+    );
+    assert_eq!(draft_prompt(&app, &token, "otp").await, new_prompt);
+    check(&b, &mut audit, "author-questions-error").await;
+
+    // A save after a change made through the API: nothing saved, the typed text kept.
+    b.open(&quiz_path).await;
+    app.put(&format!("/api/v1/courses/{QSLUG}/modules/n/items"))
+        .token(&token)
+        .json(&json!({"keys": ["c"]}))
+        .expect(200)
+        .await;
+    let mine = "Mã OTP: ai được biết?";
+    set(&b, "#prompt-otp", mine).await;
+    press_id(&b, "#save-otp").await;
+    assert_eq!(b.text("#q-otp-conflict").await, T.author_question_conflict);
+    assert_eq!(value(&b, "#prompt-otp").await, mine);
+    assert_eq!(draft_prompt(&app, &token, "otp").await, new_prompt);
+    press_id(&b, "#save-otp").await;
+    assert_eq!(draft_prompt(&app, &token, "otp").await, mine);
+
+    // Without the CSRF token: refused, nothing saved.
+    b.js(
+        "document.querySelector('#save-otp').form.querySelector('input[name=csrf]').remove(); return true",
+        vec![],
+    )
+    .await;
+    set(&b, "#prompt-otp", "Không có mã CSRF").await;
+    press_id(&b, "#save-otp").await;
+    assert_eq!(b.text("h1").await, T.csrf_title);
+    assert_eq!(draft_prompt(&app, &token, "otp").await, mine);
     b.close().await;
 
     // A learner: the 404 page for the statistics and for a reorder posted with their own token.
@@ -582,9 +681,14 @@ async fn instructor_reorders_and_reads_quiz_stats(backend: Backend) {
         log_in(&b, "hoc.vien@example.vn", "mat-khau-rat-dai-1").await,
         "/"
     );
-    b.open(&stats_path).await;
-    assert_eq!(b.text("h1").await, T.not_found_title);
-    assert!(!b.main_text().await.contains("OTP"));
+    for path in [
+        stats_path.clone(),
+        format!("/author/courses/{QSLUG}/quizzes/kt"),
+    ] {
+        b.open(&path).await;
+        assert_eq!(b.text("h1").await, T.not_found_title, "{path}");
+        assert!(!b.main_text().await.contains("OTP"), "{path}");
+    }
     // The form built on a page of theirs that carries their CSRF token.
     b.open("/").await;
     b.js(

@@ -193,7 +193,10 @@ pub(super) fn course_view(ctx: &Ctx, o: Overview, flash: String) -> CoursePage {
                             ItemDoc::Quiz(q) => format!("{}: {}", t.author_quiz, q.spec.title),
                         },
                         key: i.key().to_string(),
-                        edit: lesson_editor(&slug, i),
+                        edit: lesson_editor(&slug, i).or_else(|| {
+                            matches!(i, ItemDoc::Quiz(_))
+                                .then(|| format!("/author/courses/{slug}/quizzes/{}", i.key()))
+                        }),
                         stats: matches!(i, ItemDoc::Quiz(_))
                             .then(|| format!("/author/courses/{slug}/quizzes/{}/stats", i.key())),
                         up: moved(&item_keys, ii, true),

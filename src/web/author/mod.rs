@@ -6,12 +6,13 @@
 //! lesson) is this site's 404 here.
 //!
 //! `courses` holds the list and a course's page (check, publish, releases); `order` its "Lên" /
-//! "Xuống" buttons (modules and items reordered); `lesson` the lesson editor; `stats` a quiz's
-//! statistics with their chart.
+//! "Xuống" buttons (modules and items reordered); `lesson` the lesson editor; `questions` a quiz's
+//! questions edited; `stats` a quiz's statistics with their chart.
 
 mod courses;
 mod lesson;
 mod order;
+mod questions;
 mod stats;
 
 use actix_web::http::StatusCode;
@@ -38,6 +39,14 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route(
             "/author/courses/{slug}/modules/{module}/order",
             web::post().to(order::items),
+        )
+        .route(
+            "/author/courses/{slug}/quizzes/{key}",
+            web::get().to(questions::questions_page),
+        )
+        .route(
+            "/author/courses/{slug}/quizzes/{key}/questions/{question}",
+            web::post().to(questions::question_post),
         )
         .route(
             "/author/courses/{slug}/quizzes/{key}/stats",
