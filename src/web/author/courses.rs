@@ -8,7 +8,7 @@ use serde::Deserialize;
 
 use super::super::learn::pick;
 use super::super::{Chrome, Ctx, Form, PageError};
-use super::{refused, when};
+use super::when;
 use crate::content::validate::Issue;
 use crate::content::{CourseDoc, ItemDoc};
 use crate::courses::authoring::{self, Overview};
@@ -41,7 +41,7 @@ pub(super) async fn courses_page(ctx: Ctx) -> Result<HttpResponse, PageError> {
     let pool = ctx.state.pool.clone();
     let list = run_blocking(move || authoring::my_courses(&pool, &user))
         .await
-        .map_err(|e| refused(lang, e))?;
+        .map_err(|e| PageError::hidden(lang, e))?;
     let courses = list
         .into_iter()
         .map(|s| CourseRowView {
@@ -254,7 +254,7 @@ pub(super) async fn overview(ctx: &Ctx, slug: String) -> Result<Overview, PageEr
     let pool = ctx.state.pool.clone();
     run_blocking(move || authoring::overview(&pool, &user, &slug))
         .await
-        .map_err(|e| refused(lang, e))
+        .map_err(|e| PageError::hidden(lang, e))
 }
 
 pub(super) async fn course_page(
@@ -304,7 +304,7 @@ pub(super) async fn publish(
                 &course_view(ctx, o, String::new()),
             )
         }
-        Err(e) => Err(refused(lang, e)),
+        Err(e) => Err(PageError::hidden(lang, e)),
     }
 }
 

@@ -10,7 +10,6 @@ use serde::Deserialize;
 
 use super::super::learn::pick;
 use super::super::{field_errors, is_validation, Chrome, Ctx, Errors, Form, PageError};
-use super::refused;
 use crate::auth::AuthUser;
 use crate::content::render::markdown_to_html;
 use crate::content::{ItemDoc, LessonDoc};
@@ -63,7 +62,7 @@ async fn load(
     let s = slug.to_string();
     let draft = run_blocking(move || authoring::get(&pool, &user, &s))
         .await
-        .map_err(|e| refused(lang, e))?;
+        .map_err(|e| PageError::hidden(lang, e))?;
     let lesson = lesson_of(&draft, key).ok_or_else(|| PageError::not_found(lang))?;
     Ok((draft, lesson))
 }
@@ -166,6 +165,6 @@ pub(super) async fn lesson_post(
             }
             ctx.render(StatusCode::UNPROCESSABLE_ENTITY, &p)
         }
-        Err(e) => Err(refused(lang, e)),
+        Err(e) => Err(PageError::hidden(lang, e)),
     }
 }

@@ -15,12 +15,7 @@ mod order;
 mod questions;
 mod stats;
 
-use actix_web::http::StatusCode;
 use actix_web::web;
-
-use super::PageError;
-use crate::error::ApiError;
-use crate::i18n::Lang;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.route("/author", web::get().to(courses::courses_page))
@@ -60,16 +55,6 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             "/author/courses/{slug}/lessons/{key}/save",
             web::post().to(lesson::lesson_post),
         );
-}
-
-/// A refusal as the authoring pages answer it: someone who may not author (403 in the API) or
-/// edit this course gets the site's 404, and learns nothing about it.
-fn refused(lang: Lang, e: ApiError) -> PageError {
-    if e.status == StatusCode::FORBIDDEN {
-        PageError::not_found(lang)
-    } else {
-        PageError::from_api(lang, e)
-    }
 }
 
 /// A moment as the authoring pages show it (UTC, to the minute).

@@ -9,7 +9,6 @@ use actix_web::{web, HttpResponse};
 
 use super::super::{Ctx, Form, PageError};
 use super::courses::{course_view, overview};
-use super::refused;
 use crate::courses::authoring::{self, Draft};
 use crate::error::{ApiResult, Code};
 use crate::telemetry::run_blocking;
@@ -43,7 +42,7 @@ async fn answer(ctx: &Ctx, slug: String, res: ApiResult<Draft>) -> Result<HttpRe
         Err(e) if e.status == StatusCode::UNPROCESSABLE_ENTITY => {
             (StatusCode::UNPROCESSABLE_ENTITY, t.author_move_stale)
         }
-        Err(e) => return Err(refused(ctx.lang, e)),
+        Err(e) => return Err(PageError::hidden(ctx.lang, e)),
     };
     let o = overview(ctx, slug).await?;
     let mut page = course_view(ctx, o, String::new());

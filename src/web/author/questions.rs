@@ -11,7 +11,6 @@ use serde::Deserialize;
 
 use super::super::learn::pick;
 use super::super::{field_errors, is_validation, message_of, Chrome, Ctx, Form, PageError};
-use super::refused;
 use crate::auth::AuthUser;
 use crate::content::{ItemDoc, QuizDoc};
 use crate::courses::authoring::{self, Draft};
@@ -66,7 +65,7 @@ async fn load(
     let s = slug.to_string();
     let draft = run_blocking(move || authoring::get(&pool, &user, &s))
         .await
-        .map_err(|e| refused(lang, e))?;
+        .map_err(|e| PageError::hidden(lang, e))?;
     let quiz = quiz_of(&draft, key).ok_or_else(|| PageError::not_found(lang))?;
     Ok((draft, quiz))
 }
@@ -184,6 +183,6 @@ pub(super) async fn question_post(
             }
             ctx.render(StatusCode::UNPROCESSABLE_ENTITY, &p)
         }
-        Err(e) => Err(refused(lang, e)),
+        Err(e) => Err(PageError::hidden(lang, e)),
     }
 }

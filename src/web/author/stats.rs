@@ -8,7 +8,6 @@ use askama::Template;
 
 use super::super::officer::charts::{self, Row};
 use super::super::{Chrome, Ctx, PageError};
-use super::refused;
 use crate::i18n::Lang;
 use crate::quiz::stats::{self, QuizStats};
 use crate::telemetry::run_blocking;
@@ -132,7 +131,7 @@ pub(super) async fn stats_page(
     let (s, k) = (slug.clone(), key.clone());
     let res = run_blocking(move || stats::quiz_stats(&st.pool, &st.catalogue, &user, &s, &k))
         .await
-        .map_err(|e| refused(lang, e))?;
+        .map_err(|e| PageError::hidden(lang, e))?;
     ctx.ok(&view(&ctx, slug, key, res))
 }
 
