@@ -332,6 +332,7 @@ texts! {
     dash_rate: "Tỷ lệ", "Rate";
     dash_target: "Mục tiêu", "Target";
     dash_gap: "Chênh lệch với mục tiêu (số âm: đã vượt)", "Gap to target (negative: passed)";
+    dash_col_gap: "Chênh lệch", "Gap";
     dash_how: "Cách tính", "How it is counted";
     dash_official: "Chỉ tiêu chính thức", "Official indicator";
     dash_proxy: "Số gần đúng: Học số đếm chứng nhận của mình, không phải xác nhận trên VNeID.", "An approximation: Học số counts its own certificates, not the confirmation on VNeID.";

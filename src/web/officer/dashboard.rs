@@ -432,7 +432,7 @@ async fn dashboard_page(
         ("numerator", t.dash_col_reached),
         ("denominator", t.dash_denominator),
         ("rate", t.dash_rate),
-        ("gap", t.dash_gap),
+        ("gap", t.dash_col_gap),
     ]
     .into_iter()
     .map(|(col, label)| {
