@@ -274,13 +274,20 @@ fn check_census(c: &Census) -> ApiResult<()> {
             "must be between 0 and 200,000,000",
         );
     }
-    if let (Some(p), Some(a)) = (c.population, c.adults) {
-        v.check(
-            a <= p,
-            "adults",
-            "inconsistent",
-            "cannot exceed the population",
-        );
+    // Age groups are parts of the population.
+    if let Some(p) = c.population {
+        for (name, part) in [
+            ("aged_14_plus", c.aged_14_plus),
+            ("adults", c.adults),
+            ("working_age", c.working_age),
+        ] {
+            v.check(
+                part.is_none_or(|n| n <= p),
+                name,
+                "inconsistent",
+                "cannot exceed the population",
+            );
+        }
     }
     v.finish()
 }

@@ -333,6 +333,7 @@ texts! {
     dash_target: "Mục tiêu", "Target";
     dash_gap: "Chênh lệch với mục tiêu (số âm: đã vượt)", "Gap to target (negative: passed)";
     dash_col_gap: "Chênh lệch", "Gap";
+    attempt_number: "Lần", "Attempt";
     dash_how: "Cách tính", "How it is counted";
     dash_official: "Chỉ tiêu chính thức", "Official indicator";
     dash_proxy: "Số gần đúng: Học số đếm chứng nhận của mình, không phải xác nhận trên VNeID.", "An approximation: Học số counts its own certificates, not the confirmation on VNeID.";
@@ -385,7 +386,7 @@ texts! {
     setup_recoded: "Đã đổi mã.", "The code was changed.";
     setup_err_code_taken: "Mã này đã được dùng cho địa bàn khác.", "Another locality already has this code.";
     setup_err_range: "Hãy nhập một số từ 0 đến 200.000.000.", "Enter a number from 0 to 200,000,000.";
-    setup_err_adults: "Số người trưởng thành không thể lớn hơn dân số.", "Adults cannot be more than the population.";
+    setup_err_adults: "Nhóm tuổi này không thể lớn hơn dân số.", "This age group cannot be more than the population.";
     setup_err_no_user: "Không tìm thấy người dùng này. Hãy nhập tên đăng nhập, số điện thoại hoặc e-mail của họ.", "No such user. Enter their username, phone number or e-mail.";
     setup_err_whole: "Hãy nhập một số nguyên, ví dụ 12500, hoặc để trống.", "Enter a whole number, e.g. 12500, or leave it empty.";
     setup_err_number: "Hãy nhập một số, ví dụ 85 hoặc 85,5.", "Enter a number, e.g. 85 or 85.5.";

@@ -234,6 +234,23 @@ async fn census_figures(backend: Backend) {
         .json(&json!({"population": 10, "adults": 20}))
         .await;
     assert_problem(res, 422, "validation_failed").await;
+    // Every age group is part of the population.
+    let res = app
+        .put(&format!(
+            "/api/v1/admin/localities/{}/census/2026",
+            w.commune
+        ))
+        .token(&w.commune_admin)
+        .json(&json!({"population": 10, "aged_14_plus": 11, "working_age": 12}))
+        .await;
+    let problem = assert_problem(res, 422, "validation_failed").await;
+    let fields: Vec<&str> = problem["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["field"].as_str().unwrap())
+        .collect();
+    assert_eq!(fields, ["aged_14_plus", "working_age"], "{problem}");
     let res = app
         .put(&format!(
             "/api/v1/admin/localities/{}/census/1800",

@@ -297,6 +297,8 @@ async fn officer_sets_up_the_area(backend: Backend) {
     b.type_into("#population", "3000").await;
     b.press(T.setup_save_button).await;
     assert_eq!(error_of(&b, "adults").await, T.setup_err_adults);
+    // People aged 14 and over are part of the population too.
+    assert_eq!(error_of(&b, "aged_14_plus").await, T.setup_err_adults);
     check(&b, &mut audit, "officer-setup-census-errors").await;
     assert_eq!(
         census(&app, &a).await,
