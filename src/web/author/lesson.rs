@@ -12,7 +12,7 @@ use super::super::learn::pick;
 use super::super::{field_errors, is_validation, Chrome, Ctx, Errors, Form, PageError};
 use crate::auth::AuthUser;
 use crate::content::render::markdown_to_html;
-use crate::content::{ItemDoc, LessonDoc};
+use crate::content::LessonDoc;
 use crate::courses::authoring::{self, Draft, LessonPatch};
 use crate::error::Code;
 use crate::telemetry::run_blocking;
@@ -39,15 +39,7 @@ struct LessonPage {
 }
 
 fn lesson_of(draft: &Draft, key: &str) -> Option<LessonDoc> {
-    draft
-        .doc
-        .modules
-        .iter()
-        .flat_map(|m| m.items.iter())
-        .find_map(|i| match i {
-            ItemDoc::Lesson(l) if l.key == key => Some(l.clone()),
-            _ => None,
-        })
+    draft.doc.lessons().find(|l| l.key == key).cloned()
 }
 
 /// The draft (for its authors) and its lesson `key`; the 404 page otherwise.

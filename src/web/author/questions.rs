@@ -12,7 +12,7 @@ use serde::Deserialize;
 use super::super::learn::pick;
 use super::super::{field_errors, is_validation, message_of, Chrome, Ctx, Form, PageError};
 use crate::auth::AuthUser;
-use crate::content::{ItemDoc, QuizDoc};
+use crate::content::QuizDoc;
 use crate::courses::authoring::{self, Draft};
 use crate::courses::quizzes;
 use crate::error::Code;
@@ -43,15 +43,7 @@ struct QuestionsPage {
 }
 
 fn quiz_of(draft: &Draft, key: &str) -> Option<QuizDoc> {
-    draft
-        .doc
-        .modules
-        .iter()
-        .flat_map(|m| m.items.iter())
-        .find_map(|i| match i {
-            ItemDoc::Quiz(q) if q.key == key => Some(q.clone()),
-            _ => None,
-        })
+    draft.doc.quizzes().find(|q| q.key == key).cloned()
 }
 
 async fn load(
