@@ -459,77 +459,106 @@ fn report_of(
     explanations: &[String],
 ) -> ApiResult<Report> {
     let area = query::area(conn, root, year)?;
-    let targets = query::targets(conn, root, year)?;
     let year_end = format!("{}-01-01", year + 1);
     // Activity is kept by day (see `touch_profile`): from the start of the day 30 days ago.
     let since = (now - TimeDelta::days(30))
         .format("%Y-%m-%d 00:00:00")
         .to_string();
-    let pass = query::indicator_pass(conn, &area.subtree, config, &year_end, year, Some(&since))?;
-    let indicators = INDICATORS
-        .iter()
-        .zip(&pass.pairs)
-        .zip(explanations)
-        .map(|((def, &(numerator, registered)), explanation)| {
-            let field = definitions::census_field(def.population);
-            let census = arithmetic::roll_up(root, &area.children, &|l| {
-                area.census.get(l).and_then(field)
-            });
-            let f =
-                arithmetic::figure(numerator, registered, census, targets.get(def.key).copied());
-            IndicatorValue {
-                key: def.key,
-                name: def.name,
-                name_en: def.name_en,
-                proxy: def.proxy,
-                official_name: def.official_name,
-                explanation: explanation.clone(),
-                unit: "%",
-                numerator,
-                denominator: Some(f.denominator),
-                denominator_source: f.source.as_str(),
-                rate: f.rate,
-                target: f.target.map(|(kind, value)| Target { kind, value }),
-                gap: f.gap,
-            }
-        })
-        .collect();
-    let (certificates, teams, facilitators) =
-        query::certificates_teams_facilitators(conn, &area.subtree, year)?;
-    let children = match breakdown {
-        true => {
-            let mut list = Vec::new();
-            for child in area.children.get(root).into_iter().flatten() {
-                list.push(report_of(
-                    conn,
-                    child,
-                    year,
-                    now,
-                    false,
-                    config,
-                    explanations,
-                )?);
-            }
-            list.sort_by(|a, b| a.locality_name.cmp(&b.locality_name));
-            Some(list)
-        }
-        false => None,
+    // One scan of the subtree, by locality, gives the locality's figures and its children's.
+    let passes =
+        query::indicator_passes(conn, &area.subtree, config, &year_end, year, Some(&since))?;
+    let counted = query::certificates_teams_facilitators(conn, &area.subtree, year)?;
+    let children: Vec<String> = match breakdown {
+        true => area.children.get(root).cloned().unwrap_or_default(),
+        false => Vec::new(),
     };
-    Ok(Report {
-        locality_id: area.locality.id,
-        locality_name: area.locality.name,
-        kind: area.locality.kind,
+    let mut reported: Vec<String> = vec![root.to_string()];
+    reported.extend(children.iter().cloned());
+    let mut targets = query::targets_of(conn, &reported, year)?;
+    let parts = Parts {
+        area: &area,
+        passes: &passes,
+        counted: &counted,
+        explanations,
         year,
-        indicators,
-        counts: Counts {
-            learners_registered: pass.people,
-            active_last_30_days: pass.active,
-            certificates_issued_in_year: certificates,
-            teams,
-            facilitators,
-        },
-        children,
-    })
+    };
+    let mut report = parts.report(root, targets.remove(root).unwrap_or_default());
+    if breakdown {
+        let mut list: Vec<Report> = children
+            .iter()
+            .map(|c| parts.report(c, targets.remove(c).unwrap_or_default()))
+            .collect();
+        list.sort_by(|a, b| a.locality_name.cmp(&b.locality_name));
+        report.children = Some(list);
+    }
+    Ok(report)
+}
+
+/// What the report of a locality of an area is made of.
+struct Parts<'a> {
+    area: &'a query::Area,
+    passes: &'a query::Passes,
+    counted: &'a query::Counted,
+    explanations: &'a [String],
+    year: i32,
+}
+
+impl Parts<'_> {
+    /// The report (without children) of `id`, a locality of the area.
+    fn report(&self, id: &str, targets: query::Targets) -> Report {
+        let area = self.area;
+        let below = area.below(id);
+        let pass = self.passes.over(&below);
+        let indicators = INDICATORS
+            .iter()
+            .zip(&pass.pairs)
+            .zip(self.explanations)
+            .map(|((def, &(numerator, registered)), explanation)| {
+                let field = definitions::census_field(def.population);
+                let census = arithmetic::roll_up(id, &area.children, &|l| {
+                    area.census.get(l).and_then(field)
+                });
+                let f = arithmetic::figure(
+                    numerator,
+                    registered,
+                    census,
+                    targets.get(def.key).copied(),
+                );
+                IndicatorValue {
+                    key: def.key,
+                    name: def.name,
+                    name_en: def.name_en,
+                    proxy: def.proxy,
+                    official_name: def.official_name,
+                    explanation: explanation.clone(),
+                    unit: "%",
+                    numerator,
+                    denominator: Some(f.denominator),
+                    denominator_source: f.source.as_str(),
+                    rate: f.rate,
+                    target: f.target.map(|(kind, value)| Target { kind, value }),
+                    gap: f.gap,
+                }
+            })
+            .collect();
+        let (certificates, teams, facilitators) = self.counted.over(&below);
+        let locality = area.localities.get(id);
+        Report {
+            locality_id: id.to_string(),
+            locality_name: locality.map(|l| l.name.clone()).unwrap_or_default(),
+            kind: locality.map(|l| l.kind.clone()).unwrap_or_default(),
+            year: self.year,
+            indicators,
+            counts: Counts {
+                learners_registered: pass.people,
+                active_last_30_days: pass.active,
+                certificates_issued_in_year: certificates,
+                teams,
+                facilitators,
+            },
+            children: None,
+        }
+    }
 }
 
 /// Numerators at the end of each month from `from` to `to` (both `(year, month)`).
@@ -541,24 +570,15 @@ pub fn timeline(
 ) -> ApiResult<Vec<TimelinePoint>> {
     let (_, subtree) = query::locality_and_subtree(conn, root)?;
     let config = effective_config(conn)?;
-    let mut points = Vec::new();
-    let (mut y, mut m) = from;
-    while (y, m) <= to {
-        let (ny, nm) = if m == 12 { (y + 1, 1) } else { (y, m + 1) };
-        let end = format!("{ny}-{nm:02}-01");
-        let pass = query::indicator_pass(conn, &subtree, &config, &end, y, None)?;
-        let numerators = INDICATORS
-            .iter()
-            .zip(&pass.pairs)
-            .map(|(def, (n, _))| (def.key, *n))
-            .collect();
-        points.push(TimelinePoint {
-            month: format!("{y}-{m:02}"),
-            numerators,
-        });
-        (y, m) = (ny, nm);
-    }
-    Ok(points)
+    Ok(
+        query::timeline_numerators(conn, &subtree, &config, from, to)?
+            .into_iter()
+            .map(|((y, m), numerators)| TimelinePoint {
+                month: format!("{y}-{m:02}"),
+                numerators: INDICATORS.iter().map(|d| d.key).zip(numerators).collect(),
+            })
+            .collect(),
+    )
 }
 
 #[cfg(test)]

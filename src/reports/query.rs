@@ -64,12 +64,6 @@ pub(super) fn execute_over_ids(conn: &mut DbConn, sql: &str, ids: &[String]) -> 
     })
 }
 
-/// Runs a `SELECT COUNT(*) AS n ...` over the bound `ids`.
-fn count_over_ids(conn: &mut DbConn, sql: &str, ids: &[String]) -> ApiResult<i64> {
-    let rows: Vec<crate::db::Count> = load_over_ids(conn, sql, ids)?;
-    Ok(rows.first().map(|r| r.n).unwrap_or(0))
-}
-
 /// Who of the profiles `p` belongs to a population in `year`.
 pub(super) fn population_sql(p: Population, year: i32) -> String {
     match p {
@@ -103,11 +97,12 @@ fn person_counts(q: &Qualification, key: &str, end: &str) -> String {
     }
 }
 
-/// Every indicator of the people of the bound villages (a subtree's localities) in one scan of
-/// their profiles, which carry the facts.
+/// Every indicator of the people of the bound localities (a subtree's), per locality, in one
+/// scan of their profiles, which carry the facts.
 ///
-/// Rows: `k` = index in `INDICATORS` with `n` qualifying and `d` registered in its population;
-/// `k` = -1 with `n` = people active since `since` (0 without) and `d` = people registered.
+/// Rows: `v` the locality; `k` = index in `INDICATORS` with `n` qualifying and `d` registered in
+/// its population; `k` = -1 with `n` = people active since `since` (0 without) and `d` = people
+/// registered. Grouped by locality so that one scan gives a report and each of its children's.
 /// The localities are bound as a list rather than found by a recursive CTE, so that PostgreSQL's
 /// estimate of the rows is right (an index scan for a commune, a parallel scan for a province).
 fn indicators_sql(config: &Config, end: &str, year: i32, since: Option<&str>) -> String {
@@ -130,14 +125,15 @@ fn indicators_sql(config: &Config, end: &str, year: i32, since: Option<&str>) ->
         None => "0".to_string(),
     };
     let rows: Vec<String> = (0..INDICATORS.len())
-        .map(|i| format!("SELECT {i} AS k, n{i} AS n, d{i} AS d FROM agg"))
+        .map(|i| format!("SELECT v, {i} AS k, n{i} AS n, d{i} AS d FROM agg"))
         .chain(std::iter::once(
-            "SELECT -1 AS k, active AS n, people AS d FROM agg".to_string(),
+            "SELECT v, -1 AS k, active AS n, people AS d FROM agg".to_string(),
         ))
         .collect();
     format!(
-        "WITH agg AS MATERIALIZED (SELECT {sums}, {active} AS active, COUNT(*) AS people \
-           FROM learner_profiles p WHERE p.village_id {IDS}) \
+        "WITH agg AS MATERIALIZED (SELECT p.village_id AS v, {sums}, {active} AS active, \
+           COUNT(*) AS people FROM learner_profiles p WHERE p.village_id {IDS} \
+           GROUP BY p.village_id) \
          {rows}",
         sums = sums.join(", "),
         rows = rows.join(" UNION ALL "),
@@ -146,6 +142,8 @@ fn indicators_sql(config: &Config, end: &str, year: i32, since: Option<&str>) ->
 
 #[derive(QueryableByName)]
 struct IndicatorRow {
+    #[diesel(sql_type = Text)]
+    v: String,
     #[diesel(sql_type = Integer)]
     k: i32,
     #[diesel(sql_type = BigInt)]
@@ -154,7 +152,8 @@ struct IndicatorRow {
     d: i64,
 }
 
-/// What one pass over a subtree gives.
+/// What one pass over some localities gives.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub(super) struct Pass {
     /// (qualifying, registered in the population), in the order of `INDICATORS`.
     pub pairs: Vec<(i64, i64)>,
@@ -162,30 +161,60 @@ pub(super) struct Pass {
     pub people: i64,
 }
 
+impl Pass {
+    fn empty() -> Self {
+        Self {
+            pairs: vec![(0, 0); INDICATORS.len()],
+            ..Self::default()
+        }
+    }
+
+    fn add(&mut self, r: &IndicatorRow) {
+        match usize::try_from(r.k) {
+            Ok(i) if i < INDICATORS.len() => {
+                self.pairs[i].0 += r.n;
+                self.pairs[i].1 += r.d;
+            }
+            _ => {
+                self.active += r.n;
+                self.people += r.d;
+            }
+        }
+    }
+}
+
+/// The passes of a subtree, by locality (see [`indicator_passes`]).
+pub(super) struct Passes(HashMap<String, Pass>);
+
+impl Passes {
+    /// The pass over the localities `ids` (a subtree's: each counted once).
+    pub fn over(&self, ids: &[String]) -> Pass {
+        let mut sum = Pass::empty();
+        for p in ids.iter().filter_map(|id| self.0.get(id)) {
+            for (s, x) in sum.pairs.iter_mut().zip(&p.pairs) {
+                (s.0, s.1) = (s.0 + x.0, s.1 + x.1);
+            }
+            sum.active += p.active;
+            sum.people += p.people;
+        }
+        sum
+    }
+}
+
 /// Every indicator's numerator and registered population over the localities `subtree` at
-/// `end` (exclusive), ages in `year`; with `since`, the people active from then.
-pub(super) fn indicator_pass(
+/// `end` (exclusive), ages in `year`; with `since`, the people active from then: one scan of the
+/// profiles and one of the households, grouped by locality.
+pub(super) fn indicator_passes(
     conn: &mut DbConn,
     subtree: &[String],
     config: &Config,
     end: &str,
     year: i32,
     since: Option<&str>,
-) -> ApiResult<Pass> {
+) -> ApiResult<Passes> {
     let sql = indicators_sql(config, end, year, since);
-    let read = |c: &mut DbConn| -> ApiResult<Pass> {
-        let rows: Vec<IndicatorRow> = load_over_ids(c, &sql, subtree)?;
-        let mut pass = Pass {
-            pairs: vec![(0, 0); INDICATORS.len()],
-            active: 0,
-            people: 0,
-        };
-        for r in rows {
-            match usize::try_from(r.k) {
-                Ok(i) if i < INDICATORS.len() => pass.pairs[i] = (r.n, r.d),
-                _ => (pass.active, pass.people) = (r.n, r.d),
-            }
-        }
+    let read = |c: &mut DbConn| -> ApiResult<Passes> {
+        let mut rows: Vec<IndicatorRow> = load_over_ids(c, &sql, subtree)?;
         // Households with a member who counts (kept on the household), and households
         // registered in the subtree (the household indicator's population).
         if let Some(i) = INDICATORS
@@ -193,17 +222,24 @@ pub(super) fn indicator_pass(
             .position(|d| d.population == Population::Households)
         {
             let key = INDICATORS[i].key;
-            let row: Vec<IndicatorRow> = load_over_ids(
+            rows.extend(load_over_ids::<IndicatorRow>(
                 c,
                 &format!(
-                    "SELECT {i} AS k, COUNT(*) FILTER (WHERE h.met_{key} < '{end}') AS n, \
-                     COUNT(*) AS d FROM households h WHERE h.village_id {IDS}"
+                    "SELECT h.village_id AS v, {i} AS k, \
+                     COUNT(*) FILTER (WHERE h.met_{key} < '{end}') AS n, COUNT(*) AS d \
+                     FROM households h WHERE h.village_id {IDS} GROUP BY h.village_id"
                 ),
                 subtree,
-            )?;
-            pass.pairs[i] = row.first().map(|r| (r.n, r.d)).unwrap_or((0, 0));
+            )?);
         }
-        Ok(pass)
+        let mut passes: HashMap<String, Pass> = HashMap::new();
+        for r in rows {
+            passes
+                .entry(r.v.clone())
+                .or_insert_with(Pass::empty)
+                .add(&r);
+        }
+        Ok(Passes(passes))
     };
     match conn {
         // The households of a province do not fit PostgreSQL's default 4 MB of hash memory; give
@@ -216,15 +252,164 @@ pub(super) fn indicator_pass(
     }
 }
 
+/// The month (`YYYY-MM`) of a timestamp column, on PostgreSQL (`pg`) or SQLite.
+fn month_of(pg: bool, column: &str) -> String {
+    match pg {
+        true => format!("to_char({column}, 'YYYY-MM')"),
+        false => format!("substr({column}, 1, 7)"),
+    }
+}
+
+/// The timeline's statement: per indicator, the people (households) who count, by the month
+/// their fact was first met (`''` for an indicator without a course or certificate part, whose
+/// people count from the start), with one count per year of `years` (its population's ages).
+/// Rows `k` (indicator), `j` (index in `years`), `m` (month), `n`.
+fn timeline_sql(pg: bool, config: &Config, end: &str, years: &[i32]) -> Option<String> {
+    let mut parts = Vec::new();
+    for (i, def) in INDICATORS.iter().enumerate() {
+        let key = def.key;
+        let q = &config[key];
+        let counts = |cond: &dyn Fn(i32) -> String| -> String {
+            (0..years.len())
+                .map(|j| format!("COUNT(*) FILTER (WHERE {}) AS c{j}", cond(years[j])))
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        if def.population == Population::Households {
+            parts.push(format!(
+                "SELECT {i} AS k, {m} AS m, {c} FROM households h \
+                 WHERE h.village_id {IDS} AND h.met_{key} < '{end}' GROUP BY 2",
+                m = month_of(pg, &format!("h.met_{key}")),
+                c = counts(&|_| "1 = 1".to_string()),
+            ));
+            continue;
+        }
+        let eid = eid_part(q);
+        let (month, met) = match (q.has_fact(), &eid) {
+            (true, _) => (
+                month_of(pg, &format!("p.met_{key}")),
+                format!(" AND p.met_{key} < '{end}'"),
+            ),
+            (false, Some(_)) => ("''".to_string(), String::new()),
+            // Nobody counts.
+            (false, None) => continue,
+        };
+        let eid = eid.unwrap_or_else(|| "1 = 1".to_string());
+        parts.push(format!(
+            "SELECT {i} AS k, {month} AS m, {c} FROM learner_profiles p \
+             WHERE p.village_id {IDS}{met} GROUP BY 2",
+            c = counts(&|y| format!("({}) AND {eid}", population_sql(def.population, y))),
+        ));
+    }
+    if parts.is_empty() {
+        return None;
+    }
+    let rows: Vec<String> = (0..years.len())
+        .map(|j| format!("SELECT k, {j} AS j, m, c{j} AS n FROM g"))
+        .collect();
+    Some(format!(
+        "WITH g AS MATERIALIZED ({parts}) {rows}",
+        parts = parts.join(" UNION ALL "),
+        rows = rows.join(" UNION ALL "),
+    ))
+}
+
+#[derive(QueryableByName)]
+struct TimelineRow {
+    #[diesel(sql_type = Integer)]
+    k: i32,
+    #[diesel(sql_type = Integer)]
+    j: i32,
+    #[diesel(sql_type = Text)]
+    m: String,
+    #[diesel(sql_type = BigInt)]
+    n: i64,
+}
+
+/// Every indicator's numerator over the localities `subtree` at the end of each month from
+/// `from` to `to` (both `(year, month)`), ages in each month's year, in one statement: the
+/// people who count by the month they first did, added up month by month. Equal to one
+/// [`indicator_passes`] per month (tested).
+pub(super) fn timeline_numerators(
+    conn: &mut DbConn,
+    subtree: &[String],
+    config: &Config,
+    from: (i32, u32),
+    to: (i32, u32),
+) -> ApiResult<Vec<((i32, u32), Vec<i64>)>> {
+    let years: Vec<i32> = (from.0..=to.0).collect();
+    let (ny, nm) = next_month(to);
+    let end = format!("{ny}-{nm:02}-01");
+    let pg = matches!(conn, DbConn::Pg(_));
+    let rows: Vec<TimelineRow> = match timeline_sql(pg, config, &end, &years) {
+        Some(sql) => load_over_ids(conn, &sql, subtree)?,
+        None => Vec::new(),
+    };
+    // By indicator and year: (month, people), in the order of the months ('' first).
+    let mut by: HashMap<(usize, usize), Vec<(String, i64)>> = HashMap::new();
+    for r in rows.into_iter().filter(|r| r.n > 0) {
+        if let (Ok(k), Ok(j)) = (usize::try_from(r.k), usize::try_from(r.j)) {
+            by.entry((k, j)).or_default().push((r.m, r.n));
+        }
+    }
+    for list in by.values_mut() {
+        list.sort();
+    }
+    let mut points = Vec::new();
+    let mut month = from;
+    while month <= to {
+        let label = format!("{}-{:02}", month.0, month.1);
+        let j = usize::try_from(month.0 - from.0).unwrap_or(0);
+        let numerators = (0..INDICATORS.len())
+            .map(|k| {
+                by.get(&(k, j)).map_or(0, |list| {
+                    list.iter()
+                        .take_while(|(m, _)| *m <= label)
+                        .map(|(_, n)| n)
+                        .sum()
+                })
+            })
+            .collect();
+        points.push((month, numerators));
+        month = next_month(month);
+    }
+    Ok(points)
+}
+
+/// The month after `(year, month)`.
+pub(super) fn next_month((y, m): (i32, u32)) -> (i32, u32) {
+    if m == 12 {
+        (y + 1, 1)
+    } else {
+        (y, m + 1)
+    }
+}
+
 /// A locality and what a report of its subtree needs besides the profiles.
 pub(super) struct Area {
-    pub locality: Locality,
     /// The locality and every locality below it.
     pub subtree: Vec<String>,
     /// The children of each locality of the subtree.
     pub children: HashMap<String, Vec<String>>,
     /// The census figures entered for the year, by locality.
     pub census: HashMap<String, Census>,
+    /// Every locality of the subtree.
+    pub localities: HashMap<String, Locality>,
+}
+
+impl Area {
+    /// `id` and every locality below it.
+    pub fn below(&self, id: &str) -> Vec<String> {
+        let mut all = vec![id.to_string()];
+        let mut i = 0;
+        while i < all.len() {
+            if let Some(c) = self.children.get(&all[i]) {
+                all.extend(c.iter().cloned());
+            }
+            i += 1;
+        }
+        all
+    }
 }
 
 /// The locality `root` and its subtree (404 when there is no such locality).
@@ -240,15 +425,15 @@ pub(super) fn locality_and_subtree(
 
 /// The area of `root` with the census figures of `year`.
 pub(super) fn area(conn: &mut DbConn, root: &str, year: i32) -> ApiResult<Area> {
-    let (locality, subtree) = locality_and_subtree(conn, root)?;
-    let tree: Vec<(String, Option<String>)> = localities::table
+    let (_, subtree) = locality_and_subtree(conn, root)?;
+    let tree: Vec<Locality> = localities::table
         .filter(localities::id.eq_any(&subtree))
-        .select((localities::id, localities::parent_id))
+        .select(Locality::as_select())
         .load(conn)?;
     let mut children: HashMap<String, Vec<String>> = HashMap::new();
-    for (id, parent) in &tree {
-        if let Some(p) = parent {
-            children.entry(p.clone()).or_default().push(id.clone());
+    for l in &tree {
+        if let Some(p) = &l.parent_id {
+            children.entry(p.clone()).or_default().push(l.id.clone());
         }
     }
     let census: HashMap<String, Census> = census::table
@@ -260,32 +445,46 @@ pub(super) fn area(conn: &mut DbConn, root: &str, year: i32) -> ApiResult<Area> 
         .map(|c| (c.locality_id.clone(), c))
         .collect();
     Ok(Area {
-        locality,
         subtree,
         children,
         census,
+        localities: tree.into_iter().map(|l| (l.id.clone(), l)).collect(),
     })
 }
 
-/// The targets of a locality for a year, by indicator: kind and stored value.
-pub(super) fn targets(
+/// A locality's targets for a year, by indicator: kind and stored value.
+pub(super) type Targets = HashMap<String, (TargetKind, i64)>;
+
+/// The targets of a locality for a year.
+pub(super) fn targets(conn: &mut DbConn, locality: &str, year: i32) -> ApiResult<Targets> {
+    let mut all = targets_of(conn, &[locality.to_string()], year)?;
+    Ok(all.remove(locality).unwrap_or_default())
+}
+
+/// The targets of the `localities` for a year, by locality.
+pub(super) fn targets_of(
     conn: &mut DbConn,
-    locality: &str,
+    localities: &[String],
     year: i32,
-) -> ApiResult<HashMap<String, (TargetKind, i64)>> {
-    Ok(indicator_targets::table
-        .filter(indicator_targets::locality_id.eq(locality))
+) -> ApiResult<HashMap<String, Targets>> {
+    let mut all: HashMap<String, Targets> = HashMap::new();
+    let rows = indicator_targets::table
+        .filter(indicator_targets::locality_id.eq_any(localities))
         .filter(indicator_targets::year.eq(year))
         .select((
+            indicator_targets::locality_id,
             indicator_targets::indicator,
             indicator_targets::kind,
             indicator_targets::value_bp,
         ))
-        .load::<(String, String, i64)>(conn)?
-        .into_iter()
+        .load::<(String, String, String, i64)>(conn)?;
+    for (l, k, kind, v) in rows {
         // A kind this version does not know is no target.
-        .filter_map(|(k, kind, v)| TargetKind::parse(&kind).map(|kind| (k, (kind, v))))
-        .collect())
+        if let Some(kind) = TargetKind::parse(&kind) {
+            all.entry(l).or_default().insert(k, (kind, v));
+        }
+    }
+    Ok(all)
 }
 
 /// Replaces the target of an indicator for a locality and year.
@@ -317,36 +516,89 @@ pub(super) fn store_target(
     Ok(())
 }
 
+#[derive(QueryableByName)]
+struct ByLocality {
+    #[diesel(sql_type = Text)]
+    v: String,
+    #[diesel(sql_type = BigInt)]
+    n: i64,
+}
+
+#[derive(QueryableByName)]
+struct Member {
+    #[diesel(sql_type = Text)]
+    v: String,
+    #[diesel(sql_type = Text)]
+    u: String,
+}
+
+/// Certificates issued in a year, teams and their members, by locality (see
+/// [`certificates_teams_facilitators`]).
+pub(super) struct Counted {
+    certificates: HashMap<String, i64>,
+    teams: HashMap<String, i64>,
+    members: Vec<Member>,
+}
+
+impl Counted {
+    /// Certificates, teams and distinct facilitators over the localities `ids`.
+    pub fn over(&self, ids: &[String]) -> (i64, i64, i64) {
+        let sum = |m: &HashMap<String, i64>| ids.iter().filter_map(|id| m.get(id)).sum();
+        let ids: std::collections::HashSet<&String> = ids.iter().collect();
+        let people: std::collections::HashSet<&String> = self
+            .members
+            .iter()
+            .filter(|m| ids.contains(&m.v))
+            .map(|m| &m.u)
+            .collect();
+        (
+            sum(&self.certificates),
+            sum(&self.teams),
+            people.len() as i64,
+        )
+    }
+}
+
 /// Certificates issued in `year` in the localities `subtree` (by the village each was issued
-/// in), teams of its villages, and their distinct members.
+/// in), teams of its villages, and their members, by locality.
 pub(super) fn certificates_teams_facilitators(
     conn: &mut DbConn,
     subtree: &[String],
     year: i32,
-) -> ApiResult<(i64, i64, i64)> {
-    let certificates = count_over_ids(
+) -> ApiResult<Counted> {
+    let by = |rows: Vec<ByLocality>| rows.into_iter().map(|r| (r.v, r.n)).collect();
+    let certificates = by(load_over_ids(
         conn,
         &format!(
-            "SELECT COUNT(*) AS n FROM certificates ct WHERE ct.village_id {IDS} \
-             AND ct.issued_at >= '{year}-01-01' AND ct.issued_at < '{}-01-01'",
+            "SELECT ct.village_id AS v, COUNT(*) AS n FROM certificates ct \
+             WHERE ct.village_id {IDS} \
+             AND ct.issued_at >= '{year}-01-01' AND ct.issued_at < '{}-01-01' \
+             GROUP BY ct.village_id",
             year + 1
         ),
         subtree,
-    )?;
-    let teams = count_over_ids(
-        conn,
-        &format!("SELECT COUNT(*) AS n FROM teams t WHERE t.village_id {IDS}"),
-        subtree,
-    )?;
-    let facilitators = count_over_ids(
+    )?);
+    let teams = by(load_over_ids(
         conn,
         &format!(
-            "SELECT COUNT(DISTINCT m.user_id) AS n FROM team_members m \
+            "SELECT t.village_id AS v, COUNT(*) AS n FROM teams t WHERE t.village_id {IDS} \
+             GROUP BY t.village_id"
+        ),
+        subtree,
+    )?);
+    let members = load_over_ids(
+        conn,
+        &format!(
+            "SELECT DISTINCT t.village_id AS v, m.user_id AS u FROM team_members m \
              JOIN teams t ON t.id = m.team_id WHERE t.village_id {IDS}"
         ),
         subtree,
     )?;
-    Ok((certificates, teams, facilitators))
+    Ok(Counted {
+        certificates,
+        teams,
+        members,
+    })
 }
 
 #[cfg(test)]
@@ -377,10 +629,28 @@ mod tests {
     }
 
     #[test]
+    fn the_timeline_counts_each_year_with_its_ages_by_month() {
+        let sql = timeline_sql(false, &defaults(), "2027-01-01", &[2025, 2026]).unwrap();
+        // Ages of each year of the series, in one column each.
+        assert!(sql.contains("p.birth_year IS NOT NULL AND p.birth_year <= 2011"));
+        assert!(sql.contains("p.birth_year IS NOT NULL AND p.birth_year <= 2012"));
+        assert!(sql.contains("SELECT k, 1 AS j, m, c1 AS n FROM g"));
+        // By the month a fact was met, up to the end of the series; the localities bound.
+        assert!(sql.contains("substr(p.met_adults_certified, 1, 7) AS m"));
+        assert!(sql.contains("p.met_adults_certified < '2027-01-01'"));
+        assert!(sql.contains("substr(h.met_households_certified, 1, 7) AS m"));
+        assert!(!sql.contains("village_id IN"));
+        assert_eq!(sql.matches(IDS).count(), INDICATORS.len());
+        let pg = timeline_sql(true, &defaults(), "2027-01-01", &[2026]).unwrap();
+        assert!(pg.contains("to_char(p.met_adults_certified, 'YYYY-MM') AS m"));
+        assert_eq!(next_month((2026, 12)), (2027, 1));
+    }
+
+    #[test]
     fn the_localities_are_bound_not_written() {
         let sql = indicators_sql(&defaults(), "2027-01-01", 2026, Some("2026-11-05 00:00:00"));
         assert_eq!(sql.matches(IDS).count(), 1);
-        assert!(sql.contains(&format!("WHERE p.village_id {IDS})")));
+        assert!(sql.contains(&format!("WHERE p.village_id {IDS} GROUP BY p.village_id)")));
         assert!(!sql.contains("village_id IN"));
         assert!(sql.contains("p.met_adults_certified < '2027-01-01'"));
         assert!(sql.contains("COUNT(*) FILTER (WHERE p.last_active_at >= '2026-11-05 00:00:00')"));

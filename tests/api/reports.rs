@@ -9,7 +9,8 @@ both_backends!(
     indicator_arithmetic_rollup_breakdown_and_sheet,
     report_scope,
     indicators_follow_learning_revocation_and_configuration,
-    proxies_required_courses_and_the_students_indicator
+    proxies_required_courses_and_the_students_indicator,
+    grouped_scans_equal_each_locality_and_month
 );
 
 const OFFICIALS_PROGRAM_TITLE: &str =
@@ -934,4 +935,84 @@ async fn proxies_required_courses_and_the_students_indicator(backend: Backend) {
         numerator(&app, &admin_token, &commune, "students_skilled").await,
         1
     );
+}
+
+/// A report's children come from one scan of the parent's subtree grouped by locality, and the
+/// timeline from one scan grouped by month: each child equals its own report, and each
+/// December of the timeline equals that year's report (ages in that year: a resident born in
+/// 2012 with level 2 e-identity is 14 in 2026, not in 2025).
+async fn grouped_scans_equal_each_locality_and_month(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let (_, admin_token) = admin(&app).await;
+    let (commune, v1, _) = fixture_commune(&app, &admin_token).await;
+    resident(&app, &v1, "sinh2012", 2012, "citizen").await;
+    app.db(|conn| {
+        use diesel::prelude::*;
+        let id: String = hocso::db::schema::users::table
+            .filter(hocso::db::schema::users::username.eq("sinh2012"))
+            .select(hocso::db::schema::users::id)
+            .first(conn)
+            .unwrap();
+        let mut p = cq::profile(conn, &id).unwrap().unwrap();
+        p.eid_status = "level2".into();
+        hocso::community::save_profile(conn, &p).unwrap();
+    })
+    .await;
+    let get = |path: String| {
+        let (app, token) = (&app, admin_token.clone());
+        async move { app.get(&path).token(&token).expect(200).await }
+    };
+    let province = get(format!("/api/v1/admin/localities/{commune}")).await["parent_id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    for root in [&province, &commune] {
+        let r = get(format!(
+            "/api/v1/reports/localities/{root}/indicators?year=2026&breakdown=children"
+        ))
+        .await;
+        let children = r["children"].as_array().unwrap();
+        assert!(!children.is_empty());
+        for child in children {
+            let id = child["locality_id"].as_str().unwrap();
+            let own = get(format!(
+                "/api/v1/reports/localities/{id}/indicators?year=2026"
+            ))
+            .await;
+            assert_eq!(child, &own, "{id}");
+        }
+        if *root == province {
+            // The commune is the province's only child: the same figures.
+            assert_eq!(children[0]["indicators"], r["indicators"]);
+            assert_eq!(children[0]["counts"], r["counts"]);
+        }
+    }
+    let points = get(format!(
+        "/api/v1/reports/localities/{commune}/indicators/timeline?from=2025-11&to=2027-01"
+    ))
+    .await;
+    let points = points.as_array().unwrap();
+    assert_eq!(points.len(), 15);
+    for (i, year) in [(1, 2025), (13, 2026)] {
+        assert_eq!(points[i]["month"], format!("{year}-12"));
+        let r = get(format!(
+            "/api/v1/reports/localities/{commune}/indicators?year={year}"
+        ))
+        .await;
+        for ind in r["indicators"].as_array().unwrap() {
+            let key = ind["key"].as_str().unwrap();
+            assert_eq!(
+                points[i]["numerators"][key], ind["numerator"],
+                "{year} {key}"
+            );
+        }
+    }
+    // The 2012-born resident counts from January 2026 only.
+    let level2 = |i: usize| {
+        points[i]["numerators"]["eid_level2_14plus"]
+            .as_i64()
+            .unwrap()
+    };
+    assert_eq!(level2(2), level2(1) + 1);
+    assert_eq!(points[14]["numerators"]["eid_level2_14plus"], level2(13));
 }
