@@ -32,7 +32,7 @@ pub fn import_census(conn: &mut DbConn, bytes: &[u8]) -> ApiResult<ImportReport>
                 report.problems.push(RowProblem {
                     row: *line,
                     column: "code".into(),
-                    problem: format!("no locality `{code}`"),
+                    problem: format!("không có địa bàn mã `{code}` / no locality `{code}`"),
                 });
                 continue;
             };
@@ -43,7 +43,7 @@ pub fn import_census(conn: &mut DbConn, bytes: &[u8]) -> ApiResult<ImportReport>
                     report.problems.push(RowProblem {
                         row: *line,
                         column: "year".into(),
-                        problem: "a year between 2000 and 2100".into(),
+                        problem: "một năm từ 2000 đến 2100 / a year between 2000 and 2100".into(),
                     });
                     continue;
                 }
@@ -62,7 +62,9 @@ pub fn import_census(conn: &mut DbConn, bytes: &[u8]) -> ApiResult<ImportReport>
                         report.problems.push(RowProblem {
                             row: *line,
                             column: f.to_string(),
-                            problem: format!("`{v}` is not a whole number"),
+                            problem: format!(
+                                "`{v}` không phải số nguyên / `{v}` is not a whole number"
+                            ),
                         });
                     }
                 }

@@ -47,7 +47,7 @@ pub fn import_localities(conn: &mut DbConn, bytes: &[u8]) -> ApiResult<ImportRep
                         row: line,
                         column: "kind".into(),
                         problem:
-                            "code, name and a kind of province, commune or village are required"
+                            "cần mã, tên và loại (province, commune hoặc village) / code, name and a kind of province, commune or village are required"
                                 .into(),
                     });
                     continue;
@@ -83,7 +83,10 @@ pub fn import_localities(conn: &mut DbConn, bytes: &[u8]) -> ApiResult<ImportRep
                     report.problems.push(RowProblem {
                         row: *line,
                         column: "parent_code".into(),
-                        problem: format!("no locality `{}`", cell(&headers, row, "parent_code")),
+                        problem: {
+                            let c = cell(&headers, row, "parent_code");
+                            format!("không có địa bàn mã `{c}` / no locality `{c}`")
+                        },
                     });
                 }
                 break;

@@ -85,16 +85,24 @@ pub fn import_residents(
         if village_id.is_none() {
             problem(
                 "village_code",
-                format!("no village `{village_code}` in your area"),
+                format!(
+                    "không có thôn mã `{village_code}` trong địa bàn của bạn / no village `{village_code}` in your area"
+                ),
             );
         }
         let household_code = cell(&headers, row, "household_code");
         if household_code.is_empty() || household_code.len() > 40 {
-            problem("household_code", "required, at most 40 characters".into());
+            problem(
+                "household_code",
+                "bắt buộc, tối đa 40 ký tự / required, at most 40 characters".into(),
+            );
         }
         let name = cell(&headers, row, "name");
         if name.is_empty() || name.chars().count() > 100 {
-            problem("name", "required, at most 100 characters".into());
+            problem(
+                "name",
+                "bắt buộc, tối đa 100 ký tự / required, at most 100 characters".into(),
+            );
         }
         let birth = cell(&headers, row, "birth_year");
         let birth_year = if birth.is_empty() {
@@ -107,9 +115,10 @@ pub fn import_residents(
                     problem(
                         "birth_year",
                         format!(
-                            "`{birth}` is not a year between {} and {}",
-                            years.start(),
-                            years.end()
+                            "`{birth}` không phải năm từ {a} đến {b} / \
+                             `{birth}` is not a year between {a} and {b}",
+                            a = years.start(),
+                            b = years.end()
                         ),
                     );
                     None
@@ -121,7 +130,10 @@ pub fn import_residents(
         if !GROUPS.contains(&group) {
             problem(
                 "learner_group",
-                format!("`{group}`: use citizen, official, enterprise_worker or student"),
+                format!(
+                    "`{group}`: dùng citizen, official, enterprise_worker hoặc student / \
+                     `{group}`: use citizen, official, enterprise_worker or student"
+                ),
             );
         }
         let phone_raw = cell(&headers, row, "phone");
@@ -132,7 +144,10 @@ pub fn import_residents(
             if p.is_none() {
                 problem(
                     "phone",
-                    format!("`{phone_raw}` is not a Vietnamese phone number"),
+                    format!(
+                        "`{phone_raw}` không phải số điện thoại Việt Nam / \
+                         `{phone_raw}` is not a Vietnamese phone number"
+                    ),
                 );
             }
             p
@@ -147,7 +162,10 @@ pub fn import_residents(
         if eid.is_none() {
             problem(
                 "eid_status",
-                format!("`{eid_text}`: use none, level1 or level2"),
+                format!(
+                    "`{eid_text}`: dùng none, level1 hoặc level2 / \
+                     `{eid_text}`: use none, level1 or level2"
+                ),
             );
         }
         let external = cell(&headers, row, "external_id");
@@ -157,11 +175,19 @@ pub fn import_residents(
             format!("id:{external}")
         };
         if let Some(first) = seen_keys.insert(key.clone(), *line) {
-            problem("name", format!("the same resident as line {first}"));
+            problem(
+                "name",
+                format!("trùng người ở dòng {first} / the same resident as line {first}"),
+            );
         }
         if let Some(p) = &phone {
             if let Some(first) = seen_phones.insert(p.clone(), *line) {
-                problem("phone", format!("the same phone number as line {first}"));
+                problem(
+                    "phone",
+                    format!(
+                    "trùng số điện thoại ở dòng {first} / the same phone number as line {first}"
+                ),
+                );
             }
         }
         if let (true, Some(eid)) = (problems.is_empty(), eid) {
@@ -275,7 +301,7 @@ fn resolve_resident(
             return Ok(Err(RowProblem {
                 row: r.line,
                 column: "external_id".into(),
-                problem: "this external id belongs to a person outside your area".into(),
+                problem: "mã này thuộc về một người ngoài địa bàn của bạn / this external id belongs to a person outside your area".into(),
             }));
         }
         return Ok(Ok(Target::Owner(p.user_id)));

@@ -33,7 +33,9 @@ async fn locality_tree_from_csv(backend: Backend) {
         "the bad row makes the exit status non-zero"
     );
     assert!(
-        stdout.contains("line 6: parent_code: no locality `KHONG-CO`"),
+        stdout.contains(
+            "line 6: parent_code: không có địa bàn mã `KHONG-CO` / no locality `KHONG-CO`"
+        ),
         "{stdout}"
     );
     assert!(

@@ -176,6 +176,11 @@ async fn import_and_hardest_questions(backend: Backend) {
     assert_eq!(report[0][0], "4");
     assert_eq!(report[0][1], T.staff_outcome_rejected);
     assert!(report[0][2].contains("birth_year"), "{report:?}");
+    // In the page's language: the Vietnamese half of the domain's "vi / en" text.
+    assert!(
+        report[0][2].contains("`19x0` không phải năm từ 1900 đến"),
+        "{report:?}"
+    );
     assert_eq!(
         report[1],
         ["5", T.staff_outcome_waiting, T.staff_waiting_message]

@@ -5,7 +5,7 @@ use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
 use askama::Template;
 
-use super::super::{is_validation, message_of, Chrome, Ctx, PageError};
+use super::super::{half, is_validation, message_of, Chrome, Ctx, PageError};
 use super::staff_user;
 use crate::community::imports;
 use crate::community::Db;
@@ -134,9 +134,14 @@ pub(super) async fn import_post(
             line: p.row,
             outcome: t.staff_outcome_rejected,
             message: if p.column.is_empty() {
-                p.problem.clone()
+                half(lang, &p.problem)
             } else {
-                format!("{} {}: {}", t.staff_column, p.column, p.problem)
+                format!(
+                    "{} {}: {}",
+                    t.staff_column,
+                    p.column,
+                    half(lang, &p.problem)
+                )
             },
         })
         .chain(report.waiting_for_owner.iter().map(|&line| ImportLine {
