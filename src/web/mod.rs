@@ -274,7 +274,8 @@ pub fn message_of(lang: Lang, e: &ApiError) -> String {
     half(lang, &e.detail)
 }
 
-fn half(lang: Lang, s: &str) -> String {
+/// The half of a "Tiếng Việt / English" text in the page's language (a text without " / " whole).
+pub fn half(lang: Lang, s: &str) -> String {
     match s.split_once(" / ") {
         Some((vi, en)) => match lang {
             Lang::Vi => vi.trim().to_string(),
@@ -290,6 +291,22 @@ pub fn pick<'a>(lang: Lang, vi: &'a str, en: &'a str) -> &'a str {
         Lang::En if !en.is_empty() => en,
         _ => vi,
     }
+}
+
+/// A moment as the pages show it, to the minute, in Vietnam's time (UTC+7 all year: the one
+/// time zone of the country, no daylight saving): `14:05 06/12/2026`. Stored times are UTC.
+pub fn clock(at: chrono::DateTime<chrono::Utc>) -> String {
+    vn_time(at).format("%H:%M %d/%m/%Y").to_string()
+}
+
+/// The hour and minute of a moment in Vietnam's time (see [`clock`]).
+pub fn hour(at: chrono::DateTime<chrono::Utc>) -> String {
+    vn_time(at).format("%H:%M").to_string()
+}
+
+fn vn_time(at: chrono::DateTime<chrono::Utc>) -> chrono::DateTime<chrono::FixedOffset> {
+    let vietnam = chrono::FixedOffset::east_opt(7 * 3600).expect("UTC+7 is an offset");
+    at.with_timezone(&vietnam)
 }
 
 /// A day as the pages show it: 06/12/2026 in Vietnamese, 6 Dec 2026 in English.
@@ -337,6 +354,10 @@ impl Errors {
     }
     pub fn any(&self) -> bool {
         !self.0.is_empty()
+    }
+    /// The field of the first error (`""` without one), which a form's summary links to.
+    pub fn first(&self) -> &str {
+        self.0.first().map(|(f, _)| f.as_str()).unwrap_or("")
     }
     pub fn push(&mut self, field: &str, message: impl Into<String>) {
         self.0.push((field.to_string(), message.into()));

@@ -287,6 +287,12 @@ async fn officer_sets_up_the_area(backend: Backend) {
     b.type_into("#adults", "nhiều").await;
     b.press(T.setup_save_button).await;
     assert_eq!(error_of(&b, "adults").await, T.setup_err_whole);
+    // The long form says so at its top, linking to the first field to fix.
+    assert_eq!(b.text("#form-errors").await, T.staff_form_errors);
+    assert_eq!(
+        b.find("#form-errors a").await.attr("href").await.unwrap(),
+        Some("#adults".into())
+    );
     assert_eq!(
         b.find("#population").await.prop("value").await.unwrap(),
         Some("-5".into())
@@ -331,10 +337,19 @@ async fn officer_sets_up_the_area(backend: Backend) {
     b.type_into("#value_households_certified", "800").await;
     b.press(T.setup_save_button).await;
     assert_eq!(flash(&b).await, T.setup_targets_saved);
+    // Written as the dashboard writes it (decimal comma in Vietnamese), and so in its field.
     assert!(b
         .text("#target-adults_certified .current")
         .await
-        .contains("70.5 %"));
+        .contains("70,5 %"));
+    assert_eq!(
+        b.find("#value_adults_certified")
+            .await
+            .prop("value")
+            .await
+            .unwrap(),
+        Some("70,5".into())
+    );
     let adults = indicator(&app, &a, "adults_certified").await;
     assert_eq!(adults["target"], json!({"kind": "rate", "value": 70.5}));
     assert_eq!(

@@ -57,7 +57,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         );
 }
 
-/// A moment as the authoring pages show it (UTC, to the minute).
+/// A moment as the authoring pages show it (Vietnam's time, to the minute).
 fn when(at: chrono::DateTime<chrono::Utc>) -> String {
-    at.format("%d/%m/%Y %H:%M UTC").to_string()
+    super::clock(at)
 }

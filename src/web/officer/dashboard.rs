@@ -53,7 +53,7 @@ fn int(lang: Lang, n: i64) -> String {
 
 /// A number with at most two decimals (as the report rounds them), no trailing zeros: `62,5`
 /// in Vietnamese, `62.5` in English.
-fn dec(lang: Lang, x: f64) -> String {
+pub(super) fn dec(lang: Lang, x: f64) -> String {
     let s = format!("{:.2}", x.abs());
     let (whole, frac) = s.split_once('.').unwrap_or((&s, ""));
     let frac = frac.trim_end_matches('0');

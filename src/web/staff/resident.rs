@@ -185,7 +185,7 @@ async fn resident_view(
             rows.into_iter()
                 .map(|(action, _, _, at)| AuditView {
                     action: audit_name(t, &action).to_string(),
-                    at: at.format("%d/%m/%Y %H:%M").to_string(),
+                    at: super::super::clock(at.and_utc()),
                 })
                 .collect()
         }),
@@ -291,10 +291,7 @@ pub(super) async fn reset_code(form: Form, path: web::Path<String>) -> Answer {
     match run_blocking(move || residents::reset_code(&Db::of(&st), &actor, rid)).await {
         Ok(r) => {
             let out = Outcome {
-                reset: Some((
-                    r.code,
-                    r.expires_at.format("%H:%M %d/%m/%Y UTC").to_string(),
-                )),
+                reset: Some((r.code, super::super::clock(r.expires_at.and_utc()))),
                 ..Outcome::default()
             };
             let page = resident_view(ctx, &user, id, out).await?;

@@ -8,12 +8,14 @@ use actix_web::{web, HttpResponse};
 use askama::Template;
 
 use super::super::super::{pick, Chrome, Ctx, Errors, Form, PageError};
+use super::super::dashboard::dec;
 use super::{done_of, form_errors, kind_name, year_of};
 use crate::auth::AuthUser;
 use crate::community::localities::{self, CensusFigures};
 use crate::community::Db;
 use crate::db::community::Census;
 use crate::i18n::pages::Texts;
+use crate::i18n::Lang;
 use crate::reports::{self, TargetKind, TargetSetting};
 use crate::telemetry::run_blocking;
 
@@ -210,9 +212,15 @@ struct TargetsPage {
 }
 
 /// A target's value as the form shows it: a rate with up to two decimals, a count whole.
-fn show(value: f64) -> String {
+/// A target as a form field holds it: no thousands separator (the field reads it back), the
+/// decimal comma in Vietnamese as the dashboard writes it.
+fn show(lang: Lang, value: f64) -> String {
     let s = format!("{value:.2}");
-    s.trim_end_matches('0').trim_end_matches('.').to_string()
+    let s = s.trim_end_matches('0').trim_end_matches('.');
+    match lang {
+        Lang::Vi => s.replace('.', ","),
+        Lang::En => s.to_string(),
+    }
 }
 
 async fn targets_view(
@@ -233,8 +241,8 @@ async fn targets_view(
         .into_iter()
         .map(|(d, target)| {
             let current = match &target {
-                Some(tg) if tg.kind == TargetKind::Rate => format!("{} %", show(tg.value)),
-                Some(tg) => format!("{} {}", show(tg.value), t.setup_people),
+                Some(tg) if tg.kind == TargetKind::Rate => format!("{} %", dec(ctx.lang, tg.value)),
+                Some(tg) => format!("{} {}", dec(ctx.lang, tg.value), t.setup_people),
                 None => String::new(),
             };
             let (rate, value) = match typed {
@@ -244,7 +252,10 @@ async fn targets_view(
                 ),
                 None => (
                     target.as_ref().is_none_or(|tg| tg.kind == TargetKind::Rate),
-                    target.as_ref().map(|tg| show(tg.value)).unwrap_or_default(),
+                    target
+                        .as_ref()
+                        .map(|tg| show(ctx.lang, tg.value))
+                        .unwrap_or_default(),
                 ),
             };
             TargetRow {
@@ -376,7 +387,9 @@ mod tests {
         assert_eq!(decimal("NaN"), Err(()));
         assert_eq!(decimal("inf"), Err(()));
         assert_eq!(decimal("abc"), Err(()));
-        assert_eq!(show(85.5), "85.5");
-        assert_eq!(show(1200.0), "1200");
+        assert_eq!(show(Lang::En, 85.5), "85.5");
+        assert_eq!(show(Lang::Vi, 85.5), "85,5");
+        assert_eq!(decimal(&show(Lang::Vi, 85.25)), Ok(Some(85.25)));
+        assert_eq!(show(Lang::Vi, 1200.0), "1200");
     }
 }
