@@ -337,14 +337,21 @@ async fn dashboard_page(
     let input =
         ReportInput::parse(year, Some("children")).map_err(|e| PageError::hidden(lang, e))?;
     let months = months_of(year, now).map_err(|e| PageError::hidden(lang, e))?;
+    // The report and the timeline side by side, each on a connection and a report slot of its
+    // own (a dashboard waits for the longer of the two, not their sum).
+    let (u, rid) = (user.clone(), id.clone());
+    let report = reports::in_slot(&ctx.state, move |conn, st| {
+        reports::report_now(conn, st, &u, &rid, input)
+    });
     let rid = id.clone();
-    let (report, timeline) = reports::in_slot(&ctx.state, move |conn, st| {
-        let report = reports::report_now(conn, st, &user, &rid, input)?;
-        let timeline = reports::timeline_for(conn, &user, &rid, months)?;
-        Ok((report, timeline))
-    })
-    .await
-    .map_err(|e| PageError::hidden(lang, e))?;
+    let timeline = reports::in_slot(&ctx.state, move |conn, _| {
+        reports::timeline_for(conn, &user, &rid, months)
+    });
+    let (report, timeline) = tokio::join!(report, timeline);
+    let (report, timeline) = (
+        report.map_err(|e| PageError::hidden(lang, e))?,
+        timeline.map_err(|e| PageError::hidden(lang, e))?,
+    );
 
     let focus = q
         .indicator
