@@ -465,8 +465,15 @@ fn report_of(
         .format("%Y-%m-%d 00:00:00")
         .to_string();
     // One scan of the subtree, by locality, gives the locality's figures and its children's.
-    let passes =
-        query::indicator_passes(conn, &area.subtree, config, &year_end, year, Some(&since))?;
+    let passes = query::indicator_passes(
+        conn,
+        &area.subtree,
+        config,
+        &year_end,
+        year,
+        Some(&since),
+        breakdown,
+    )?;
     let counted = query::certificates_teams_facilitators(conn, &area.subtree, year)?;
     let children: Vec<String> = match breakdown {
         true => area.children.get(root).cloned().unwrap_or_default(),
@@ -477,16 +484,22 @@ fn report_of(
     let mut targets = query::targets_of(conn, &reported, year)?;
     let parts = Parts {
         area: &area,
-        passes: &passes,
         counted: &counted,
         explanations,
         year,
     };
-    let mut report = parts.report(root, targets.remove(root).unwrap_or_default());
+    let mut report = parts.report(
+        root,
+        passes.total(),
+        targets.remove(root).unwrap_or_default(),
+    );
     if breakdown {
         let mut list: Vec<Report> = children
             .iter()
-            .map(|c| parts.report(c, targets.remove(c).unwrap_or_default()))
+            .map(|c| {
+                let pass = passes.over(&area.below(c));
+                parts.report(c, pass, targets.remove(c).unwrap_or_default())
+            })
             .collect();
         list.sort_by(|a, b| a.locality_name.cmp(&b.locality_name));
         report.children = Some(list);
@@ -497,18 +510,16 @@ fn report_of(
 /// What the report of a locality of an area is made of.
 struct Parts<'a> {
     area: &'a query::Area,
-    passes: &'a query::Passes,
     counted: &'a query::Counted,
     explanations: &'a [String],
     year: i32,
 }
 
 impl Parts<'_> {
-    /// The report (without children) of `id`, a locality of the area.
-    fn report(&self, id: &str, targets: query::Targets) -> Report {
+    /// The report (without children) of `id`, a locality of the area, whose people `pass` counted.
+    fn report(&self, id: &str, pass: query::Pass, targets: query::Targets) -> Report {
         let area = self.area;
         let below = area.below(id);
-        let pass = self.passes.over(&below);
         let indicators = INDICATORS
             .iter()
             .zip(&pass.pairs)
