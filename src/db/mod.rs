@@ -4,6 +4,7 @@
 //! turned into a new SQLite file. Backend-specific SQL (upserts, row locking) lives in this
 //! module tree only, as a `match` on [`DbConn`].
 
+pub mod access_records;
 pub mod community;
 pub mod consents;
 pub mod courses;

@@ -63,6 +63,17 @@ diesel::table! {
 }
 
 diesel::table! {
+    access_records (id) {
+        id -> Text,
+        subject_id -> Text,
+        actor_id -> Text,
+        actor_role -> Text,
+        what -> Text,
+        read_at -> Timestamp,
+    }
+}
+
+diesel::table! {
     rate_limits (key) {
         key -> Text,
         tat_ms -> BigInt,
@@ -390,6 +401,7 @@ diesel::joinable!(one_time_tokens -> users (user_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     consents,
+    access_records,
     rate_limits,
     localities,
     users,

@@ -1,5 +1,6 @@
 //! The integration suite: black-box HTTP tests against a real app on SQLite and PostgreSQL.
 
+mod access_records;
 mod accounts;
 mod certificates;
 mod cli;

@@ -112,6 +112,8 @@ const ROUTES: &[&str] = &[
     "GET /api/v1/me/consents",
     "POST /api/v1/me/consents",
     "POST /api/v1/me/consents/{id}/withdraw",
+    "GET /api/v1/me/access-records",
+    "GET /api/v1/facilitator/residents/{id}",
     "DELETE /api/v1/admin/indicators/{key}",
     "DELETE /api/v1/admin/teams/{id}/members/{user_id}",
     "DELETE /api/v1/admin/users/{id}/roles",
