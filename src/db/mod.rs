@@ -16,6 +16,7 @@ pub mod migrate;
 mod pool;
 pub mod prepared;
 pub mod quiz;
+pub mod retention;
 pub mod schema;
 pub mod seed;
 pub mod users;

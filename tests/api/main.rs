@@ -16,5 +16,6 @@ mod privacy;
 mod quizzes;
 mod reports;
 mod resilience;
+mod retention;
 mod system;
 mod takeover;
