@@ -56,6 +56,9 @@ pub struct Settings {
     /// running it), named in the privacy notice; its contact (a phone, an address, an e-mail).
     pub privacy_controller_name: String,
     pub privacy_controller_contact: String,
+    /// Days between a request to erase a person's data and its erasure, during which the request
+    /// can be cancelled (0 to 365; src/privacy/erasure.rs).
+    pub erasure_grace_days: i64,
     /// Retention (src/privacy/retention.rs, docs/PRIVACY.md): how often the server deletes what
     /// is past its time (0: never, run `hocso retention run` instead), and how many days each
     /// kind is kept (0: for ever).
@@ -129,6 +132,7 @@ impl Default for Settings {
             rate_limit_store: "auto".into(),
             privacy_controller_name: String::new(),
             privacy_controller_contact: String::new(),
+            erasure_grace_days: 7,
             retention_interval_seconds: 3600,
             retention_progress_events_days: 365,
             retention_sessions_days: 30,
@@ -182,6 +186,12 @@ impl Settings {
     }
 
     fn validate(&self) -> anyhow::Result<()> {
+        if !(0..=365).contains(&self.erasure_grace_days) {
+            bail!(
+                "erasure_grace_days must be from 0 to 365, not {}",
+                self.erasure_grace_days
+            );
+        }
         if !matches!(self.log_format.as_str(), "pretty" | "json") {
             bail!(
                 "log_format must be `pretty` or `json`, not `{}`",
@@ -300,6 +310,7 @@ impl Settings {
                 "privacy_controller_contact",
                 self.privacy_controller_contact.clone(),
             ),
+            ("erasure_grace_days", self.erasure_grace_days.to_string()),
             (
                 "retention_interval_seconds",
                 self.retention_interval_seconds.to_string(),

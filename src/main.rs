@@ -51,9 +51,19 @@ enum Command {
     /// Deleting what is past its time (docs/PRIVACY.md, the retention_* settings).
     #[command(subcommand)]
     Retention(RetentionCommand),
+    /// Erasures of people's data at their request (docs/PRIVACY.md).
+    #[command(subcommand)]
+    Erasure(ErasureCommand),
     /// Developer tools.
     #[command(subcommand)]
     Dev(DevCommand),
+}
+
+#[derive(Subcommand)]
+enum ErasureCommand {
+    /// Carry out now every erasure whose day has come, each in a transaction of its own, and
+    /// print how many (the server also does it every hour).
+    Run,
 }
 
 #[derive(Subcommand)]
@@ -163,6 +173,7 @@ fn main() -> ExitCode {
         Command::Localities(ImportCommand::Import { file, .. }) => import(settings, &file, None),
         Command::Census(ImportCommand::Import { file, .. }) => import_census(settings, &file),
         Command::Retention(RetentionCommand::Run) => retention(settings),
+        Command::Erasure(ErasureCommand::Run) => erasure_run(settings),
         Command::Dev(DevCommand::Seed { learners }) => seed(settings, learners),
         Command::Dev(DevCommand::Argon2Rate { seconds }) => argon2_rate(settings, seconds),
         Command::Residents(ImportCommand::Import {
@@ -527,6 +538,18 @@ fn retention(settings: Settings) -> anyhow::Result<()> {
         pass.elapsed.as_secs_f64(),
         pass.longest_batch.as_millis()
     );
+    Ok(())
+}
+
+fn erasure_run(settings: Settings) -> anyhow::Result<()> {
+    let pool = hocso::db::connect_and_migrate(
+        &settings.effective_database_url(),
+        1,
+        std::time::Duration::from_millis(settings.db_timeout_ms),
+    )?;
+    let n = hocso::privacy::erasure::run_due_on(&mut *pool.get()?, hocso::db::now())
+        .map_err(|e| anyhow::anyhow!("{}", e.detail))?;
+    println!("{n} erased");
     Ok(())
 }
 

@@ -9,6 +9,7 @@ pub mod community;
 pub mod consents;
 pub mod courses;
 mod enums;
+pub mod erasure;
 pub mod learning;
 pub mod limits;
 pub mod mail;

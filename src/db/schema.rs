@@ -394,6 +394,21 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    erasure_requests (id) {
+        id -> Text,
+        user_id -> Text,
+        requested_by -> Nullable<Text>,
+        reason -> Nullable<Text>,
+        document_ref -> Nullable<Text>,
+        requested_at -> Timestamp,
+        due_at -> Timestamp,
+        cancelled_at -> Nullable<Timestamp>,
+        cancelled_by -> Nullable<Text>,
+        done_at -> Nullable<Timestamp>,
+    }
+}
+
 diesel::joinable!(role_grants -> users (user_id));
 diesel::joinable!(sessions -> users (user_id));
 diesel::joinable!(refresh_tokens -> sessions (session_id));

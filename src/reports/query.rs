@@ -174,7 +174,11 @@ pub(super) fn indicator_pass(
 ) -> ApiResult<Pass> {
     let sql = indicators_sql(config, end, year, since);
     let read = |c: &mut DbConn| -> ApiResult<Pass> {
-        let rows: Vec<IndicatorRow> = load_over_ids(c, &sql, subtree)?;
+        let mut rows: Vec<IndicatorRow> = load_over_ids(c, &sql, subtree)?;
+        // The anonymous facts of erased people count as the profiles do (`erased`).
+        if let Some(erased) = super::erased::over_erased(&sql) {
+            rows.extend(load_over_ids::<IndicatorRow>(c, &erased, subtree)?);
+        }
         let mut pass = Pass {
             pairs: vec![(0, 0); INDICATORS.len()],
             active: 0,
@@ -182,8 +186,11 @@ pub(super) fn indicator_pass(
         };
         for r in rows {
             match usize::try_from(r.k) {
-                Ok(i) if i < INDICATORS.len() => pass.pairs[i] = (r.n, r.d),
-                _ => (pass.active, pass.people) = (r.n, r.d),
+                Ok(i) if i < INDICATORS.len() => {
+                    pass.pairs[i].0 += r.n;
+                    pass.pairs[i].1 += r.d;
+                }
+                _ => (pass.active, pass.people) = (pass.active + r.n, pass.people + r.d),
             }
         }
         // Households with a member who counts (kept on the household), and households

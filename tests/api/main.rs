@@ -7,6 +7,7 @@ mod cli;
 mod community;
 mod courses;
 mod curriculum;
+mod erasure;
 mod hardening;
 mod helpers;
 mod imports;
