@@ -56,6 +56,19 @@ pub struct Settings {
     /// running it), named in the privacy notice; its contact (a phone, an address, an e-mail).
     pub privacy_controller_name: String,
     pub privacy_controller_contact: String,
+    /// Days between a request to erase a person's data and its erasure, during which the request
+    /// can be cancelled (0 to 365; src/privacy/erasure.rs).
+    pub erasure_grace_days: i64,
+    /// Retention (src/privacy/retention.rs, docs/PRIVACY.md): how often the server deletes what
+    /// is past its time (0: never, run `hocso retention run` instead), and how many days each
+    /// kind is kept (0: for ever).
+    pub retention_interval_seconds: u64,
+    pub retention_progress_events_days: u32,
+    pub retention_sessions_days: u32,
+    pub retention_one_time_tokens_days: u32,
+    pub retention_mail_body_days: u32,
+    pub retention_mail_days: u32,
+    pub retention_audit_days: u32,
     /// Where the rate limit counters live: `auto` (default: `database` on PostgreSQL, `memory`
     /// on SQLite), `database` (PostgreSQL only: every instance counts in the same buckets) or
     /// `memory` (each process counts on its own).
@@ -119,6 +132,14 @@ impl Default for Settings {
             rate_limit_store: "auto".into(),
             privacy_controller_name: String::new(),
             privacy_controller_contact: String::new(),
+            erasure_grace_days: 7,
+            retention_interval_seconds: 3600,
+            retention_progress_events_days: 365,
+            retention_sessions_days: 30,
+            retention_one_time_tokens_days: 7,
+            retention_mail_body_days: 7,
+            retention_mail_days: 365,
+            retention_audit_days: 730,
             mail_transport: "file".into(),
             mail_from: "Học số <no-reply@hocso.local>".into(),
             smtp_host: "localhost".into(),
@@ -165,6 +186,12 @@ impl Settings {
     }
 
     fn validate(&self) -> anyhow::Result<()> {
+        if !(0..=365).contains(&self.erasure_grace_days) {
+            bail!(
+                "erasure_grace_days must be from 0 to 365, not {}",
+                self.erasure_grace_days
+            );
+        }
         if !matches!(self.log_format.as_str(), "pretty" | "json") {
             bail!(
                 "log_format must be `pretty` or `json`, not `{}`",
@@ -282,6 +309,32 @@ impl Settings {
             (
                 "privacy_controller_contact",
                 self.privacy_controller_contact.clone(),
+            ),
+            ("erasure_grace_days", self.erasure_grace_days.to_string()),
+            (
+                "retention_interval_seconds",
+                self.retention_interval_seconds.to_string(),
+            ),
+            (
+                "retention_progress_events_days",
+                self.retention_progress_events_days.to_string(),
+            ),
+            (
+                "retention_sessions_days",
+                self.retention_sessions_days.to_string(),
+            ),
+            (
+                "retention_one_time_tokens_days",
+                self.retention_one_time_tokens_days.to_string(),
+            ),
+            (
+                "retention_mail_body_days",
+                self.retention_mail_body_days.to_string(),
+            ),
+            ("retention_mail_days", self.retention_mail_days.to_string()),
+            (
+                "retention_audit_days",
+                self.retention_audit_days.to_string(),
             ),
             ("mail_transport", self.mail_transport.clone()),
             ("mail_from", self.mail_from.clone()),

@@ -117,6 +117,10 @@ codes! {
     AttemptSubmitted = "attempt_submitted", CONFLICT, "Bài làm đã được nộp", "Attempt already submitted";
     AttemptClosed = "attempt_closed", CONFLICT, "Đã hết thời gian làm bài", "Attempt closed";
     ConsentWithdrawn = "consent_withdrawn", CONFLICT, "Sự đồng ý đã được rút lại", "Consent already withdrawn";
+    ErasureRequested = "erasure_requested", CONFLICT,
+        "Đã có yêu cầu xóa dữ liệu đang chờ", "Erasure already requested";
+    ErasureHoldsRole = "erasure_holds_role", CONFLICT,
+        "Tài khoản đang giữ vai trò quản lý", "The account holds a staff role";
     // 413, 415, 422, 429, 431
     PayloadTooLarge = "payload_too_large", PAYLOAD_TOO_LARGE, "Dữ liệu gửi lên quá lớn", "Payload too large";
     BatchTooLarge = "batch_too_large", PAYLOAD_TOO_LARGE, "Lô sự kiện quá lớn", "Batch too large";

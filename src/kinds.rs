@@ -137,6 +137,27 @@ crate::text_enum! {
 }
 
 crate::text_enum! {
+    /// What of a person's data a facilitator or an admin read (`access_records.what`; issue 21,
+    /// item 7): their profile, their progress in courses, their account (contact data, roles),
+    /// their certificates, the audit trail of what staff did for them.
+    pub enum ReadKind {
+        Profile = "profile",
+        Progress = "progress",
+        Account = "account",
+        Certificates = "certificates",
+        Audit = "audit",
+    }
+}
+
+crate::text_enum! {
+    /// In which role staff read a person's data (`access_records.actor_role`).
+    pub enum ReaderRole {
+        Facilitator = "facilitator",
+        Admin = "admin",
+    }
+}
+
+crate::text_enum! {
     /// An outbox mail's state (`mail_outbox.status`): pending until sent, or failed for good.
     pub enum MailStatus {
         Pending = "pending",

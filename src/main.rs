@@ -48,9 +48,29 @@ enum Command {
     /// Census figures per locality and year (the denominators of the indicators).
     #[command(subcommand)]
     Census(ImportCommand),
+    /// Deleting what is past its time (docs/PRIVACY.md, the retention_* settings).
+    #[command(subcommand)]
+    Retention(RetentionCommand),
+    /// Erasures of people's data at their request (docs/PRIVACY.md).
+    #[command(subcommand)]
+    Erasure(ErasureCommand),
     /// Developer tools.
     #[command(subcommand)]
     Dev(DevCommand),
+}
+
+#[derive(Subcommand)]
+enum ErasureCommand {
+    /// Carry out now every erasure whose day has come, each in a transaction of its own, and
+    /// print how many (the server also does it every hour).
+    Run,
+}
+
+#[derive(Subcommand)]
+enum RetentionCommand {
+    /// Run one pass now and print what it removed, by kind (the server also runs one every
+    /// `retention_interval_seconds`).
+    Run,
 }
 
 #[derive(Subcommand)]
@@ -152,6 +172,8 @@ fn main() -> ExitCode {
         Command::Courses(cmd) => courses(settings, cmd),
         Command::Localities(ImportCommand::Import { file, .. }) => import(settings, &file, None),
         Command::Census(ImportCommand::Import { file, .. }) => import_census(settings, &file),
+        Command::Retention(RetentionCommand::Run) => retention(settings),
+        Command::Erasure(ErasureCommand::Run) => erasure_run(settings),
         Command::Dev(DevCommand::Seed { learners }) => seed(settings, learners),
         Command::Dev(DevCommand::Argon2Rate { seconds }) => argon2_rate(settings, seconds),
         Command::Residents(ImportCommand::Import {
@@ -490,6 +512,45 @@ fn print_report(report: &hocso::imports::ImportReport) -> anyhow::Result<()> {
     } else {
         anyhow::bail!("{} row(s) with problems", report.rejected)
     }
+}
+
+fn retention(settings: Settings) -> anyhow::Result<()> {
+    use hocso::privacy::retention;
+    let pool = hocso::db::connect_and_migrate(
+        &settings.effective_database_url(),
+        1,
+        std::time::Duration::from_millis(settings.db_timeout_ms),
+    )?;
+    let policy = retention::Policy::of(&settings);
+    let pass = retention::pass_on(&mut *pool.get()?, &policy, hocso::db::now())
+        .map_err(|e| anyhow::anyhow!("{}", e.detail))?;
+    let Some(pass) = pass else {
+        println!("another instance is running a retention pass; nothing done");
+        return Ok(());
+    };
+    for (kind, n) in pass.purged.entries() {
+        println!("{kind} {n}");
+    }
+    println!(
+        "{} removed in {} batches, {:.1} s (longest batch {} ms)",
+        pass.purged.total(),
+        pass.batches,
+        pass.elapsed.as_secs_f64(),
+        pass.longest_batch.as_millis()
+    );
+    Ok(())
+}
+
+fn erasure_run(settings: Settings) -> anyhow::Result<()> {
+    let pool = hocso::db::connect_and_migrate(
+        &settings.effective_database_url(),
+        1,
+        std::time::Duration::from_millis(settings.db_timeout_ms),
+    )?;
+    let n = hocso::privacy::erasure::run_due_on(&mut *pool.get()?, hocso::db::now())
+        .map_err(|e| anyhow::anyhow!("{}", e.detail))?;
+    println!("{n} erased");
+    Ok(())
 }
 
 fn seed(settings: Settings, learners: usize) -> anyhow::Result<()> {

@@ -122,6 +122,14 @@ impl Application {
             clock: crate::clock::Clock::default(),
             issuer,
         });
+        if settings.retention_interval_seconds > 0 {
+            actix_web::rt::spawn(crate::privacy::retention::run_every(
+                state.clone(),
+                Duration::from_secs(settings.retention_interval_seconds),
+            ));
+        }
+        // Erasures whose day has come (docs/PRIVACY.md), every hour.
+        actix_web::rt::spawn(crate::privacy::erasure::run_every_hour(state.clone()));
         if settings.catalogue_refresh_seconds > 0 {
             actix_web::rt::spawn(refresh_catalogue_every(
                 state.clone(),

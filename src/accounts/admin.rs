@@ -14,6 +14,7 @@ use crate::db::schema::{localities, role_grants, users};
 use crate::db::users::{NewRoleGrant, User};
 use crate::db::{new_id, now, DbConn};
 use crate::error::{ApiError, ApiResult, Code};
+use crate::privacy::access_records::{record_read, ReadKind, Staff};
 
 diesel::define_sql_function!(fn lower(x: diesel::sql_types::Text) -> diesel::sql_types::Text);
 
@@ -164,9 +165,16 @@ pub fn list_users(
     Ok(UserPage { items, next })
 }
 
-/// One account (404 when there is none).
-pub fn get_user(ctx: &Accounts<'_>, _admin: &PlatformAdmin, user_id: &str) -> ApiResult<Account> {
-    Account::load(&mut *ctx.read()?, user_id)
+/// One account (404 when there is none); the read is recorded for its person.
+pub fn get_user(ctx: &Accounts<'_>, admin: &PlatformAdmin, user_id: &str) -> ApiResult<Account> {
+    let account = Account::load(&mut *ctx.read()?, user_id)?;
+    record_read(
+        ctx.writer,
+        Staff::admin(&admin.id),
+        user_id,
+        &[ReadKind::Account],
+    )?;
+    Ok(account)
 }
 
 /// A locality a role grant is limited to, as people name it.
@@ -178,10 +186,11 @@ pub struct GrantPlace {
     pub code: Option<String>,
 }
 
-/// One account and the localities its grants are limited to (404 when there is none).
+/// One account and the localities its grants are limited to (404 when there is none); the read is
+/// recorded for its person.
 pub fn get_user_with_places(
     ctx: &Accounts<'_>,
-    _admin: &PlatformAdmin,
+    admin: &PlatformAdmin,
     user_id: &str,
 ) -> ApiResult<(Account, Vec<GrantPlace>)> {
     let mut conn = ctx.read()?;
@@ -198,6 +207,13 @@ pub fn get_user_with_places(
         .into_iter()
         .map(|(id, name, code)| GrantPlace { id, name, code })
         .collect();
+    drop(conn);
+    record_read(
+        ctx.writer,
+        Staff::admin(&admin.id),
+        user_id,
+        &[ReadKind::Account],
+    )?;
     Ok((account, places))
 }
 

@@ -9,6 +9,7 @@ pub mod certificates;
 pub mod community;
 pub mod constraints;
 pub mod courses;
+pub mod erasure;
 pub mod extract;
 pub mod learning;
 pub mod me;
@@ -38,7 +39,7 @@ use utoipa_actix_web::AppExt;
         (name = "system", description = "Health, metrics and this document"),
         (name = "auth", description = "Registration, login, tokens, password reset"),
         (name = "me", description = "The current user's account"),
-        (name = "privacy", description = "The privacy notice and consent to it (docs/PRIVACY.md)"),
+        (name = "privacy", description = "The privacy notice, consent to it, and erasure (docs/PRIVACY.md)"),
         (name = "admin", description = "User and role management"),
         (name = "catalogue", description = "Published courses, outlines and lessons (public)"),
         (name = "authoring", description = "Drafts, modules, lessons, quizzes, co-authors, releases"),
@@ -95,6 +96,14 @@ pub fn configure(cfg: &mut ServiceConfig) {
                 .service(privacy::my_consents)
                 .service(privacy::accept)
                 .service(privacy::withdraw)
+                .service(erasure::my_erasure)
+                .service(erasure::request_my_erasure)
+                .service(erasure::cancel_my_erasure)
+                .service(erasure::resident_erasure)
+                .service(erasure::request_resident_erasure)
+                .service(erasure::cancel_resident_erasure)
+                .service(erasure::run_erasures)
+                .service(privacy::my_access_records)
                 .service(admin::list_users)
                 .service(admin::get_user)
                 .service(admin::grant_role)
@@ -168,6 +177,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
                 .service(community::answer_my_village_link)
                 .service(community::register_resident)
                 .service(community::list_residents)
+                .service(community::get_resident)
                 .service(community::needs_help)
                 .service(community::put_resident_profile)
                 .service(community::enroll_resident)

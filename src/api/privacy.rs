@@ -1,13 +1,15 @@
 //! The privacy notice and the signed-in person's consents to it (src/privacy, docs/PRIVACY.md).
 
-use actix_web::{get, post, web, HttpResponse};
+use actix_web::{get, post, web, HttpRequest, HttpResponse};
 use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
 
 use super::extract::Json;
+use super::pagination::{self, Page};
 use crate::auth::AuthUser;
 use crate::error::ApiResult;
 use crate::i18n::Lang;
+use crate::privacy::access_records::{self, AccessRecord, Cursor};
 use crate::privacy::{self, Consents, Notice};
 use crate::state::AppState;
 use crate::telemetry::{run_blocking, run_writing};
@@ -86,4 +88,49 @@ pub async fn withdraw(
     let id = path.into_inner();
     let c = run_writing(&state, move |conn| privacy::withdraw(conn, &user, &id)).await?;
     Ok(HttpResponse::Ok().json(c))
+}
+
+#[derive(Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct AccessRecordsQuery {
+    #[param(minimum = 1, maximum = 100)]
+    pub limit: Option<i64>,
+    /// Opaque: the `next_cursor` of the previous page.
+    pub cursor: Option<String>,
+}
+
+/// Who read my data (facilitators and admins), newest first: their display name and role, what
+/// they read and when. My own reads are not recorded.
+#[utoipa::path(tag = "privacy", security(("bearer" = [])), params(AccessRecordsQuery), responses(
+    (status = 200, body = Page<AccessRecord>),
+    (status = 401, body = crate::error::Problem, content_type = "application/problem+json"),
+    (status = 422, body = crate::error::Problem, content_type = "application/problem+json"),
+))]
+#[get("/me/access-records")]
+pub async fn my_access_records(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    user: AuthUser,
+    query: web::Query<AccessRecordsQuery>,
+) -> ApiResult<HttpResponse> {
+    let query = query.into_inner();
+    let limit = pagination::limit(query.limit)?;
+    let after = match query.cursor.as_deref() {
+        Some(c) => Some(Cursor::from_parts(&pagination::decode_cursor(c, 2)?)?),
+        None => None,
+    };
+    let pool = state.pool.clone();
+    let page =
+        run_blocking(move || access_records::mine(&mut *pool.get()?, &user, after, limit)).await?;
+    let next_cursor = page.next.map(|c| {
+        let [at, id] = c.to_parts();
+        pagination::encode_cursor(&[&at, &id])
+    });
+    Ok(pagination::respond(
+        &req,
+        Page {
+            items: page.items,
+            next_cursor,
+        },
+    ))
 }

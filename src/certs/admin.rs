@@ -11,6 +11,7 @@ use crate::auth::AuthUser;
 use crate::db::learning::{self as q, CertificateRow};
 use crate::db::{DbPool, Writer};
 use crate::error::{ApiError, ApiResult};
+use crate::privacy::access_records::{record_read, ReadKind, Staff};
 
 /// The longest reason a revocation keeps.
 pub const REASON_MAX: usize = 500;
@@ -27,18 +28,46 @@ pub fn by_serial(pool: &DbPool, raw: &str) -> ApiResult<CertificateRow> {
 }
 
 /// The certificates of a user, newest first as `certificates_of` gives them (platform admins;
-/// 403 for anyone else, 404 for an unknown user).
-pub fn of_user(pool: &DbPool, actor: &AuthUser, user_id: &str) -> ApiResult<Vec<CertificateRow>> {
+/// 403 for anyone else, 404 for an unknown user); the read is recorded for the user.
+pub fn of_user(
+    pool: &DbPool,
+    writer: &Writer,
+    actor: &AuthUser,
+    user_id: &str,
+) -> ApiResult<Vec<CertificateRow>> {
     access::require(actor, Action::RunPlatform)?;
     let mut conn = pool.get()?;
     crate::accounts::find_user(&mut conn, user_id)?;
-    Ok(q::certificates_of(&mut conn, user_id)?)
+    let rows = q::certificates_of(&mut conn, user_id)?;
+    drop(conn);
+    record_read(writer, Staff::of(actor), user_id, &[ReadKind::Certificates])?;
+    Ok(rows)
 }
 
-/// A certificate as a platform admin looks it up (403 for anyone else, 404 for none).
-pub fn find(pool: &DbPool, actor: &AuthUser, raw: &str) -> ApiResult<CertificateRow> {
+/// The serial of a certificate a platform admin searches for, as it is written (403 for anyone
+/// else, 404 for none): the search leads to the certificate's page, where the read is recorded.
+pub fn serial_of(pool: &DbPool, actor: &AuthUser, raw: &str) -> ApiResult<String> {
     access::require(actor, Action::RunPlatform)?;
-    by_serial(pool, raw)
+    Ok(by_serial(pool, raw)?.serial)
+}
+
+/// A certificate as a platform admin looks it up (403 for anyone else, 404 for none); the read is
+/// recorded for its holder.
+pub fn find(
+    pool: &DbPool,
+    writer: &Writer,
+    actor: &AuthUser,
+    raw: &str,
+) -> ApiResult<CertificateRow> {
+    access::require(actor, Action::RunPlatform)?;
+    let row = by_serial(pool, raw)?;
+    record_read(
+        writer,
+        Staff::of(actor),
+        &row.user_id,
+        &[ReadKind::Certificates],
+    )?;
+    Ok(row)
 }
 
 /// The reason of a revocation, trimmed; a field error on `reason` when it is empty or longer

@@ -49,9 +49,14 @@ pub fn verify(v: &VerifyView<'_>) -> String {
     page(
         &format!("Kiểm tra chứng nhận {}", v.serial),
         &format!(
-            "{status}<dl><dt>Người học</dt><dd>{}</dd><dt>{what}</dt><dd>{}</dd><dt>Ngày cấp</dt><dd>{}</dd>\
+            "{status}<dl>{}<dt>{what}</dt><dd>{}</dd><dt>Ngày cấp</dt><dd>{}</dd>\
 <dt>Số hiệu</dt><dd>{}</dd><dt>Đơn vị cấp</dt><dd>Học số – Bình dân học vụ số</dd></dl>",
-            escape(v.recipient),
+            // No name once erased at the holder's request.
+            if v.recipient.is_empty() {
+                String::new()
+            } else {
+                format!("<dt>Người học</dt><dd>{}</dd>", escape(v.recipient))
+            },
             escape(v.title),
             escape(v.issued_on),
             escape(v.serial)

@@ -20,6 +20,7 @@ use crate::db::users::User;
 use crate::db::{learning as lq, now, DbConn};
 use crate::error::{ApiError, ApiResult, Code, FieldError, Validator};
 use crate::learning::{self, Completion, Learner, Outcome, ProgressEvent};
+use crate::privacy::access_records::{record_read, ReadKind, Staff};
 
 /// A resident without e-mail or phone: a username and a PIN or password chosen with them.
 pub struct NewResident {
@@ -320,11 +321,20 @@ pub fn reset_code(db: &Db, actor: &AuthUser, resident_id: String) -> ApiResult<R
     })
 }
 
-/// The audit records about a resident (admins of their village's area).
+/// The audit records about a resident (admins of their village's area); the read is recorded for
+/// them.
 pub fn audit_trail(db: &Db, actor: &AuthUser, resident_id: &str) -> ApiResult<Vec<AuditRow>> {
     let mut conn = db.read()?;
     access::require_resident(&mut conn, actor, Action::Audit, resident_id)?;
-    Ok(q::audit_of(&mut conn, resident_id)?)
+    let rows = q::audit_of(&mut conn, resident_id)?;
+    drop(conn);
+    record_read(
+        &db.writer,
+        Staff::of(actor),
+        resident_id,
+        &[ReadKind::Audit],
+    )?;
+    Ok(rows)
 }
 
 /// A village the actor facilitates, with its households (what a registration form offers).
@@ -415,7 +425,8 @@ pub fn overview(
     Ok(out)
 }
 
-/// One resident the actor may see (404 otherwise, as every resident outside their villages).
+/// One resident the actor may see (404 otherwise, as every resident outside their villages);
+/// the read of their profile and progress is recorded for them.
 pub fn overview_of(
     db: &Db,
     catalogue: &Catalogue,
@@ -430,6 +441,13 @@ pub fn overview_of(
         .find(|r| r.user_id == resident_id)
         .ok_or_else(|| ApiError::not_found("No such resident in your villages."))?;
     let courses = progress_of(&mut conn, catalogue, resident_id)?;
+    drop(conn);
+    record_read(
+        &db.writer,
+        Staff::of(actor),
+        resident_id,
+        &[ReadKind::Profile, ReadKind::Progress],
+    )?;
     Ok(ResidentOverview {
         resident,
         profile,

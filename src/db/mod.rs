@@ -4,10 +4,12 @@
 //! turned into a new SQLite file. Backend-specific SQL (upserts, row locking) lives in this
 //! module tree only, as a `match` on [`DbConn`].
 
+pub mod access_records;
 pub mod community;
 pub mod consents;
 pub mod courses;
 mod enums;
+pub mod erasure;
 pub mod learning;
 pub mod limits;
 pub mod mail;
@@ -15,6 +17,7 @@ pub mod migrate;
 mod pool;
 pub mod prepared;
 pub mod quiz;
+pub mod retention;
 pub mod schema;
 pub mod seed;
 pub mod users;

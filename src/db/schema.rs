@@ -63,6 +63,17 @@ diesel::table! {
 }
 
 diesel::table! {
+    access_records (id) {
+        id -> Text,
+        subject_id -> Text,
+        actor_id -> Text,
+        actor_role -> Text,
+        what -> Text,
+        read_at -> Timestamp,
+    }
+}
+
+diesel::table! {
     rate_limits (key) {
         key -> Text,
         tat_ms -> BigInt,
@@ -383,6 +394,21 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    erasure_requests (id) {
+        id -> Text,
+        user_id -> Text,
+        requested_by -> Nullable<Text>,
+        reason -> Nullable<Text>,
+        document_ref -> Nullable<Text>,
+        requested_at -> Timestamp,
+        due_at -> Timestamp,
+        cancelled_at -> Nullable<Timestamp>,
+        cancelled_by -> Nullable<Text>,
+        done_at -> Nullable<Timestamp>,
+    }
+}
+
 diesel::joinable!(role_grants -> users (user_id));
 diesel::joinable!(sessions -> users (user_id));
 diesel::joinable!(refresh_tokens -> sessions (session_id));
@@ -390,6 +416,7 @@ diesel::joinable!(one_time_tokens -> users (user_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     consents,
+    access_records,
     rate_limits,
     localities,
     users,

@@ -618,6 +618,20 @@ texts! {
     consent_ask: "Thông báo về dữ liệu cá nhân cần sự đồng ý của bạn. Hãy đọc bên dưới.", "The privacy notice needs your consent. Please read it below.";
     consent_accept_button: "Tôi đã đọc và đồng ý", "I have read it and accept";
     consent_accepted_done: "Cảm ơn bạn đã đồng ý.", "Thank you for your consent.";
+    // records of access on the privacy page (web/privacy.rs; privacy::access_records)
+    reads_title: "Ai đã xem dữ liệu của bạn", "Who looked at your data";
+    reads_intro: "Mỗi lần Tổ công nghệ số hay cán bộ quản trị mở hồ sơ, tiến độ học, tài khoản hay chứng nhận của bạn, việc đó được ghi lại ở đây: ai xem, xem gì, lúc nào. Danh sách chung của cả thôn không được ghi theo từng người.", "Each time the community digital team or an administrator opens your profile, progress, account or certificates, it is recorded here: who, what and when. Lists of a whole village are not recorded person by person.";
+    reads_none: "Chưa có ai xem dữ liệu của bạn.", "Nobody has looked at your data yet.";
+    reads_more: "Xem các lần cũ hơn", "Older records";
+    reads_newest: "Về các lần mới nhất", "Back to the newest";
+    read_profile: "hồ sơ (năm sinh, hộ gia đình, định danh điện tử)", "profile (birth year, household, e-identity)";
+    read_progress: "tiến độ học", "learning progress";
+    read_account: "tài khoản (tên, điện thoại, thư điện tử, vai trò)", "account (name, phone, e-mail, roles)";
+    read_certificates: "chứng nhận", "certificates";
+    read_audit: "nhật ký việc đã làm cho bạn", "the log of what staff did for you";
+    reader_facilitator: "Tổ công nghệ số cộng đồng", "community digital team";
+    reader_admin: "quản trị", "administrator";
+    read_looked_at: "đã xem", "looked at";
 }
 
 impl Texts {

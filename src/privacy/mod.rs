@@ -7,6 +7,10 @@
 //! person when a facilitator registers them (the facilitator is recorded). A consent can be
 //! withdrawn; a person whose latest version is not the current one is asked again.
 
+pub mod access_records;
+pub mod erasure;
+pub mod retention;
+
 use serde::Serialize;
 use utoipa::ToSchema;
 

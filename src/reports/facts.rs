@@ -28,6 +28,11 @@ fn later_of(a: &str, b: &str) -> String {
     format!("CASE WHEN ({a}) IS NULL OR ({b}) IS NULL THEN NULL WHEN ({a}) >= ({b}) THEN ({a}) ELSE ({b}) END")
 }
 
+/// The earlier of two nullable timestamps, either when the other is NULL.
+pub(super) fn earlier_of(a: &str, b: &str) -> String {
+    format!("CASE WHEN ({a}) IS NULL THEN ({b}) WHEN ({b}) IS NULL THEN ({a}) WHEN ({b}) < ({a}) THEN ({b}) ELSE ({a}) END")
+}
+
 /// Whose facts a statement of [`refresh_sql`] recomputes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Scope {
@@ -183,8 +188,9 @@ fn refresh_facts(conn: &mut DbConn, user_id: &str) -> ApiResult<()> {
 }
 
 /// Recomputes when a member of each household (`None`: of every household) first counted for the
-/// household indicator; through [`learner_changed`] when members' facts, e-identity or household
-/// change, and when every fact is rebuilt. The households' ids are bound, not written into the
+/// household indicator (or an erased former member did, `erased_met_at`); through
+/// [`learner_changed`] when members' facts, e-identity or household change, and when every fact
+/// is rebuilt. The households' ids are bound, not written into the
 /// statement.
 fn refresh_households(conn: &mut DbConn, config: &Config, ids: Option<&[String]>) -> ApiResult<()> {
     let Some((key, q)) = household_indicator(config) else {
@@ -201,6 +207,8 @@ fn refresh_households(conn: &mut DbConn, config: &Config, ids: Option<&[String]>
     } else {
         format!("CASE WHEN EXISTS (SELECT 1 FROM learner_profiles p WHERE p.household_id = households.id AND {eid}) THEN created_at END")
     };
+    // A member whose data was erased counts still, from when they did (`erased::learner_erased`).
+    let when = earlier_of(&when, "households.erased_met_at");
     let update = format!("UPDATE households SET met_{key} = {when}");
     match ids {
         Some(list) => execute_over_ids(conn, &format!("{update} WHERE id {IDS}"), list)?,

@@ -4,6 +4,7 @@
 //!   and the qualification that makes a person count, stored over the defaults;
 //! - `explanation`: each indicator's "Giải thích chỉ tiêu" in words;
 //! - `facts`: the facts the reports read, kept in step through one hook, [`learner_changed`];
+//! - `erased`: what they keep of a person whose data is erased, counted as the profiles are;
 //! - `query`: the SQL of a report and of the timeline, the localities bound as parameters;
 //! - `arithmetic`: denominator, rate, target and gap, rounding, census rolled up (pure);
 //! - `sheet`: the commune indicator sheet (CSV).
@@ -12,6 +13,7 @@
 
 mod arithmetic;
 mod definitions;
+mod erased;
 mod explanation;
 mod facts;
 mod query;
@@ -29,6 +31,7 @@ pub use definitions::{
     IndicatorDef, Population, Qualification, BASIC_PROGRAM, INDICATORS, OFFICIALS_PROGRAM,
     STUDENTS_PROGRAM,
 };
+pub use erased::learner_erased;
 pub use explanation::{explanation, Titles};
 pub use facts::{ensure_facts, ensure_facts_on, learner_changed, LearnerChange};
 pub use sheet::{sheet_csv, sheet_file};

@@ -238,6 +238,10 @@ pub(super) fn indicator_passes(
     let sql = indicators_sql(config, end, year, since, by_locality);
     let read = |c: &mut DbConn| -> ApiResult<Passes> {
         let mut rows: Vec<IndicatorRow> = load_over_ids(c, &sql, subtree)?;
+        // The anonymous facts of erased people count as the profiles do (`erased`).
+        if let Some(erased) = super::erased::over_erased(&sql) {
+            rows.extend(load_over_ids::<IndicatorRow>(c, &erased, subtree)?);
+        }
         // Households with a member who counts (kept on the household), and households
         // registered in the subtree (the household indicator's population).
         if let Some(i) = INDICATORS
@@ -291,7 +295,13 @@ fn month_of(pg: bool, column: &str) -> String {
 /// their fact was first met (`''` for an indicator without a course or certificate part, whose
 /// people count from the start), with one count per year of `years` (its population's ages).
 /// Rows `k` (indicator), `j` (index in `years`), `m` (month), `n`.
-fn timeline_sql(pg: bool, config: &Config, end: &str, years: &[i32]) -> Option<String> {
+fn timeline_sql(
+    pg: bool,
+    config: &Config,
+    end: &str,
+    years: &[i32],
+    households: bool,
+) -> Option<String> {
     let mut parts = Vec::new();
     for (i, def) in INDICATORS.iter().enumerate() {
         let key = def.key;
@@ -303,6 +313,9 @@ fn timeline_sql(pg: bool, config: &Config, end: &str, years: &[i32]) -> Option<S
                 .join(", ")
         };
         if def.population == Population::Households {
+            if !households {
+                continue;
+            }
             parts.push(format!(
                 "SELECT {i} AS k, {m} AS m, {c} FROM households h \
                  WHERE h.village_id {IDS} AND h.met_{key} < '{end}' GROUP BY 2",
@@ -368,10 +381,17 @@ pub(super) fn timeline_numerators(
     let (ny, nm) = next_month(to);
     let end = format!("{ny}-{nm:02}-01");
     let pg = matches!(conn, DbConn::Pg(_));
-    let rows: Vec<TimelineRow> = match timeline_sql(pg, config, &end, &years) {
-        Some(sql) => load_over_ids(conn, &sql, subtree)?,
-        None => Vec::new(),
-    };
+    let mut rows: Vec<TimelineRow> = Vec::new();
+    if let Some(sql) = timeline_sql(pg, config, &end, &years, true) {
+        rows = load_over_ids(conn, &sql, subtree)?;
+    }
+    // The anonymous facts of erased people count as the profiles do (`erased`): their months
+    // add to the profiles' months (households keep theirs on the household).
+    if let Some(erased) = timeline_sql(pg, config, &end, &years, false)
+        .and_then(|sql| super::erased::over_erased(&sql))
+    {
+        rows.extend(load_over_ids::<TimelineRow>(conn, &erased, subtree)?);
+    }
     // By indicator and year: (month, people), in the order of the months ('' first).
     let mut by: HashMap<(usize, usize), Vec<(String, i64)>> = HashMap::new();
     for r in rows.into_iter().filter(|r| r.n > 0) {
@@ -657,7 +677,7 @@ mod tests {
 
     #[test]
     fn the_timeline_counts_each_year_with_its_ages_by_month() {
-        let sql = timeline_sql(false, &defaults(), "2027-01-01", &[2025, 2026]).unwrap();
+        let sql = timeline_sql(false, &defaults(), "2027-01-01", &[2025, 2026], true).unwrap();
         // Ages of each year of the series, in one column each.
         assert!(sql.contains("p.birth_year IS NOT NULL AND p.birth_year <= 2011"));
         assert!(sql.contains("p.birth_year IS NOT NULL AND p.birth_year <= 2012"));
@@ -668,7 +688,9 @@ mod tests {
         assert!(sql.contains("substr(h.met_households_certified, 1, 7) AS m"));
         assert!(!sql.contains("village_id IN"));
         assert_eq!(sql.matches(IDS).count(), INDICATORS.len());
-        let pg = timeline_sql(true, &defaults(), "2027-01-01", &[2026]).unwrap();
+        let pg = timeline_sql(true, &defaults(), "2027-01-01", &[2026], true).unwrap();
+        let people = timeline_sql(false, &defaults(), "2027-01-01", &[2026], false).unwrap();
+        assert!(!people.contains("households"));
         assert!(pg.contains("to_char(p.met_adults_certified, 'YYYY-MM') AS m"));
         assert_eq!(next_month((2026, 12)), (2027, 1));
     }

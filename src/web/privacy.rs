@@ -1,6 +1,8 @@
 //! The privacy notice (`/privacy`, public) and, for a signed-in person, their consents to it:
-//! accept the current version (asked at login when it is not accepted), withdraw a consent.
-//! The same use cases as `/api/v1/privacy` and `/api/v1/me/consents` (src/privacy).
+//! accept the current version (asked at login when it is not accepted), withdraw a consent; and
+//! who among staff looked at their data (records of access, newest first, 20 at a time).
+//! The same use cases as `/api/v1/privacy`, `/api/v1/me/consents` and
+//! `/api/v1/me/access-records` (src/privacy).
 
 use actix_web::{web, HttpResponse};
 use askama::Template;
@@ -10,6 +12,7 @@ use super::account::safe_next;
 use super::{day, Chrome, Ctx, Form, PageError};
 use crate::i18n::pages::Texts;
 use crate::i18n::Lang;
+use crate::privacy::access_records::{self, AccessPage, Cursor, ReadKind, ReaderRole};
 use crate::privacy::{self, ConsentWay, Consents};
 use crate::telemetry::{run_blocking, run_writing};
 
@@ -41,12 +44,74 @@ struct NoticePage {
     rows: Vec<Row>,
     next: String,
     flash: &'static str,
+    /// Signed in: who looked at their data (this page of it).
+    reads: Vec<ReadRow>,
+    /// The `?reads=` of the next (older) page; empty on the last.
+    reads_next: String,
+    /// Whether this is an older page (a link back to the newest).
+    reads_older: bool,
 }
+
+/// One record of access as a row of the list.
+struct ReadRow {
+    when: String,
+    who: String,
+    role: &'static str,
+    what: &'static str,
+}
+
+/// How many records of access the page shows at once.
+const READS_PER_PAGE: i64 = 20;
 
 #[derive(Deserialize)]
 struct NoticeQuery {
     next: Option<String>,
     done: Option<String>,
+    /// Where the records of access continue (an older page).
+    reads: Option<String>,
+}
+
+fn read_name(t: &Texts, k: ReadKind) -> &'static str {
+    match k {
+        ReadKind::Profile => t.read_profile,
+        ReadKind::Progress => t.read_progress,
+        ReadKind::Account => t.read_account,
+        ReadKind::Certificates => t.read_certificates,
+        ReadKind::Audit => t.read_audit,
+    }
+}
+
+fn reader_name(t: &Texts, r: ReaderRole) -> &'static str {
+    match r {
+        ReaderRole::Facilitator => t.reader_facilitator,
+        ReaderRole::Admin => t.reader_admin,
+    }
+}
+
+/// A cursor as the page's `?reads=` carries it: the time in microseconds and the id.
+fn reads_param(c: &Cursor) -> String {
+    let [micros, id] = c.to_parts();
+    format!("{micros}_{id}")
+}
+
+fn reads_cursor(raw: Option<&str>) -> Option<Cursor> {
+    let (micros, id) = raw?.split_once('_')?;
+    Cursor::from_parts(&[micros.to_string(), id.to_string()]).ok()
+}
+
+fn read_rows(lang: Lang, t: &Texts, page: AccessPage) -> Vec<ReadRow> {
+    page.items
+        .into_iter()
+        .map(|r| {
+            let at = r.read_at.naive_utc();
+            ReadRow {
+                when: format!("{} {} UTC", day(lang, at), at.format("%H:%M")),
+                who: r.actor.display_name,
+                role: reader_name(t, r.actor.role),
+                what: read_name(t, r.what),
+            }
+        })
+        .collect()
 }
 
 fn way_name(t: &Texts, w: ConsentWay) -> &'static str {
@@ -80,21 +145,33 @@ async fn notice_page(
     let q = query.map(|q| q.into_inner()).unwrap_or(NoticeQuery {
         next: None,
         done: None,
+        reads: None,
     });
     let notice = privacy::notice(&ctx.state.settings, lang);
     let user = ctx.maybe_user().await?;
     let signed_in = user.is_some();
-    let consents = match user {
+    let after = reads_cursor(q.reads.as_deref());
+    let reads_older = after.is_some();
+    let (consents, reads) = match user {
         Some(user) => {
             let pool = ctx.state.pool.clone();
-            Some(
-                run_blocking(move || privacy::my_consents(&mut *pool.get()?, &user))
-                    .await
-                    .map_err(|e| PageError::from_api(lang, e))?,
-            )
+            let (c, r) = run_blocking(move || {
+                let mut conn = pool.get()?;
+                let c = privacy::my_consents(&mut conn, &user)?;
+                let r = access_records::mine(&mut conn, &user, after, READS_PER_PAGE)?;
+                Ok((c, r))
+            })
+            .await
+            .map_err(|e| PageError::from_api(lang, e))?;
+            (Some(c), Some(r))
         }
-        None => None,
+        None => (None, None),
     };
+    let reads_next = reads
+        .as_ref()
+        .and_then(|r| r.next.as_ref())
+        .map(reads_param)
+        .unwrap_or_default();
     let to_accept = consents.as_ref().is_some_and(|c| c.to_accept);
     let flash = match q.done.as_deref() {
         Some("accepted") => t.consent_accepted_done,
@@ -110,6 +187,9 @@ async fn notice_page(
         rows: consents.map(|c| rows(ctx.lang, t, c)).unwrap_or_default(),
         next: safe_next(q.next.as_deref()),
         flash,
+        reads: reads.map(|r| read_rows(lang, t, r)).unwrap_or_default(),
+        reads_next,
+        reads_older,
     })
 }
 

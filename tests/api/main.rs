@@ -1,11 +1,13 @@
 //! The integration suite: black-box HTTP tests against a real app on SQLite and PostgreSQL.
 
+mod access_records;
 mod accounts;
 mod certificates;
 mod cli;
 mod community;
 mod courses;
 mod curriculum;
+mod erasure;
 mod hardening;
 mod helpers;
 mod imports;
@@ -15,5 +17,6 @@ mod privacy;
 mod quizzes;
 mod reports;
 mod resilience;
+mod retention;
 mod system;
 mod takeover;

@@ -22,6 +22,7 @@ mod officer;
 mod officer_setup;
 mod offline;
 mod privacy;
+mod privacy_records;
 mod security;
 mod staff;
 mod staff_more;

@@ -147,6 +147,58 @@ pub async fn list_residents(
     Ok(web::Json(rows.into_iter().map(Into::into).collect()))
 }
 
+/// Where a resident stands in one course they joined.
+#[derive(Serialize, ToSchema)]
+pub struct ResidentCourse {
+    pub slug: String,
+    pub title: String,
+    pub title_en: String,
+    pub completed: bool,
+    /// Share of the required items done, 0–100.
+    pub percent: u32,
+}
+
+/// One resident of my villages: their row of the list, their profile and their progress per
+/// course.
+#[derive(Serialize, ToSchema)]
+pub struct ResidentDetail {
+    pub resident: ResidentSummary,
+    pub profile: Profile,
+    pub courses: Vec<ResidentCourse>,
+}
+
+/// One resident of my villages, with their profile and progress. The read is recorded for the
+/// resident (`GET /api/v1/me/access-records`).
+#[utoipa::path(tag = "facilitator", security(("bearer" = [])), params(("id" = String, Path)), responses(
+    (status = 200, body = ResidentDetail),
+    (status = 404, description = "Not a resident of your villages", body = crate::error::Problem, content_type = "application/problem+json"),
+))]
+#[get("/facilitator/residents/{id}")]
+pub async fn get_resident(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    path: web::Path<String>,
+) -> ApiResult<web::Json<ResidentDetail>> {
+    let (st, id) = (state.clone(), path.into_inner());
+    let o = run_blocking(move || residents::overview_of(&Db::of(&st), &st.catalogue, &user, &id))
+        .await?;
+    Ok(web::Json(ResidentDetail {
+        resident: o.resident.into(),
+        profile: o.profile,
+        courses: o
+            .courses
+            .into_iter()
+            .map(|c| ResidentCourse {
+                slug: c.slug,
+                title: c.title,
+                title_en: c.title_en,
+                completed: c.completed,
+                percent: c.percent,
+            })
+            .collect(),
+    }))
+}
+
 #[derive(Deserialize, ToSchema, Default)]
 #[serde(deny_unknown_fields)]
 pub struct ProfileUpdate {

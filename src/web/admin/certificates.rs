@@ -59,8 +59,8 @@ pub(super) async fn search_page(
     let mut errs = Errors::default();
     if !serial.trim().is_empty() {
         let (pool, raw) = (ctx.state.pool.clone(), serial.clone());
-        match run_blocking(move || certs::find(&pool, &user, &raw)).await {
-            Ok(c) => return Ok(ctx.see_other(&format!("/admin/certificates/{}", c.serial))),
+        match run_blocking(move || certs::serial_of(&pool, &user, &raw)).await {
+            Ok(serial) => return Ok(ctx.see_other(&format!("/admin/certificates/{serial}"))),
             Err(e) if e.status == StatusCode::NOT_FOUND => {
                 errs.push("serial", t.admin_no_certificate)
             }
@@ -102,8 +102,12 @@ async fn certificate_view(
     flash: &str,
 ) -> Result<CertificatePage, PageError> {
     let lang = ctx.lang;
-    let (pool, actor) = (ctx.state.pool.clone(), user.clone());
-    let c = run_blocking(move || certs::find(&pool, &actor, &serial))
+    let (pool, writer, actor) = (
+        ctx.state.pool.clone(),
+        ctx.state.writer.clone(),
+        user.clone(),
+    );
+    let c = run_blocking(move || certs::find(&pool, &writer, &actor, &serial))
         .await
         .map_err(|e| PageError::hidden(lang, e))?;
     Ok(CertificatePage {

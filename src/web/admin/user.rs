@@ -101,8 +101,9 @@ async fn user_view(
     })
     .await
     .map_err(|e| PageError::hidden(lang, e))?;
-    let (pool, actor, uid) = (ctx.state.pool.clone(), user.clone(), id.clone());
-    let certs = run_blocking(move || crate::certs::admin::of_user(&pool, &actor, &uid))
+    let (pool, writer) = (ctx.state.pool.clone(), ctx.state.writer.clone());
+    let (actor, uid) = (user.clone(), id.clone());
+    let certs = run_blocking(move || crate::certs::admin::of_user(&pool, &writer, &actor, &uid))
         .await
         .map_err(|e| PageError::hidden(lang, e))?;
     let place_of = |loc: &Option<String>| -> Option<&GrantPlace> {

@@ -1,0 +1,80 @@
+//! A person's records of access on the privacy page (issue 21, item 7), in Chromium: a
+//! facilitator opens a resident's page; the resident, signed in, sees on /privacy who looked
+//! (name and role), at what and when; another learner sees nobody. Checked with axe-core and
+//! photographed (`target/web-screenshots/privacy-reads*.png`).
+
+use serde_json::json;
+
+use crate::accessibility::Audit;
+use crate::both_backends;
+use crate::browser::Browser;
+use crate::helpers::{learner, Backend, TestApp};
+use crate::login_card::village_team;
+use crate::staff::{check, log_in};
+use crate::T;
+
+both_backends!(the_resident_sees_who_looked);
+
+async fn the_resident_sees_who_looked(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let (village, facilitator) = village_team(&app).await;
+    let registered = app
+        .post("/api/v1/facilitator/residents")
+        .token(&facilitator)
+        .json(
+            &json!({"village_id": village, "display_name": "Bà Tư", "username": "ba.tu",
+            "password": "482915", "consent_way": "paper"}),
+        )
+        .expect(201)
+        .await;
+    let rid = registered["user"]["id"].as_str().unwrap().to_string();
+    app.patch("/api/v1/me")
+        .token(&facilitator)
+        .json(&json!({"display_name": "Anh Minh Tổ CNS"}))
+        .expect(200)
+        .await;
+    learner(&app, "khac@example.vn").await;
+    let mut audit = Audit::on();
+
+    // The resident, before anyone looked: nobody.
+    let b = Browser::start(&app.address).await;
+    assert_eq!(log_in(&b, "ba.tu", "482915").await, "/");
+    b.open("/privacy").await;
+    assert!(b.has_text("h2", T.reads_title).await);
+    assert!(b.main_text().await.contains(T.reads_none));
+    b.close().await;
+
+    // The facilitator opens the resident's page.
+    let b = Browser::start(&app.address).await;
+    log_in(&b, "to.cns@example.vn", "mat-khau-rat-dai-1").await;
+    b.open(&format!("/staff/residents/{rid}")).await;
+    assert!(b.main_text().await.contains("Bà Tư"));
+    b.close().await;
+
+    // The resident sees who looked, as what, and at what.
+    let b = Browser::start(&app.address).await;
+    log_in(&b, "ba.tu", "482915").await;
+    b.open("/privacy").await;
+    let text = b.main_text().await;
+    assert!(!text.contains(T.reads_none), "{text}");
+    assert!(text.contains("Anh Minh Tổ CNS"), "{text}");
+    assert!(text.contains(T.reader_facilitator), "{text}");
+    assert!(text.contains(T.read_profile), "{text}");
+    assert!(text.contains(T.read_progress), "{text}");
+    assert!(
+        !text.contains("to.cns@example.vn"),
+        "no contact data: {text}"
+    );
+    check(&b, &mut audit, "privacy-reads").await;
+    b.close().await;
+
+    // Another learner sees nobody.
+    let b = Browser::start(&app.address).await;
+    log_in(&b, "khac@example.vn", "mat-khau-rat-dai-1").await;
+    b.open("/privacy").await;
+    let text = b.main_text().await;
+    assert!(text.contains(T.reads_none), "{text}");
+    assert!(!text.contains("Anh Minh Tổ CNS"), "{text}");
+    b.close().await;
+    audit.assert_clean();
+}
