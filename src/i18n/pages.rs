@@ -632,6 +632,19 @@ texts! {
     reader_facilitator: "Tổ công nghệ số cộng đồng", "community digital team";
     reader_admin: "quản trị", "administrator";
     read_looked_at: "đã xem", "looked at";
+    // a person's own data as a file on the privacy page (web/privacy.rs; privacy::export)
+    export_title: "Dữ liệu của tôi", "My data";
+    export_intro: "Bạn có thể tải về mọi dữ liệu Học số lưu về bạn: tài khoản, hồ sơ, sự đồng ý, khóa học, tiến độ, bài kiểm tra và câu trả lời, chứng nhận, thư đã gửi, phiên đăng nhập, và những gì Tổ công nghệ số hay cán bộ đã làm và đã xem. Có hai tệp: một trang dễ đọc và một tệp JSON cho máy. Chỉ bạn tải được, và tệp hết hạn sau vài ngày. Mật khẩu và các mã bí mật không có trong tệp.", "You can download everything Học số keeps about you: account, profile, consents, courses, progress, quiz attempts and answers, certificates, mail sent, sessions, and what the digital team or administrators did and looked at. There are two files: a readable page and a JSON file for machines. Only you can download them, and they expire after a few days. Passwords and secret codes are not in them.";
+    export_button: "Tải dữ liệu của tôi", "Download my data";
+    export_asked_done: "Đã nhận yêu cầu. Tệp sẽ có ở đây khi sẵn sàng.", "Asked. The files appear here when ready.";
+    export_asked_at: "Yêu cầu lúc", "Asked at";
+    export_ready: "Sẵn sàng", "Ready";
+    export_pending: "Đang chuẩn bị, hãy tải lại trang sau ít phút", "Being prepared: reload this page in a few minutes";
+    export_failed: "Không tạo được, hãy yêu cầu lại", "Could not be made: ask again";
+    export_expired: "Đã hết hạn", "Expired";
+    export_html: "Trang dễ đọc (HTML)", "Readable page (HTML)";
+    export_json: "Tệp cho máy (JSON)", "File for machines (JSON)";
+    export_until: "Tải được đến", "Available until";
     // erasure of one's own data (web/erasure.rs; privacy::erasure)
     erasure_title: "Xóa dữ liệu của tôi", "Erase my data";
     erasure_link: "Xóa dữ liệu của tôi", "Erase my data";
