@@ -76,6 +76,7 @@ pub struct Settings {
     pub retention_mail_body_days: u32,
     pub retention_mail_days: u32,
     pub retention_audit_days: u32,
+    pub retention_exports_days: u32,
     /// Where the rate limit counters live: `auto` (default: `database` on PostgreSQL, `memory`
     /// on SQLite), `database` (PostgreSQL only: every instance counts in the same buckets) or
     /// `memory` (each process counts on its own).
@@ -150,6 +151,7 @@ impl Default for Settings {
             retention_mail_body_days: 7,
             retention_mail_days: 365,
             retention_audit_days: 730,
+            retention_exports_days: 30,
             mail_transport: "file".into(),
             mail_from: "Học số <no-reply@hocso.local>".into(),
             smtp_host: "localhost".into(),
@@ -351,6 +353,10 @@ impl Settings {
             (
                 "retention_audit_days",
                 self.retention_audit_days.to_string(),
+            ),
+            (
+                "retention_exports_days",
+                self.retention_exports_days.to_string(),
             ),
             ("mail_transport", self.mail_transport.clone()),
             ("mail_from", self.mail_from.clone()),
