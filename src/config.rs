@@ -59,6 +59,13 @@ pub struct Settings {
     /// Days between a request to erase a person's data and its erasure, during which the request
     /// can be cancelled (0 to 365; src/privacy/erasure.rs).
     pub erasure_grace_days: i64,
+    /// A person's own data as a file (src/privacy/export.rs): hours an export is kept before it
+    /// expires (1 or more), the size of history (rows) from which it is built in the background
+    /// rather than at once (0: always in the background), and how often the background worker
+    /// looks for pending exports.
+    pub export_ttl_hours: u32,
+    pub export_inline_max_rows: u32,
+    pub export_poll_seconds: u64,
     /// Retention (src/privacy/retention.rs, docs/PRIVACY.md): how often the server deletes what
     /// is past its time (0: never, run `hocso retention run` instead), and how many days each
     /// kind is kept (0: for ever).
@@ -69,6 +76,7 @@ pub struct Settings {
     pub retention_mail_body_days: u32,
     pub retention_mail_days: u32,
     pub retention_audit_days: u32,
+    pub retention_exports_days: u32,
     /// Where the rate limit counters live: `auto` (default: `database` on PostgreSQL, `memory`
     /// on SQLite), `database` (PostgreSQL only: every instance counts in the same buckets) or
     /// `memory` (each process counts on its own).
@@ -133,6 +141,9 @@ impl Default for Settings {
             privacy_controller_name: String::new(),
             privacy_controller_contact: String::new(),
             erasure_grace_days: 7,
+            export_ttl_hours: 72,
+            export_inline_max_rows: 2000,
+            export_poll_seconds: 2,
             retention_interval_seconds: 3600,
             retention_progress_events_days: 365,
             retention_sessions_days: 30,
@@ -140,6 +151,7 @@ impl Default for Settings {
             retention_mail_body_days: 7,
             retention_mail_days: 365,
             retention_audit_days: 730,
+            retention_exports_days: 30,
             mail_transport: "file".into(),
             mail_from: "Học số <no-reply@hocso.local>".into(),
             smtp_host: "localhost".into(),
@@ -311,6 +323,12 @@ impl Settings {
                 self.privacy_controller_contact.clone(),
             ),
             ("erasure_grace_days", self.erasure_grace_days.to_string()),
+            ("export_ttl_hours", self.export_ttl_hours.to_string()),
+            (
+                "export_inline_max_rows",
+                self.export_inline_max_rows.to_string(),
+            ),
+            ("export_poll_seconds", self.export_poll_seconds.to_string()),
             (
                 "retention_interval_seconds",
                 self.retention_interval_seconds.to_string(),
@@ -335,6 +353,10 @@ impl Settings {
             (
                 "retention_audit_days",
                 self.retention_audit_days.to_string(),
+            ),
+            (
+                "retention_exports_days",
+                self.retention_exports_days.to_string(),
             ),
             ("mail_transport", self.mail_transport.clone()),
             ("mail_from", self.mail_from.clone()),

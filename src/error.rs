@@ -121,6 +121,10 @@ codes! {
         "Đã có yêu cầu xóa dữ liệu đang chờ", "Erasure already requested";
     ErasureHoldsRole = "erasure_holds_role", CONFLICT,
         "Tài khoản đang giữ vai trò quản lý", "The account holds a staff role";
+    ExportNotReady = "export_not_ready", CONFLICT,
+        "Tệp dữ liệu chưa sẵn sàng", "Export not ready";
+    // 410
+    ExportExpired = "export_expired", GONE, "Tệp dữ liệu đã hết hạn", "Export expired";
     // 413, 415, 422, 429, 431
     PayloadTooLarge = "payload_too_large", PAYLOAD_TOO_LARGE, "Dữ liệu gửi lên quá lớn", "Payload too large";
     BatchTooLarge = "batch_too_large", PAYLOAD_TOO_LARGE, "Lô sự kiện quá lớn", "Batch too large";

@@ -158,6 +158,17 @@ crate::text_enum! {
 }
 
 crate::text_enum! {
+    /// A personal data export's state (`exports.status`): pending until a worker builds it
+    /// (building), then ready (its file stored) or failed.
+    pub enum ExportStatus {
+        Pending = "pending",
+        Building = "building",
+        Ready = "ready",
+        Failed = "failed",
+    }
+}
+
+crate::text_enum! {
     /// An outbox mail's state (`mail_outbox.status`): pending until sent, or failed for good.
     pub enum MailStatus {
         Pending = "pending",

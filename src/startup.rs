@@ -128,6 +128,12 @@ impl Application {
                 Duration::from_secs(settings.retention_interval_seconds),
             ));
         }
+        // Personal data exports too large to build at once (docs/PRIVACY.md).
+        actix_web::rt::spawn(crate::privacy::export::run_worker(
+            state.pool.clone(),
+            state.writer.clone(),
+            Duration::from_secs(settings.export_poll_seconds.max(1)),
+        ));
         // Erasures whose day has come (docs/PRIVACY.md), every hour.
         actix_web::rt::spawn(crate::privacy::erasure::run_every_hour(state.clone()));
         if settings.catalogue_refresh_seconds > 0 {

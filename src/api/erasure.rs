@@ -7,6 +7,7 @@ use utoipa::ToSchema;
 
 use super::extract::Json;
 use crate::accounts::Accounts;
+use crate::api::constraints as c;
 use crate::auth::AuthUser;
 use crate::error::ApiResult;
 use crate::privacy::erasure::{self, ErasureStatus, ErasureView, StaffRequest};
@@ -32,6 +33,7 @@ pub async fn my_erasure(
 #[serde(deny_unknown_fields)]
 pub struct OwnErasureRequest {
     /// The account's password (or PIN) again.
+    #[schema(schema_with = c::text::<1024>)]
     pub password: String,
 }
 
@@ -102,9 +104,11 @@ pub async fn resident_erasure(
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ResidentErasureRequest {
-    /// Why, in a few words (1–500 characters; write no name).
+    /// Why, in a few words (write no name).
+    #[schema(schema_with = c::text::<500>)]
     pub reason: String,
-    /// The reference of the resident's written request (1–200 characters).
+    /// The reference of the resident's written request.
+    #[schema(schema_with = c::text::<200>)]
     pub document_ref: String,
 }
 

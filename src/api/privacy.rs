@@ -10,6 +10,7 @@ use crate::auth::AuthUser;
 use crate::error::ApiResult;
 use crate::i18n::Lang;
 use crate::privacy::access_records::{self, AccessRecord, Cursor};
+use crate::privacy::export::{self, ExportStatus, ExportView, Store};
 use crate::privacy::{self, Consents, Notice};
 use crate::state::AppState;
 use crate::telemetry::{run_blocking, run_writing};
@@ -133,4 +134,112 @@ pub async fn my_access_records(
             next_cursor,
         },
     ))
+}
+
+/// Ask for a file of everything hocso holds about me. A small history is built at once (201,
+/// `status: ready`); a larger one is built in the background (202, `status: pending`: follow
+/// `GET /me/exports/{id}`). While one is pending, asking again answers that one.
+#[utoipa::path(tag = "privacy", security(("bearer" = [])), responses(
+    (status = 201, description = "Ready at once", body = ExportView),
+    (status = 202, description = "Being built in the background", body = ExportView),
+    (status = 401, body = crate::error::Problem, content_type = "application/problem+json"),
+))]
+#[post("/me/exports")]
+pub async fn request_export(state: web::Data<AppState>, user: AuthUser) -> ApiResult<HttpResponse> {
+    let st = state.clone();
+    let v = run_blocking(move || {
+        export::request(
+            &Store {
+                pool: &st.pool,
+                writer: &st.writer,
+                settings: &st.settings,
+            },
+            &user,
+        )
+    })
+    .await?;
+    let location = format!("/api/v1/me/exports/{}", v.id);
+    let mut res = if v.status == ExportStatus::Ready {
+        HttpResponse::Created()
+    } else {
+        HttpResponse::Accepted()
+    };
+    Ok(res.insert_header(("Location", location)).json(v))
+}
+
+/// One of my exports: its state, and when it expires.
+#[utoipa::path(tag = "privacy", security(("bearer" = [])), params(("id" = String, Path)), responses(
+    (status = 200, body = ExportView),
+    (status = 404, description = "No such export of yours", body = crate::error::Problem, content_type = "application/problem+json"),
+))]
+#[get("/me/exports/{id}")]
+pub async fn get_export(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    path: web::Path<String>,
+) -> ApiResult<HttpResponse> {
+    let (pool, id) = (state.pool.clone(), path.into_inner());
+    let v = run_blocking(move || export::status(&mut *pool.get()?, &user, &id)).await?;
+    Ok(HttpResponse::Ok().json(v))
+}
+
+/// The file's form.
+#[derive(Deserialize, ToSchema, Clone, Copy, Default, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum ExportFormat {
+    /// Machine-readable.
+    #[default]
+    Json,
+    /// A readable page, Vietnamese and English labels.
+    Html,
+}
+
+#[derive(Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct DownloadQuery {
+    /// `json` (default) or `html`.
+    #[param(inline)]
+    pub format: Option<ExportFormat>,
+}
+
+/// The file of one of my exports, as an attachment: JSON or a readable HTML page. 409
+/// `export_not_ready` before it is built, 410 `export_expired` once it has expired.
+#[utoipa::path(tag = "privacy", security(("bearer" = [])), params(("id" = String, Path), DownloadQuery), responses(
+    (status = 200, description = "The file (JSON, or HTML with `format=html`)", content_type = "application/json"),
+    (status = 404, description = "No such export of yours", body = crate::error::Problem, content_type = "application/problem+json"),
+    (status = 409, body = crate::error::Problem, content_type = "application/problem+json"),
+    (status = 410, body = crate::error::Problem, content_type = "application/problem+json"),
+))]
+#[get("/me/exports/{id}/download")]
+pub async fn download_export(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    path: web::Path<String>,
+    query: web::Query<DownloadQuery>,
+) -> ApiResult<HttpResponse> {
+    let html = query.format.unwrap_or_default() == ExportFormat::Html;
+    let (pool, id) = (state.pool.clone(), path.into_inner());
+    let file = run_blocking(move || {
+        let data = export::download(&mut *pool.get()?, &user, &id)?;
+        let stem = export::file_stem(&data);
+        Ok(if html {
+            (
+                export::to_html(&data)?,
+                stem + ".html",
+                "text/html; charset=utf-8",
+            )
+        } else {
+            (export::to_json(&data)?, stem + ".json", "application/json")
+        })
+    })
+    .await?;
+    let (body, name, kind) = file;
+    Ok(HttpResponse::Ok()
+        .content_type(kind)
+        .insert_header((
+            "Content-Disposition",
+            format!("attachment; filename=\"{name}\""),
+        ))
+        .insert_header(("Cache-Control", "no-store"))
+        .body(body))
 }

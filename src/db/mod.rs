@@ -10,6 +10,7 @@ pub mod consents;
 pub mod courses;
 mod enums;
 pub mod erasure;
+pub mod exports;
 pub mod learning;
 pub mod limits;
 pub mod mail;

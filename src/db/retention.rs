@@ -40,6 +40,11 @@ pub enum Batch {
     AuditEntries(NaiveDateTime),
     /// Records of access (a staff member's read of a person's data) made before the time.
     AccessRecords(NaiveDateTime),
+    /// The files of personal data exports that expired before the time: removed (the row, which
+    /// says when it was asked for and built, stays; its download answers 410 as when expired).
+    ExportFiles(NaiveDateTime),
+    /// The rows of personal data exports that expired before the time.
+    Exports(NaiveDateTime),
 }
 
 /// Runs one batch of at most `limit` rows; the number of rows deleted (or blanked).
@@ -103,6 +108,16 @@ pub fn run(conn: &mut DbConn, batch: Batch, limit: i64) -> QueryResult<usize> {
         Batch::AccessRecords(before) => exec!(
             "DELETE FROM access_records WHERE id IN \
              (SELECT id FROM access_records WHERE read_at < $1 LIMIT $2)",
+            Timestamp => before, BigInt => limit
+        ),
+        Batch::ExportFiles(before) => exec!(
+            "UPDATE exports SET content = NULL WHERE id IN \
+             (SELECT id FROM exports WHERE expires_at <= $1 AND content IS NOT NULL LIMIT $2)",
+            Timestamp => before, BigInt => limit
+        ),
+        Batch::Exports(before) => exec!(
+            "DELETE FROM exports WHERE id IN \
+             (SELECT id FROM exports WHERE expires_at < $1 LIMIT $2)",
             Timestamp => before, BigInt => limit
         ),
     }

@@ -74,6 +74,20 @@ diesel::table! {
 }
 
 diesel::table! {
+    exports (id) {
+        id -> Text,
+        user_id -> Text,
+        status -> Text,
+        requested_at -> Timestamp,
+        started_at -> Nullable<Timestamp>,
+        ready_at -> Nullable<Timestamp>,
+        expires_at -> Timestamp,
+        size_bytes -> Nullable<BigInt>,
+        content -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
     rate_limits (key) {
         key -> Text,
         tat_ms -> BigInt,
@@ -417,6 +431,7 @@ diesel::joinable!(one_time_tokens -> users (user_id));
 diesel::allow_tables_to_appear_in_same_query!(
     consents,
     access_records,
+    exports,
     rate_limits,
     localities,
     users,

@@ -613,7 +613,7 @@ texts! {
     consent_active: "Đang có hiệu lực", "In force";
     consent_withdrawn_on: "Đã rút lại ngày", "Withdrawn on";
     consent_withdraw_button: "Rút lại sự đồng ý", "Withdraw my consent";
-    consent_withdraw_hint: "Khi rút lại, bạn sẽ được hỏi lại lần sau. Muốn xóa dữ liệu, hãy báo Tổ công nghệ số của thôn.", "After withdrawing you will be asked again next time. To have your data deleted, tell your village's digital team.";
+    consent_withdraw_hint: "Khi rút lại, bạn sẽ được hỏi lại lần sau. Muốn xóa dữ liệu, hãy vào trang Xóa dữ liệu của tôi (trong Tài khoản) hoặc báo Tổ công nghệ số của thôn.", "After withdrawing you will be asked again next time. To have your data erased, use Erase my data (on your account page) or tell your village's digital team.";
     consent_withdrawn_done: "Đã rút lại sự đồng ý.", "Your consent was withdrawn.";
     consent_ask: "Thông báo về dữ liệu cá nhân cần sự đồng ý của bạn. Hãy đọc bên dưới.", "The privacy notice needs your consent. Please read it below.";
     consent_accept_button: "Tôi đã đọc và đồng ý", "I have read it and accept";
@@ -632,6 +632,44 @@ texts! {
     reader_facilitator: "Tổ công nghệ số cộng đồng", "community digital team";
     reader_admin: "quản trị", "administrator";
     read_looked_at: "đã xem", "looked at";
+    // a person's own data as a file on the privacy page (web/privacy.rs; privacy::export)
+    export_title: "Dữ liệu của tôi", "My data";
+    export_intro: "Bạn có thể tải về mọi dữ liệu Học số lưu về bạn: tài khoản, hồ sơ, sự đồng ý, khóa học, tiến độ, bài kiểm tra và câu trả lời, chứng nhận, thư đã gửi, phiên đăng nhập, và những gì Tổ công nghệ số hay cán bộ đã làm và đã xem. Có hai tệp: một trang dễ đọc và một tệp JSON cho máy. Chỉ bạn tải được, và tệp hết hạn sau vài ngày. Mật khẩu và các mã bí mật không có trong tệp.", "You can download everything Học số keeps about you: account, profile, consents, courses, progress, quiz attempts and answers, certificates, mail sent, sessions, and what the digital team or administrators did and looked at. There are two files: a readable page and a JSON file for machines. Only you can download them, and they expire after a few days. Passwords and secret codes are not in them.";
+    export_button: "Tải dữ liệu của tôi", "Download my data";
+    export_asked_done: "Đã nhận yêu cầu. Tệp sẽ có ở đây khi sẵn sàng.", "Asked. The files appear here when ready.";
+    export_asked_at: "Yêu cầu lúc", "Asked at";
+    export_ready: "Sẵn sàng", "Ready";
+    export_pending: "Đang chuẩn bị, hãy tải lại trang sau ít phút", "Being prepared: reload this page in a few minutes";
+    export_failed: "Không tạo được, hãy yêu cầu lại", "Could not be made: ask again";
+    export_expired: "Đã hết hạn", "Expired";
+    export_html: "Trang dễ đọc (HTML)", "Readable page (HTML)";
+    export_json: "Tệp cho máy (JSON)", "File for machines (JSON)";
+    export_until: "Tải được đến", "Available until";
+    // erasure of one's own data (web/erasure.rs; privacy::erasure)
+    erasure_title: "Xóa dữ liệu của tôi", "Erase my data";
+    erasure_link: "Xóa dữ liệu của tôi", "Erase my data";
+    erasure_intro: "Bạn có quyền yêu cầu xóa dữ liệu cá nhân của mình. Hãy đọc kỹ trước khi làm: việc xóa không lấy lại được.", "You have the right to have your personal data erased. Read this carefully first: an erasure cannot be undone.";
+    erasure_what_title: "Khi xóa, điều gì xảy ra", "What an erasure does";
+    erasure_what_account: "Tên, số điện thoại, thư điện tử, tên đăng nhập, năm sinh và hộ gia đình của bạn bị xóa. Bạn không đăng nhập được nữa.", "Your name, phone, e-mail, username, year of birth and household are erased. You can no longer log in.";
+    erasure_what_learning: "Khóa học, tiến độ, bài kiểm tra và câu trả lời của bạn bị xóa.", "Your courses, progress, quizzes and answers are erased.";
+    erasure_what_certificates: "Chứng nhận của bạn bị thu hồi theo yêu cầu của bạn; trang kiểm tra không còn hiện tên bạn.", "Your certificates are revoked at your request; the verification page no longer shows your name.";
+    erasure_what_figures: "Số liệu thống kê của thôn giữ lại vài con số không có tên (năm sinh, nhóm, tháng hoàn thành) để báo cáo các năm trước không thay đổi.", "The village's figures keep a few facts without a name (year of birth, group, month completed) so that past reports do not change.";
+    erasure_what_grace: "Dữ liệu được xóa sau", "Your data is erased after";
+    erasure_days: "ngày; trong thời gian đó bạn có thể hủy yêu cầu", "days; until then you can cancel the request";
+    erasure_export_link: "Dữ liệu của tôi", "My data";
+    erasure_export_hint: "Muốn giữ một bản dữ liệu của mình, hãy tải về trước:", "To keep a copy of your data, download it first:";
+    erasure_password_label: "Nhập lại mật khẩu hoặc mã PIN để xác nhận", "Type your password or PIN again to confirm";
+    erasure_wrong_password: "Mật khẩu hoặc mã PIN không đúng.", "The password or PIN is wrong.";
+    erasure_password_required: "Hãy nhập mật khẩu hoặc mã PIN.", "Type your password or PIN.";
+    erasure_holds_role: "Tài khoản này đang giữ vai trò quản lý. Hãy nhờ quản trị thu hồi vai trò trước.", "This account holds a staff role. Ask an administrator to take it back first.";
+    erasure_button: "Yêu cầu xóa dữ liệu của tôi", "Ask to erase my data";
+    erasure_asked_done: "Đã nhận yêu cầu xóa dữ liệu.", "Your erasure request was received.";
+    erasure_cancelled_done: "Đã hủy yêu cầu xóa dữ liệu.", "The erasure request was cancelled.";
+    erasure_pending_title: "Dữ liệu của bạn sắp bị xóa", "Your data is about to be erased";
+    erasure_pending_on: "Dữ liệu của bạn sẽ bị xóa vào ngày", "Your data will be erased on";
+    erasure_by_staff: "Tổ công nghệ số đã gửi yêu cầu này theo đơn của bạn.", "The digital team made this request on your written request.";
+    erasure_cancel_hint: "Nếu bạn đổi ý, hãy hủy trước ngày đó.", "If you change your mind, cancel before that day.";
+    erasure_cancel_button: "Hủy yêu cầu, giữ dữ liệu của tôi", "Cancel the request, keep my data";
 }
 
 impl Texts {

@@ -9,6 +9,7 @@
 
 pub mod access_records;
 pub mod erasure;
+pub mod export;
 pub mod retention;
 
 use serde::Serialize;

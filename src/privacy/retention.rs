@@ -39,6 +39,8 @@ pub struct Policy {
     pub mail_body_days: u32,
     pub mail_days: u32,
     pub audit_days: u32,
+    /// The rows of expired exports (their files go when they expire: `export_ttl_hours`).
+    pub exports_days: u32,
     /// How long a session lasts when it is not ended: `refresh_token_days` (a session of API
     /// tokens lives while its last refresh token does; a browser session this long from its
     /// login).
@@ -54,6 +56,7 @@ impl Policy {
             mail_body_days: settings.retention_mail_body_days,
             mail_days: settings.retention_mail_days,
             audit_days: settings.retention_audit_days,
+            exports_days: settings.retention_exports_days,
             session_lifetime_days: settings.refresh_token_days,
         }
     }
@@ -92,6 +95,12 @@ impl Policy {
             out.push(Batch::AuditEntries(t));
             out.push(Batch::AccessRecords(t));
         }
+        // An export's row goes `exports_days` after it expired; its file as soon as it expires
+        // (its own time, `export_ttl_hours`). Rows first, as for mail.
+        if let Some(t) = cutoff(now, self.exports_days) {
+            out.push(Batch::Exports(t));
+        }
+        out.push(Batch::ExportFiles(now));
         out
     }
 }
@@ -120,9 +129,10 @@ pub struct Purged {
     pub audit_entries: u64,
     /// Records of access, kept as long as audit entries.
     pub access_records: u64,
-    /// Personal data export files: the export (issue 21, item 3) is not in this tree yet; see
-    /// [`purge_export_files`].
+    /// Files of expired personal data exports removed (the row stays).
     pub export_files: u64,
+    /// Rows of expired exports deleted.
+    pub exports: u64,
 }
 
 impl Purged {
@@ -136,12 +146,14 @@ impl Purged {
             Batch::Mail(_) => &mut self.mail,
             Batch::AuditEntries(_) => &mut self.audit_entries,
             Batch::AccessRecords(_) => &mut self.access_records,
+            Batch::ExportFiles(_) => &mut self.export_files,
+            Batch::Exports(_) => &mut self.exports,
         };
         *field += n;
     }
 
     /// Each kind and its count, in a fixed order (what `hocso retention run` prints).
-    pub fn entries(&self) -> [(&'static str, u64); 9] {
+    pub fn entries(&self) -> [(&'static str, u64); 10] {
         [
             ("progress_events", self.progress_events),
             ("sessions", self.sessions),
@@ -152,6 +164,7 @@ impl Purged {
             ("audit_entries", self.audit_entries),
             ("access_records", self.access_records),
             ("export_files", self.export_files),
+            ("exports", self.exports),
         ]
     }
 
@@ -194,15 +207,8 @@ pub fn purge(run: &mut Run<'_>, policy: &Policy, now: NaiveDateTime) -> ApiResul
             }
         }
     }
-    pass.purged.export_files = purge_export_files(now);
     pass.elapsed = started.elapsed();
     Ok(pass)
-}
-
-/// The hook for the files of personal data exports (issue 21, item 3): none exists in this tree
-/// yet. Once they do, their expired files and rows are deleted here, and counted.
-fn purge_export_files(_now: NaiveDateTime) -> u64 {
-    0
 }
 
 /// One pass on `conn` (a command's own connection, or one of the pool), each batch a transaction
@@ -275,6 +281,7 @@ fn log(p: &Pass) {
         audit_entries = c.audit_entries,
         access_records = c.access_records,
         export_files = c.export_files,
+        exports = c.exports,
         batches = p.batches,
         longest_batch_ms = p.longest_batch.as_millis() as u64,
         elapsed_ms = p.elapsed.as_millis() as u64,
@@ -316,6 +323,7 @@ mod tests {
             mail_body_days: 0,
             mail_days: 365,
             audit_days: 0,
+            exports_days: 0,
             session_lifetime_days: 30,
         };
         assert_eq!(
@@ -330,6 +338,8 @@ mod tests {
                 },
                 Batch::OneTimeTokens(at("2026-11-29 00:00:00")),
                 Batch::Mail(at("2025-12-06 00:00:00")),
+                // An export's file goes when it expires, whatever the settings.
+                Batch::ExportFiles(now),
             ]
         );
     }
@@ -343,10 +353,11 @@ mod tests {
             mail_body_days: 0,
             mail_days: 0,
             audit_days: 1,
+            exports_days: 0,
             session_lifetime_days: 30,
         };
-        // 500 events past their time (200, 200, 100), exactly 200 audit entries (200, 0) and
-        // no record of access (0).
+        // 500 events past their time (200, 200, 100), exactly 200 audit entries (200, 0), no
+        // record of access (0) and no export file (0).
         let mut left = (500usize, 200usize, 0usize);
         let mut calls = Vec::new();
         let pass = purge(
@@ -368,8 +379,8 @@ mod tests {
         assert_eq!(BATCH, 200);
         assert_eq!(pass.purged.progress_events, 500);
         assert_eq!(pass.purged.audit_entries, 200);
-        assert_eq!(pass.batches, 6);
-        assert_eq!(calls.len(), 6);
+        assert_eq!(pass.batches, 7);
+        assert_eq!(calls.len(), 7);
         assert_eq!(pass.purged.total(), 700);
     }
 }

@@ -9,6 +9,7 @@ mod admin;
 pub mod assets;
 mod author;
 pub mod context;
+mod erasure;
 mod learn;
 mod officer;
 mod privacy;
@@ -382,6 +383,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     author::configure(cfg);
     admin::configure(cfg);
     privacy::configure(cfg);
+    erasure::configure(cfg);
 }
 
 /// Whether `code` is the problem a form shows beside its fields.

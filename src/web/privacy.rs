@@ -13,11 +13,17 @@ use super::{day, Chrome, Ctx, Form, PageError};
 use crate::i18n::pages::Texts;
 use crate::i18n::Lang;
 use crate::privacy::access_records::{self, AccessPage, Cursor, ReadKind, ReaderRole};
+use crate::privacy::export::{self, ExportStatus, ExportView, Store};
 use crate::privacy::{self, ConsentWay, Consents};
 use crate::telemetry::{run_blocking, run_writing};
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.route("/privacy", web::get().to(notice_page))
+        .route("/privacy/exports", web::post().to(request_export))
+        .route(
+            "/privacy/exports/{id}/download",
+            web::get().to(download_export),
+        )
         .route("/privacy/accept", web::post().to(accept))
         .route("/privacy/consents/{id}/withdraw", web::post().to(withdraw));
 }
@@ -50,6 +56,39 @@ struct NoticePage {
     reads_next: String,
     /// Whether this is an older page (a link back to the newest).
     reads_older: bool,
+    /// Signed in: their exports (newest first).
+    exports: Vec<ExportRow>,
+}
+
+/// One export as a row of the list.
+struct ExportRow {
+    id: String,
+    requested: String,
+    state: &'static str,
+    expires: String,
+    /// Ready and not expired: the files can be downloaded.
+    ready: bool,
+}
+
+fn export_rows(lang: Lang, t: &Texts, all: Vec<ExportView>) -> Vec<ExportRow> {
+    let when = |d: chrono::DateTime<chrono::Utc>| {
+        let d = d.naive_utc();
+        format!("{} {} UTC", day(lang, d), d.format("%H:%M"))
+    };
+    all.into_iter()
+        .map(|e| ExportRow {
+            ready: e.status == ExportStatus::Ready && !e.expired,
+            state: match (e.status, e.expired) {
+                (_, true) => t.export_expired,
+                (ExportStatus::Ready, _) => t.export_ready,
+                (ExportStatus::Failed, _) => t.export_failed,
+                _ => t.export_pending,
+            },
+            requested: when(e.requested_at),
+            expires: when(e.expires_at),
+            id: e.id,
+        })
+        .collect()
 }
 
 /// One record of access as a row of the list.
@@ -152,20 +191,21 @@ async fn notice_page(
     let signed_in = user.is_some();
     let after = reads_cursor(q.reads.as_deref());
     let reads_older = after.is_some();
-    let (consents, reads) = match user {
+    let (consents, reads, exports) = match user {
         Some(user) => {
             let pool = ctx.state.pool.clone();
-            let (c, r) = run_blocking(move || {
+            let (c, r, x) = run_blocking(move || {
                 let mut conn = pool.get()?;
                 let c = privacy::my_consents(&mut conn, &user)?;
                 let r = access_records::mine(&mut conn, &user, after, READS_PER_PAGE)?;
-                Ok((c, r))
+                let x = export::mine(&mut conn, &user)?;
+                Ok((c, r, x))
             })
             .await
             .map_err(|e| PageError::from_api(lang, e))?;
-            (Some(c), Some(r))
+            (Some(c), Some(r), x)
         }
-        None => (None, None),
+        None => (None, None, Vec::new()),
     };
     let reads_next = reads
         .as_ref()
@@ -176,6 +216,7 @@ async fn notice_page(
     let flash = match q.done.as_deref() {
         Some("accepted") => t.consent_accepted_done,
         Some("withdrawn") => t.consent_withdrawn_done,
+        Some("export") => t.export_asked_done,
         _ => "",
     };
     ctx.ok(&NoticePage {
@@ -190,6 +231,7 @@ async fn notice_page(
         reads: reads.map(|r| read_rows(lang, t, r)).unwrap_or_default(),
         reads_next,
         reads_older,
+        exports: export_rows(lang, t, exports),
     })
 }
 
@@ -224,4 +266,68 @@ async fn withdraw(form: Form, path: web::Path<String>) -> Result<HttpResponse, P
         }
         Err(e) => Err(PageError::from_api(lang, e)),
     }
+}
+
+async fn request_export(form: Form) -> Result<HttpResponse, PageError> {
+    let ctx = &form.ctx;
+    let lang = ctx.lang;
+    let user = ctx.user().await?;
+    let st = ctx.state.clone();
+    run_blocking(move || {
+        export::request(
+            &Store {
+                pool: &st.pool,
+                writer: &st.writer,
+                settings: &st.settings,
+            },
+            &user,
+        )
+    })
+    .await
+    .map_err(|e| PageError::from_api(lang, e))?;
+    Ok(ctx.see_other("/privacy?done=export#exports"))
+}
+
+#[derive(Deserialize)]
+struct DownloadQuery {
+    format: Option<String>,
+}
+
+/// The file of one of the person's exports (anyone else's: the 404 page).
+async fn download_export(
+    ctx: Ctx,
+    path: web::Path<String>,
+    query: Result<web::Query<DownloadQuery>, actix_web::Error>,
+) -> Result<HttpResponse, PageError> {
+    let lang = ctx.lang;
+    let user = ctx.user().await?;
+    let html = match query.ok().and_then(|q| q.into_inner().format).as_deref() {
+        None | Some("json") => false,
+        Some("html") => true,
+        Some(_) => return Err(PageError::not_found(lang)),
+    };
+    let (pool, id) = (ctx.state.pool.clone(), path.into_inner());
+    let (body, name, kind) = run_blocking(move || {
+        let data = export::download(&mut *pool.get()?, &user, &id)?;
+        let stem = export::file_stem(&data);
+        Ok(if html {
+            (
+                export::to_html(&data)?,
+                stem + ".html",
+                "text/html; charset=utf-8",
+            )
+        } else {
+            (export::to_json(&data)?, stem + ".json", "application/json")
+        })
+    })
+    .await
+    .map_err(|e| PageError::from_api(lang, e))?;
+    Ok(HttpResponse::Ok()
+        .content_type(kind)
+        .insert_header((
+            "Content-Disposition",
+            format!("attachment; filename=\"{name}\""),
+        ))
+        .insert_header(("Cache-Control", "no-store"))
+        .body(body))
 }

@@ -289,6 +289,9 @@ async fn erasure_keeps_the_figures_and_leaves_no_trace(backend: Backend) {
         .to_string();
     let res = progress(&app, &lan_token, "mot", "a", &event("completed", 30)).await;
     assert_eq!(res.status(), 200);
+    // An export of her data, which holds everything about her.
+    let res = app.post("/api/v1/me/exports").token(&lan_token).await;
+    assert!(res.status().is_success(), "{}", res.status());
     let res = app
         .post("/api/v1/auth/password/forgot")
         .json(&json!({"login": "lan.tran@example.vn"}))

@@ -8,6 +8,7 @@ mod community;
 mod courses;
 mod curriculum;
 mod erasure;
+mod exports;
 mod hardening;
 mod helpers;
 mod imports;

@@ -38,7 +38,7 @@ fn questions() -> Value {
 }
 
 /// A published course `slug` with quiz `kiem-tra` (the six questions); returns the author token.
-async fn quiz_course(app: &TestApp, slug: &str, settings: Value) -> String {
+pub(crate) async fn quiz_course(app: &TestApp, slug: &str, settings: Value) -> String {
     let (_, t) = instructor(app, &format!("gv.{slug}@example.vn")).await;
     let res = app
         .post("/api/v1/courses")
@@ -77,7 +77,7 @@ async fn quiz_course(app: &TestApp, slug: &str, settings: Value) -> String {
     t
 }
 
-async fn start(app: &TestApp, token: &str, quiz: &str) -> reqwest::Response {
+pub(crate) async fn start(app: &TestApp, token: &str, quiz: &str) -> reqwest::Response {
     app.post(&format!("/api/v1/quizzes/{quiz}/attempts"))
         .token(token)
         .await
@@ -94,7 +94,7 @@ fn option_id(q: &Value, field: &str, text: &str) -> Value {
 }
 
 /// The right (or, with `right = false`, a wrong) answer to a shown question.
-fn answer_for(q: &Value, right: bool) -> Value {
+pub(crate) fn answer_for(q: &Value, right: bool) -> Value {
     let id = q["id"].clone();
     let prompt = q["prompt_html"].as_str().unwrap();
     match q["type"].as_str().unwrap() {
@@ -134,14 +134,19 @@ fn answer_for(q: &Value, right: bool) -> Value {
     }
 }
 
-async fn save(app: &TestApp, token: &str, attempt: &str, answers: Value) -> reqwest::Response {
+pub(crate) async fn save(
+    app: &TestApp,
+    token: &str,
+    attempt: &str,
+    answers: Value,
+) -> reqwest::Response {
     app.put(&format!("/api/v1/attempts/{attempt}/answers"))
         .token(token)
         .json(&json!({"answers": answers}))
         .await
 }
 
-async fn submit(app: &TestApp, token: &str, attempt: &str) -> Value {
+pub(crate) async fn submit(app: &TestApp, token: &str, attempt: &str) -> Value {
     let res = app
         .post(&format!("/api/v1/attempts/{attempt}/submit"))
         .token(token)

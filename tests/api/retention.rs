@@ -9,8 +9,8 @@
 use chrono::TimeDelta;
 use diesel::prelude::*;
 use hocso::db::schema::{
-    access_records, audit_log, lesson_progress, mail_outbox, one_time_tokens, progress_events,
-    refresh_tokens, sessions, users,
+    access_records, audit_log, exports, lesson_progress, mail_outbox, one_time_tokens,
+    progress_events, refresh_tokens, sessions, users,
 };
 use serde_json::{json, Value};
 
@@ -61,6 +61,7 @@ fn counts(pairs: &[(&str, u64)]) -> std::collections::BTreeMap<String, u64> {
         "audit_entries",
         "access_records",
         "export_files",
+        "exports",
     ]
     .iter()
     .map(|k| (k.to_string(), 0))
@@ -141,6 +142,17 @@ async fn a_pass_removes_what_is_past_its_time_and_nothing_else(backend: Backend)
             .expect(200)
             .await;
     }
+    // Two exports of her own data: one expired a minute ago (its file goes, the row stays), one
+    // 31 days ago (past the default 30: the row goes).
+    let mut exports_of_lan = Vec::new();
+    for _ in 0..2 {
+        let x = app
+            .post("/api/v1/me/exports")
+            .token(&token)
+            .expect(201)
+            .await;
+        exports_of_lan.push(x["id"].as_str().unwrap().to_string());
+    }
     // Two progress events; a reset mail and its token.
     let (e1, e2) = (event("completed", 60), event("started", 30));
     for (lesson, e) in [("a", &e1), ("b", &e2)] {
@@ -174,6 +186,7 @@ async fn a_pass_removes_what_is_past_its_time_and_nothing_else(backend: Backend)
     );
     let s = sessions_of_lan.clone();
     let old_b = old_browser.clone();
+    let xs = exports_of_lan.clone();
     let (mail_blanked, mail_deleted, audit_deleted, read_deleted) = app
         .db(move |c| {
             // An event received 400 days ago (past the default 365).
@@ -268,6 +281,15 @@ async fn a_pass_removes_what_is_past_its_time_and_nothing_else(backend: Backend)
                 .set(access_records::read_at.eq(days_ago(731)))
                 .execute(c)
                 .unwrap();
+            let x = &xs;
+            diesel::update(exports::table.find(&x[0]))
+                .set(exports::expires_at.eq(hocso::db::now() - TimeDelta::minutes(1)))
+                .execute(c)
+                .unwrap();
+            diesel::update(exports::table.find(&x[1]))
+                .set(exports::expires_at.eq(days_ago(31)))
+                .execute(c)
+                .unwrap();
             (blanked, deleted, audit, read)
         })
         .await;
@@ -290,6 +312,8 @@ async fn a_pass_removes_what_is_past_its_time_and_nothing_else(backend: Backend)
             ("one_time_tokens", 1),
             ("mail", 1),
             ("mail_bodies", 1),
+            ("export_files", 1),
+            ("exports", 1),
         ])
     );
     let after = snapshot(&app).await;
@@ -303,6 +327,12 @@ async fn a_pass_removes_what_is_past_its_time_and_nothing_else(backend: Backend)
     for (id, body) in expected.mail.iter_mut() {
         if *id == mail_blanked {
             *body = String::new();
+        }
+    }
+    expected.exports.retain(|(id, _)| *id != exports_of_lan[1]);
+    for (id, file) in expected.exports.iter_mut() {
+        if *id == exports_of_lan[0] {
+            *file = false;
         }
     }
     assert_eq!(after, expected);
@@ -358,6 +388,21 @@ async fn a_pass_removes_what_is_past_its_time_and_nothing_else(backend: Backend)
         seconds, 30,
         "the kept event is still recognised as sent before"
     );
+    // The expired export answers as expired, its row still says when it was made.
+    let res = app
+        .get(&format!(
+            "/api/v1/me/exports/{}/download",
+            exports_of_lan[0]
+        ))
+        .token(&token)
+        .await;
+    assert_problem(res, 410, "export_expired").await;
+    let status = app
+        .get(&format!("/api/v1/me/exports/{}", exports_of_lan[0]))
+        .token(&token)
+        .expect(200)
+        .await;
+    assert_eq!(status["expired"], true);
     // The blanked mail's row is still there for the person's record.
     let kept: (String, String, String) = {
         let id = mail_blanked.clone();
@@ -392,6 +437,8 @@ struct Snapshot {
     mail: Vec<(String, String)>,
     audit: Vec<String>,
     reads: Vec<String>,
+    /// (id, whether its file is there)
+    exports: Vec<(String, bool)>,
     users: i64,
 }
 
@@ -427,6 +474,11 @@ async fn snapshot(app: &TestApp) -> Snapshot {
         reads: access_records::table
             .order(access_records::id)
             .select(access_records::id)
+            .load(c)
+            .unwrap(),
+        exports: exports::table
+            .order(exports::id)
+            .select((exports::id, exports::content.is_not_null()))
             .load(c)
             .unwrap(),
         users: users::table.count().get_result(c).unwrap(),

@@ -15,6 +15,7 @@ mod admin;
 mod author;
 mod browser;
 mod course;
+mod erasure;
 mod journey;
 mod login_card;
 mod network;
