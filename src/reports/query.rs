@@ -354,6 +354,10 @@ fn timeline_sql(
     ))
 }
 
+/// A month `(year, month)` and every indicator's numerator at its end, in the order of
+/// `INDICATORS`.
+pub(super) type MonthNumerators = ((i32, u32), Vec<i64>);
+
 #[derive(QueryableByName)]
 struct TimelineRow {
     #[diesel(sql_type = Integer)]
@@ -376,7 +380,7 @@ pub(super) fn timeline_numerators(
     config: &Config,
     from: (i32, u32),
     to: (i32, u32),
-) -> ApiResult<Vec<((i32, u32), Vec<i64>)>> {
+) -> ApiResult<Vec<MonthNumerators>> {
     let years: Vec<i32> = (from.0..=to.0).collect();
     let (ny, nm) = next_month(to);
     let end = format!("{ny}-{nm:02}-01");

@@ -510,7 +510,7 @@ fn attempt_view(
         course_href: format!("/courses/{slug}"),
         number: a.number,
         open: a.status == AttemptStatus::Open,
-        deadline: a.deadline_at.map(|d| super::hour(d)).unwrap_or_default(),
+        deadline: a.deadline_at.map(super::hour).unwrap_or_default(),
         deadline_iso: a.deadline_at.map(|d| d.to_rfc3339()).unwrap_or_default(),
         questions,
         saved_flash,
