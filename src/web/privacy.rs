@@ -70,11 +70,8 @@ struct ExportRow {
     ready: bool,
 }
 
-fn export_rows(lang: Lang, t: &Texts, all: Vec<ExportView>) -> Vec<ExportRow> {
-    let when = |d: chrono::DateTime<chrono::Utc>| {
-        let d = d.naive_utc();
-        format!("{} {} UTC", day(lang, d), d.format("%H:%M"))
-    };
+fn export_rows(t: &Texts, all: Vec<ExportView>) -> Vec<ExportRow> {
+    let when = super::clock;
     all.into_iter()
         .map(|e| ExportRow {
             ready: e.status == ExportStatus::Ready && !e.expired,
@@ -138,17 +135,14 @@ fn reads_cursor(raw: Option<&str>) -> Option<Cursor> {
     Cursor::from_parts(&[micros.to_string(), id.to_string()]).ok()
 }
 
-fn read_rows(lang: Lang, t: &Texts, page: AccessPage) -> Vec<ReadRow> {
+fn read_rows(t: &Texts, page: AccessPage) -> Vec<ReadRow> {
     page.items
         .into_iter()
-        .map(|r| {
-            let at = r.read_at.naive_utc();
-            ReadRow {
-                when: format!("{} {} UTC", day(lang, at), at.format("%H:%M")),
-                who: r.actor.display_name,
-                role: reader_name(t, r.actor.role),
-                what: read_name(t, r.what),
-            }
+        .map(|r| ReadRow {
+            when: super::clock(r.read_at),
+            who: r.actor.display_name,
+            role: reader_name(t, r.actor.role),
+            what: read_name(t, r.what),
         })
         .collect()
 }
@@ -228,10 +222,10 @@ async fn notice_page(
         rows: consents.map(|c| rows(ctx.lang, t, c)).unwrap_or_default(),
         next: safe_next(q.next.as_deref()),
         flash,
-        reads: reads.map(|r| read_rows(lang, t, r)).unwrap_or_default(),
+        reads: reads.map(|r| read_rows(t, r)).unwrap_or_default(),
         reads_next,
         reads_older,
-        exports: export_rows(lang, t, exports),
+        exports: export_rows(t, exports),
     })
 }
 
