@@ -205,7 +205,10 @@ pub struct DownloadQuery {
 /// The file of one of my exports, as an attachment: JSON or a readable HTML page. 409
 /// `export_not_ready` before it is built, 410 `export_expired` once it has expired.
 #[utoipa::path(tag = "privacy", security(("bearer" = [])), params(("id" = String, Path), DownloadQuery), responses(
-    (status = 200, description = "The file (JSON, or HTML with `format=html`)", content_type = "application/json"),
+    (status = 200, description = "The file (JSON, or HTML with `format=html`)", content(
+        (Object = "application/json"),
+        (String = "text/html"),
+    )),
     (status = 404, description = "No such export of yours", body = crate::error::Problem, content_type = "application/problem+json"),
     (status = 409, body = crate::error::Problem, content_type = "application/problem+json"),
     (status = 410, body = crate::error::Problem, content_type = "application/problem+json"),
