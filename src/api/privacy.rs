@@ -222,20 +222,8 @@ pub async fn download_export(
 ) -> ApiResult<HttpResponse> {
     let html = query.format.unwrap_or_default() == ExportFormat::Html;
     let (pool, id) = (state.pool.clone(), path.into_inner());
-    let file = run_blocking(move || {
-        let data = export::download(&mut *pool.get()?, &user, &id)?;
-        let stem = export::file_stem(&data);
-        Ok(if html {
-            (
-                export::to_html(&data)?,
-                stem + ".html",
-                "text/html; charset=utf-8",
-            )
-        } else {
-            (export::to_json(&data)?, stem + ".json", "application/json")
-        })
-    })
-    .await?;
+    let file =
+        run_blocking(move || export::download_file(&mut *pool.get()?, &user, &id, html)).await?;
     let (body, name, kind) = file;
     Ok(HttpResponse::Ok()
         .content_type(kind)

@@ -294,6 +294,23 @@ fn expired() -> ApiError {
     )
 }
 
+/// The file of one of `me`'s exports as it is downloaded: body, file name and content type;
+/// readable HTML when `html`, else JSON (see [`download`] for who may).
+pub fn download_file(
+    conn: &mut DbConn,
+    me: &AuthUser,
+    id: &str,
+    html: bool,
+) -> ApiResult<(String, String, &'static str)> {
+    let data = download(conn, me, id)?;
+    let stem = file_stem(&data);
+    Ok(if html {
+        (to_html(&data)?, stem + ".html", "text/html; charset=utf-8")
+    } else {
+        (to_json(&data)?, stem + ".json", "application/json")
+    })
+}
+
 /// The file's name, without extension.
 pub fn file_stem(data: &PersonalData) -> String {
     format!(

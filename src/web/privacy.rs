@@ -301,21 +301,10 @@ async fn download_export(
         Some(_) => return Err(PageError::not_found(lang)),
     };
     let (pool, id) = (ctx.state.pool.clone(), path.into_inner());
-    let (body, name, kind) = run_blocking(move || {
-        let data = export::download(&mut *pool.get()?, &user, &id)?;
-        let stem = export::file_stem(&data);
-        Ok(if html {
-            (
-                export::to_html(&data)?,
-                stem + ".html",
-                "text/html; charset=utf-8",
-            )
-        } else {
-            (export::to_json(&data)?, stem + ".json", "application/json")
-        })
-    })
-    .await
-    .map_err(|e| PageError::from_api(lang, e))?;
+    let (body, name, kind) =
+        run_blocking(move || export::download_file(&mut *pool.get()?, &user, &id, html))
+            .await
+            .map_err(|e| PageError::from_api(lang, e))?;
     Ok(HttpResponse::Ok()
         .content_type(kind)
         .insert_header((
