@@ -77,6 +77,12 @@ pub struct Settings {
     pub retention_mail_days: u32,
     pub retention_audit_days: u32,
     pub retention_exports_days: u32,
+    /// Backups of an SQLite database made by the server (src/backup.rs, docs/OPERATIONS.md):
+    /// the folder they go to (empty: none are made; refused on PostgreSQL), hours between two
+    /// (1 or more), and how many are kept (the oldest beyond are deleted; 0 keeps them all).
+    pub backup_dir: PathBuf,
+    pub backup_every_hours: u32,
+    pub backup_keep: u32,
     /// Where the rate limit counters live: `auto` (default: `database` on PostgreSQL, `memory`
     /// on SQLite), `database` (PostgreSQL only: every instance counts in the same buckets) or
     /// `memory` (each process counts on its own).
@@ -152,6 +158,9 @@ impl Default for Settings {
             retention_mail_days: 365,
             retention_audit_days: 730,
             retention_exports_days: 30,
+            backup_dir: PathBuf::new(),
+            backup_every_hours: 24,
+            backup_keep: 7,
             mail_transport: "file".into(),
             mail_from: "Học số <no-reply@hocso.local>".into(),
             smtp_host: "localhost".into(),
@@ -236,6 +245,9 @@ impl Settings {
                 "rate_limit_store must be `auto`, `database` or `memory`, not `{}`",
                 self.rate_limit_store
             );
+        }
+        if self.backup_every_hours == 0 {
+            bail!("backup_every_hours must be 1 or more");
         }
         if self.db_pool_size == 0 {
             bail!("db_pool_size must be at least 1");
@@ -358,6 +370,9 @@ impl Settings {
                 "retention_exports_days",
                 self.retention_exports_days.to_string(),
             ),
+            ("backup_dir", self.backup_dir.display().to_string()),
+            ("backup_every_hours", self.backup_every_hours.to_string()),
+            ("backup_keep", self.backup_keep.to_string()),
             ("mail_transport", self.mail_transport.clone()),
             ("mail_from", self.mail_from.clone()),
             ("smtp_host", self.smtp_host.clone()),

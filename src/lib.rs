@@ -4,6 +4,7 @@ pub mod access;
 pub mod accounts;
 pub mod api;
 pub mod auth;
+pub mod backup;
 pub mod certs;
 pub mod clock;
 pub mod community;

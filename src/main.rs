@@ -54,6 +54,21 @@ enum Command {
     /// Erasures of people's data at their request (docs/PRIVACY.md).
     #[command(subcommand)]
     Erasure(ErasureCommand),
+    /// Copy the live SQLite database into DIR as hocso-<UTC time>.db while the server keeps
+    /// serving; the copy is checked (integrity, migrations) before it takes its name.
+    Backup {
+        /// An existing folder (a USB disk, a mounted share).
+        dir: PathBuf,
+    },
+    /// Put a backup in place of the SQLite database, which no process may have open (stop the
+    /// server first). The backup is checked first; the replaced database is kept beside it as
+    /// `<name>.before-restore-<UTC time>`.
+    Restore {
+        file: PathBuf,
+        /// The database file to replace; by default the configured one (`database_url`).
+        #[arg(long, value_name = "PATH")]
+        database: Option<PathBuf>,
+    },
     /// Developer tools.
     #[command(subcommand)]
     Dev(DevCommand),
@@ -174,6 +189,8 @@ fn main() -> ExitCode {
         Command::Census(ImportCommand::Import { file, .. }) => import_census(settings, &file),
         Command::Retention(RetentionCommand::Run) => retention(settings),
         Command::Erasure(ErasureCommand::Run) => erasure_run(settings),
+        Command::Backup { dir } => backup(settings, &dir),
+        Command::Restore { file, database } => restore(settings, &file, database),
         Command::Dev(DevCommand::Seed { learners }) => seed(settings, learners),
         Command::Dev(DevCommand::Argon2Rate { seconds }) => argon2_rate(settings, seconds),
         Command::Residents(ImportCommand::Import {
@@ -550,6 +567,53 @@ fn erasure_run(settings: Settings) -> anyhow::Result<()> {
     let n = hocso::privacy::erasure::run_due_on(&mut *pool.get()?, hocso::db::now())
         .map_err(|e| anyhow::anyhow!("{}", e.detail))?;
     println!("{n} erased");
+    Ok(())
+}
+
+fn backup(settings: Settings, dir: &std::path::Path) -> anyhow::Result<()> {
+    let db = hocso::backup::sqlite_path(&settings.effective_database_url())?;
+    let made = hocso::backup::backup(&db, dir, chrono::Utc::now())?;
+    println!(
+        "backup written: {} ({:.1} MB, {} pages in {} steps, longest step {} ms, {:.1} s; \
+         integrity ok)",
+        made.path.display(),
+        made.bytes as f64 / 1e6,
+        made.copied.pages,
+        made.copied.steps,
+        made.copied.longest_step.as_millis(),
+        made.elapsed.as_secs_f64()
+    );
+    Ok(())
+}
+
+fn restore(
+    settings: Settings,
+    file: &std::path::Path,
+    database: Option<PathBuf>,
+) -> anyhow::Result<()> {
+    let target = match database {
+        Some(path) => path,
+        None => hocso::backup::sqlite_path(&settings.effective_database_url())?,
+    };
+    let done = hocso::backup::restore(file, &target, chrono::Utc::now())?;
+    println!(
+        "restored {} into {} (integrity ok, last migration {}{})",
+        file.display(),
+        target.display(),
+        done.last_migration,
+        if done.pending_migrations > 0 {
+            format!(
+                "; {} newer migration(s) will be applied when the server starts",
+                done.pending_migrations
+            )
+        } else {
+            String::new()
+        }
+    );
+    match done.set_aside {
+        Some(aside) => println!("the database it replaced is kept as {}", aside.display()),
+        None => println!("there was no database there before"),
+    }
     Ok(())
 }
 

@@ -49,6 +49,20 @@ impl Application {
             Duration::from_millis(settings.db_timeout_ms),
             settings.sqlite_sync(),
         );
+        // Backups by the server are SQLite's (src/backup.rs); refused on PostgreSQL rather than
+        // silently not made.
+        let backups = if settings.backup_dir.as_os_str().is_empty() {
+            None
+        } else {
+            match &db_target {
+                DbTarget::Sqlite(path) => Some(path.clone()),
+                DbTarget::Postgres(_) => anyhow::bail!(
+                    "backup_dir is set but the database is PostgreSQL: hocso's backups copy an \
+                     SQLite file; back PostgreSQL up with base backups and WAL archiving \
+                     (docs/OPERATIONS.md) and leave backup_dir empty"
+                ),
+            }
+        };
         let (pool, writer) =
             web::block(move || db::connect_and_serve(&url, pool_size, timeout, sqlite_sync))
                 .await
@@ -126,6 +140,14 @@ impl Application {
             actix_web::rt::spawn(crate::privacy::retention::run_every(
                 state.clone(),
                 Duration::from_secs(settings.retention_interval_seconds),
+            ));
+        }
+        if let Some(db) = backups {
+            actix_web::rt::spawn(crate::backup::run_every(
+                db,
+                settings.backup_dir.clone(),
+                Duration::from_secs(u64::from(settings.backup_every_hours) * 3600),
+                settings.backup_keep as usize,
             ));
         }
         // Personal data exports too large to build at once (docs/PRIVACY.md).

@@ -2,6 +2,7 @@
 
 mod access_records;
 mod accounts;
+mod backup;
 mod certificates;
 mod cli;
 mod community;
