@@ -69,6 +69,9 @@ enum Command {
         #[arg(long, value_name = "PATH")]
         database: Option<PathBuf>,
     },
+    /// The indicator reports (docs/REPORTS.md).
+    #[command(subcommand)]
+    Reports(ReportsCommand),
     /// Developer tools.
     #[command(subcommand)]
     Dev(DevCommand),
@@ -79,6 +82,16 @@ enum ErasureCommand {
     /// Carry out now every erasure whose day has come, each in a transaction of its own, and
     /// print how many (the server also does it every hour).
     Run,
+}
+
+#[derive(Subcommand)]
+enum ReportsCommand {
+    /// Compare the indicator counts that reports read with what the profiles give now; print
+    /// every difference and exit 1 if there is one.
+    Check,
+    /// Rebuild the indicator facts and counts now, in batches (the server does it by itself when
+    /// the indicator configuration changed).
+    Rebuild,
 }
 
 #[derive(Subcommand)]
@@ -191,6 +204,7 @@ fn main() -> ExitCode {
         Command::Erasure(ErasureCommand::Run) => erasure_run(settings),
         Command::Backup { dir } => backup(settings, &dir),
         Command::Restore { file, database } => restore(settings, &file, database),
+        Command::Reports(cmd) => reports(settings, cmd),
         Command::Dev(DevCommand::Seed { learners }) => seed(settings, learners),
         Command::Dev(DevCommand::Argon2Rate { seconds }) => argon2_rate(settings, seconds),
         Command::Residents(ImportCommand::Import {
@@ -529,6 +543,33 @@ fn print_report(report: &hocso::imports::ImportReport) -> anyhow::Result<()> {
     } else {
         anyhow::bail!("{} row(s) with problems", report.rejected)
     }
+}
+
+fn reports(settings: Settings, cmd: ReportsCommand) -> anyhow::Result<()> {
+    let pool = hocso::db::connect_and_migrate(
+        &settings.effective_database_url(),
+        1,
+        std::time::Duration::from_millis(settings.db_timeout_ms),
+    )?;
+    let conn = &mut *pool.get()?;
+    let failed = |e: hocso::error::ApiError| anyhow::anyhow!("{}", e.detail);
+    if let ReportsCommand::Rebuild = cmd {
+        hocso::reports::ensure_facts(conn, true).map_err(failed)?;
+        println!("the indicator facts and counts are rebuilt");
+        return Ok(());
+    }
+    let drift = hocso::reports::drift(conn).map_err(failed)?;
+    for line in &drift {
+        println!("{line}");
+    }
+    if !drift.is_empty() {
+        anyhow::bail!(
+            "{} count(s) differ (`hocso reports rebuild` counts again)",
+            drift.len()
+        );
+    }
+    println!("the indicator counts are in step with the profiles");
+    Ok(())
 }
 
 fn retention(settings: Settings) -> anyhow::Result<()> {

@@ -93,6 +93,11 @@ pub fn waiting_village_link(conn: &mut DbConn, user_id: &str) -> ApiResult<q::Vi
 /// did; a move between households or a changed e-identity counts the households again; and
 /// certificates earned before the learner was counted in a village count where they live now.
 pub fn save_profile(conn: &mut DbConn, p: &q::Profile) -> ApiResult<()> {
+    // The indicator counts follow the profile (its village, age, group, e-identity, facts).
+    crate::reports::counted(conn, &p.user_id, |conn| write_profile(conn, p))
+}
+
+fn write_profile(conn: &mut DbConn, p: &q::Profile) -> ApiResult<()> {
     use crate::reports::{learner_changed, LearnerChange};
     let old = q::write_profile(conn, p)?;
     match &old {

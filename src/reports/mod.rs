@@ -12,12 +12,14 @@
 //! This module holds the report's types and the use cases the API calls.
 
 mod arithmetic;
+mod counts;
 mod definitions;
 mod erased;
 mod explanation;
 mod facts;
 mod query;
 mod sheet;
+mod timeline;
 
 use std::collections::BTreeMap;
 
@@ -26,6 +28,7 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 pub use arithmetic::TargetKind;
+pub use counts::{counted, drift};
 pub use definitions::{
     definition, effective_config, indicator_exists, save_config, store_config, Condition, Config,
     IndicatorDef, Population, Qualification, BASIC_PROGRAM, INDICATORS, OFFICIALS_PROGRAM,
@@ -585,7 +588,7 @@ pub fn timeline(
     let (_, subtree) = query::locality_and_subtree(conn, root)?;
     let config = effective_config(conn)?;
     Ok(
-        query::timeline_numerators(conn, &subtree, &config, from, to)?
+        timeline::timeline_numerators(conn, &subtree, &config, from, to)?
             .into_iter()
             .map(|((y, m), numerators)| TimelinePoint {
                 month: format!("{y}-{m:02}"),

@@ -66,16 +66,27 @@ pub(super) fn execute_over_ids(conn: &mut DbConn, sql: &str, ids: &[String]) -> 
 
 /// Who of the profiles `p` belongs to a population in `year`.
 pub(super) fn population_sql(p: Population, year: i32) -> String {
+    population_in(p, &year.to_string())
+}
+
+/// Who of the profiles `p` belongs to a population in the year that the SQL expression `year`
+/// gives (a number, or a column: `counts` joins the years it keeps). Ages are counted in
+/// whole years reached during the year: 14+ is born in `year - 14` or before.
+pub(super) fn population_in(p: Population, year: &str) -> String {
+    let born = |age: i32| match year.parse::<i32>() {
+        Ok(y) => (y - age).to_string(),
+        Err(_) => format!("{year} - {age}"),
+    };
     match p {
         Population::Aged14Plus => {
-            format!("p.birth_year IS NOT NULL AND p.birth_year <= {}", year - 14)
+            format!("p.birth_year IS NOT NULL AND p.birth_year <= {}", born(14))
         }
         Population::WorkingAge => format!(
             "p.birth_year IS NOT NULL AND p.birth_year BETWEEN {} AND {}",
-            year - 60,
-            year - 15
+            born(60),
+            born(15)
         ),
-        Population::Adults => format!("p.birth_year IS NOT NULL AND p.birth_year <= {}", year - 18),
+        Population::Adults => format!("p.birth_year IS NOT NULL AND p.birth_year <= {}", born(18)),
         Population::Officials => "p.learner_group = 'official'".into(),
         Population::EnterpriseWorkers => "p.learner_group = 'enterprise_worker'".into(),
         Population::Students => "p.learner_group = 'student'".into(),
@@ -83,12 +94,26 @@ pub(super) fn population_sql(p: Population, year: i32) -> String {
     }
 }
 
+/// Whether who belongs to the population depends on the year (on ages).
+pub(super) fn by_age(p: Population) -> bool {
+    matches!(
+        p,
+        Population::Aged14Plus | Population::WorkingAge | Population::Adults
+    )
+}
+
 /// When a person (`p`) counts for an indicator at `end`: the e-identity part from the profile as
 /// it is, the course and certificate part from its fact.
 fn person_counts(q: &Qualification, key: &str, end: &str) -> String {
+    counts_when(q, &format!("p.met_{key} < '{end}'"))
+}
+
+/// When a person (`p`) counts for an indicator: its e-identity part on `p.eid_status`, its course
+/// and certificate part when the condition `met` (on the fact) holds.
+pub(super) fn counts_when(q: &Qualification, met: &str) -> String {
     let mut parts: Vec<String> = eid_part(q).into_iter().collect();
     if q.has_fact() {
-        parts.push(format!("p.met_{key} < '{end}'"));
+        parts.push(met.to_string());
     }
     if parts.is_empty() {
         "1 = 0".to_string()
@@ -235,12 +260,33 @@ pub(super) fn indicator_passes(
     since: Option<&str>,
     by_locality: bool,
 ) -> ApiResult<Passes> {
-    let sql = indicators_sql(config, end, year, since, by_locality);
+    // A year the counts keep, to the end of a month: read from them (`counts`), and the people
+    // active since `since` from the profiles (by the index on the last activity).
+    let counted = super::counts::covers(year) && end.len() == 10 && end.ends_with("-01");
+    let (v, group) = match by_locality {
+        true => ("p.village_id", " GROUP BY p.village_id"),
+        false => ("''", ""),
+    };
+    let sql = match (counted, since) {
+        (false, _) => indicators_sql(config, end, year, since, by_locality),
+        (true, Some(since)) => format!(
+            "SELECT {v} AS v, -1 AS k, COUNT(*) AS n, CAST(0 AS BIGINT) AS d \
+             FROM learner_profiles p WHERE p.village_id {IDS} AND p.last_active_at >= '{since}'{group}"
+        ),
+        (true, None) => String::new(),
+    };
     let read = |c: &mut DbConn| -> ApiResult<Passes> {
-        let mut rows: Vec<IndicatorRow> = load_over_ids(c, &sql, subtree)?;
-        // The anonymous facts of erased people count as the profiles do (`erased`).
-        if let Some(erased) = super::erased::over_erased(&sql) {
-            rows.extend(load_over_ids::<IndicatorRow>(c, &erased, subtree)?);
+        let mut rows: Vec<IndicatorRow> = Vec::new();
+        if counted {
+            let sql = super::counts::passes_sql(config, year, &end[..7], by_locality);
+            rows = load_over_ids(c, &sql, subtree)?;
+        }
+        if !sql.is_empty() {
+            rows.extend(load_over_ids::<IndicatorRow>(c, &sql, subtree)?);
+            // The anonymous facts of erased people count as the profiles do (`erased`).
+            if let Some(erased) = super::erased::over_erased(&sql) {
+                rows.extend(load_over_ids::<IndicatorRow>(c, &erased, subtree)?);
+            }
         }
         // Households with a member who counts (kept on the household), and households
         // registered in the subtree (the household indicator's population).
@@ -249,10 +295,7 @@ pub(super) fn indicator_passes(
             .position(|d| d.population == Population::Households)
         {
             let key = INDICATORS[i].key;
-            let (v, group) = match by_locality {
-                true => ("h.village_id", " GROUP BY h.village_id"),
-                false => ("''", ""),
-            };
+            let (v, group) = (v.replace("p.", "h."), group.replace("p.", "h."));
             rows.extend(load_over_ids::<IndicatorRow>(
                 c,
                 &format!(
@@ -284,155 +327,10 @@ pub(super) fn indicator_passes(
 }
 
 /// The month (`YYYY-MM`) of a timestamp column, on PostgreSQL (`pg`) or SQLite.
-fn month_of(pg: bool, column: &str) -> String {
+pub(super) fn month_of(pg: bool, column: &str) -> String {
     match pg {
         true => format!("to_char({column}, 'YYYY-MM')"),
         false => format!("substr({column}, 1, 7)"),
-    }
-}
-
-/// The timeline's statement: per indicator, the people (households) who count, by the month
-/// their fact was first met (`''` for an indicator without a course or certificate part, whose
-/// people count from the start), with one count per year of `years` (its population's ages).
-/// Rows `k` (indicator), `j` (index in `years`), `m` (month), `n`.
-fn timeline_sql(
-    pg: bool,
-    config: &Config,
-    end: &str,
-    years: &[i32],
-    households: bool,
-) -> Option<String> {
-    let mut parts = Vec::new();
-    for (i, def) in INDICATORS.iter().enumerate() {
-        let key = def.key;
-        let q = &config[key];
-        let counts = |cond: &dyn Fn(i32) -> String| -> String {
-            (0..years.len())
-                .map(|j| format!("COUNT(*) FILTER (WHERE {}) AS c{j}", cond(years[j])))
-                .collect::<Vec<_>>()
-                .join(", ")
-        };
-        if def.population == Population::Households {
-            if !households {
-                continue;
-            }
-            parts.push(format!(
-                "SELECT {i} AS k, {m} AS m, {c} FROM households h \
-                 WHERE h.village_id {IDS} AND h.met_{key} < '{end}' GROUP BY 2",
-                m = month_of(pg, &format!("h.met_{key}")),
-                c = counts(&|_| "1 = 1".to_string()),
-            ));
-            continue;
-        }
-        let eid = eid_part(q);
-        let (month, met) = match (q.has_fact(), &eid) {
-            (true, _) => (
-                month_of(pg, &format!("p.met_{key}")),
-                format!(" AND p.met_{key} < '{end}'"),
-            ),
-            (false, Some(_)) => ("''".to_string(), String::new()),
-            // Nobody counts.
-            (false, None) => continue,
-        };
-        let eid = eid.unwrap_or_else(|| "1 = 1".to_string());
-        parts.push(format!(
-            "SELECT {i} AS k, {month} AS m, {c} FROM learner_profiles p \
-             WHERE p.village_id {IDS}{met} GROUP BY 2",
-            c = counts(&|y| format!("({}) AND {eid}", population_sql(def.population, y))),
-        ));
-    }
-    if parts.is_empty() {
-        return None;
-    }
-    let rows: Vec<String> = (0..years.len())
-        .map(|j| format!("SELECT k, {j} AS j, m, c{j} AS n FROM g"))
-        .collect();
-    Some(format!(
-        "WITH g AS MATERIALIZED ({parts}) {rows}",
-        parts = parts.join(" UNION ALL "),
-        rows = rows.join(" UNION ALL "),
-    ))
-}
-
-/// A month `(year, month)` and every indicator's numerator at its end, in the order of
-/// `INDICATORS`.
-pub(super) type MonthNumerators = ((i32, u32), Vec<i64>);
-
-#[derive(QueryableByName)]
-struct TimelineRow {
-    #[diesel(sql_type = Integer)]
-    k: i32,
-    #[diesel(sql_type = Integer)]
-    j: i32,
-    #[diesel(sql_type = Text)]
-    m: String,
-    #[diesel(sql_type = BigInt)]
-    n: i64,
-}
-
-/// Every indicator's numerator over the localities `subtree` at the end of each month from
-/// `from` to `to` (both `(year, month)`), ages in each month's year, in one statement: the
-/// people who count by the month they first did, added up month by month. Equal to one
-/// [`indicator_passes`] per month (tested).
-pub(super) fn timeline_numerators(
-    conn: &mut DbConn,
-    subtree: &[String],
-    config: &Config,
-    from: (i32, u32),
-    to: (i32, u32),
-) -> ApiResult<Vec<MonthNumerators>> {
-    let years: Vec<i32> = (from.0..=to.0).collect();
-    let (ny, nm) = next_month(to);
-    let end = format!("{ny}-{nm:02}-01");
-    let pg = matches!(conn, DbConn::Pg(_));
-    let mut rows: Vec<TimelineRow> = Vec::new();
-    if let Some(sql) = timeline_sql(pg, config, &end, &years, true) {
-        rows = load_over_ids(conn, &sql, subtree)?;
-    }
-    // The anonymous facts of erased people count as the profiles do (`erased`): their months
-    // add to the profiles' months (households keep theirs on the household).
-    if let Some(erased) = timeline_sql(pg, config, &end, &years, false)
-        .and_then(|sql| super::erased::over_erased(&sql))
-    {
-        rows.extend(load_over_ids::<TimelineRow>(conn, &erased, subtree)?);
-    }
-    // By indicator and year: (month, people), in the order of the months ('' first).
-    let mut by: HashMap<(usize, usize), Vec<(String, i64)>> = HashMap::new();
-    for r in rows.into_iter().filter(|r| r.n > 0) {
-        if let (Ok(k), Ok(j)) = (usize::try_from(r.k), usize::try_from(r.j)) {
-            by.entry((k, j)).or_default().push((r.m, r.n));
-        }
-    }
-    for list in by.values_mut() {
-        list.sort();
-    }
-    let mut points = Vec::new();
-    let mut month = from;
-    while month <= to {
-        let label = format!("{}-{:02}", month.0, month.1);
-        let j = usize::try_from(month.0 - from.0).unwrap_or(0);
-        let numerators = (0..INDICATORS.len())
-            .map(|k| {
-                by.get(&(k, j)).map_or(0, |list| {
-                    list.iter()
-                        .take_while(|(m, _)| *m <= label)
-                        .map(|(_, n)| n)
-                        .sum()
-                })
-            })
-            .collect();
-        points.push((month, numerators));
-        month = next_month(month);
-    }
-    Ok(points)
-}
-
-/// The month after `(year, month)`.
-pub(super) fn next_month((y, m): (i32, u32)) -> (i32, u32) {
-    if m == 12 {
-        (y + 1, 1)
-    } else {
-        (y, m + 1)
     }
 }
 
@@ -677,26 +575,6 @@ mod tests {
             population_sql(Population::Aged14Plus, 2026),
             "p.birth_year IS NOT NULL AND p.birth_year <= 2012"
         );
-    }
-
-    #[test]
-    fn the_timeline_counts_each_year_with_its_ages_by_month() {
-        let sql = timeline_sql(false, &defaults(), "2027-01-01", &[2025, 2026], true).unwrap();
-        // Ages of each year of the series, in one column each.
-        assert!(sql.contains("p.birth_year IS NOT NULL AND p.birth_year <= 2011"));
-        assert!(sql.contains("p.birth_year IS NOT NULL AND p.birth_year <= 2012"));
-        assert!(sql.contains("SELECT k, 1 AS j, m, c1 AS n FROM g"));
-        // By the month a fact was met, up to the end of the series; the localities bound.
-        assert!(sql.contains("substr(p.met_adults_certified, 1, 7) AS m"));
-        assert!(sql.contains("p.met_adults_certified < '2027-01-01'"));
-        assert!(sql.contains("substr(h.met_households_certified, 1, 7) AS m"));
-        assert!(!sql.contains("village_id IN"));
-        assert_eq!(sql.matches(IDS).count(), INDICATORS.len());
-        let pg = timeline_sql(true, &defaults(), "2027-01-01", &[2026], true).unwrap();
-        let people = timeline_sql(false, &defaults(), "2027-01-01", &[2026], false).unwrap();
-        assert!(!people.contains("households"));
-        assert!(pg.contains("to_char(p.met_adults_certified, 'YYYY-MM') AS m"));
-        assert_eq!(next_month((2026, 12)), (2027, 1));
     }
 
     #[test]

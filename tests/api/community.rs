@@ -476,6 +476,7 @@ async fn facilitators_work_only_in_their_villages(backend: Backend) {
         .json(&json!({"eid_status": "level2"}))
         .await;
     assert_problem(res, 422, "validation_failed").await;
+    crate::reports::counts_in_step(&app).await;
 }
 
 async fn needs_help_list(backend: Backend) {

@@ -473,6 +473,7 @@ async fn erasure_keeps_the_figures_and_leaves_no_trace(backend: Backend) {
         .expect(200)
         .await;
     assert_eq!(certs, json!([]));
+    crate::reports::counts_in_step(&app).await;
 }
 
 async fn who_may_ask_and_cancel(backend: Backend) {

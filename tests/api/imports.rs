@@ -217,6 +217,7 @@ async fn residents_from_csv(backend: Backend) {
         stdout.contains("6 rows: 0 created, 1 updated, 3 unchanged, 2 rejected"),
         "{stdout}"
     );
+    crate::reports::counts_in_step(&app).await;
 }
 
 /// A learner who registered alone (no profile, no village) earns a certificate; a resident import

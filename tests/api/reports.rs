@@ -10,8 +10,16 @@ both_backends!(
     report_scope,
     indicators_follow_learning_revocation_and_configuration,
     proxies_required_courses_and_the_students_indicator,
-    grouped_scans_equal_each_locality_and_month
+    grouped_scans_equal_each_locality_and_month,
+    counts_are_checked_and_rebuilt_by_the_cli
 );
+
+/// The indicator counts that reports read equal what the profiles and erased facts give now
+/// (`hocso reports check`): every change on the way kept them in step.
+pub async fn counts_in_step(app: &TestApp) {
+    let drift = app.db(|conn| hocso::reports::drift(conn).unwrap()).await;
+    assert!(drift.is_empty(), "the counts drifted: {drift:#?}");
+}
 
 const OFFICIALS_PROGRAM_TITLE: &str =
     "Kỹ năng số cho cán bộ, công chức, viên chức và người lao động khu vực công";
@@ -598,6 +606,7 @@ async fn indicators_follow_learning_revocation_and_configuration(backend: Backen
     assert_eq!(points[1]["numerators"]["working_age_trained"], 12);
     // eid needs no course: the same in both months.
     assert_eq!(points[0]["numerators"]["eid_level2_14plus"], 9);
+    counts_in_step(&app).await;
 }
 
 /// Signs up a resident of `village` (username and profile) directly; returns their token.
@@ -1015,4 +1024,46 @@ async fn grouped_scans_equal_each_locality_and_month(backend: Backend) {
     };
     assert_eq!(level2(2), level2(1) + 1);
     assert_eq!(points[14]["numerators"]["eid_level2_14plus"], level2(13));
+    counts_in_step(&app).await;
+}
+
+/// `hocso reports check` finds counts out of step (exit 1, the row named) and `hocso reports
+/// rebuild` puts them back; the report read from the counts was wrong meanwhile and is right again.
+async fn counts_are_checked_and_rebuilt_by_the_cli(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let (_, admin_token) = admin(&app).await;
+    let (commune, _, _) = fixture_commune(&app, &admin_token).await;
+    let cli = |args: &[&str]| {
+        std::process::Command::new(env!("CARGO_BIN_EXE_hocso"))
+            .args(args)
+            .env("HOCSO_DATABASE_URL", &app.database_url)
+            .env("HOCSO_DATA_DIR", app.dir.path().join("cli"))
+            .output()
+            .unwrap()
+    };
+    let out = cli(&["reports", "check"]);
+    let stdout = String::from_utf8_lossy(&out.stdout).to_string();
+    assert!(out.status.success(), "{stdout}");
+    assert!(stdout.contains("in step"), "{stdout}");
+    let before = numerator(&app, &admin_token, &commune, "adults_certified").await;
+    assert!(before > 0);
+    app.db(|conn| {
+        use diesel::prelude::*;
+        diesel::sql_query("UPDATE report_counts SET n = n + 1000 WHERE k = 'adults_certified'")
+            .execute(conn)
+            .unwrap();
+    })
+    .await;
+    assert!(numerator(&app, &admin_token, &commune, "adults_certified").await > before + 999);
+    let out = cli(&["reports", "check"]);
+    let stdout = String::from_utf8_lossy(&out.stdout).to_string();
+    assert!(!out.status.success(), "{stdout}");
+    assert!(stdout.contains("\"adults_certified\""), "{stdout}");
+    let out = cli(&["reports", "rebuild"]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(cli(&["reports", "check"]).status.success());
+    assert_eq!(
+        numerator(&app, &admin_token, &commune, "adults_certified").await,
+        before
+    );
 }

@@ -1,0 +1,2 @@
+DROP INDEX learner_profiles_active;
+DROP TABLE report_counts;
