@@ -10,8 +10,8 @@ use super::{
 };
 use crate::auth::password::{check_strength, Verified};
 use crate::auth::AuthUser;
+use crate::db::now;
 use crate::db::schema::users;
-use crate::db::{mail as outbox, now};
 use crate::error::{ApiError, ApiResult, Code, Validator};
 use crate::i18n::Lang;
 use crate::mail::templates;
@@ -60,7 +60,7 @@ pub fn forgot_password(ctx: &Accounts<'_>, input: Forgot) -> ApiResult<()> {
                     &public_url,
                     &token,
                 );
-                outbox::enqueue(conn, &mail)?;
+                crate::mail::queue_to_person(conn, &user.id, &mail)?;
             }
         }
         Ok::<_, ApiError>(())

@@ -13,7 +13,7 @@ use super::{
 use crate::auth::password::{check_strength, PasswordHasherConfig};
 use crate::db::schema::users;
 use crate::db::users::User;
-use crate::db::{mail as outbox, new_id, now, DbConn};
+use crate::db::{new_id, now, DbConn};
 use crate::error::{ApiError, ApiResult, Code, Validator};
 use crate::i18n::Lang;
 use crate::mail::templates;
@@ -147,7 +147,7 @@ pub(super) fn queue_verification(
     )?;
     let lang = Lang::parse(&user.language).unwrap_or_default();
     let mail = templates::verify_email(lang, &user.display_name, email, public_url, &token);
-    outbox::enqueue(conn, &mail)?;
+    crate::mail::queue_to_person(conn, &user.id, &mail)?;
     Ok(())
 }
 

@@ -96,6 +96,8 @@ pub fn configure(cfg: &mut ServiceConfig) {
                 .service(privacy::my_consents)
                 .service(privacy::accept)
                 .service(privacy::withdraw)
+                .service(privacy::my_choices)
+                .service(privacy::set_choices)
                 .service(erasure::my_erasure)
                 .service(erasure::request_my_erasure)
                 .service(erasure::cancel_my_erasure)

@@ -1,6 +1,6 @@
 //! The privacy notice and the signed-in person's consents to it (src/privacy, docs/PRIVACY.md).
 
-use actix_web::{get, post, web, HttpRequest, HttpResponse};
+use actix_web::{get, post, put, web, HttpRequest, HttpResponse};
 use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
 
@@ -10,6 +10,7 @@ use crate::auth::AuthUser;
 use crate::error::ApiResult;
 use crate::i18n::Lang;
 use crate::privacy::access_records::{self, AccessRecord, Cursor};
+use crate::privacy::choices::{self, Choices, ChoicesChange};
 use crate::privacy::export::{self, ExportStatus, ExportView, Store};
 use crate::privacy::{self, Consents, Notice};
 use crate::state::AppState;
@@ -233,4 +234,36 @@ pub async fn download_export(
         ))
         .insert_header(("Cache-Control", "no-store"))
         .body(body))
+}
+
+/// My choices about optional processing of my data: mail other than security mail, and my full
+/// name in facilitators' lists (docs/PRIVACY.md, restriction and objection).
+#[utoipa::path(tag = "privacy", security(("bearer" = [])), responses(
+    (status = 200, body = Choices),
+    (status = 401, body = crate::error::Problem, content_type = "application/problem+json"),
+))]
+#[get("/me/privacy/choices")]
+pub async fn my_choices(state: web::Data<AppState>, user: AuthUser) -> ApiResult<HttpResponse> {
+    let pool = state.pool.clone();
+    let c = run_blocking(move || choices::mine(&mut *pool.get()?, &user)).await?;
+    Ok(HttpResponse::Ok().json(c))
+}
+
+/// Set my choices (both required, else 422 beside the missing one). Refusing `optional_mail`
+/// stops every mail but security mail (e-mail verification, password reset); refusing
+/// `name_in_lists` shows initials instead of my name in facilitators' lists. Audited.
+#[utoipa::path(tag = "privacy", security(("bearer" = [])), request_body = ChoicesChange, responses(
+    (status = 200, body = Choices),
+    (status = 401, body = crate::error::Problem, content_type = "application/problem+json"),
+    (status = 422, body = crate::error::Problem, content_type = "application/problem+json"),
+))]
+#[put("/me/privacy/choices")]
+pub async fn set_choices(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    body: Json<ChoicesChange>,
+) -> ApiResult<HttpResponse> {
+    let change = body.0;
+    let c = run_writing(&state, move |conn| choices::set(conn, &user, change)).await?;
+    Ok(HttpResponse::Ok().json(c))
 }

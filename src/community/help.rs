@@ -5,12 +5,12 @@ use std::collections::{HashMap, HashSet};
 
 use chrono::TimeDelta;
 
-use super::residents::my_villages;
+use super::residents::{listed_rows, my_villages};
 use super::Db;
 use crate::auth::AuthUser;
 use crate::clock::Clock;
 use crate::content::catalogue::Catalogue;
-use crate::db::community::{self as q, ResidentRow};
+use crate::db::community::ResidentRow;
 use crate::db::{learning as lq, quiz as qq};
 use crate::error::{ApiError, ApiResult};
 
@@ -40,7 +40,7 @@ pub fn needs_help(
     let mut conn = db.read()?;
     let villages = my_villages(&mut conn, actor, None)?;
     let cutoff = clock.now() - TimeDelta::days(days);
-    let residents = q::resident_rows(&mut conn, &villages)?;
+    let residents = listed_rows(&mut conn, &villages)?;
     let failed = failed_twice(qq::submitted_results_in(&mut conn, &villages)?);
     let stuck: HashSet<String> = lq::stuck_in(&mut conn, &villages, cutoff)?
         .into_iter()

@@ -163,7 +163,15 @@ pub(super) fn my_villages(
 pub fn list(db: &Db, actor: &AuthUser, only: Option<&str>) -> ApiResult<Vec<ResidentRow>> {
     let mut conn = db.read()?;
     let villages = my_villages(&mut conn, actor, only)?;
-    Ok(q::resident_rows(&mut conn, &villages)?)
+    listed_rows(&mut conn, &villages)
+}
+
+/// The learners of `villages` as every list shows them to staff: the name of each who asked
+/// that it not be listed replaced by initials (`privacy::choices`).
+pub(super) fn listed_rows(conn: &mut DbConn, villages: &[String]) -> ApiResult<Vec<ResidentRow>> {
+    let mut rows = q::resident_rows(conn, villages)?;
+    crate::privacy::choices::hide_names_in_list(conn, &mut rows)?;
+    Ok(rows)
 }
 
 /// Corrects the profile of a resident the actor may manage (household, e-identity status, ...);
@@ -410,7 +418,7 @@ pub fn overview(
 ) -> ApiResult<Vec<ResidentOverview>> {
     let mut conn = db.read()?;
     let villages = my_villages(&mut conn, actor, only)?;
-    let rows = q::resident_rows(&mut conn, &villages)?;
+    let rows = listed_rows(&mut conn, &villages)?;
     let mut out = Vec::with_capacity(rows.len());
     for r in rows {
         let profile =

@@ -115,13 +115,13 @@ pub const HOLDER_REQUEST: &str =
     "Thu hồi theo yêu cầu của người được cấp / Revoked at the holder's request";
 
 /// Removes what identifies `user_id` and what they did, in the caller's transaction: their
-/// sessions, tokens, consents, exports of their data, learning records, answers, village link
-/// requests, profile, team memberships and grants, co-authorships, the mail sent to their
-/// address, the details of the audit entries about them; their certificates revoked at their
-/// request without their name or credential; the account kept as an empty row (no name, e-mail,
-/// phone or username, no usable password, disabled) so that the records of others that name its
-/// id (an audit entry, a consent they recorded, a course they own) still hold. The profile's facts must have been kept
-/// before (`reports::learner_erased`).
+/// sessions, tokens, consents, privacy choices, exports of their data, learning records,
+/// answers, village link requests, profile, team memberships and grants, co-authorships, the
+/// mail sent to their address, the details of the audit entries about them; their certificates
+/// revoked at their request without their name or credential; the account kept as an empty row
+/// (no name, e-mail, phone or username, no usable password, disabled) so that the records of
+/// others that name its id (an audit entry, a consent they recorded, a course they own) still
+/// hold. The profile's facts must have been kept before (`reports::learner_erased`).
 pub fn erase_person(conn: &mut DbConn, user_id: &str, at: NaiveDateTime) -> QueryResult<()> {
     let email: Option<String> = users::table
         .find(user_id)
@@ -136,6 +136,7 @@ pub fn erase_person(conn: &mut DbConn, user_id: &str, at: NaiveDateTime) -> Quer
     diesel::delete(one_time_tokens::table.filter(one_time_tokens::user_id.eq(user_id)))
         .execute(conn)?;
     diesel::delete(consents::table.filter(consents::user_id.eq(user_id))).execute(conn)?;
+    super::privacy_choices::delete_of(conn, user_id)?;
     diesel::delete(exports::table.filter(exports::user_id.eq(user_id))).execute(conn)?;
     diesel::delete(attempt_answers::table.filter(attempt_answers::user_id.eq(user_id)))
         .execute(conn)?;

@@ -18,6 +18,7 @@ pub mod mail;
 pub mod migrate;
 mod pool;
 pub mod prepared;
+pub mod privacy_choices;
 pub mod quiz;
 pub mod retention;
 pub mod schema;

@@ -63,6 +63,15 @@ diesel::table! {
 }
 
 diesel::table! {
+    privacy_choices (user_id) {
+        user_id -> Text,
+        optional_mail -> Bool,
+        name_in_lists -> Bool,
+        changed_at -> Timestamp,
+    }
+}
+
+diesel::table! {
     access_records (id) {
         id -> Text,
         subject_id -> Text,
@@ -430,6 +439,7 @@ diesel::joinable!(one_time_tokens -> users (user_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     consents,
+    privacy_choices,
     access_records,
     exports,
     rate_limits,

@@ -670,6 +670,34 @@ texts! {
     erasure_by_staff: "Tổ công nghệ số đã gửi yêu cầu này theo đơn của bạn.", "The digital team made this request on your written request.";
     erasure_cancel_hint: "Nếu bạn đổi ý, hãy hủy trước ngày đó.", "If you change your mind, cancel before that day.";
     erasure_cancel_button: "Hủy yêu cầu, giữ dữ liệu của tôi", "Cancel the request, keep my data";
+    // restriction and objection: the choices on the privacy page (web/privacy.rs; privacy::choices)
+    choices_title: "Lựa chọn của bạn", "Your choices";
+    choices_intro: "Bạn có thể dừng những việc không bắt buộc với dữ liệu của mình. Bỏ đánh dấu rồi bấm Lưu.", "You can stop what is optional in the use of your data. Untick and press Save.";
+    choices_mail_label: "Nhận thư chúc mừng và thư thông tin (không phải thư bảo mật)", "Receive congratulations and news by mail (not security mail)";
+    choices_mail_hint: "Thư bảo mật (xác minh thư điện tử, đặt lại mật khẩu) vẫn luôn được gửi.", "Security mail (e-mail verification, password reset) is always sent.";
+    choices_name_label: "Hiện tên đầy đủ của tôi trong danh sách của Tổ công nghệ số", "Show my full name in the community digital team's lists";
+    choices_name_hint: "Nếu bỏ, danh sách chỉ hiện chữ cái đầu (ví dụ N. V. A.). Khi Tổ mở trang riêng của bạn để giúp bạn học, họ vẫn thấy tên bạn.", "If unticked, lists show only initials (e.g. N. V. A.). When the team opens your own page to help you, they still see your name.";
+    choices_save_button: "Lưu lựa chọn", "Save my choices";
+    choices_saved_done: "Đã lưu lựa chọn của bạn.", "Your choices were saved.";
+    choices_changed_at: "Thay đổi lần cuối", "Last changed";
+    // erasure on a resident's written request, on the staff resident page (web/staff/resident.rs; privacy::erasure)
+    staff_erasure_title: "Xóa dữ liệu theo đơn của người dân", "Erasure at the resident's request";
+    staff_erasure_intro: "Khi người dân gửi đơn yêu cầu xóa dữ liệu của mình, hãy ghi lại ở đây. Tên, điện thoại, hồ sơ, tiến độ học và câu trả lời của họ sẽ bị xóa, chứng nhận bị thu hồi, và họ không đăng nhập được nữa. Số liệu của thôn không thay đổi.", "When a resident hands in a written request to erase their data, record it here. Their name, phone, profile, progress and answers will be erased, their certificates revoked, and they can no longer log in. The village's figures do not change.";
+    staff_erasure_after: "Dữ liệu được xóa sau", "The data is erased after";
+    staff_erasure_days: "ngày; trước ngày đó bạn hoặc người dân có thể hủy yêu cầu.", "days; until then you or the resident can cancel the request.";
+    staff_erasure_reason_label: "Lý do và cách người dân yêu cầu (không ghi tên)", "Reason, and how the resident asked (write no name)";
+    staff_erasure_doc_label: "Số hoặc ngày của đơn", "Number or date of the written request";
+    staff_erasure_confirm: "Tôi đã nhận đơn của chính người này và hiểu rằng việc xóa không lấy lại được", "I received this person's own written request and understand that an erasure cannot be undone";
+    staff_erasure_confirm_required: "Hãy đánh dấu xác nhận trước khi gửi.", "Tick the confirmation before sending.";
+    staff_erasure_button: "Yêu cầu xóa dữ liệu của người này", "Ask to erase this person's data";
+    staff_erasure_pending: "Dữ liệu của người này sẽ bị xóa vào ngày", "This person's data will be erased on";
+    staff_erasure_doc: "đơn", "request";
+    staff_erasure_cancel_button: "Hủy yêu cầu xóa, giữ dữ liệu", "Cancel the erasure, keep the data";
+    staff_erasure_asked: "Đã ghi yêu cầu xóa dữ liệu.", "The erasure request was recorded.";
+    staff_erasure_cancelled: "Đã hủy yêu cầu xóa dữ liệu.", "The erasure request was cancelled.";
+    audit_erasure_requested: "Yêu cầu xóa dữ liệu", "Erasure requested";
+    audit_erasure_cancelled: "Hủy yêu cầu xóa dữ liệu", "Erasure cancelled";
+    audit_privacy_choices: "Người dân thay đổi lựa chọn về dữ liệu", "The resident changed their privacy choices";
 }
 
 impl Texts {

@@ -14,7 +14,7 @@ use crate::certs::{self, Achievement, CertificateKind, IssuerKeys};
 use crate::content::catalogue::PublishedCourse;
 use crate::content::CourseDoc;
 use crate::db::learning::{self as q, CertificateRow};
-use crate::db::{mail as outbox, new_id, DbConn};
+use crate::db::{new_id, DbConn};
 use crate::error::{ApiError, ApiResult};
 use crate::i18n::Lang;
 
@@ -163,8 +163,9 @@ fn complete_if_done(
         )?];
         if let Some(email) = &user.email {
             let lang = Lang::parse(&user.language).unwrap_or_default();
-            outbox::enqueue(
+            crate::mail::queue_to_person(
                 conn,
+                user_id,
                 &crate::mail::templates::congratulations(
                     lang,
                     &user.display_name,

@@ -15,8 +15,33 @@ use secrecy::ExposeSecret;
 use tokio::sync::Notify;
 
 use crate::config::Settings;
+use crate::db::mail::MailContent;
 use crate::db::users::OutboxMail;
-use crate::db::{mail as outbox, DbPool};
+use crate::db::{mail as outbox, DbConn, DbPool};
+use crate::kinds::MailKind;
+
+/// Whether mail of `kind` is optional: anything but security mail. A person may refuse optional
+/// mail (`privacy::choices`, `optional_mail`); security mail, which keeps their account theirs,
+/// is sent whatever they chose. A new kind must be placed here.
+pub fn is_optional(kind: MailKind) -> bool {
+    match kind {
+        MailKind::VerifyEmail | MailKind::ResetPassword => false,
+        MailKind::CourseCompleted => true,
+    }
+}
+
+/// Queues `mail` to the person `user_id` in the caller's transaction, unless it is optional mail
+/// they refused; the outbox id when queued. Every mail to a known person goes through here.
+pub fn queue_to_person(
+    conn: &mut DbConn,
+    user_id: &str,
+    mail: &MailContent,
+) -> diesel::QueryResult<Option<String>> {
+    if is_optional(mail.kind) && !crate::privacy::choices::wants_optional_mail(conn, user_id)? {
+        return Ok(None);
+    }
+    outbox::enqueue(conn, mail).map(Some)
+}
 
 pub enum Transport {
     File(FileTransport),

@@ -85,6 +85,8 @@ pub struct PersonalData {
     /// A village's request to count the person among its residents, waiting for their answer.
     pub village_links: Vec<VillageLinkData>,
     pub consents: Vec<ConsentData>,
+    /// The person's choices about optional processing (restriction and objection).
+    pub privacy_choices: super::choices::Choices,
     pub enrolments: Vec<EnrolmentData>,
     /// Where the person stands in each lesson.
     pub lessons: Vec<LessonData>,
@@ -150,6 +152,7 @@ pub fn gather(conn: &mut DbConn, user_id: &str, at: NaiveDateTime) -> ApiResult<
         profile: q::profile(conn, user_id)?,
         village_links: q::village_links(conn, user_id)?,
         consents: q::consents(conn, user_id)?,
+        privacy_choices: super::choices::of(conn, user_id)?,
         enrolments: q::enrolments(conn, user_id)?,
         lessons: q::lessons(conn, user_id)?,
         progress_events: q::progress_events(conn, user_id)?,

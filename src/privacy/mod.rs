@@ -8,6 +8,7 @@
 //! withdrawn; a person whose latest version is not the current one is asked again.
 
 pub mod access_records;
+pub mod choices;
 pub mod erasure;
 pub mod export;
 pub mod retention;

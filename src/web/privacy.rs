@@ -13,6 +13,7 @@ use super::{day, Chrome, Ctx, Form, PageError};
 use crate::i18n::pages::Texts;
 use crate::i18n::Lang;
 use crate::privacy::access_records::{self, AccessPage, Cursor, ReadKind, ReaderRole};
+use crate::privacy::choices::{self, ChoicesChange};
 use crate::privacy::export::{self, ExportStatus, ExportView, Store};
 use crate::privacy::{self, ConsentWay, Consents};
 use crate::telemetry::{run_blocking, run_writing};
@@ -25,6 +26,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             web::get().to(download_export),
         )
         .route("/privacy/accept", web::post().to(accept))
+        .route("/privacy/choices", web::post().to(save_choices))
         .route("/privacy/consents/{id}/withdraw", web::post().to(withdraw));
 }
 
@@ -58,6 +60,12 @@ struct NoticePage {
     reads_older: bool,
     /// Signed in: their exports (newest first).
     exports: Vec<ExportRow>,
+    /// Signed in: their choices about optional processing, and when they last changed them.
+    optional_mail: bool,
+    name_in_lists: bool,
+    choices_changed: String,
+    /// The choices were just saved (said in their section, where the page opens).
+    choices_saved: bool,
 }
 
 /// One export as a row of the list.
@@ -185,21 +193,22 @@ async fn notice_page(
     let signed_in = user.is_some();
     let after = reads_cursor(q.reads.as_deref());
     let reads_older = after.is_some();
-    let (consents, reads, exports) = match user {
+    let (consents, reads, exports, mine) = match user {
         Some(user) => {
             let pool = ctx.state.pool.clone();
-            let (c, r, x) = run_blocking(move || {
+            let (c, r, x, m) = run_blocking(move || {
                 let mut conn = pool.get()?;
                 let c = privacy::my_consents(&mut conn, &user)?;
                 let r = access_records::mine(&mut conn, &user, after, READS_PER_PAGE)?;
                 let x = export::mine(&mut conn, &user)?;
-                Ok((c, r, x))
+                let m = choices::mine(&mut conn, &user)?;
+                Ok((c, r, x, m))
             })
             .await
             .map_err(|e| PageError::from_api(lang, e))?;
-            (Some(c), Some(r), x)
+            (Some(c), Some(r), x, Some(m))
         }
-        None => (None, None, Vec::new()),
+        None => (None, None, Vec::new(), None),
     };
     let reads_next = reads
         .as_ref()
@@ -226,7 +235,29 @@ async fn notice_page(
         reads_next,
         reads_older,
         exports: export_rows(t, exports),
+        optional_mail: mine.as_ref().is_none_or(|m| m.optional_mail),
+        name_in_lists: mine.as_ref().is_none_or(|m| m.name_in_lists),
+        choices_changed: mine
+            .and_then(|m| m.changed_at)
+            .map(|d| super::clock(d.and_utc()))
+            .unwrap_or_default(),
+        choices_saved: q.done.as_deref() == Some("choices"),
     })
+}
+
+/// Saves the person's choices (a ticked box: yes; an unticked one is absent from the form: no).
+async fn save_choices(form: Form) -> Result<HttpResponse, PageError> {
+    let ctx = &form.ctx;
+    let lang = ctx.lang;
+    let user = ctx.user().await?;
+    let change = ChoicesChange {
+        optional_mail: Some(form.get("optional_mail") == Some("yes")),
+        name_in_lists: Some(form.get("name_in_lists") == Some("yes")),
+    };
+    run_writing(&ctx.state, move |conn| choices::set(conn, &user, change))
+        .await
+        .map_err(|e| PageError::from_api(lang, e))?;
+    Ok(ctx.see_other("/privacy?done=choices#choices"))
 }
 
 async fn accept(form: Form) -> Result<HttpResponse, PageError> {

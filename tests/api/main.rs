@@ -4,6 +4,7 @@ mod access_records;
 mod accounts;
 mod backup;
 mod certificates;
+mod choices;
 mod cli;
 mod community;
 mod courses;

@@ -112,6 +112,8 @@ const ROUTES: &[&str] = &[
     "GET /api/v1/me/consents",
     "POST /api/v1/me/consents",
     "POST /api/v1/me/consents/{id}/withdraw",
+    "GET /api/v1/me/privacy/choices",
+    "PUT /api/v1/me/privacy/choices",
     "GET /api/v1/me/erasure",
     "POST /api/v1/me/erasure",
     "DELETE /api/v1/me/erasure",

@@ -14,6 +14,7 @@ mod accessibility;
 mod admin;
 mod author;
 mod browser;
+mod choices;
 mod course;
 mod erasure;
 mod journey;

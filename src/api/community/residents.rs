@@ -104,6 +104,8 @@ pub async fn register_resident(
 #[derive(Serialize, ToSchema)]
 pub struct ResidentSummary {
     pub user_id: String,
+    /// The resident's name; for one who asked that it not be shown in lists, their initials and
+    /// a short code (`N. V. A. · #3f9a`): `GET /facilitator/residents/{id}` names them.
     pub display_name: String,
     pub village_id: Option<String>,
     pub courses_joined: usize,
