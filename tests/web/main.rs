@@ -27,6 +27,7 @@ mod privacy;
 mod privacy_records;
 mod security;
 mod staff;
+mod staff_erasure;
 mod staff_more;
 
 /// The pages' texts, in Vietnamese (the browser asks for it): buttons are found by them.

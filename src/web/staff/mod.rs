@@ -31,7 +31,10 @@ use crate::i18n::Lang;
 use help::{help_page, questions_page};
 use import::{import_page, import_post};
 use register::{another, new_resident_page, register};
-use resident::{correct_profile, enrol, record_lesson, reset_code, resident_page};
+use resident::{
+    cancel_erasure, correct_profile, enrol, record_lesson, request_erasure, reset_code,
+    resident_page,
+};
 use residents::residents_page;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
@@ -53,6 +56,14 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route(
             "/staff/residents/{id}/profile",
             web::post().to(correct_profile),
+        )
+        .route(
+            "/staff/residents/{id}/erasure",
+            web::post().to(request_erasure),
+        )
+        .route(
+            "/staff/residents/{id}/erasure/cancel",
+            web::post().to(cancel_erasure),
         )
         .route("/staff/help", web::get().to(help_page))
         .route("/staff/questions", web::get().to(questions_page))

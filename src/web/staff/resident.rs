@@ -16,6 +16,7 @@ use crate::courses::catalogue;
 use crate::error::ApiError;
 use crate::i18n::pages::Texts;
 use crate::learning::{LessonStatus, ProgressEvent};
+use crate::privacy::erasure::{self, StaffRequest};
 use crate::telemetry::{run_blocking, run_writing};
 
 /// What the handlers of this page answer: the page, a redirect back to it, or an error page.
@@ -52,6 +53,19 @@ struct ResidentPage {
     reset_until: String,
     /// `None`: the audit is for admins of the area only.
     audit: Option<Vec<AuditView>>,
+    /// An erasure of the resident's data waiting for its day, if any.
+    erasure: Option<ErasurePending>,
+    /// Days between an erasure request and the erasure (`erasure_grace_days`).
+    grace_days: i64,
+    /// What was typed in the erasure form (given again when it is refused).
+    erasure_reason: String,
+    erasure_doc: String,
+}
+
+/// An erasure request waiting, as the resident's page shows it.
+struct ErasurePending {
+    due: String,
+    document_ref: String,
 }
 
 #[derive(Default)]
@@ -60,6 +74,8 @@ struct Outcome {
     flash: String,
     error: String,
     reset: Option<(String, String)>,
+    /// The erasure form as it was sent (reason, document reference), when refused.
+    erasure_typed: Option<(String, String)>,
 }
 
 pub(super) async fn resident_page(ctx: Ctx, path: web::Path<String>) -> Answer {
@@ -69,6 +85,8 @@ pub(super) async fn resident_page(ctx: Ctx, path: web::Path<String>) -> Answer {
             "enrol" => ctx.t().staff_enrolled.to_string(),
             "lesson" => ctx.t().staff_lesson_recorded.to_string(),
             "profile" => ctx.t().staff_profile_saved.to_string(),
+            "erasure" => ctx.t().staff_erasure_asked.to_string(),
+            "erasure_cancelled" => ctx.t().staff_erasure_cancelled.to_string(),
             _ => String::new(),
         },
         None => String::new(),
@@ -95,12 +113,15 @@ async fn resident_view(
     let lang = ctx.lang;
     let t = ctx.t();
     let (st, actor, rid) = (ctx.state.clone(), user.clone(), id.clone());
-    let (o, villages, audit) = run_blocking(move || {
+    let grace_days = ctx.state.settings.erasure_grace_days;
+    let (o, villages, audit, pending) = run_blocking(move || {
         let db = Db::of(&st);
         let o = residents::overview_of(&db, &st.catalogue, &actor, &rid)?;
         let villages = residents::my_village_list(&db, &actor).unwrap_or_default();
         let audit = residents::audit_trail(&db, &actor, &rid).ok();
-        Ok((o, villages, audit))
+        let pending =
+            erasure::resident_erasure(&mut *st.pool.get()?, &actor, &rid, grace_days)?.pending;
+        Ok((o, villages, audit, pending))
     })
     .await
     .map_err(|e| PageError::hidden(lang, e))?;
@@ -148,6 +169,7 @@ async fn resident_view(
         })
         .collect();
     let (reset_code, reset_until) = out.reset.unwrap_or_default();
+    let (erasure_reason, erasure_doc) = out.erasure_typed.unwrap_or_default();
     Ok(ResidentPage {
         c: ctx.chrome(o.resident.display_name.clone(), true),
         id,
@@ -189,6 +211,13 @@ async fn resident_view(
                 })
                 .collect()
         }),
+        erasure: pending.map(|p| ErasurePending {
+            due: super::super::day(lang, p.due_at),
+            document_ref: p.document_ref.unwrap_or_default(),
+        }),
+        grace_days,
+        erasure_reason,
+        erasure_doc,
     })
 }
 
@@ -199,6 +228,9 @@ fn audit_name(t: &Texts, action: &str) -> String {
         "resident.progress" => t.audit_progress.to_string(),
         "resident.password_reset" => t.audit_reset.to_string(),
         "resident.profile" => t.audit_profile.to_string(),
+        "erasure_requested" => t.audit_erasure_requested.to_string(),
+        "erasure_cancelled" => t.audit_erasure_cancelled.to_string(),
+        "privacy.choices" => t.audit_privacy_choices.to_string(),
         other => other.to_string(),
     }
 }
@@ -332,4 +364,70 @@ pub(super) async fn correct_profile(form: Form, path: web::Path<String>) -> Answ
         .await
         .map(|_| ());
     form_done(ctx, &user, id, "profile", "household", result).await
+}
+
+/// Asks for the erasure of the resident's data on their written request (the same use case as
+/// `POST /api/v1/facilitator/residents/{id}/erasure`): a reason, the request's reference, and
+/// the confirmation ticked; refused, the page again with the error beside its field.
+pub(super) async fn request_erasure(form: Form, path: web::Path<String>) -> Answer {
+    let ctx = &form.ctx;
+    let t = ctx.t();
+    let user = staff_user(ctx).await?;
+    let id = path.into_inner();
+    let input = StaffRequest {
+        reason: form.text("reason"),
+        document_ref: form.text("document_ref"),
+    };
+    let typed = (input.reason.clone(), input.document_ref.clone());
+    let refused = |errs: Errors| Outcome {
+        errs,
+        erasure_typed: Some(typed.clone()),
+        ..Outcome::default()
+    };
+    if form.get("confirm") != Some("yes") {
+        let mut errs = Errors::default();
+        // The fields' own errors too, so that everything is said at once.
+        if let Err(e) = input.clone().checked() {
+            for (f, m) in field_errors(ctx.lang, &e) {
+                errs.push(&f, m);
+            }
+        }
+        errs.push("confirm", t.staff_erasure_confirm_required);
+        let page = resident_view(ctx, &user, id, refused(errs)).await?;
+        return ctx.render(StatusCode::UNPROCESSABLE_ENTITY, &page);
+    }
+    let (now, grace) = (ctx.state.clock.now(), ctx.state.settings.erasure_grace_days);
+    let (actor, rid) = (user.clone(), id.clone());
+    let result = run_writing(&ctx.state, move |conn| {
+        erasure::request_for_resident(conn, &actor, &rid, input, now, grace)
+    })
+    .await;
+    match result {
+        Ok(_) => Ok(ctx.see_other(&format!("/staff/residents/{id}?done=erasure"))),
+        Err(e) if is_validation(&e) => {
+            let mut errs = Errors::default();
+            for (f, m) in field_errors(ctx.lang, &e) {
+                errs.push(&f, m);
+            }
+            let page = resident_view(ctx, &user, id, refused(errs)).await?;
+            ctx.render(e.status, &page)
+        }
+        Err(e) => refused_form(ctx, &user, id, "erasure", e).await,
+    }
+}
+
+/// Cancels the erasure waiting (the same use case as `DELETE
+/// /api/v1/facilitator/residents/{id}/erasure`); none waiting: the page says so.
+pub(super) async fn cancel_erasure(form: Form, path: web::Path<String>) -> Answer {
+    let ctx = &form.ctx;
+    let user = staff_user(ctx).await?;
+    let id = path.into_inner();
+    let (now, grace) = (ctx.state.clock.now(), ctx.state.settings.erasure_grace_days);
+    let (actor, rid) = (user.clone(), id.clone());
+    let result = run_writing(&ctx.state, move |conn| {
+        erasure::cancel_for_resident(conn, &actor, &rid, now, grace)
+    })
+    .await
+    .map(|_| ());
+    form_done(ctx, &user, id, "erasure_cancelled", "erasure", result).await
 }
