@@ -26,7 +26,7 @@ pub use crate::kinds::ConsentWay;
 
 /// The version of the notice this build shows. Change it with the texts: everyone is asked to
 /// consent again at their next login.
-pub const NOTICE_VERSION: &str = "2026-12-06";
+pub const NOTICE_VERSION: &str = "2026-12-06.2";
 
 const NOTICE_VI: &str = include_str!("notice.vi.md");
 const NOTICE_EN: &str = include_str!("notice.en.md");
