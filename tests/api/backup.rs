@@ -276,6 +276,38 @@ async fn a_backup_under_writes_holds_every_write_acknowledged_before_it() {
     );
     assert_eq!(event_ids(&restored), copied);
 
+    // A database that cannot be read at all (the reason to restore): set aside as it is. The
+    // WAL left beside it is not one (SQLite drops it when it closes the file it held); in no case
+    // is a WAL left beside the restored file, which would be replayed into it.
+    let broken = app.dir.path().join("broken");
+    std::fs::create_dir(&broken).unwrap();
+    let garbage = broken.join("hocso.db");
+    std::fs::write(&garbage, vec![0x17; 8192]).unwrap();
+    std::fs::write(broken.join("hocso.db-wal"), b"old wal").unwrap();
+    let (ok, stdout, stderr) = cli(
+        &app,
+        &[
+            "restore",
+            &made[0].display().to_string(),
+            "--database",
+            &garbage.display().to_string(),
+        ],
+    )
+    .await;
+    assert!(ok, "{stdout}{stderr}");
+    let names = names_in(&broken);
+    assert_eq!(names.len(), 2, "{names:?}");
+    assert_eq!(names[0], "hocso.db");
+    assert!(
+        names[1].starts_with("hocso.db.before-restore-"),
+        "{names:?}"
+    );
+    assert_eq!(
+        std::fs::read(broken.join(&names[1])).unwrap(),
+        vec![0x17; 8192]
+    );
+    assert_eq!(event_ids(&garbage), copied);
+
     // The restored file is a database a server starts on (and keeps open: last).
     let url = format!("sqlite://{}", restored.display());
     let again = TestApp::spawn_beside(&app, |s| s.database_url = url.clone()).await;
