@@ -323,8 +323,30 @@ pub async fn pass_quiz(b: &Browser, bank: &[Question], audit: &mut Audit) -> Vec
     );
     let kinds = answer_attempt(b, bank).await;
     audit.page(b, "attempt").await;
+    // "Saved" appearing (the autosave) moves nothing: a tap meant for "Submit" once landed on
+    // "Save" when the line above it grew under the finger.
+    let moved = b
+        .js(
+            "const s = document.querySelector('.save-status'), \
+               r = () => JSON.stringify([...document.querySelectorAll('form.attempt .actions button')] \
+                 .map(x => x.getBoundingClientRect().top)), before = r(), was = s.textContent; \
+             s.textContent = s.textContent ? '' : s.dataset.saved; \
+             const after = r(); s.textContent = was; return before === after ? '' : before + ' → ' + after;",
+            vec![],
+        )
+        .await;
+    assert_eq!(moved, serde_json::json!(""), "the buttons moved");
     b.press(T.submit_quiz).await;
-    assert_eq!(b.text("h1").await, T.submit_confirm_title);
+    // Once (CI, 2026-12-06) the attempt page came back here instead: say what it showed.
+    let h1 = b.text("h1").await;
+    assert_eq!(
+        h1,
+        T.submit_confirm_title,
+        "after “{}” at {}: {}",
+        T.submit_quiz,
+        b.path().await,
+        b.main_text().await
+    );
     assert!(
         !b.has("main .error").await,
         "unanswered questions: {}",
