@@ -176,7 +176,12 @@ mod tests {
     fn defaults() -> Config {
         INDICATORS
             .iter()
-            .map(|d| (d.key, super::super::definitions::Qualification::from(d.condition)))
+            .map(|d| {
+                (
+                    d.key,
+                    super::super::definitions::Qualification::from(d.condition),
+                )
+            })
             .collect()
     }
 
@@ -200,5 +205,4 @@ mod tests {
         assert!(pg.contains("to_char(p.met_adults_certified, 'YYYY-MM') AS m"));
         assert_eq!(next_month((2026, 12)), (2027, 1));
     }
-
 }

@@ -1060,7 +1060,11 @@ async fn counts_are_checked_and_rebuilt_by_the_cli(backend: Backend) {
     assert!(!out.status.success(), "{stdout}");
     assert!(stdout.contains("\"adults_certified\""), "{stdout}");
     let out = cli(&["reports", "rebuild"]);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     assert!(cli(&["reports", "check"]).status.success());
     assert_eq!(
         numerator(&app, &admin_token, &commune, "adults_certified").await,
