@@ -14,7 +14,7 @@
 //!
 //! A change is audited (`privacy.choices`, with the new values: no name or contact).
 
-use chrono::NaiveDateTime;
+use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 use utoipa::ToSchema;
@@ -36,7 +36,7 @@ pub struct Choices {
     /// facilitator of their village, still shows the name.
     pub name_in_lists: bool,
     /// When they last changed them (none: never, the defaults hold).
-    pub changed_at: Option<NaiveDateTime>,
+    pub changed_at: Option<DateTime<Utc>>,
 }
 
 impl Choices {
@@ -45,7 +45,7 @@ impl Choices {
             Some(r) => Choices {
                 optional_mail: r.optional_mail,
                 name_in_lists: r.name_in_lists,
-                changed_at: Some(r.changed_at),
+                changed_at: Some(r.changed_at.and_utc()),
             },
             None => Choices {
                 optional_mail: true,

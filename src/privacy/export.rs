@@ -340,6 +340,9 @@ impl Readable<'_> {
     fn ot(&self, at: &Option<NaiveDateTime>) -> String {
         at.as_ref().map(|a| self.t(a)).unwrap_or_default()
     }
+    fn ut(&self, at: &Option<chrono::DateTime<chrono::Utc>>) -> String {
+        self.ot(&at.map(|a| a.naive_utc()))
+    }
     fn o<T: std::fmt::Display>(&self, v: &Option<T>) -> String {
         v.as_ref().map(|v| v.to_string()).unwrap_or_default()
     }

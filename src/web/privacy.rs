@@ -239,7 +239,7 @@ async fn notice_page(
         name_in_lists: mine.as_ref().is_none_or(|m| m.name_in_lists),
         choices_changed: mine
             .and_then(|m| m.changed_at)
-            .map(|d| super::clock(d.and_utc()))
+            .map(super::clock)
             .unwrap_or_default(),
         choices_saved: q.done.as_deref() == Some("choices"),
     })
