@@ -373,24 +373,11 @@ async fn the_server_makes_backups_and_keeps_the_newest() {
     app.get("/health/ready").expect(200).await;
 }
 
-/// `hocso` with no HOCSO_* variable of the test's environment, in `dir`.
-fn bare_hocso(dir: &Path) -> std::process::Command {
-    let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_hocso"));
-    cmd.current_dir(dir);
-    for (key, _) in std::env::vars() {
-        if key.starts_with("HOCSO_") {
-            cmd.env_remove(key);
-        }
-    }
-    cmd.env("HOCSO_BIND", "127.0.0.1:0");
-    cmd
-}
-
 #[test]
 fn postgres_deployments_are_told_the_way_to_back_up() {
     let dir = tempfile::tempdir().unwrap();
     let url = "postgres://hocso@127.0.0.1:1/hocso";
-    let out = bare_hocso(dir.path())
+    let out = crate::cli::hocso(dir.path())
         .args(["backup", "."])
         .env("HOCSO_DATABASE_URL", url)
         .output()
@@ -401,7 +388,7 @@ fn postgres_deployments_are_told_the_way_to_back_up() {
     assert!(stderr.contains("docs/OPERATIONS.md"), "{stderr}");
     // The server refuses the setting at start (before it connects): a backup thought to be made
     // and never made is worse than none.
-    let out = bare_hocso(dir.path())
+    let out = crate::cli::hocso(dir.path())
         .arg("serve")
         .env("HOCSO_DATABASE_URL", url)
         .env("HOCSO_BACKUP_DIR", dir.path())

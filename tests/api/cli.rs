@@ -4,7 +4,8 @@ use std::process::Command;
 
 use crate::helpers::{create_pg_database, drop_pg_database, pg_admin};
 
-fn hocso(dir: &std::path::Path) -> Command {
+/// `hocso` with no HOCSO_* variable of the test's environment, in `dir`.
+pub fn hocso(dir: &std::path::Path) -> Command {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_hocso"));
     cmd.current_dir(dir);
     for (key, _) in std::env::vars() {
