@@ -20,6 +20,14 @@ use serde::{Deserialize, Serialize};
 pub struct Settings {
     /// `sqlite://PATH` or `postgres://...`; empty means `sqlite://{data_dir}/hocso.db`.
     pub database_url: String,
+    /// Comma-separated `postgres://` URLs of hot standbys for the reads that may be a moment old
+    /// (reports, staff lists, certificate verification, the catalogue's refresh check); empty:
+    /// every read goes to the primary (src/db/replicas.rs, docs/SCALING.md).
+    pub database_replica_urls: String,
+    /// A replica whose lag passes this is skipped until it catches up.
+    pub database_replica_max_lag_ms: u64,
+    /// How often the replicas' health and lag are checked.
+    pub database_replica_check_ms: u64,
     pub bind: String,
     pub data_dir: PathBuf,
     pub public_url: String,
@@ -43,6 +51,10 @@ pub struct Settings {
     pub trusted_proxies: String,
     #[serde(skip_serializing)]
     pub jwt_secret: Option<SecretString>,
+    /// The Ed25519 seed (64 hex digits) that signs certificates; generated into the data
+    /// directory when not given. Instances behind one balancer must share it (and `jwt_secret`).
+    #[serde(skip_serializing)]
+    pub cert_signing_seed: Option<SecretString>,
     pub access_token_minutes: i64,
     pub refresh_token_days: i64,
     pub argon2_memory_kib: u32,
@@ -123,6 +135,9 @@ impl Default for Settings {
     fn default() -> Self {
         Self {
             database_url: String::new(),
+            database_replica_urls: String::new(),
+            database_replica_max_lag_ms: 5000,
+            database_replica_check_ms: 1000,
             bind: "127.0.0.1:8080".into(),
             data_dir: PathBuf::from("data"),
             public_url: "http://127.0.0.1:8080".into(),
@@ -136,6 +151,7 @@ impl Default for Settings {
             cors_origins: String::new(),
             trusted_proxies: String::new(),
             jwt_secret: None,
+            cert_signing_seed: None,
             access_token_minutes: 15,
             refresh_token_days: 30,
             argon2_memory_kib: 19 * 1024,
@@ -249,6 +265,9 @@ impl Settings {
         if self.backup_every_hours == 0 {
             bail!("backup_every_hours must be 1 or more");
         }
+        if self.database_replica_check_ms == 0 {
+            bail!("database_replica_check_ms must be 1 or more");
+        }
         if self.db_pool_size == 0 {
             bail!("db_pool_size must be at least 1");
         }
@@ -274,6 +293,11 @@ impl Settings {
         }
     }
 
+    /// The replicas' URLs (`database_replica_urls`).
+    pub fn replica_url_list(&self) -> Vec<String> {
+        split_list(&self.database_replica_urls)
+    }
+
     pub fn cors_origin_list(&self) -> Vec<String> {
         split_list(&self.cors_origins)
     }
@@ -296,6 +320,22 @@ impl Settings {
                 "database_url",
                 mask_url_password(&self.effective_database_url()),
             ),
+            (
+                "database_replica_urls",
+                self.replica_url_list()
+                    .iter()
+                    .map(|u| mask_url_password(u))
+                    .collect::<Vec<_>>()
+                    .join(","),
+            ),
+            (
+                "database_replica_max_lag_ms",
+                self.database_replica_max_lag_ms.to_string(),
+            ),
+            (
+                "database_replica_check_ms",
+                self.database_replica_check_ms.to_string(),
+            ),
             ("bind", self.bind.clone()),
             ("data_dir", self.data_dir.display().to_string()),
             ("public_url", self.public_url.clone()),
@@ -309,6 +349,7 @@ impl Settings {
             ("cors_origins", self.cors_origins.clone()),
             ("trusted_proxies", self.trusted_proxies.clone()),
             ("jwt_secret", secret(&self.jwt_secret)),
+            ("cert_signing_seed", secret(&self.cert_signing_seed)),
             (
                 "access_token_minutes",
                 self.access_token_minutes.to_string(),
@@ -425,7 +466,10 @@ impl Settings {
             Some(s) if !s.expose_secret().is_empty() => s.clone(),
             _ => load_or_generate_secret(&dir.join("jwt-secret"))?,
         };
-        let cert_signing_seed = load_or_generate_secret(&dir.join("cert-signing-key"))?;
+        let cert_signing_seed = match &self.cert_signing_seed {
+            Some(s) if !s.expose_secret().is_empty() => s.clone(),
+            _ => load_or_generate_secret(&dir.join("cert-signing-key"))?,
+        };
         Ok(Secrets {
             jwt_secret,
             cert_signing_seed,
@@ -441,15 +485,47 @@ fn split_list(s: &str) -> Vec<String> {
         .collect()
 }
 
-/// `postgres://user:pw@host/db` -> `postgres://user:********@host/db`.
+/// `postgres://user:pw@host/db` -> `postgres://user:********@host/db`, also for libpq's
+/// multi-host form (`postgres://user:pw@h1:5432,h2:5432/db`, which is not a URL to the `url`
+/// crate) and a `password=` parameter.
 pub fn mask_url_password(raw: &str) -> String {
-    match url::Url::parse(raw) {
-        Ok(mut url) if url.password().is_some() => {
-            let _ = url.set_password(Some("********"));
-            url.to_string()
+    let Some(scheme_end) = raw.find("://").map(|i| i + 3) else {
+        return raw.to_string();
+    };
+    let rest = &raw[scheme_end..];
+    let authority_end = rest.find(['/', '?']).unwrap_or(rest.len());
+    let mut out = raw[..scheme_end].to_string();
+    match rest[..authority_end].rfind('@') {
+        Some(at) => {
+            let userinfo = &rest[..at];
+            match userinfo.find(':') {
+                Some(colon) => {
+                    out.push_str(&userinfo[..colon]);
+                    out.push_str(":********");
+                }
+                None => out.push_str(userinfo),
+            }
+            out.push_str(&rest[at..authority_end]);
         }
-        _ => raw.to_string(),
+        None => out.push_str(&rest[..authority_end]),
     }
+    let tail = &rest[authority_end..];
+    match tail.split_once('?') {
+        Some((path, query)) => {
+            out.push_str(path);
+            out.push('?');
+            let params: Vec<String> = query
+                .split('&')
+                .map(|kv| match kv.split_once('=') {
+                    Some((k, _)) if k.eq_ignore_ascii_case("password") => format!("{k}=********"),
+                    _ => kv.to_string(),
+                })
+                .collect();
+            out.push_str(&params.join("&"));
+        }
+        None => out.push_str(tail),
+    }
+    out
 }
 
 /// A key for one `purpose` ("csrf", "rate limits"), derived from `secret` (the JWT secret):
@@ -524,6 +600,21 @@ mod tests {
         assert_eq!(
             mask_url_password("sqlite://data/hocso.db"),
             "sqlite://data/hocso.db"
+        );
+        // libpq's multi-host form is no URL to the url crate: masked all the same.
+        assert_eq!(
+            mask_url_password(
+                "postgres://u:p%40ss@db1:5432,db2:5432/hocso?target_session_attrs=read-write"
+            ),
+            "postgres://u:********@db1:5432,db2:5432/hocso?target_session_attrs=read-write"
+        );
+        assert_eq!(
+            mask_url_password("postgresql://db1/hocso?user=u&password=secret&sslmode=require"),
+            "postgresql://db1/hocso?user=u&password=********&sslmode=require"
+        );
+        assert_eq!(
+            mask_url_password("postgres://u@db1/hocso"),
+            "postgres://u@db1/hocso"
         );
     }
 

@@ -369,37 +369,19 @@ impl ResponseError for ApiError {
 impl From<diesel::result::Error> for ApiError {
     fn from(e: diesel::result::Error) -> Self {
         use diesel::result::{DatabaseErrorKind, Error};
+        if crate::db::lost_connection(&e) {
+            let mut err = ApiError::unavailable("The database is not reachable.");
+            err.cause = Some(e.into());
+            return err;
+        }
         match e {
             Error::NotFound => ApiError::not_found("The resource does not exist."),
             Error::DatabaseError(DatabaseErrorKind::UniqueViolation, _) => {
                 ApiError::conflict(Code::Conflict, "The resource already exists.")
             }
-            Error::DatabaseError(DatabaseErrorKind::ClosedConnection, _) => {
-                let mut err = ApiError::unavailable("The database is not reachable.");
-                err.cause = Some(e.into());
-                err
-            }
-            Error::DatabaseError(_, ref info) if is_connection_loss(info.message()) => {
-                let mut err = ApiError::unavailable("The database is not reachable.");
-                err.cause = Some(e.into());
-                err
-            }
             other => ApiError::internal(other),
         }
     }
-}
-
-/// libpq reports some losses of the connection without an SQLSTATE (diesel then says `Unknown`):
-/// these are outages (503), not server bugs (500).
-fn is_connection_loss(message: &str) -> bool {
-    const LOSS: [&str; 5] = [
-        "no connection to the server",
-        "server closed the connection unexpectedly",
-        "could not receive data from server",
-        "could not send data to server",
-        "terminating connection due to administrator command",
-    ];
-    LOSS.iter().any(|m| message.contains(m))
 }
 
 impl From<diesel::r2d2::PoolError> for ApiError {

@@ -80,6 +80,32 @@ impl Application {
             .build()
             .map_err(|e| anyhow::anyhow!("cannot set up metrics: {e}"))?;
 
+        // Hot standbys for the reads that may be a moment old (src/db/replicas.rs).
+        let replica_urls = settings.replica_url_list();
+        let replicas = if replica_urls.is_empty() {
+            db::replicas::Replicas::none()
+        } else {
+            if !matches!(db_target, DbTarget::Postgres(_)) {
+                anyhow::bail!(
+                    "database_replica_urls is set but the database is SQLite: replicas are \
+                     PostgreSQL hot standbys (docs/SCALING.md); leave it empty"
+                );
+            }
+            let replicas = db::replicas::Replicas::open(
+                &replica_urls,
+                pool_size,
+                timeout.min(Duration::from_secs(1)),
+                Duration::from_millis(settings.database_replica_max_lag_ms),
+                &metrics_registry,
+            )?;
+            let (r, p) = (replicas.clone(), pool.clone());
+            web::block(move || r.check(&p)).await?;
+            actix_web::rt::spawn(replicas.clone().watch(
+                pool.clone(),
+                Duration::from_millis(settings.database_replica_check_ms),
+            ));
+            replicas
+        };
         let hasher = PasswordHasherConfig::new(
             settings.argon2_memory_kib,
             settings.argon2_iterations,
@@ -121,6 +147,7 @@ impl Application {
             secrets,
             pool,
             writer,
+            replicas,
             db_target,
             openapi_json,
             routes,
@@ -323,10 +350,16 @@ async fn refresh_catalogue_every(state: web::Data<AppState>, every: Duration) {
     loop {
         tokio::time::sleep(every).await;
         let st = state.clone();
+        // The check may be a moment old (a replica); the refresh itself reads the primary.
         let result = web::block(move || -> anyhow::Result<usize> {
-            let mut conn = st.pool.get()?;
-            crate::courses::refresh_catalogue(&mut conn, &st.catalogue)
-                .map_err(|e| anyhow::anyhow!("{e:?}"))
+            let api = |e: crate::error::ApiError| anyhow::anyhow!("{e:?}");
+            let differs = st
+                .read_stale(|conn| crate::courses::catalogue_differs(conn, &st.catalogue))
+                .map_err(api)?;
+            if !differs {
+                return Ok(0);
+            }
+            crate::courses::refresh_catalogue(&mut *st.pool.get()?, &st.catalogue).map_err(api)
         })
         .await;
         match result {

@@ -76,9 +76,11 @@ fn view(state: &AppState, c: CertificateRow) -> CertificateResponse {
     }
 }
 
+/// A certificate by its serial for anyone (the verification page, the credential, the PDF): a
+/// read that may be a moment old (a replica; what it has not yet seen is read on the primary).
 async fn find(state: &web::Data<AppState>, raw: String) -> ApiResult<CertificateRow> {
-    let pool = state.pool.clone();
-    run_blocking(move || certs::admin::by_serial(&pool, &raw)).await
+    let st = state.clone();
+    run_blocking(move || st.read_stale(|conn| certs::admin::found_by_serial(conn, &raw))).await
 }
 
 /// My certificates.

@@ -23,8 +23,13 @@ fn not_found(serial: &str) -> ApiError {
 /// A certificate by its serial as a person typed it (any case, spaces or hyphens); 404 when
 /// there is none. Public: anyone may check a certificate.
 pub fn by_serial(pool: &DbPool, raw: &str) -> ApiResult<CertificateRow> {
+    found_by_serial(&mut *pool.get()?, raw)
+}
+
+/// [`by_serial`] on a connection (the public verification reads a replica when there is one).
+pub fn found_by_serial(conn: &mut crate::db::DbConn, raw: &str) -> ApiResult<CertificateRow> {
     let serial = parse_serial(raw).ok_or_else(|| not_found(raw))?;
-    q::certificate_by_serial(&mut *pool.get()?, &serial)?.ok_or_else(|| not_found(&serial))
+    q::certificate_by_serial(conn, &serial)?.ok_or_else(|| not_found(&serial))
 }
 
 /// The certificates of a user, newest first as `certificates_of` gives them (platform admins;

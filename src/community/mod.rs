@@ -44,6 +44,12 @@ impl Db {
         Self::new(&state.pool, &state.writer)
     }
 
+    /// The writer of `state` with `pool` to read on: a replica's for the lists that may be a
+    /// moment old ([`crate::state::AppState::read_stale_on`]).
+    pub fn reading_on(pool: &DbPool, state: &crate::state::AppState) -> Self {
+        Self::new(pool, &state.writer)
+    }
+
     /// A pooled connection to read on.
     pub fn read(&self) -> ApiResult<PooledConn> {
         Ok(self.pool.get()?)

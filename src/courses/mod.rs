@@ -235,6 +235,15 @@ pub fn import_tree(
 
 /// Brings the in-memory catalogue in line with the database: loads releases it does not
 /// serve yet and drops courses that are gone. Returns how many courses changed.
+/// Whether the releases stored differ from those `catalogue` serves: a cheap check, run on a
+/// replica when there is one (a replica a moment behind only delays the refresh, which then
+/// reads the primary: a lagging replica never turns the catalogue back).
+pub fn catalogue_differs(conn: &mut DbConn, catalogue: &Catalogue) -> ApiResult<bool> {
+    let stored = q::release_versions(conn)?;
+    let served = catalogue.releases();
+    Ok(stored.len() != served.len() || stored.iter().any(|(slug, n)| served.get(slug) != Some(n)))
+}
+
 pub fn refresh_catalogue(conn: &mut DbConn, catalogue: &Catalogue) -> ApiResult<usize> {
     let stored = q::release_versions(conn)?;
     let served = catalogue.releases();

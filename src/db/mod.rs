@@ -20,6 +20,7 @@ mod pool;
 pub mod prepared;
 pub mod privacy_choices;
 pub mod quiz;
+pub mod replicas;
 pub mod retention;
 pub mod schema;
 pub mod seed;

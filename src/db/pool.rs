@@ -149,10 +149,57 @@ impl ManageConnection for ConnManager {
 
     fn has_broken(&self, conn: &mut DbConn) -> bool {
         match conn {
-            DbConn::Pg(c) => c.is_broken(),
+            // diesel does not see every lost PostgreSQL connection (a statement that fails to
+            // prepare on a dead socket leaves it looking sound), so while losses are recent a
+            // connection coming back is asked once: a dead one is dropped instead of failing
+            // every later request (a failover would otherwise never end for the pool).
+            DbConn::Pg(c) => {
+                c.is_broken() || (losses_are_recent() && c.batch_execute("SELECT 1").is_err())
+            }
             DbConn::Sqlite(c) => c.is_broken(),
         }
     }
+}
+
+/// When a PostgreSQL connection was last seen lost (ms since the Unix epoch; 0: never).
+static LAST_LOSS_MS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+
+/// How long after a loss connections returned to the pool are checked.
+const CHECK_AFTER_LOSS: Duration = Duration::from_secs(60);
+
+fn unix_ms() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis() as u64)
+}
+
+/// Whether `e` says the connection to the database was lost (an outage, a failover: 503, not a
+/// bug); if so, notes it, and for a while every connection returned to a pool is checked before
+/// it is reused.
+pub fn lost_connection(e: &diesel::result::Error) -> bool {
+    use diesel::result::{DatabaseErrorKind, Error};
+    // libpq reports some losses without an SQLSTATE (diesel then says `Unknown`).
+    const LOSS: [&str; 5] = [
+        "no connection to the server",
+        "server closed the connection unexpectedly",
+        "could not receive data from server",
+        "could not send data to server",
+        "terminating connection due to administrator command",
+    ];
+    let lost = match e {
+        Error::DatabaseError(DatabaseErrorKind::ClosedConnection, _) => true,
+        Error::DatabaseError(_, info) => LOSS.iter().any(|m| info.message().contains(m)),
+        _ => false,
+    };
+    if lost {
+        LAST_LOSS_MS.store(unix_ms(), std::sync::atomic::Ordering::Relaxed);
+    }
+    lost
+}
+
+fn losses_are_recent() -> bool {
+    let last = LAST_LOSS_MS.load(std::sync::atomic::Ordering::Relaxed);
+    last != 0 && unix_ms().saturating_sub(last) < CHECK_AFTER_LOSS.as_millis() as u64
 }
 
 /// Opens one connection directly (so that the real cause of a failure is reported), applies the

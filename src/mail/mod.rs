@@ -143,7 +143,10 @@ async fn drain_once(
     let p = pool.clone();
     let batch = actix_web::web::block(move || {
         let mut conn = p.get().map_err(|e| e.to_string())?;
-        outbox::lease_due(&mut conn, 20, TimeDelta::seconds(120)).map_err(|e| e.to_string())
+        outbox::lease_due(&mut conn, 20, TimeDelta::seconds(120)).map_err(|e| {
+            crate::db::lost_connection(&e);
+            e.to_string()
+        })
     })
     .await;
     let batch = match batch {

@@ -154,11 +154,12 @@ pub fn report_for(
     )
 }
 
-/// Runs a report's reads on a pooled connection, once one of the `report_slots` is free (reports
-/// are long scans; the slots keep them from taking every connection).
+/// Runs a report's reads once one of the `report_slots` is free (reports are long scans; the
+/// slots keep them from taking every connection), on a replica when one is usable
+/// ([`AppState::read_stale`]: a report may be a moment old).
 pub async fn in_slot<R, F>(state: &actix_web::web::Data<AppState>, f: F) -> ApiResult<R>
 where
-    F: FnOnce(&mut DbConn, &AppState) -> ApiResult<R> + Send + 'static,
+    F: Fn(&mut DbConn, &AppState) -> ApiResult<R> + Send + 'static,
     R: Send + 'static,
 {
     let st = state.clone();
@@ -167,7 +168,7 @@ where
         .acquire()
         .await
         .map_err(ApiError::internal)?;
-    run_blocking(move || f(&mut *st.pool.get()?, &st)).await
+    run_blocking(move || st.read_stale(|conn| f(conn, &st))).await
 }
 
 /// [`report_for`] now (the state's clock), the courses named as the catalogue names them.

@@ -553,6 +553,23 @@ pub async fn create_locality(app: &TestApp, token: &str, body: Value) -> String 
         .to_string()
 }
 
+/// The right answers to the fixture course `mini`'s quiz, for an attempt as the API gives it.
+pub fn mini_quiz_answers(attempt: &Value) -> Vec<Value> {
+    attempt["questions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|q| match q["type"].as_str().unwrap() {
+            "single" => json!({"question": q["id"], "choice": q["options"].as_array().unwrap().iter().find(|o| o["text"] == "Chỉ mình tôi").unwrap()["id"]}),
+            "true_false" => json!({"question": q["id"], "value": true}),
+            _ => {
+                let order = ["Mở ứng dụng", "Đăng nhập", "Chuyển tiền"];
+                json!({"question": q["id"], "order": order.iter().map(|t| q["options"].as_array().unwrap().iter().find(|o| o["text"] == *t).unwrap()["id"].clone()).collect::<Vec<_>>()})
+            }
+        })
+        .collect()
+}
+
 /// A progress event with a new client event id, occurring now.
 pub fn event(status: &str, seconds: i64) -> Value {
     json!({"client_event_id": uuid::Uuid::new_v4().to_string(), "status": status,

@@ -249,19 +249,7 @@ async fn pass_quiz(app: &TestApp, token: &str, quiz: &str) -> Value {
         .token(token)
         .value()
         .await;
-    let answers: Vec<Value> = a["questions"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|q| match q["type"].as_str().unwrap() {
-            "single" => json!({"question": q["id"], "choice": q["options"].as_array().unwrap().iter().find(|o| o["text"] == "Chỉ mình tôi").unwrap()["id"]}),
-            "true_false" => json!({"question": q["id"], "value": true}),
-            _ => {
-                let order = ["Mở ứng dụng", "Đăng nhập", "Chuyển tiền"];
-                json!({"question": q["id"], "order": order.iter().map(|t| q["options"].as_array().unwrap().iter().find(|o| o["text"] == *t).unwrap()["id"].clone()).collect::<Vec<_>>()})
-            }
-        })
-        .collect();
+    let answers = mini_quiz_answers(&a);
     let id = a["id"].as_str().unwrap();
     app.put(&format!("/api/v1/attempts/{id}/answers"))
         .token(token)

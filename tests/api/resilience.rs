@@ -1,9 +1,7 @@
 //! Resilience: acknowledged writes survive a SIGKILL, a PostgreSQL outage under load is answered
-//! with 503 and recovered from, and two instances deliver each mail exactly once.
+//! with 503 and recovered from, and three instances deliver each mail exactly once.
 
-use std::io::{BufRead, BufReader};
-use std::path::PathBuf;
-use std::process::{Child, Command, Stdio};
+use std::process::Command;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -13,50 +11,10 @@ use hocso::db::schema::{mail_outbox, progress_events};
 use serde_json::{json, Value};
 
 use crate::both_backends;
+use crate::cluster::{PgCluster, Server};
 use crate::helpers::*;
 
-// The caller kills and waits for the returned child.
-#[allow(clippy::zombie_processes)]
-fn start(dir: &std::path::Path, url: &str) -> (Child, String) {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_hocso"))
-        .current_dir(dir)
-        .env("HOCSO_BIND", "127.0.0.1:0")
-        .env("HOCSO_DATABASE_URL", url)
-        .env("HOCSO_COURSES_DIR", fixture("courses"))
-        .env("HOCSO_ARGON2_MEMORY_KIB", "1024")
-        .env("HOCSO_ARGON2_ITERATIONS", "1")
-        .env("HOCSO_RATE_LIMIT_IP_PER_MINUTE", "1000")
-        .stdout(Stdio::piped())
-        .stderr(std::fs::File::create(dir.join("stderr.log")).unwrap())
-        .spawn()
-        .unwrap();
-    let mut out = BufReader::new(child.stdout.take().unwrap());
-    let mut line = String::new();
-    loop {
-        line.clear();
-        if out.read_line(&mut line).unwrap_or(0) == 0 {
-            let _ = child.kill();
-            let _ = child.wait();
-            panic!("the server exited before listening");
-        }
-        if let Some(rest) = line.strip_prefix("hocso listening on ") {
-            let base = rest.split(' ').next().unwrap().to_string();
-            // Keep draining stdout (the log) into a file, so the server never blocks on a full
-            // pipe and a failing test can show it.
-            let mut log = std::fs::OpenOptions::new()
-                .create(true)
-                .append(true)
-                .open(dir.join("stdout.log"))
-                .unwrap();
-            std::thread::spawn(move || {
-                let _ = std::io::copy(&mut out, &mut log);
-            });
-            return (child, base);
-        }
-    }
-}
-
-/// Registers an account on a server started by `start` and returns its access token.
+/// Registers an account on a server and returns its access token.
 async fn register_and_login(
     client: &reqwest::Client,
     base: &str,
@@ -88,11 +46,12 @@ async fn register_and_login(
 
 async fn acknowledged_writes_survive_sigkill(url: &str) {
     let dir = tempfile::tempdir().unwrap();
-    let (mut server, base) = start(dir.path(), url);
+    let mut server = Server::start(dir.path(), url, &[]);
+    let base = server.base.clone();
     let client = reqwest::Client::new();
     let token =
         register_and_login(&client, &base, "Bền", "ben@example.vn", "ben-vung-mat-khau").await;
-    let pid = server.id();
+    let pid = server.child().id();
     let killer = std::thread::spawn(move || {
         std::thread::sleep(std::time::Duration::from_millis(700));
         Command::new("kill")
@@ -116,14 +75,15 @@ async fn acknowledged_writes_survive_sigkill(url: &str) {
         }
     }
     killer.join().unwrap();
-    let _ = server.wait();
+    let _ = server.child().wait();
     assert!(
         acknowledged.len() > 5,
         "only {} writes before the kill",
         acknowledged.len()
     );
     // Restart on the same database; every acknowledged event is there.
-    let (mut again, base) = start(dir.path(), url);
+    let mut again = Server::start(dir.path(), url, &[]);
+    let base = again.base.clone();
     assert_eq!(
         reqwest::get(format!("{base}/health/ready"))
             .await
@@ -146,8 +106,8 @@ async fn acknowledged_writes_survive_sigkill(url: &str) {
         .select(progress_events::client_event_id)
         .load(&mut conn)
         .unwrap();
-    let _ = again.kill();
-    let _ = again.wait();
+    let _ = again.child().kill();
+    let _ = again.child().wait();
     for id in &acknowledged {
         assert!(
             stored.contains(id),
@@ -171,9 +131,9 @@ async fn postgres_writes_survive_sigkill() {
     drop_pg_database(&admin, &name);
 }
 
-/// Two server instances on one database, SMTP down then back: every mail is delivered exactly
+/// Three server instances on one database, SMTP down then back: every mail is delivered exactly
 /// once, none lost, none twice (the outbox lease decides which instance sends).
-async fn two_instances_deliver_each_mail_once(backend: Backend) {
+async fn three_instances_deliver_each_mail_once(backend: Backend) {
     let port = std::net::TcpListener::bind("127.0.0.1:0")
         .unwrap()
         .local_addr()
@@ -181,9 +141,10 @@ async fn two_instances_deliver_each_mail_once(backend: Backend) {
         .port();
     let first = TestApp::spawn_with(backend, smtp_settings(port)).await;
     let second = TestApp::spawn_beside(&first, smtp_settings(port)).await;
+    let third = TestApp::spawn_beside(&first, smtp_settings(port)).await;
     let addresses: Vec<String> = (0..12).map(|i| format!("thu{i}@example.vn")).collect();
     for (i, email) in addresses.iter().enumerate() {
-        let app = if i % 2 == 0 { &first } else { &second };
+        let app = [&first, &second, &third][i % 3];
         let res = register(
             app,
             json!({"display_name": format!("Thư {i}"), "email": email, "password": "thu-gui-mot-lan-thoi"}),
@@ -191,7 +152,7 @@ async fn two_instances_deliver_each_mail_once(backend: Backend) {
         .await;
         assert_eq!(res.status(), 201);
     }
-    // SMTP is down: every mail stays pending while both instances retry.
+    // SMTP is down: every mail stays pending while the instances retry.
     for _ in 0..200 {
         let rows = first
             .db(|c| {
@@ -228,145 +189,10 @@ async fn two_instances_deliver_each_mail_once(backend: Backend) {
         .await;
     assert!(statuses.iter().all(|s| s == "sent"), "{statuses:?}");
     drop(second);
+    drop(third);
 }
 
-both_backends!(two_instances_deliver_each_mail_once);
-
-/// A PostgreSQL cluster of the test's own (initdb in a temporary directory, its own port), so
-/// that it can really be stopped and started without disturbing the other tests.
-struct PgCluster {
-    dir: tempfile::TempDir,
-    bin: PathBuf,
-    port: u16,
-    as_postgres: bool,
-}
-
-impl PgCluster {
-    fn bin_dir() -> Option<PathBuf> {
-        let from_config = Command::new("pg_config")
-            .arg("--bindir")
-            .output()
-            .ok()
-            .map(|o| PathBuf::from(String::from_utf8_lossy(&o.stdout).trim()));
-        let mut candidates: Vec<PathBuf> = from_config.into_iter().collect();
-        if let Ok(entries) = std::fs::read_dir("/usr/lib/postgresql") {
-            let mut versions: Vec<PathBuf> = entries.flatten().map(|e| e.path()).collect();
-            versions.sort();
-            candidates.extend(versions.into_iter().rev().map(|v| v.join("bin")));
-        }
-        candidates
-            .into_iter()
-            .find(|d| d.join("initdb").exists() && d.join("pg_ctl").exists())
-    }
-
-    fn start() -> PgCluster {
-        let bin = Self::bin_dir().expect("PostgreSQL server binaries (initdb, pg_ctl)");
-        let dir = tempfile::tempdir().unwrap();
-        // initdb refuses to run as root: run the cluster as the `postgres` system user then.
-        let uid = Command::new("id").arg("-u").output().unwrap();
-        let as_postgres = String::from_utf8_lossy(&uid.stdout).trim() == "0";
-        if as_postgres {
-            let ok = Command::new("chown")
-                .args(["-R", "postgres:"])
-                .arg(dir.path())
-                .status()
-                .unwrap();
-            assert!(ok.success());
-        }
-        let port = std::net::TcpListener::bind("127.0.0.1:0")
-            .unwrap()
-            .local_addr()
-            .unwrap()
-            .port();
-        let cluster = PgCluster {
-            dir,
-            bin,
-            port,
-            as_postgres,
-        };
-        cluster.run(
-            "initdb",
-            &[
-                "-D",
-                &cluster.data(),
-                "-U",
-                "postgres",
-                "--auth=trust",
-                "-E",
-                "UTF8",
-                "--no-sync",
-            ],
-        );
-        cluster.up();
-        cluster
-    }
-
-    fn data(&self) -> String {
-        self.dir.path().join("data").display().to_string()
-    }
-
-    /// A command for one of the server programs, run as `postgres` when we are root.
-    fn command(&self, program: &str) -> Command {
-        let exe = self.bin.join(program);
-        if self.as_postgres {
-            let mut c = Command::new("runuser");
-            c.args(["-u", "postgres", "--"]).arg(exe);
-            c
-        } else {
-            Command::new(exe)
-        }
-    }
-
-    fn run(&self, program: &str, args: &[&str]) {
-        let out = self.command(program).args(args).output().unwrap();
-        assert!(
-            out.status.success(),
-            "{program} failed: {}{}",
-            String::from_utf8_lossy(&out.stdout),
-            String::from_utf8_lossy(&out.stderr)
-        );
-    }
-
-    fn up(&self) {
-        let options = format!(
-            "-p {} -k {} -c listen_addresses=127.0.0.1 -c fsync=off",
-            self.port,
-            self.dir.path().display()
-        );
-        let log = self.dir.path().join("server.log").display().to_string();
-        self.run(
-            "pg_ctl",
-            &[
-                "-D",
-                &self.data(),
-                "-l",
-                &log,
-                "-w",
-                "-o",
-                &options,
-                "start",
-            ],
-        );
-    }
-
-    fn down(&self) {
-        self.run("pg_ctl", &["-D", &self.data(), "-m", "fast", "-w", "stop"]);
-    }
-
-    fn url(&self) -> String {
-        format!("postgres://postgres@127.0.0.1:{}/postgres", self.port)
-    }
-}
-
-impl Drop for PgCluster {
-    fn drop(&mut self) {
-        let data = self.data();
-        let _ = self
-            .command("pg_ctl")
-            .args(["-D", data.as_str(), "-m", "immediate", "stop"])
-            .output();
-    }
-}
+both_backends!(three_instances_deliver_each_mail_once);
 
 /// What the load saw: status (0 for a transport error) and latency of every request.
 type Seen = Arc<Mutex<Vec<(u16, Duration)>>>;
@@ -403,7 +229,8 @@ async fn postgres_outage_under_load() {
     };
     let cluster = PgCluster::start();
     let dir = tempfile::tempdir().unwrap();
-    let (mut server, base) = start(dir.path(), &cluster.url());
+    let mut server = Server::start(dir.path(), &cluster.url(), &[]);
+    let base = server.base.clone();
     let client = reqwest::Client::new();
     let token = register_and_login(
         &client,
@@ -511,11 +338,11 @@ async fn postgres_outage_under_load() {
     );
     assert!(seen.iter().any(|(s, _)| *s == 503));
     assert!(
-        server.try_wait().unwrap().is_none(),
+        server.child().try_wait().unwrap().is_none(),
         "the server exited during the outage"
     );
-    let _ = server.kill();
-    let _ = server.wait();
+    let _ = server.child().kill();
+    let _ = server.child().wait();
     let log = std::fs::read_to_string(dir.path().join("stderr.log")).unwrap_or_default();
     assert!(!log.contains("panicked"), "the server panicked:\n{log}");
 }

@@ -42,7 +42,12 @@ pub async fn needs_help(
     query: web::Query<NeedsHelpQuery>,
 ) -> ApiResult<web::Json<Vec<NeedsHelp>>> {
     let (st, days) = (state.clone(), query.into_inner().days.unwrap_or(14));
-    let list = run_blocking(move || help::needs_help(&Db::of(&st), &st.clock, &user, days)).await?;
+    let list = run_blocking(move || {
+        st.read_stale_on(|pool| {
+            help::needs_help(&Db::reading_on(pool, &st), &st.clock, &user, days)
+        })
+    })
+    .await?;
     Ok(web::Json(
         list.into_iter()
             .map(|n| NeedsHelp {

@@ -144,8 +144,11 @@ pub async fn list_residents(
     user: AuthUser,
     query: web::Query<ResidentsQuery>,
 ) -> ApiResult<web::Json<Vec<ResidentSummary>>> {
-    let (db, only) = (Db::of(&state), query.into_inner().village_id);
-    let rows = run_blocking(move || residents::list(&db, &user, only.as_deref())).await?;
+    let (st, only) = (state.clone(), query.into_inner().village_id);
+    let rows = run_blocking(move || {
+        st.read_stale_on(|pool| residents::list(&Db::reading_on(pool, &st), &user, only.as_deref()))
+    })
+    .await?;
     Ok(web::Json(rows.into_iter().map(Into::into).collect()))
 }
 

@@ -56,9 +56,13 @@ pub(super) async fn help_page(
         .filter(|d| (1..=365).contains(d))
         .unwrap_or(14);
     let st = ctx.state.clone();
-    let list = run_blocking(move || help::needs_help(&Db::of(&st), &st.clock, &user, days))
-        .await
-        .map_err(|e| PageError::hidden(lang, e))?;
+    let list = run_blocking(move || {
+        st.read_stale_on(|pool| {
+            help::needs_help(&Db::reading_on(pool, &st), &st.clock, &user, days)
+        })
+    })
+    .await
+    .map_err(|e| PageError::hidden(lang, e))?;
     let people = list
         .into_iter()
         .map(|n| HelpView {

@@ -71,14 +71,16 @@ pub(super) async fn residents_page(
     };
     let st = ctx.state.clone();
     let (list, helped) = run_blocking(move || {
-        let db = Db::of(&st);
-        let list = residents::overview(&db, &st.catalogue, &user, None)?;
-        let helped: std::collections::HashSet<String> =
-            help::needs_help(&db, &st.clock, &user, 14)?
-                .into_iter()
-                .map(|n| n.resident.user_id)
-                .collect();
-        Ok((list, helped))
+        st.read_stale_on(|pool| {
+            let db = Db::reading_on(pool, &st);
+            let list = residents::overview(&db, &st.catalogue, &user, None)?;
+            let helped: std::collections::HashSet<String> =
+                help::needs_help(&db, &st.clock, &user, 14)?
+                    .into_iter()
+                    .map(|n| n.resident.user_id)
+                    .collect();
+            Ok((list, helped))
+        })
     })
     .await
     .map_err(|e| PageError::hidden(lang, e))?;
