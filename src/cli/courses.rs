@@ -46,7 +46,6 @@ fn load_tree(dir: &std::path::Path) -> hocso::content::files::Tree {
 }
 
 pub fn run(settings: Settings, cmd: CoursesCommand) -> anyhow::Result<()> {
-    let api_err = |e: hocso::error::ApiError| anyhow::anyhow!("{}", e.detail);
     match cmd {
         CoursesCommand::Validate { dir } => {
             let tree = load_tree(&dir);
@@ -74,11 +73,7 @@ pub fn run(settings: Settings, cmd: CoursesCommand) -> anyhow::Result<()> {
             for p in &tree.problems {
                 eprintln!("{p}");
             }
-            let pool = hocso::db::connect_and_migrate(
-                &settings.effective_database_url(),
-                1,
-                std::time::Duration::from_millis(settings.db_timeout_ms),
-            )?;
+            let pool = super::pool(&settings)?;
             let mut conn = pool.get()?;
             let owner_id = match owner {
                 Some(login) => Some(
@@ -92,7 +87,7 @@ pub fn run(settings: Settings, cmd: CoursesCommand) -> anyhow::Result<()> {
                 None => None,
             };
             let done = hocso::courses::import_tree(&mut conn, &tree, owner_id.as_deref(), None)
-                .map_err(api_err)?;
+                .map_err(super::detail)?;
             for o in &done {
                 println!(
                     "{}: {}release {}{}",
@@ -116,8 +111,8 @@ pub fn run(settings: Settings, cmd: CoursesCommand) -> anyhow::Result<()> {
         }
         CoursesCommand::Export { slug, dir } => {
             let mut conn = hocso::db::connect_once(&settings.effective_database_url())?;
-            let row = hocso::courses::find(&mut conn, &slug).map_err(api_err)?;
-            let doc = hocso::courses::parse_draft(&row).map_err(api_err)?;
+            let row = hocso::courses::find(&mut conn, &slug).map_err(super::detail)?;
+            let doc = hocso::courses::parse_draft(&row).map_err(super::detail)?;
             let path = hocso::content::files::export_course(&doc, &dir)?;
             println!("exported {slug} to {}", path.display());
             Ok(())

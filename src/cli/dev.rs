@@ -28,22 +28,13 @@ pub fn run(settings: Settings, cmd: DevCommand) -> anyhow::Result<()> {
 
 fn seed(settings: Settings, learners: usize) -> anyhow::Result<()> {
     let started = std::time::Instant::now();
-    let pool = hocso::db::connect_and_migrate(
-        &settings.effective_database_url(),
-        1,
-        std::time::Duration::from_millis(settings.db_timeout_ms),
-    )?;
+    let pool = super::pool(&settings)?;
     let mut conn = pool.get()?;
     if hocso::db::courses::count(&mut conn)? == 0 && settings.courses_dir.is_dir() {
         let tree = hocso::content::files::load_tree(&settings.courses_dir);
-        hocso::courses::import_tree(&mut conn, &tree, None, None)
-            .map_err(|e| anyhow::anyhow!("{}", e.detail))?;
+        hocso::courses::import_tree(&mut conn, &tree, None, None).map_err(super::detail)?;
     }
-    let hasher = hocso::auth::password::PasswordHasherConfig::new(
-        settings.argon2_memory_kib,
-        settings.argon2_iterations,
-        settings.argon2_parallelism,
-    )?;
+    let hasher = super::hasher(&settings)?;
     let hash = hasher.hash(hocso::seed::PASSWORD)?;
     let bar = indicatif::ProgressBar::new(learners as u64);
     bar.set_style(
@@ -68,11 +59,7 @@ fn seed(settings: Settings, learners: usize) -> anyhow::Result<()> {
 }
 
 fn argon2_rate(settings: Settings, seconds: u64) -> anyhow::Result<()> {
-    let hasher = hocso::auth::password::PasswordHasherConfig::new(
-        settings.argon2_memory_kib,
-        settings.argon2_iterations,
-        settings.argon2_parallelism,
-    )?;
+    let hasher = super::hasher(&settings)?;
     let hash = hasher.hash("bench-mat-khau-2026")?;
     let cores = std::thread::available_parallelism()
         .map(|n| n.get())

@@ -42,15 +42,10 @@ fn import(
 ) -> anyhow::Result<()> {
     let bytes =
         std::fs::read(file).map_err(|e| anyhow::anyhow!("cannot read {}: {e}", file.display()))?;
-    let pool = hocso::db::connect_and_migrate(
-        &settings.effective_database_url(),
-        1,
-        std::time::Duration::from_millis(settings.db_timeout_ms),
-    )?;
+    let pool = super::pool(&settings)?;
     let mut conn = pool.get()?;
-    let api_err = |e: hocso::error::ApiError| anyhow::anyhow!("{}", e.detail);
     let report = match residents {
-        None => hocso::imports::import_localities(&mut conn, &bytes).map_err(api_err)?,
+        None => hocso::imports::import_localities(&mut conn, &bytes).map_err(super::detail)?,
         Some(all_or_nothing) => {
             let bar = indicatif::ProgressBar::new(0);
             bar.set_style(
@@ -71,7 +66,7 @@ fn import(
                 &mut anywhere,
                 &mut progress,
             )
-            .map_err(api_err)?;
+            .map_err(super::detail)?;
             bar.finish_and_clear();
             report
         }
@@ -82,13 +77,8 @@ fn import(
 fn import_census(settings: Settings, file: &std::path::Path) -> anyhow::Result<()> {
     let bytes =
         std::fs::read(file).map_err(|e| anyhow::anyhow!("cannot read {}: {e}", file.display()))?;
-    let pool = hocso::db::connect_and_migrate(
-        &settings.effective_database_url(),
-        1,
-        std::time::Duration::from_millis(settings.db_timeout_ms),
-    )?;
-    let report = hocso::imports::import_census(&mut *pool.get()?, &bytes)
-        .map_err(|e| anyhow::anyhow!("{}", e.detail))?;
+    let pool = super::pool(&settings)?;
+    let report = hocso::imports::import_census(&mut *pool.get()?, &bytes).map_err(super::detail)?;
     print_report(&report)
 }
 

@@ -9,3 +9,30 @@ pub mod privacy;
 pub mod reports;
 pub mod server;
 pub mod users;
+
+use hocso::auth::password::PasswordHasherConfig;
+use hocso::config::Settings;
+use hocso::db::DbPool;
+
+/// The database a command works on: one connection, the pending migrations applied.
+pub fn pool(settings: &Settings) -> anyhow::Result<DbPool> {
+    hocso::db::connect_and_migrate(
+        &settings.effective_database_url(),
+        1,
+        std::time::Duration::from_millis(settings.db_timeout_ms),
+    )
+}
+
+/// A use case's error as a command prints it: its detail.
+pub fn detail(e: hocso::error::ApiError) -> anyhow::Error {
+    anyhow::anyhow!("{}", e.detail)
+}
+
+/// The password hasher with the configured argon2id parameters.
+pub fn hasher(settings: &Settings) -> anyhow::Result<PasswordHasherConfig> {
+    PasswordHasherConfig::new(
+        settings.argon2_memory_kib,
+        settings.argon2_iterations,
+        settings.argon2_parallelism,
+    )
+}

@@ -20,14 +20,10 @@ pub enum ErasureCommand {
 pub fn retention(settings: Settings, cmd: RetentionCommand) -> anyhow::Result<()> {
     use hocso::privacy::retention;
     let RetentionCommand::Run = cmd;
-    let pool = hocso::db::connect_and_migrate(
-        &settings.effective_database_url(),
-        1,
-        std::time::Duration::from_millis(settings.db_timeout_ms),
-    )?;
+    let pool = super::pool(&settings)?;
     let policy = retention::Policy::of(&settings);
-    let pass = retention::pass_on(&mut *pool.get()?, &policy, hocso::db::now())
-        .map_err(|e| anyhow::anyhow!("{}", e.detail))?;
+    let pass =
+        retention::pass_on(&mut *pool.get()?, &policy, hocso::db::now()).map_err(super::detail)?;
     let Some(pass) = pass else {
         println!("another instance is running a retention pass; nothing done");
         return Ok(());
@@ -47,13 +43,9 @@ pub fn retention(settings: Settings, cmd: RetentionCommand) -> anyhow::Result<()
 
 pub fn erasure(settings: Settings, cmd: ErasureCommand) -> anyhow::Result<()> {
     let ErasureCommand::Run = cmd;
-    let pool = hocso::db::connect_and_migrate(
-        &settings.effective_database_url(),
-        1,
-        std::time::Duration::from_millis(settings.db_timeout_ms),
-    )?;
+    let pool = super::pool(&settings)?;
     let n = hocso::privacy::erasure::run_due_on(&mut *pool.get()?, hocso::db::now())
-        .map_err(|e| anyhow::anyhow!("{}", e.detail))?;
+        .map_err(super::detail)?;
     println!("{n} erased");
     Ok(())
 }

@@ -14,19 +14,14 @@ pub enum ReportsCommand {
 }
 
 pub fn run(settings: Settings, cmd: ReportsCommand) -> anyhow::Result<()> {
-    let pool = hocso::db::connect_and_migrate(
-        &settings.effective_database_url(),
-        1,
-        std::time::Duration::from_millis(settings.db_timeout_ms),
-    )?;
+    let pool = super::pool(&settings)?;
     let conn = &mut *pool.get()?;
-    let failed = |e: hocso::error::ApiError| anyhow::anyhow!("{}", e.detail);
     if let ReportsCommand::Rebuild = cmd {
-        hocso::reports::ensure_facts(conn, true).map_err(failed)?;
+        hocso::reports::ensure_facts(conn, true).map_err(super::detail)?;
         println!("the indicator facts and counts are rebuilt");
         return Ok(());
     }
-    let drift = hocso::reports::drift(conn).map_err(failed)?;
+    let drift = hocso::reports::drift(conn).map_err(super::detail)?;
     for line in &drift {
         println!("{line}");
     }

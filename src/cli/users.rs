@@ -30,13 +30,8 @@ pub enum UsersCommand {
 pub fn run(settings: Settings, cmd: UsersCommand) -> anyhow::Result<()> {
     use hocso::accounts;
     use hocso::auth::Role;
-    let pool = hocso::db::connect_and_migrate(
-        &settings.effective_database_url(),
-        1,
-        std::time::Duration::from_millis(settings.db_timeout_ms),
-    )?;
+    let pool = super::pool(&settings)?;
     let mut conn = pool.get()?;
-    let api_err = |e: hocso::error::ApiError| anyhow::anyhow!("{}", e.detail);
     match cmd {
         UsersCommand::CreateAdmin {
             name,
@@ -45,11 +40,7 @@ pub fn run(settings: Settings, cmd: UsersCommand) -> anyhow::Result<()> {
             username,
         } => {
             let password = read_password()?;
-            let hasher = hocso::auth::password::PasswordHasherConfig::new(
-                settings.argon2_memory_kib,
-                settings.argon2_iterations,
-                settings.argon2_parallelism,
-            )?;
+            let hasher = super::hasher(&settings)?;
             let id = accounts::create_account(
                 &mut conn,
                 &hasher,
@@ -62,8 +53,9 @@ pub fn run(settings: Settings, cmd: UsersCommand) -> anyhow::Result<()> {
                     language: "vi",
                 },
             )
-            .map_err(api_err)?;
-            hocso::api::admin::grant(&mut conn, &id, Role::Admin, None, None).map_err(api_err)?;
+            .map_err(super::detail)?;
+            hocso::api::admin::grant(&mut conn, &id, Role::Admin, None, None)
+                .map_err(super::detail)?;
             println!("admin created: {id}");
         }
         UsersCommand::Grant {
@@ -80,7 +72,7 @@ pub fn run(settings: Settings, cmd: UsersCommand) -> anyhow::Result<()> {
                     .map_err(|_| anyhow::anyhow!("no user `{user}`"))?,
             };
             hocso::api::admin::grant(&mut conn, &found.id, role, locality.as_deref(), None)
-                .map_err(api_err)?;
+                .map_err(super::detail)?;
             println!("granted {} to {}", role.as_str(), found.id);
         }
     }
