@@ -312,37 +312,58 @@ impl Application {
 
 use utoipa::OpenApi;
 
-/// On first start (no course in the database) imports the shipped course files; then loads
-/// every latest release into the in-memory catalogue, and brings the indicator facts in line with
-/// the indicator configuration.
+/// On first start (no course in the database) imports the shipped course files; then brings the
+/// indicator facts in line with the indicator configuration, and loads every latest release into
+/// the in-memory catalogue.
+///
+/// Instances started at the same moment on one PostgreSQL database do the first two one at a
+/// time, under the advisory lock of the start-up work (held on the connection that does it,
+/// waiting for it): the first imports the courses and rebuilds the facts; the next finds courses
+/// in the database and the facts' fingerprint current, and does neither. Without it every
+/// instance would find the database empty and import the courses (all but one failing on the
+/// slugs taken meanwhile), and would rebuild the counts at the same time as the others.
+/// Loading the catalogue is each instance's own (its memory).
 fn load_courses(pool: &DbPool, settings: &Settings, catalogue: &Catalogue) -> anyhow::Result<()> {
     let mut conn = pool.get()?;
-    let api = |e: crate::error::ApiError| anyhow::anyhow!("{e:?}");
-    if settings.import_courses_on_start && crate::db::courses::count(&mut conn)? == 0 {
-        let dir = &settings.courses_dir;
-        if dir.is_dir() {
-            let tree = crate::content::files::load_tree(dir);
-            for p in &tree.problems {
-                tracing::warn!(problem = %p, "course file problem; that course is not imported");
-            }
-            let done = crate::courses::import_tree(&mut conn, &tree, None, None).map_err(api)?;
-            tracing::info!(
-                courses = done.len(),
-                "imported the shipped courses from {}",
-                dir.display()
-            );
-        } else {
-            tracing::warn!(
-                "courses directory {} not found; nothing imported",
-                dir.display()
-            );
+    db::advisory::alone(&mut conn, db::advisory::Work::StartUp, |conn| {
+        import_shipped_courses(conn, settings)?;
+        if crate::reports::ensure_facts(conn, false).map_err(api)? {
+            tracing::info!("indicator facts rebuilt for the current indicator configuration");
         }
-    }
+        anyhow::Ok(())
+    })?;
     let n = crate::courses::refresh_catalogue(&mut conn, catalogue).map_err(api)?;
     tracing::info!(courses = n, "catalogue loaded");
-    if crate::reports::ensure_facts(&mut conn, false).map_err(api)? {
-        tracing::info!("indicator facts rebuilt for the current indicator configuration");
+    Ok(())
+}
+
+fn api(e: crate::error::ApiError) -> anyhow::Error {
+    anyhow::anyhow!("{e:?}")
+}
+
+/// Imports the shipped course files when the database has no course and the settings ask for it.
+fn import_shipped_courses(conn: &mut db::DbConn, settings: &Settings) -> anyhow::Result<()> {
+    if !settings.import_courses_on_start || crate::db::courses::count(conn)? != 0 {
+        return Ok(());
     }
+    let dir = &settings.courses_dir;
+    if !dir.is_dir() {
+        tracing::warn!(
+            "courses directory {} not found; nothing imported",
+            dir.display()
+        );
+        return Ok(());
+    }
+    let tree = crate::content::files::load_tree(dir);
+    for p in &tree.problems {
+        tracing::warn!(problem = %p, "course file problem; that course is not imported");
+    }
+    let done = crate::courses::import_tree(conn, &tree, None, None).map_err(api)?;
+    tracing::info!(
+        courses = done.len(),
+        "imported the shipped courses from {}",
+        dir.display()
+    );
     Ok(())
 }
 

@@ -79,14 +79,24 @@ pub fn due_one(
     id: &str,
     at: NaiveDateTime,
 ) -> QueryResult<Option<ErasureRequest>> {
-    erasure_requests::table
-        .find(id)
-        .filter(erasure_requests::due_at.le(at))
-        .filter(erasure_requests::cancelled_at.is_null())
-        .filter(erasure_requests::done_at.is_null())
-        .select(ErasureRequest::as_select())
-        .first(conn)
-        .optional()
+    macro_rules! query {
+        () => {
+            erasure_requests::table
+                .find(id)
+                .filter(erasure_requests::due_at.le(at))
+                .filter(erasure_requests::cancelled_at.is_null())
+                .filter(erasure_requests::done_at.is_null())
+                .select(ErasureRequest::as_select())
+        };
+    }
+    // On PostgreSQL the request's row stays locked until the erasure commits: another instance
+    // erasing at the same moment waits, then finds it done (`done_at` is checked again on the
+    // row as committed) and skips it, instead of counting the person among the erased twice.
+    // SQLite's writes are one at a time anyway.
+    match conn {
+        DbConn::Pg(c) => query!().for_update().first(c).optional(),
+        DbConn::Sqlite(c) => query!().first(c).optional(),
+    }
 }
 
 /// Marks a request done; its free-text reason goes (it may name the person), the document's

@@ -35,11 +35,18 @@ macro_rules! on_backend {
 }
 
 /// Applies every pending migration; returns the versions applied now.
+///
+/// On PostgreSQL it holds the advisory lock of the migrations meanwhile (waiting for it), so that
+/// instances started at the same moment on one database apply each migration once: the first
+/// applies them, the others then find none pending. Without it two would both find a migration
+/// pending and the second would fail on what the first created.
 pub fn run_pending(conn: &mut DbConn) -> anyhow::Result<Vec<String>> {
-    on_backend!(conn, |c, m| c
-        .run_pending_migrations(m)
-        .map(versions)
-        .map_err(|e| anyhow!("migration failed: {e}")))
+    super::advisory::alone(conn, super::advisory::Work::Migrations, |conn| {
+        on_backend!(conn, |c, m| c
+            .run_pending_migrations(m)
+            .map(versions)
+            .map_err(|e| anyhow!("migration failed: {e}")))
+    })
 }
 
 pub fn status(conn: &mut DbConn) -> anyhow::Result<Status> {

@@ -5,6 +5,7 @@
 //! module tree only, as a `match` on [`DbConn`].
 
 pub mod access_records;
+pub mod advisory;
 pub mod backup;
 pub mod community;
 pub mod consents;

@@ -8,7 +8,7 @@
 
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
-use diesel::sql_types::{BigInt, Bool, Timestamp};
+use diesel::sql_types::{BigInt, Timestamp};
 
 use super::DbConn;
 
@@ -124,46 +124,16 @@ pub fn run(conn: &mut DbConn, batch: Batch, limit: i64) -> QueryResult<usize> {
 }
 
 /// The key of the PostgreSQL advisory lock a retention pass holds ("hocso_rt").
-pub const LOCK_KEY: i64 = 0x686f_6373_6f5f_7274;
-
-#[derive(QueryableByName)]
-struct Got {
-    #[diesel(sql_type = Bool)]
-    got: bool,
-}
+pub const LOCK_KEY: i64 = super::advisory::Work::Retention.key();
 
 /// Runs `f` on `conn` alone: on PostgreSQL while holding the session-level advisory lock of
-/// retention, taken with `pg_try_advisory_lock` (without waiting): `None` when another session
-/// (another instance, or `hocso retention run`) holds it. The lock is released when `f` returns
-/// or panics, and by PostgreSQL itself when the connection is lost. On SQLite, whose writes are
-/// one at a time anyway, `f` just runs.
+/// retention, taken without waiting ([`super::advisory::alone_or_skip`]): `None` when another
+/// session (another instance, or `hocso retention run`) holds it. On SQLite, whose writes are one
+/// at a time anyway, `f` just runs.
 pub fn alone<T, E, F>(conn: &mut DbConn, f: F) -> Result<Option<T>, E>
 where
     F: FnOnce(&mut DbConn) -> Result<T, E>,
     E: From<diesel::result::Error>,
 {
-    let DbConn::Pg(c) = conn else {
-        return f(conn).map(Some);
-    };
-    let got: Got = diesel::sql_query("SELECT pg_try_advisory_lock($1) AS got")
-        .bind::<BigInt, _>(LOCK_KEY)
-        .get_result(c)?;
-    if !got.got {
-        return Ok(None);
-    }
-    let ran = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| f(&mut *conn)));
-    let DbConn::Pg(c) = conn else {
-        unreachable!("the connection is PostgreSQL")
-    };
-    let unlocked = diesel::sql_query("SELECT pg_advisory_unlock($1) AS got")
-        .bind::<BigInt, _>(LOCK_KEY)
-        .get_result::<Got>(c);
-    match ran {
-        Err(payload) => std::panic::resume_unwind(payload),
-        Ok(result) => {
-            let value = result?;
-            unlocked?;
-            Ok(Some(value))
-        }
-    }
+    super::advisory::alone_or_skip(conn, super::advisory::Work::Retention, f)
 }

@@ -330,7 +330,19 @@ pub fn ensure_facts_on(writer: &Writer, force: bool) -> ApiResult<bool> {
 }
 
 fn rebuild(run: &mut dyn FnMut(Job) -> ApiResult<Step>, force: bool) -> ApiResult<bool> {
+    use crate::db::advisory::{in_transaction, Work};
     use crate::db::schema::indicator_facts_basis as basis;
+    // Every step holds the lock of the rebuild's batches for its transaction (PostgreSQL): two
+    // rebuilds at once (two instances, or an admin's change during one) go batch by batch in
+    // turn. A locality's recount deletes its rows and adds each person's contribution; two of
+    // them at once, each deleting what it saw before the other committed, would add the people
+    // twice.
+    let mut run = |job: Job| {
+        run(Box::new(move |conn: &mut DbConn| {
+            in_transaction(conn, Work::RebuildBatch)?;
+            job(conn)
+        }))
+    };
     let mut rebuilt = false;
     loop {
         let Step::Start(Some(target)) = run(Box::new(move |conn| {

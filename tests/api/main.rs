@@ -16,6 +16,7 @@ mod hardening;
 mod helpers;
 mod imports;
 mod input;
+mod instances;
 mod learning;
 mod privacy;
 mod quizzes;
