@@ -81,6 +81,13 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(certificates::issuer_profile)
         .service(
             utoipa_actix_web::scope("/api/v1")
+                // The router tries each route of the scope in turn, a regular expression each, until
+                // one matches: the public catalogue reads, the most frequent requests, come first
+                // (issue 22: the lesson read tried some 45 patterns before its own). No route
+                // they now precede matches their paths.
+                .service(courses::list_courses)
+                .service(courses::get_course)
+                .service(courses::get_lesson)
                 .service(auth::register)
                 .service(auth::login)
                 .service(auth::refresh)
@@ -116,9 +123,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
                 .service(admin::disable_user)
                 .service(admin::enable_user)
                 .service(admin::admin_password_reset)
-                .service(courses::list_courses)
                 .service(courses::create_course)
-                .service(courses::get_course)
                 .service(courses::update_course)
                 .service(courses::delete_course)
                 .service(courses::get_draft)
@@ -128,7 +133,6 @@ pub fn configure(cfg: &mut ServiceConfig) {
                 .service(courses::delete_module)
                 .service(courses::reorder_items)
                 .service(courses::create_lesson)
-                .service(courses::get_lesson)
                 .service(courses::update_lesson)
                 .service(courses::delete_lesson)
                 .service(courses::add_author)
