@@ -8,9 +8,7 @@ use actix_cors::Cors;
 use actix_web::dev::Server;
 use actix_web::middleware::{from_fn, Compress};
 use actix_web::{web, App};
-use actix_web_prom::PrometheusMetricsBuilder;
 use anyhow::Context;
-use tracing_actix_web::TracingLogger;
 use utoipa_actix_web::AppExt;
 use utoipa_swagger_ui::SwaggerUi;
 
@@ -74,11 +72,7 @@ impl Application {
         let openapi_json = serde_json::to_string(&openapi)?;
 
         let metrics_registry = prometheus::Registry::new();
-        let metrics = PrometheusMetricsBuilder::new("hocso")
-            .registry(metrics_registry.clone())
-            .mask_unmatched_patterns("UNKNOWN")
-            .build()
-            .map_err(|e| anyhow::anyhow!("cannot set up metrics: {e}"))?;
+        let metrics = crate::telemetry::HttpMetrics::new("hocso", &metrics_registry)?;
 
         // Hot standbys for the reads that may be a moment old (src/db/replicas.rs).
         let replica_urls = settings.replica_url_list();
@@ -237,7 +231,6 @@ impl Application {
                 .wrap(from_fn(middleware::problems))
                 .wrap(cors)
                 .wrap(from_fn(middleware::cors_refusals))
-                .wrap(TracingLogger::<middleware::RootSpan>::new())
                 .wrap(from_fn(middleware::request_id))
                 .wrap(Compress::default())
                 .wrap(from_fn(middleware::security_headers))

@@ -5,8 +5,7 @@ use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::http::header::{HeaderName, HeaderValue};
 use actix_web::middleware::Next;
 use actix_web::{Error, HttpMessage};
-use tracing::Span;
-use tracing_actix_web::{DefaultRootSpanBuilder, RootSpanBuilder};
+use tracing::{Instrument, Span};
 
 use crate::error::{ApiError, Code};
 use crate::i18n::Lang;
@@ -37,21 +36,113 @@ fn new_request_id() -> String {
     uuid::Uuid::from_u64_pair(*PREFIX, n).to_string()
 }
 
+/// The request id (kept in the request's extensions, sent back as `X-Request-Id`) and the request's
+/// log span: method, path, route, request id, and one log line when the request ends, with its
+/// status; an answer that carries an error also logs that error (a warning for 4xx, an error
+/// otherwise), as `tracing-actix-web`'s `TracingLogger` did. One middleware instead of two, and
+/// without `TracingLogger`'s own request id: a UUID v4 per request, a `getrandom` system call each
+/// (issue 22: a profile of the lesson read under load).
 pub async fn request_id(
     req: ServiceRequest,
     next: Next<impl MessageBody + 'static>,
-) -> Result<ServiceResponse<impl MessageBody>, Error> {
+) -> Result<ServiceResponse<SpanBody<impl MessageBody>>, Error> {
     let id = req
         .headers()
         .get(&X_REQUEST_ID)
         .and_then(acceptable_request_id)
         .unwrap_or_else(new_request_id);
-    req.extensions_mut().insert(RequestId(id.clone()));
-    let mut res = next.call(req).await?;
-    if let Ok(value) = HeaderValue::from_str(&id) {
+    let header = HeaderValue::from_str(&id).ok();
+    // Fields are evaluated only when the span is enabled (the `http` span is at INFO).
+    let span = tracing::info_span!(
+        "http",
+        request_id = %id,
+        method = %req.method(),
+        path = %req.path(),
+        route = %req.match_pattern().unwrap_or_default(),
+        http.status_code = tracing::field::Empty,
+        otel.status_code = tracing::field::Empty,
+        exception.message = tracing::field::Empty,
+        exception.details = tracing::field::Empty,
+    );
+    req.extensions_mut().insert(RequestId(id));
+    let outcome = next.call(req).instrument(span.clone()).await;
+    span.in_scope(|| on_request_end(&span, &outcome));
+    let mut res = outcome?;
+    if let Some(value) = header {
         res.headers_mut().insert(X_REQUEST_ID, value);
     }
-    Ok(res)
+    Ok(res.map_body(|_, body| SpanBody { body, span }))
+}
+
+/// Records the status (and the error, if any) on the request's span and logs the end of the
+/// request.
+fn on_request_end<B>(span: &Span, outcome: &Result<ServiceResponse<B>, Error>) {
+    let (status, error) = match outcome {
+        Ok(res) => (
+            res.status(),
+            res.response().error().map(|e| e.as_response_error()),
+        ),
+        Err(err) => (
+            err.as_response_error().status_code(),
+            Some(err.as_response_error()),
+        ),
+    };
+    if !span.is_disabled() {
+        span.record("http.status_code", status.as_u16());
+        span.record(
+            "otel.status_code",
+            if error.is_some() && !status.is_client_error() {
+                "ERROR"
+            } else {
+                "OK"
+            },
+        );
+        if let Some(err) = error {
+            span.record(
+                "exception.message",
+                tracing::field::display(format!("{err}")),
+            );
+            span.record(
+                "exception.details",
+                tracing::field::display(format!("{err:?}")),
+            );
+        }
+        tracing::info!(status = status.as_u16(), "request finished");
+    }
+    if let Some(err) = error {
+        let prefix = "Error encountered while processing the incoming HTTP request";
+        if status.is_client_error() {
+            tracing::warn!("{prefix}: {err:?}");
+        } else {
+            tracing::error!("{prefix}: {err:?}");
+        }
+    }
+}
+
+pin_project_lite::pin_project! {
+    /// An answer's body, sent inside the request's span (what its stream logs belongs to the request).
+    pub struct SpanBody<B> {
+        #[pin]
+        body: B,
+        span: Span,
+    }
+}
+
+impl<B: MessageBody> MessageBody for SpanBody<B> {
+    type Error = B::Error;
+
+    fn size(&self) -> actix_web::body::BodySize {
+        self.body.size()
+    }
+
+    fn poll_next(
+        self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Option<Result<actix_web::web::Bytes, Self::Error>>> {
+        let this = self.project();
+        let _entered = this.span.enter();
+        this.body.poll_next(cx)
+    }
 }
 
 /// Renders every error as problem+json in the language of `Accept-Language`, and logs the
@@ -94,38 +185,6 @@ pub async fn problems(
         Some(new) => res.into_response(new).map_into_right_body(),
         None => res.map_into_left_body(),
     })
-}
-
-/// The request span: method, route, request id; one log line when the request ends.
-pub struct RootSpan;
-
-impl RootSpanBuilder for RootSpan {
-    fn on_request_start(request: &ServiceRequest) -> Span {
-        let request_id = request
-            .extensions()
-            .get::<RequestId>()
-            .map(|r| r.0.clone())
-            .unwrap_or_default();
-        tracing::info_span!(
-            "http",
-            request_id = %request_id,
-            method = %request.method(),
-            path = %request.path(),
-            route = %request.match_pattern().unwrap_or_default(),
-            http.status_code = tracing::field::Empty,
-            otel.status_code = tracing::field::Empty,
-            exception.message = tracing::field::Empty,
-            exception.details = tracing::field::Empty,
-        )
-    }
-
-    fn on_request_end<B: MessageBody>(span: Span, outcome: &Result<ServiceResponse<B>, Error>) {
-        if let Ok(res) = outcome {
-            let status = res.status().as_u16();
-            span.in_scope(|| tracing::info!(status, "request finished"));
-        }
-        DefaultRootSpanBuilder::on_request_end(span, outcome);
-    }
 }
 
 /// Refuses a control character (`%00` and the like) in the path or the query string of an API
