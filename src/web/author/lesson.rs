@@ -49,14 +49,7 @@ async fn load(
     slug: &str,
     key: &str,
 ) -> Result<(Draft, LessonDoc), PageError> {
-    let lang = ctx.lang;
-    let pool = ctx.state.pool.clone();
-    let s = slug.to_string();
-    let draft = run_blocking(move || authoring::get(&pool, &user, &s))
-        .await
-        .map_err(|e| PageError::hidden(lang, e))?;
-    let lesson = lesson_of(&draft, key).ok_or_else(|| PageError::not_found(lang))?;
-    Ok((draft, lesson))
+    super::draft_with(ctx, user, slug, |d| lesson_of(d, key)).await
 }
 
 fn page(ctx: &Ctx, draft: &Draft, lesson: &LessonDoc) -> LessonPage {

@@ -17,6 +17,11 @@ mod stats;
 
 use actix_web::web;
 
+use super::{Ctx, PageError};
+use crate::auth::AuthUser;
+use crate::courses::authoring::{self, Draft};
+use crate::telemetry::run_blocking;
+
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.route("/author", web::get().to(courses::courses_page))
         .route(
@@ -55,6 +60,24 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             "/author/courses/{slug}/lessons/{key}/save",
             web::post().to(lesson::lesson_post),
         );
+}
+
+/// The draft of `slug` for one of its authors and the part of it `find` picks (a lesson, a
+/// quiz); the 404 page when there is no such course or part, or the user may not edit it.
+async fn draft_with<T>(
+    ctx: &Ctx,
+    user: AuthUser,
+    slug: &str,
+    find: impl FnOnce(&Draft) -> Option<T>,
+) -> Result<(Draft, T), PageError> {
+    let lang = ctx.lang;
+    let pool = ctx.state.pool.clone();
+    let s = slug.to_string();
+    let draft = run_blocking(move || authoring::get(&pool, &user, &s))
+        .await
+        .map_err(|e| PageError::hidden(lang, e))?;
+    let part = find(&draft).ok_or_else(|| PageError::not_found(lang))?;
+    Ok((draft, part))
 }
 
 /// A moment as the authoring pages show it (Vietnam's time, to the minute).

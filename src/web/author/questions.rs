@@ -13,7 +13,7 @@ use super::super::learn::pick;
 use super::super::{field_errors, is_validation, message_of, Chrome, Ctx, Form, PageError};
 use crate::auth::AuthUser;
 use crate::content::QuizDoc;
-use crate::courses::authoring::{self, Draft};
+use crate::courses::authoring::Draft;
 use crate::courses::quizzes;
 use crate::error::Code;
 use crate::telemetry::run_blocking;
@@ -46,20 +46,14 @@ fn quiz_of(draft: &Draft, key: &str) -> Option<QuizDoc> {
     draft.doc.quizzes().find(|q| q.key == key).cloned()
 }
 
+/// The draft (for its authors) and its quiz `key`; the 404 page otherwise.
 async fn load(
     ctx: &Ctx,
     user: AuthUser,
     slug: &str,
     key: &str,
 ) -> Result<(Draft, QuizDoc), PageError> {
-    let lang = ctx.lang;
-    let pool = ctx.state.pool.clone();
-    let s = slug.to_string();
-    let draft = run_blocking(move || authoring::get(&pool, &user, &s))
-        .await
-        .map_err(|e| PageError::hidden(lang, e))?;
-    let quiz = quiz_of(&draft, key).ok_or_else(|| PageError::not_found(lang))?;
-    Ok((draft, quiz))
+    super::draft_with(ctx, user, slug, |d| quiz_of(d, key)).await
 }
 
 fn page(ctx: &Ctx, draft: &Draft, quiz: &QuizDoc) -> QuestionsPage {
