@@ -75,6 +75,25 @@ pub fn lease_due(conn: &mut DbConn, limit: i32, lease: TimeDelta) -> QueryResult
     }
 }
 
+/// Renews the lease of one leased `mail` for `lease` from now, right before it is sent, if this
+/// worker still holds it: the lease it was given (`locked_until` as the lease stored it) is still
+/// the row's and the mail is still pending. False when another worker has leased it since (the
+/// batch outlived its lease: a slow mail server), so that it is sent once, not twice.
+pub fn renew_lease(conn: &mut DbConn, mail: &OutboxMail, lease: TimeDelta) -> QueryResult<bool> {
+    let Some(held) = mail.locked_until else {
+        return Ok(false);
+    };
+    let renewed = diesel::update(
+        mail_outbox::table
+            .find(&mail.id)
+            .filter(mail_outbox::status.eq(MailStatus::Pending))
+            .filter(mail_outbox::locked_until.eq(held)),
+    )
+    .set(mail_outbox::locked_until.eq(Some(now() + lease)))
+    .execute(conn)?;
+    Ok(renewed == 1)
+}
+
 pub fn mark_sent(conn: &mut DbConn, id: &str) -> QueryResult<()> {
     diesel::update(mail_outbox::table.find(id))
         .set((

@@ -134,6 +134,9 @@ pub async fn run_worker(pool: DbPool, settings: Arc<Settings>, notify: Arc<Notif
     }
 }
 
+/// How long a worker holds the mails it leased (a batch), and then each one it is about to send.
+const LEASE: TimeDelta = TimeDelta::seconds(120);
+
 async fn drain_once(
     pool: &DbPool,
     settings: &Arc<Settings>,
@@ -143,7 +146,7 @@ async fn drain_once(
     let p = pool.clone();
     let batch = actix_web::web::block(move || {
         let mut conn = p.get().map_err(|e| e.to_string())?;
-        outbox::lease_due(&mut conn, 20, TimeDelta::seconds(120)).map_err(|e| {
+        outbox::lease_due(&mut conn, 20, LEASE).map_err(|e| {
             crate::db::lost_connection(&e);
             e.to_string()
         })
@@ -166,8 +169,22 @@ async fn drain_once(
             settings.clone(),
         );
         let _ = actix_web::web::block(move || {
-            let result = t.send(&f, &mail);
             let Ok(mut conn) = p.get() else { return };
+            // Still ours? (Another instance may have leased it again if this batch took longer
+            // than the lease.) Renewed for one send.
+            match outbox::renew_lease(&mut conn, &mail, LEASE) {
+                Ok(true) => {}
+                Ok(false) => {
+                    tracing::info!(mail.id = %mail.id, "mail {} leased by another worker meanwhile; not sent here", mail.id);
+                    return;
+                }
+                Err(e) => {
+                    crate::db::lost_connection(&e);
+                    tracing::warn!(mail.id = %mail.id, error = %e, "cannot renew the lease of mail {}", mail.id);
+                    return;
+                }
+            }
+            let result = t.send(&f, &mail);
             match result {
                 Ok(()) => {
                     if let Err(e) = outbox::mark_sent(&mut conn, &mail.id) {

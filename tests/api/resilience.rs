@@ -194,6 +194,52 @@ async fn three_instances_deliver_each_mail_once(backend: Backend) {
 
 both_backends!(three_instances_deliver_each_mail_once);
 
+/// A worker whose batch outlived its lease (a slow mail server) does not send a mail another
+/// worker has leased since: the lease is renewed mail by mail, and only by the worker that holds
+/// it.
+async fn a_mail_leased_again_is_not_sent_by_the_first_worker(backend: Backend) {
+    // The app's own worker stays asleep (it is woken only by mail queued through the app).
+    let app = TestApp::spawn_with(backend, |s| s.mail_poll_ms = 3_600_000).await;
+    let (first, second, renewed) = app
+        .db(|c| {
+            use hocso::db::mail;
+            mail::enqueue(
+                c,
+                &mail::MailContent {
+                    kind: hocso::kinds::MailKind::VerifyEmail,
+                    to: "cham@example.vn".into(),
+                    subject: "Xác nhận".into(),
+                    text: "...".into(),
+                    html: "...".into(),
+                },
+            )
+            .unwrap();
+            // The first worker's lease has run out by the time it gets to this mail...
+            let first = mail::lease_due(c, 20, chrono::TimeDelta::seconds(-1)).unwrap();
+            // ...and another worker leased it meanwhile.
+            let second = mail::lease_due(c, 20, chrono::TimeDelta::seconds(120)).unwrap();
+            assert_eq!((first.len(), second.len()), (1, 1));
+            let late = mail::renew_lease(c, &first[0], chrono::TimeDelta::seconds(120)).unwrap();
+            let holder = mail::renew_lease(c, &second[0], chrono::TimeDelta::seconds(120)).unwrap();
+            (
+                late,
+                holder,
+                mail::lease_due(c, 20, chrono::TimeDelta::seconds(120))
+                    .unwrap()
+                    .len(),
+            )
+        })
+        .await;
+    assert!(!first, "the worker whose lease ran out must not send");
+    assert!(second, "the worker holding the lease sends");
+    assert_eq!(
+        renewed, 0,
+        "a renewed lease keeps the mail from a third worker"
+    );
+}
+
+both_backends!(a_mail_leased_again_is_not_sent_by_the_first_worker);
+
 /// What the load saw: status (0 for a transport error) and latency of every request.
 type Seen = Arc<Mutex<Vec<(u16, Duration)>>>;
 
