@@ -50,52 +50,57 @@ pub fn texts(lang: Lang) -> &'static Texts {
     }
 }
 
+/// The names of the catalogue's values: (value, Vietnamese, English).
+const TOPIC_NAMES: &[(&str, &str, &str)] = &[
+    ("basic_skills", "Kỹ năng số cơ bản", "Basic digital skills"),
+    ("online_safety", "An toàn trên mạng", "Online safety"),
+    ("e_commerce", "Thương mại điện tử", "E-commerce"),
+    (
+        "public_services",
+        "Dịch vụ công trực tuyến",
+        "Online public services",
+    ),
+    ("ai", "Trí tuệ nhân tạo", "Artificial intelligence"),
+    (
+        "officials_skills",
+        "Kỹ năng cho cán bộ",
+        "Skills for officials",
+    ),
+];
+
+const LEVEL_NAMES: &[(&str, &str, &str)] = &[
+    ("basic", "Cơ bản", "Basic"),
+    ("intermediate", "Trung bình", "Intermediate"),
+    ("advanced", "Nâng cao", "Advanced"),
+];
+
+const GROUP_NAMES: &[(&str, &str, &str)] = &[
+    ("citizen", "Người dân", "Citizens"),
+    ("official", "Cán bộ, công chức", "Officials"),
+    ("enterprise_worker", "Người lao động", "Workers"),
+    ("student", "Học sinh, sinh viên", "Students"),
+];
+
 impl Texts {
-    pub fn topic_name(&self, v: &str) -> &'static str {
+    /// The name of `v` in `names`, in this language; empty for an unknown value.
+    fn name_in(&self, names: &[(&str, &'static str, &'static str)], v: &str) -> &'static str {
         let en = std::ptr::eq(self, &EN);
-        match (v, en) {
-            ("basic_skills", false) => "Kỹ năng số cơ bản",
-            ("basic_skills", true) => "Basic digital skills",
-            ("online_safety", false) => "An toàn trên mạng",
-            ("online_safety", true) => "Online safety",
-            ("e_commerce", false) => "Thương mại điện tử",
-            ("e_commerce", true) => "E-commerce",
-            ("public_services", false) => "Dịch vụ công trực tuyến",
-            ("public_services", true) => "Online public services",
-            ("ai", false) => "Trí tuệ nhân tạo",
-            ("ai", true) => "Artificial intelligence",
-            ("officials_skills", false) => "Kỹ năng cho cán bộ",
-            ("officials_skills", true) => "Skills for officials",
-            _ => "",
-        }
+        names
+            .iter()
+            .find(|(value, ..)| *value == v)
+            .map_or("", |&(_, vi, english)| if en { english } else { vi })
+    }
+
+    pub fn topic_name(&self, v: &str) -> &'static str {
+        self.name_in(TOPIC_NAMES, v)
     }
 
     pub fn level_name(&self, v: &str) -> &'static str {
-        let en = std::ptr::eq(self, &EN);
-        match (v, en) {
-            ("basic", false) => "Cơ bản",
-            ("basic", true) => "Basic",
-            ("intermediate", false) => "Trung bình",
-            ("intermediate", true) => "Intermediate",
-            ("advanced", false) => "Nâng cao",
-            ("advanced", true) => "Advanced",
-            _ => "",
-        }
+        self.name_in(LEVEL_NAMES, v)
     }
 
     pub fn group_name(&self, v: &str) -> &'static str {
-        let en = std::ptr::eq(self, &EN);
-        match (v, en) {
-            ("citizen", false) => "Người dân",
-            ("citizen", true) => "Citizens",
-            ("official", false) => "Cán bộ, công chức",
-            ("official", true) => "Officials",
-            ("enterprise_worker", false) => "Người lao động",
-            ("enterprise_worker", true) => "Workers",
-            ("student", false) => "Học sinh, sinh viên",
-            ("student", true) => "Students",
-            _ => "",
-        }
+        self.name_in(GROUP_NAMES, v)
     }
 }
 
@@ -121,5 +126,8 @@ mod tests {
             texts(Lang::Vi).topic_name("ai"),
             texts(Lang::En).topic_name("ai")
         );
+        assert_eq!(texts(Lang::Vi).group_name("student"), "Học sinh, sinh viên");
+        assert_eq!(texts(Lang::En).group_name("student"), "Students");
+        assert_eq!(texts(Lang::En).level_name("expert"), "");
     }
 }
