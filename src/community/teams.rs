@@ -58,6 +58,29 @@ fn administered_team(conn: &mut crate::db::DbConn, actor: &AuthUser, id: &str) -
     Ok(team)
 }
 
+/// Records a change of `team`'s members in the audit trail and answers with its members now.
+fn member_changed(
+    conn: &mut crate::db::DbConn,
+    actor_id: &str,
+    action: &str,
+    member: &str,
+    team: Team,
+    id: &str,
+) -> ApiResult<TeamMembers> {
+    q::audit(
+        conn,
+        actor_id,
+        action,
+        Some(member),
+        Some(&team.village_id),
+        &json!({"team": id}),
+    )?;
+    Ok(TeamMembers {
+        members: q::members(conn, id)?,
+        team,
+    })
+}
+
 /// Adds a member to a team: they become a facilitator (a grant, if they had none) for the team's
 /// village; audited. A `member` that names no user is a 422 on `user_id`.
 pub fn add_member(db: &Db, actor: &AuthUser, id: String, member: String) -> ApiResult<TeamMembers> {
@@ -77,18 +100,7 @@ pub fn add_member(db: &Db, actor: &AuthUser, id: String, member: String) -> ApiR
                 Err(e)
             }
         })?;
-        q::audit(
-            conn,
-            &actor_id,
-            "team.add_member",
-            Some(&member),
-            Some(&team.village_id),
-            &json!({"team": id}),
-        )?;
-        Ok(TeamMembers {
-            members: q::members(conn, &id)?,
-            team,
-        })
+        member_changed(conn, &actor_id, "team.add_member", &member, team, &id)
     })
 }
 
@@ -105,18 +117,7 @@ pub fn remove_member(
         if q::remove_member(conn, &id, &member)? == 0 {
             return Err(ApiError::not_found("Not a member of this team."));
         }
-        q::audit(
-            conn,
-            &actor_id,
-            "team.remove_member",
-            Some(&member),
-            Some(&team.village_id),
-            &json!({"team": id}),
-        )?;
-        Ok(TeamMembers {
-            members: q::members(conn, &id)?,
-            team,
-        })
+        member_changed(conn, &actor_id, "team.remove_member", &member, team, &id)
     })
 }
 
