@@ -100,11 +100,7 @@ impl Application {
             ));
             replicas
         };
-        let hasher = PasswordHasherConfig::new(
-            settings.argon2_memory_kib,
-            settings.argon2_iterations,
-            settings.argon2_parallelism,
-        )?;
+        let hasher = PasswordHasherConfig::from_settings(&settings)?;
         let jwt = JwtKeys::new(&secrets.jwt_secret);
         let issuer = crate::certs::IssuerKeys::from_seed(&secrets.cert_signing_seed)?;
         let shared_limits = match (settings.rate_limit_store.as_str(), &db_target) {

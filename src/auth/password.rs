@@ -86,6 +86,15 @@ pub enum Verified {
 const MAX_SALT: usize = 64;
 
 impl PasswordHasherConfig {
+    /// The hasher the settings ask for (`argon2_*`): the server's and every command's.
+    pub fn from_settings(settings: &crate::config::Settings) -> anyhow::Result<Self> {
+        Self::new(
+            settings.argon2_memory_kib,
+            settings.argon2_iterations,
+            settings.argon2_parallelism,
+        )
+    }
+
     pub fn new(memory_kib: u32, iterations: u32, parallelism: u32) -> anyhow::Result<Self> {
         let params = Params::new(memory_kib, iterations, parallelism, None)
             .map_err(|e| anyhow::anyhow!("invalid argon2 parameters: {e}"))?;

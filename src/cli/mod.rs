@@ -30,9 +30,5 @@ pub fn detail(e: hocso::error::ApiError) -> anyhow::Error {
 
 /// The password hasher with the configured argon2id parameters.
 pub fn hasher(settings: &Settings) -> anyhow::Result<PasswordHasherConfig> {
-    PasswordHasherConfig::new(
-        settings.argon2_memory_kib,
-        settings.argon2_iterations,
-        settings.argon2_parallelism,
-    )
+    PasswordHasherConfig::from_settings(settings)
 }

@@ -3,16 +3,19 @@
 //! Every key is flat so that the file key `bind` and the variable `HOCSO_BIND` name the same
 //! setting. docs/CONFIGURATION.md lists them all; a test keeps the two in step.
 
-use std::fs;
-use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use anyhow::{bail, Context};
 use figment::providers::{Env, Format, Serialized, Toml};
 use figment::Figment;
-use rand::RngCore;
-use secrecy::{ExposeSecret, SecretString};
+use secrecy::SecretString;
 use serde::{Deserialize, Serialize};
+
+mod secrets;
+#[cfg(test)]
+mod tests;
+
+pub use secrets::*;
 
 /// The effective configuration of one server process.
 #[derive(Clone, Debug, Serialize, Deserialize)]
@@ -197,13 +200,6 @@ impl Default for Settings {
             certificate_signer_name: String::new(),
         }
     }
-}
-
-/// Secrets resolved for this process: given in settings, or generated once into the data directory.
-#[derive(Clone)]
-pub struct Secrets {
-    pub jwt_secret: SecretString,
-    pub cert_signing_seed: SecretString,
 }
 
 impl Settings {
@@ -458,23 +454,6 @@ impl Settings {
             ),
         ]
     }
-
-    /// Secrets from settings, or read from (and on first start generated into) the data directory.
-    pub fn resolve_secrets(&self) -> anyhow::Result<Secrets> {
-        let dir = self.data_dir.join("secrets");
-        let jwt_secret = match &self.jwt_secret {
-            Some(s) if !s.expose_secret().is_empty() => s.clone(),
-            _ => load_or_generate_secret(&dir.join("jwt-secret"))?,
-        };
-        let cert_signing_seed = match &self.cert_signing_seed {
-            Some(s) if !s.expose_secret().is_empty() => s.clone(),
-            _ => load_or_generate_secret(&dir.join("cert-signing-key"))?,
-        };
-        Ok(Secrets {
-            jwt_secret,
-            cert_signing_seed,
-        })
-    }
 }
 
 fn split_list(s: &str) -> Vec<String> {
@@ -483,168 +462,4 @@ fn split_list(s: &str) -> Vec<String> {
         .filter(|s| !s.is_empty())
         .map(String::from)
         .collect()
-}
-
-/// `postgres://user:pw@host/db` -> `postgres://user:********@host/db`, also for libpq's
-/// multi-host form (`postgres://user:pw@h1:5432,h2:5432/db`, which is not a URL to the `url`
-/// crate) and a `password=` parameter.
-pub fn mask_url_password(raw: &str) -> String {
-    let Some(scheme_end) = raw.find("://").map(|i| i + 3) else {
-        return raw.to_string();
-    };
-    let rest = &raw[scheme_end..];
-    let authority_end = rest.find(['/', '?']).unwrap_or(rest.len());
-    let mut out = raw[..scheme_end].to_string();
-    match rest[..authority_end].rfind('@') {
-        Some(at) => {
-            let userinfo = &rest[..at];
-            match userinfo.find(':') {
-                Some(colon) => {
-                    out.push_str(&userinfo[..colon]);
-                    out.push_str(":********");
-                }
-                None => out.push_str(userinfo),
-            }
-            out.push_str(&rest[at..authority_end]);
-        }
-        None => out.push_str(&rest[..authority_end]),
-    }
-    let tail = &rest[authority_end..];
-    match tail.split_once('?') {
-        Some((path, query)) => {
-            out.push_str(path);
-            out.push('?');
-            let params: Vec<String> = query
-                .split('&')
-                .map(|kv| match kv.split_once('=') {
-                    Some((k, _)) if k.eq_ignore_ascii_case("password") => format!("{k}=********"),
-                    _ => kv.to_string(),
-                })
-                .collect();
-            out.push_str(&params.join("&"));
-        }
-        None => out.push_str(tail),
-    }
-    out
-}
-
-/// A key for one `purpose` ("csrf", "rate limits"), derived from `secret` (the JWT secret):
-/// HMAC-SHA256 keyed by SHA-256 of "hocso {purpose}\0{secret}", so each use has its own key and
-/// tokens signed before stay valid.
-pub fn derived_key(secret: &str, purpose: &str) -> ring::hmac::Key {
-    let derived = ring::digest::digest(
-        &ring::digest::SHA256,
-        format!("hocso {purpose}\0{secret}").as_bytes(),
-    );
-    ring::hmac::Key::new(ring::hmac::HMAC_SHA256, derived.as_ref())
-}
-
-/// Reads a hex secret from `path`, or creates it with 32 random bytes and mode 0600.
-fn load_or_generate_secret(path: &Path) -> anyhow::Result<SecretString> {
-    if path.exists() {
-        let text = fs::read_to_string(path)
-            .with_context(|| format!("cannot read secret file {}", path.display()))?;
-        let text = text.trim();
-        if text.len() < 32 {
-            bail!("secret file {} is too short", path.display());
-        }
-        return Ok(SecretString::from(text.to_string()));
-    }
-    let dir = path.parent().expect("secret path has a parent");
-    fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
-    let mut bytes = [0u8; 32];
-    rand::rngs::OsRng.fill_bytes(&mut bytes);
-    let value = hex::encode(bytes);
-    let mut options = fs::OpenOptions::new();
-    options.write(true).create_new(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt;
-        options.mode(0o600);
-    }
-    let mut file = options
-        .open(path)
-        .with_context(|| format!("cannot create secret file {}", path.display()))?;
-    file.write_all(value.as_bytes())?;
-    file.sync_all()?;
-    Ok(SecretString::from(value))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn derived_keys_keep_their_bytes() {
-        let tag = |k: &ring::hmac::Key| ring::hmac::sign(k, b"x").as_ref().to_vec();
-        for (purpose, seed) in [
-            ("csrf", "hocso csrf\0s3cret"),
-            ("rate limits", "hocso rate limits\0s3cret"),
-        ] {
-            let d = ring::digest::digest(&ring::digest::SHA256, seed.as_bytes());
-            let expected = ring::hmac::Key::new(ring::hmac::HMAC_SHA256, d.as_ref());
-            assert_eq!(tag(&derived_key("s3cret", purpose)), tag(&expected));
-        }
-        assert_ne!(
-            tag(&derived_key("s3cret", "csrf")),
-            tag(&derived_key("s3cret", "rate limits"))
-        );
-    }
-
-    #[test]
-    fn masks_database_password() {
-        assert_eq!(
-            mask_url_password("postgres://u:secret@localhost/db"),
-            "postgres://u:********@localhost/db"
-        );
-        assert_eq!(
-            mask_url_password("sqlite://data/hocso.db"),
-            "sqlite://data/hocso.db"
-        );
-        // libpq's multi-host form is no URL to the url crate: masked all the same.
-        assert_eq!(
-            mask_url_password(
-                "postgres://u:p%40ss@db1:5432,db2:5432/hocso?target_session_attrs=read-write"
-            ),
-            "postgres://u:********@db1:5432,db2:5432/hocso?target_session_attrs=read-write"
-        );
-        assert_eq!(
-            mask_url_password("postgresql://db1/hocso?user=u&password=secret&sslmode=require"),
-            "postgresql://db1/hocso?user=u&password=********&sslmode=require"
-        );
-        assert_eq!(
-            mask_url_password("postgres://u@db1/hocso"),
-            "postgres://u@db1/hocso"
-        );
-    }
-
-    #[test]
-    fn default_database_is_sqlite_under_data_dir() {
-        let s = Settings::default();
-        assert_eq!(s.effective_database_url(), "sqlite://data/hocso.db");
-    }
-
-    #[test]
-    fn secrets_are_generated_once_with_private_mode() {
-        let dir = tempfile::tempdir().unwrap();
-        let s = Settings {
-            data_dir: dir.path().to_path_buf(),
-            ..Settings::default()
-        };
-        let first = s.resolve_secrets().unwrap();
-        let second = s.resolve_secrets().unwrap();
-        assert_eq!(
-            first.jwt_secret.expose_secret(),
-            second.jwt_secret.expose_secret()
-        );
-        #[cfg(unix)]
-        {
-            use std::os::unix::fs::PermissionsExt;
-            let mode = fs::metadata(dir.path().join("secrets/jwt-secret"))
-                .unwrap()
-                .permissions()
-                .mode();
-            assert_eq!(mode & 0o777, 0o600);
-        }
-    }
 }
