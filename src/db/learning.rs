@@ -442,31 +442,22 @@ pub fn upsert_program(
     courses_json: &str,
     at: NaiveDateTime,
 ) -> QueryResult<()> {
-    let exists = program(conn, slug)?.is_some();
-    if exists {
+    let fields = (
+        programs::title.eq(title),
+        programs::title_en.eq(title_en),
+        programs::summary.eq(summary),
+        programs::summary_en.eq(summary_en),
+        programs::groups.eq(groups),
+        programs::courses.eq(courses_json),
+        programs::updated_at.eq(at),
+    );
+    if program(conn, slug)?.is_some() {
         diesel::update(programs::table.find(slug))
-            .set((
-                programs::title.eq(title),
-                programs::title_en.eq(title_en),
-                programs::summary.eq(summary),
-                programs::summary_en.eq(summary_en),
-                programs::groups.eq(groups),
-                programs::courses.eq(courses_json),
-                programs::updated_at.eq(at),
-            ))
+            .set(fields)
             .execute(conn)?;
     } else {
         diesel::insert_into(programs::table)
-            .values((
-                programs::slug.eq(slug),
-                programs::title.eq(title),
-                programs::title_en.eq(title_en),
-                programs::summary.eq(summary),
-                programs::summary_en.eq(summary_en),
-                programs::groups.eq(groups),
-                programs::courses.eq(courses_json),
-                programs::updated_at.eq(at),
-            ))
+            .values((programs::slug.eq(slug), fields))
             .execute(conn)?;
     }
     Ok(())

@@ -340,6 +340,27 @@ async fn programs_and_program_certificates(backend: Backend) {
         .json(&program)
         .await;
     assert_eq!(res.status(), 200);
+    // Saved again, the program is changed in place: still one, with the new fields.
+    let changed = json!({"title": "Chương trình thử", "title_en": "Test program, changed", "summary": "S2", "summary_en": "S2 en", "groups": ["citizen", "student"], "courses": ["hai"]});
+    let res = app
+        .put("/api/v1/admin/programs/thu")
+        .token(&admin_token)
+        .json(&changed)
+        .await;
+    assert_eq!(res.status(), 200);
+    let list: Value = app.get("/api/v1/programs").value().await;
+    assert_eq!(list.as_array().unwrap().len(), 1);
+    assert_eq!(list[0]["title_en"], "Test program, changed");
+    assert_eq!(list[0]["summary"], "S2");
+    assert_eq!(list[0]["summary_en"], "S2 en");
+    assert_eq!(list[0]["groups"], json!(["citizen", "student"]));
+    assert_eq!(list[0]["courses"], json!(["hai"]));
+    let res = app
+        .put("/api/v1/admin/programs/thu")
+        .token(&admin_token)
+        .json(&program)
+        .await;
+    assert_eq!(res.status(), 200);
     // A course that is not published: 404; a blank title: 422.
     let unknown = json!({"title": "X", "title_en": "X", "courses": ["khong-co"]});
     let res = app
