@@ -26,6 +26,31 @@ fn html(greeting: &str, paragraphs: &[String], link: &str, button: &str) -> Stri
     )
 }
 
+/// A mail of `kind` to `to`: the greeting, the paragraphs and the link, as text and as HTML with
+/// the link on a button.
+fn mail(
+    kind: MailKind,
+    to: &str,
+    subject: String,
+    greeting: &str,
+    lines: &[String],
+    link: &str,
+    button: &str,
+) -> MailContent {
+    MailContent {
+        kind,
+        to: to.to_string(),
+        subject,
+        html: html(greeting, lines, link, button),
+        text: format!("{greeting}\n\n{}\n\n{link}\n", lines.join("\n\n")),
+    }
+}
+
+/// `path` under the public address (`public_url` with or without a final `/`).
+fn public_link(public_url: &str, path: &str) -> String {
+    format!("{}{path}", public_url.trim_end_matches('/'))
+}
+
 pub fn verify_email(
     lang: Lang,
     name: &str,
@@ -33,11 +58,7 @@ pub fn verify_email(
     public_url: &str,
     token: &str,
 ) -> MailContent {
-    let link = format!(
-        "{}/verify-email?token={}",
-        public_url.trim_end_matches('/'),
-        token
-    );
+    let link = public_link(public_url, &format!("/verify-email?token={token}"));
     let (subject, greeting, lines, button) = match lang {
         Lang::Vi => (
             "Xác minh địa chỉ e-mail của bạn trên Học số".to_string(),
@@ -62,14 +83,15 @@ pub fn verify_email(
             "Verify e-mail",
         ),
     };
-    let text = format!("{greeting}\n\n{}\n\n{link}\n", lines.join("\n\n"));
-    MailContent {
-        kind: MailKind::VerifyEmail,
-        to: to.to_string(),
+    mail(
+        MailKind::VerifyEmail,
+        to,
         subject,
-        html: html(&greeting, &lines, &link, button),
-        text,
-    }
+        &greeting,
+        &lines,
+        &link,
+        button,
+    )
 }
 
 pub fn reset_password(
@@ -79,11 +101,7 @@ pub fn reset_password(
     public_url: &str,
     token: &str,
 ) -> MailContent {
-    let link = format!(
-        "{}/reset-password?token={}",
-        public_url.trim_end_matches('/'),
-        token
-    );
+    let link = public_link(public_url, &format!("/reset-password?token={token}"));
     let (subject, greeting, lines, button) = match lang {
         Lang::Vi => (
             "Đặt lại mật khẩu Học số".to_string(),
@@ -108,14 +126,15 @@ pub fn reset_password(
             "Choose a new password",
         ),
     };
-    let text = format!("{greeting}\n\n{}\n\n{link}\n", lines.join("\n\n"));
-    MailContent {
-        kind: MailKind::ResetPassword,
-        to: to.to_string(),
+    mail(
+        MailKind::ResetPassword,
+        to,
         subject,
-        html: html(&greeting, &lines, &link, button),
-        text,
-    }
+        &greeting,
+        &lines,
+        &link,
+        button,
+    )
 }
 
 pub fn congratulations(
@@ -126,7 +145,7 @@ pub fn congratulations(
     course: &str,
     serial: &str,
 ) -> MailContent {
-    let link = format!("{}/verify/{}", public_url.trim_end_matches('/'), serial);
+    let link = public_link(public_url, &format!("/verify/{serial}"));
     let (subject, greeting, lines, button) = match lang {
         Lang::Vi => (
             format!("Chúc mừng bạn đã hoàn thành khóa học “{course}”"),
@@ -147,14 +166,15 @@ pub fn congratulations(
             "View the certificate",
         ),
     };
-    let text = format!("{greeting}\n\n{}\n\n{link}\n", lines.join("\n\n"));
-    MailContent {
-        kind: MailKind::CourseCompleted,
-        to: to.to_string(),
+    mail(
+        MailKind::CourseCompleted,
+        to,
         subject,
-        html: html(&greeting, &lines, &link, button),
-        text,
-    }
+        &greeting,
+        &lines,
+        &link,
+        button,
+    )
 }
 
 #[cfg(test)]
@@ -176,5 +196,18 @@ mod tests {
         let m = reset_password(Lang::En, "Lan", "lan@example.vn", "https://h.vn/", "tok");
         assert!(m.text.contains("https://h.vn/reset-password?token=tok"));
         assert!(m.subject.starts_with("Reset"));
+        let m = congratulations(
+            Lang::En,
+            "Lan",
+            "lan@example.vn",
+            "https://h.vn/",
+            "<C>",
+            "S-1",
+        );
+        assert_eq!(m.kind, MailKind::CourseCompleted);
+        assert_eq!(m.to, "lan@example.vn");
+        assert!(m.text.ends_with("\n\nhttps://h.vn/verify/S-1\n"));
+        assert!(m.html.contains("href=\"https://h.vn/verify/S-1\""));
+        assert!(m.html.contains("&lt;C&gt;"));
     }
 }
