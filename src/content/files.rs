@@ -121,6 +121,11 @@ fn split_prefix(name: &str) -> Option<(u32, &str)> {
     Some((n.parse().ok()?, key))
 }
 
+/// The last part of `path`, or "" when it has none or it is not UTF-8.
+fn name_of(path: &Path) -> &str {
+    path.file_name().and_then(|n| n.to_str()).unwrap_or("")
+}
+
 fn sorted_entries(dir: &Path) -> Result<Vec<PathBuf>, FileProblem> {
     let mut entries: Vec<PathBuf> = fs::read_dir(dir)
         .map_err(|e| problem(dir, None, format!("cannot read directory: {e}")))?
@@ -146,11 +151,7 @@ pub fn normalize_body(body: &str) -> String {
 /// Reads one course folder. Parse problems are returned; rule checks are `validate_loaded`.
 pub fn load_course(dir: &Path) -> Result<LoadedCourse, Vec<FileProblem>> {
     let mut problems = Vec::new();
-    let slug = dir
-        .file_name()
-        .and_then(|n| n.to_str())
-        .unwrap_or("")
-        .to_string();
+    let slug = name_of(dir).to_string();
     let course_path = dir.join("course.toml");
     let course_file = match read(&course_path) {
         Ok(f) => f,
@@ -162,11 +163,7 @@ pub fn load_course(dir: &Path) -> Result<LoadedCourse, Vec<FileProblem>> {
     let mut modules = Vec::new();
     let mut module_sources = Vec::new();
     for entry in sorted_entries(dir).map_err(|p| vec![p])? {
-        let name = entry
-            .file_name()
-            .and_then(|n| n.to_str())
-            .unwrap_or("")
-            .to_string();
+        let name = name_of(&entry).to_string();
         if name == "course.toml" {
             continue;
         }
@@ -212,11 +209,7 @@ fn load_module(dir: &Path, key: &str) -> Result<(ModuleDoc, ModuleSources), Vec<
     let mut items = Vec::new();
     let mut sources = Vec::new();
     for entry in sorted_entries(dir).map_err(|p| vec![p])? {
-        let name = entry
-            .file_name()
-            .and_then(|n| n.to_str())
-            .unwrap_or("")
-            .to_string();
+        let name = name_of(&entry).to_string();
         if name == "module.toml" {
             continue;
         }
@@ -407,11 +400,7 @@ pub fn load_tree(root: &Path) -> Tree {
         }
     };
     for entry in entries {
-        let name = entry
-            .file_name()
-            .and_then(|n| n.to_str())
-            .unwrap_or("")
-            .to_string();
+        let name = name_of(&entry).to_string();
         if name == "indicators.toml" {
             match read(&entry).and_then(|src| {
                 parse_toml::<std::collections::BTreeMap<String, crate::reports::Qualification>>(
@@ -468,11 +457,7 @@ pub fn load_tree(root: &Path) -> Tree {
     if programs_dir.is_dir() {
         let slugs: Vec<String> = tree.courses.iter().map(|c| c.doc.slug.clone()).collect();
         for entry in sorted_entries(&programs_dir).unwrap_or_default() {
-            let name = entry
-                .file_name()
-                .and_then(|n| n.to_str())
-                .unwrap_or("")
-                .to_string();
+            let name = name_of(&entry).to_string();
             let Some(slug) = name.strip_suffix(".toml") else {
                 tree.problems.push(problem(
                     &entry,
