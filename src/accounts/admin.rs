@@ -168,13 +168,18 @@ pub fn list_users(
 /// One account (404 when there is none); the read is recorded for its person.
 pub fn get_user(ctx: &Accounts<'_>, admin: &PlatformAdmin, user_id: &str) -> ApiResult<Account> {
     let account = Account::load(&mut *ctx.read()?, user_id)?;
+    record_account_read(ctx, admin, user_id)?;
+    Ok(account)
+}
+
+/// Records that the admin read the account of `user_id` (its person's record of access).
+fn record_account_read(ctx: &Accounts<'_>, admin: &PlatformAdmin, user_id: &str) -> ApiResult<()> {
     record_read(
         ctx.writer,
         Staff::admin(&admin.id),
         user_id,
         &[ReadKind::Account],
-    )?;
-    Ok(account)
+    )
 }
 
 /// A locality a role grant is limited to, as people name it.
@@ -208,12 +213,7 @@ pub fn get_user_with_places(
         .map(|(id, name, code)| GrantPlace { id, name, code })
         .collect();
     drop(conn);
-    record_read(
-        ctx.writer,
-        Staff::admin(&admin.id),
-        user_id,
-        &[ReadKind::Account],
-    )?;
+    record_account_read(ctx, admin, user_id)?;
     Ok((account, places))
 }
 
