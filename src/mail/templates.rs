@@ -46,6 +46,14 @@ fn mail(
     }
 }
 
+/// The salutation a mail opens with.
+fn greeting(lang: Lang, name: &str) -> String {
+    match lang {
+        Lang::Vi => format!("Xin chào {name},"),
+        Lang::En => format!("Hello {name},"),
+    }
+}
+
 /// `path` under the public address (`public_url` with or without a final `/`).
 fn public_link(public_url: &str, path: &str) -> String {
     format!("{}{path}", public_url.trim_end_matches('/'))
@@ -59,10 +67,9 @@ pub fn verify_email(
     token: &str,
 ) -> MailContent {
     let link = public_link(public_url, &format!("/verify-email?token={token}"));
-    let (subject, greeting, lines, button) = match lang {
+    let (subject, lines, button) = match lang {
         Lang::Vi => (
             "Xác minh địa chỉ e-mail của bạn trên Học số".to_string(),
-            format!("Xin chào {name},"),
             vec![
                 "Bạn vừa đăng ký tài khoản Học số với địa chỉ e-mail này.".to_string(),
                 "Hãy bấm vào đường dẫn dưới đây để xác minh. Đường dẫn dùng được một lần, trong 24 giờ.".to_string(),
@@ -73,7 +80,6 @@ pub fn verify_email(
         ),
         Lang::En => (
             "Verify your e-mail address on Học số".to_string(),
-            format!("Hello {name},"),
             vec![
                 "You have just registered a Học số account with this e-mail address.".to_string(),
                 "Open the link below to verify it. It works once, within 24 hours.".to_string(),
@@ -87,7 +93,7 @@ pub fn verify_email(
         MailKind::VerifyEmail,
         to,
         subject,
-        &greeting,
+        &greeting(lang, name),
         &lines,
         &link,
         button,
@@ -102,10 +108,9 @@ pub fn reset_password(
     token: &str,
 ) -> MailContent {
     let link = public_link(public_url, &format!("/reset-password?token={token}"));
-    let (subject, greeting, lines, button) = match lang {
+    let (subject, lines, button) = match lang {
         Lang::Vi => (
             "Đặt lại mật khẩu Học số".to_string(),
-            format!("Xin chào {name},"),
             vec![
                 "Có người vừa yêu cầu đặt lại mật khẩu cho tài khoản Học số của bạn.".to_string(),
                 "Hãy bấm vào đường dẫn dưới đây để đặt mật khẩu mới. Đường dẫn dùng được một lần, trong 1 giờ.".to_string(),
@@ -116,7 +121,6 @@ pub fn reset_password(
         ),
         Lang::En => (
             "Reset your Học số password".to_string(),
-            format!("Hello {name},"),
             vec![
                 "Someone asked to reset the password of your Học số account.".to_string(),
                 "Open the link below to choose a new password. It works once, within 1 hour.".to_string(),
@@ -130,7 +134,7 @@ pub fn reset_password(
         MailKind::ResetPassword,
         to,
         subject,
-        &greeting,
+        &greeting(lang, name),
         &lines,
         &link,
         button,
@@ -146,10 +150,9 @@ pub fn congratulations(
     serial: &str,
 ) -> MailContent {
     let link = public_link(public_url, &format!("/verify/{serial}"));
-    let (subject, greeting, lines, button) = match lang {
+    let (subject, lines, button) = match lang {
         Lang::Vi => (
             format!("Chúc mừng bạn đã hoàn thành khóa học “{course}”"),
-            format!("Xin chào {name},"),
             vec![
                 format!("Chúc mừng bạn đã hoàn thành khóa học “{course}” trên Học số."),
                 format!("Số hiệu chứng nhận của bạn: {serial}. Ai cũng có thể kiểm tra chứng nhận bằng đường dẫn dưới đây hoặc mã QR trên giấy chứng nhận."),
@@ -158,7 +161,6 @@ pub fn congratulations(
         ),
         Lang::En => (
             format!("Congratulations on completing “{course}”"),
-            format!("Hello {name},"),
             vec![
                 format!("Congratulations on completing the course “{course}” on Học số."),
                 format!("Your certificate serial: {serial}. Anyone can verify it with the link below or the QR code on the certificate."),
@@ -170,7 +172,7 @@ pub fn congratulations(
         MailKind::CourseCompleted,
         to,
         subject,
-        &greeting,
+        &greeting(lang, name),
         &lines,
         &link,
         button,
@@ -193,6 +195,7 @@ mod tests {
         assert!(m.html.contains("&lt;b&gt;Lan&lt;/b&gt;"));
         assert!(m.text.contains("https://h.vn/verify-email?token=tok"));
         assert!(m.subject.contains("Xác minh"));
+        assert!(m.text.starts_with("Xin chào <b>Lan</b>,\n\n"));
         let m = reset_password(Lang::En, "Lan", "lan@example.vn", "https://h.vn/", "tok");
         assert!(m.text.contains("https://h.vn/reset-password?token=tok"));
         assert!(m.subject.starts_with("Reset"));
@@ -209,5 +212,7 @@ mod tests {
         assert!(m.text.ends_with("\n\nhttps://h.vn/verify/S-1\n"));
         assert!(m.html.contains("href=\"https://h.vn/verify/S-1\""));
         assert!(m.html.contains("&lt;C&gt;"));
+        assert!(m.text.starts_with("Hello Lan,\n\n"));
+        assert!(m.html.contains("<p>Hello Lan,</p>"));
     }
 }
