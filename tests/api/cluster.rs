@@ -298,6 +298,14 @@ pub struct Server {
     child: Child,
     pub base: String,
     pub dir: PathBuf,
+    /// What it logged before it listened (its start-up).
+    pub startup_log: String,
+}
+
+/// A server process spawned and not yet listening.
+pub struct Starting {
+    child: Child,
+    dir: PathBuf,
 }
 
 /// Settings every test server gets: cheap password hashing, the fixture courses.
@@ -311,14 +319,18 @@ const COMMON: [(&str, &str); 4] = [
 impl Server {
     /// Starts the binary in `dir` on `url` with `env` on top of the common settings, and waits
     /// until it listens.
-    // The server is killed and waited for in `Drop`.
-    #[allow(clippy::zombie_processes)]
     pub fn start(dir: &Path, url: &str, env: &[(&str, String)]) -> Server {
+        Self::spawn(dir, url, env)
+            .listening()
+            .unwrap_or_else(|why| panic!("the server did not come up: {why}"))
+    }
+
+    /// Spawns the binary in `dir` (none of the caller's `HOCSO_*` variables, only the common
+    /// settings and `env`), without waiting: several can be started at the same moment.
+    pub fn spawn(dir: &Path, url: &str, env: &[(&str, String)]) -> Starting {
         std::fs::create_dir_all(dir).unwrap();
-        let mut cmd = Command::new(env!("CARGO_BIN_EXE_hocso"));
-        cmd.current_dir(dir)
-            .env("HOCSO_BIND", "127.0.0.1:0")
-            .env("HOCSO_DATABASE_URL", url)
+        let mut cmd = crate::cli::hocso(dir);
+        cmd.env("HOCSO_DATABASE_URL", url)
             .env("HOCSO_COURSES_DIR", fixture("courses"));
         for (k, v) in COMMON {
             cmd.env(k, v);
@@ -326,41 +338,14 @@ impl Server {
         for (k, v) in env {
             cmd.env(k, v);
         }
-        let mut child = cmd
+        let child = cmd
             .stdout(Stdio::piped())
             .stderr(std::fs::File::create(dir.join("stderr.log")).unwrap())
             .spawn()
             .unwrap();
-        let mut out = BufReader::new(child.stdout.take().unwrap());
-        let mut line = String::new();
-        loop {
-            line.clear();
-            if out.read_line(&mut line).unwrap_or(0) == 0 {
-                let _ = child.kill();
-                let _ = child.wait();
-                panic!(
-                    "the server exited before listening: {}",
-                    std::fs::read_to_string(dir.join("stderr.log")).unwrap_or_default()
-                );
-            }
-            if let Some(rest) = line.strip_prefix("hocso listening on ") {
-                let base = rest.split(' ').next().unwrap().to_string();
-                // Keep draining stdout (the log) into a file, so the server never blocks on a
-                // full pipe and a failing test can show it.
-                let mut log = std::fs::OpenOptions::new()
-                    .create(true)
-                    .append(true)
-                    .open(dir.join("stdout.log"))
-                    .unwrap();
-                std::thread::spawn(move || {
-                    let _ = std::io::copy(&mut out, &mut log);
-                });
-                return Server {
-                    child,
-                    base,
-                    dir: dir.to_path_buf(),
-                };
-            }
+        Starting {
+            child,
+            dir: dir.to_path_buf(),
         }
     }
 
@@ -387,6 +372,45 @@ impl Server {
             .await
             .unwrap();
         metric_in(&text, name, labels)
+    }
+}
+
+impl Starting {
+    /// Waits until the server listens, and gives it with what it logged until then; or why it
+    /// did not come up (it exited: its output).
+    // The child is waited for here, or by the `Server` it becomes.
+    #[allow(clippy::zombie_processes)]
+    pub fn listening(mut self) -> Result<Server, String> {
+        let mut out = BufReader::new(self.child.stdout.take().unwrap());
+        let (mut log, mut line) = (String::new(), String::new());
+        loop {
+            line.clear();
+            if out.read_line(&mut line).unwrap_or(0) == 0 {
+                let status = self.child.wait().ok();
+                let err = std::fs::read_to_string(self.dir.join("stderr.log")).unwrap_or_default();
+                return Err(format!("exited ({status:?}): {err}{log}"));
+            }
+            if let Some(rest) = line.strip_prefix("hocso listening on ") {
+                let base = rest.split(' ').next().unwrap().to_string();
+                // Keep draining stdout (the log) into a file, so the server never blocks on a
+                // full pipe and a failing test can show it.
+                let mut file = std::fs::OpenOptions::new()
+                    .create(true)
+                    .append(true)
+                    .open(self.dir.join("stdout.log"))
+                    .unwrap();
+                std::thread::spawn(move || {
+                    let _ = std::io::copy(&mut out, &mut file);
+                });
+                return Ok(Server {
+                    child: self.child,
+                    base,
+                    dir: self.dir,
+                    startup_log: log,
+                });
+            }
+            log.push_str(&line);
+        }
     }
 }
 

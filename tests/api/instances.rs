@@ -4,43 +4,17 @@
 //! The other background work with N instances: the mail (tests/api/resilience.rs), retention
 //! (tests/api/retention.rs), erasures (below).
 
-use std::io::{BufRead, BufReader};
-use std::process::{Child, Stdio};
-
 use chrono::TimeDelta;
 use diesel::prelude::*;
 use serde_json::json;
 
 use crate::cli::hocso;
+use crate::cluster::{Server, Starting};
 use crate::community::world;
 use crate::helpers::*;
 
-/// A `hocso` server process on `url`, started in `dir`.
-struct Instance {
-    child: Child,
-    /// What it wrote before it listened (its start-up log), or why it did not.
-    started: Result<String, String>,
-    base: String,
-}
-
-impl Drop for Instance {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn command(dir: &std::path::Path, url: &str, courses: &std::path::Path) -> std::process::Command {
-    let mut cmd = hocso(dir);
-    cmd.env("HOCSO_DATABASE_URL", url)
-        .env("HOCSO_COURSES_DIR", courses)
-        .env("HOCSO_ARGON2_MEMORY_KIB", "1024")
-        .env("HOCSO_ARGON2_ITERATIONS", "1")
-        .env("HOCSO_LOG_LEVEL", "info")
-        .env("HOCSO_LOG_FORMAT", "json")
-        .env("HOCSO_WORKERS", "1");
-    cmd
-}
+/// An instance that came up, or why it did not.
+type Instance = Result<Server, String>;
 
 /// Starts `n` instances at the same moment (every process spawned before any is waited for) and
 /// waits until each listens or exits.
@@ -50,50 +24,18 @@ fn start_at_once(
     courses: &std::path::Path,
 ) -> (Vec<Instance>, Vec<tempfile::TempDir>) {
     let dirs: Vec<tempfile::TempDir> = (0..n).map(|_| tempfile::tempdir().unwrap()).collect();
-    let children: Vec<Child> = dirs
+    let env = [
+        ("HOCSO_COURSES_DIR", courses.display().to_string()),
+        ("HOCSO_LOG_FORMAT", "json".to_string()),
+        ("HOCSO_WORKERS", "1".to_string()),
+    ];
+    let starting: Vec<Starting> = dirs
         .iter()
-        .map(|d| {
-            command(d.path(), url, courses)
-                .stdout(Stdio::piped())
-                .stderr(Stdio::piped())
-                .spawn()
-                .unwrap()
-        })
+        .map(|d| Server::spawn(d.path(), url, &env))
         .collect();
-    let waiting: Vec<_> = children
+    let waiting: Vec<_> = starting
         .into_iter()
-        .map(|mut child| {
-            std::thread::spawn(move || {
-                let mut out = BufReader::new(child.stdout.take().unwrap());
-                let (mut log, mut line) = (String::new(), String::new());
-                loop {
-                    line.clear();
-                    if out.read_line(&mut line).unwrap_or(0) == 0 {
-                        let mut err = String::new();
-                        if let Some(mut e) = child.stderr.take() {
-                            let _ = std::io::Read::read_to_string(&mut e, &mut err);
-                        }
-                        let status = child.wait().ok();
-                        return Instance {
-                            child,
-                            started: Err(format!("exited ({status:?}): {err}{log}")),
-                            base: String::new(),
-                        };
-                    }
-                    if let Some(rest) = line.strip_prefix("hocso listening on ") {
-                        let base = rest.split(' ').next().unwrap().to_string();
-                        // Keep draining its log so that it never blocks on a full pipe.
-                        std::thread::spawn(move || std::io::copy(&mut out, &mut std::io::sink()));
-                        return Instance {
-                            child,
-                            started: Ok(log),
-                            base,
-                        };
-                    }
-                    log.push_str(&line);
-                }
-            })
-        })
+        .map(|s| std::thread::spawn(move || s.listening()))
         .collect();
     let instances = waiting.into_iter().map(|t| t.join().unwrap()).collect();
     (instances, dirs)
@@ -103,15 +45,15 @@ fn start_at_once(
 fn logged(instances: &[Instance], message: &str) -> usize {
     instances
         .iter()
-        .filter(|i| i.started.as_ref().is_ok_and(|log| log.contains(message)))
+        .filter(|i| i.as_ref().is_ok_and(|s| s.startup_log.contains(message)))
         .count()
 }
 
 async fn all_ready(instances: &[Instance]) {
     for (n, i) in instances.iter().enumerate() {
-        if let Err(why) = &i.started {
-            panic!("instance {n} did not come up: {why}");
-        }
+        let i = i
+            .as_ref()
+            .unwrap_or_else(|why| panic!("instance {n} did not come up: {why}"));
         let res = reqwest::get(format!("{}/health/ready", i.base))
             .await
             .unwrap();
@@ -170,7 +112,7 @@ async fn three_instances_started_at_once_on_a_fresh_database() {
         .load(&mut conn)
         .unwrap();
     assert_eq!(slugs, ["mini"]);
-    for i in &instances {
+    for i in instances.iter().flatten() {
         let list: serde_json::Value = reqwest::get(format!("{}/api/v1/courses", i.base))
             .await
             .unwrap()
@@ -201,7 +143,11 @@ async fn three_instances_rebuild_stale_facts_once() {
     let (url, name) = create_pg_database(&admin);
     let courses = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("courses");
     let dir = tempfile::tempdir().unwrap();
-    let seeded = command(dir.path(), &url, &courses)
+    let seeded = hocso(dir.path())
+        .env("HOCSO_DATABASE_URL", &url)
+        .env("HOCSO_COURSES_DIR", &courses)
+        .env("HOCSO_ARGON2_MEMORY_KIB", "1024")
+        .env("HOCSO_ARGON2_ITERATIONS", "1")
         .args(["dev", "seed", "--learners", "3000"])
         .output()
         .unwrap();

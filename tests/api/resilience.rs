@@ -198,8 +198,10 @@ both_backends!(three_instances_deliver_each_mail_once);
 /// worker has leased since: the lease is renewed mail by mail, and only by the worker that holds
 /// it.
 async fn a_mail_leased_again_is_not_sent_by_the_first_worker(backend: Backend) {
-    // The app's own worker stays asleep (it is woken only by mail queued through the app).
+    // The app's own worker looks once at start, then sleeps for an hour (it is woken only by
+    // mail queued through the app): let it have its first look before the mail is queued.
     let app = TestApp::spawn_with(backend, |s| s.mail_poll_ms = 3_600_000).await;
+    actix_web::rt::time::sleep(std::time::Duration::from_secs(1)).await;
     let (first, second, renewed) = app
         .db(|c| {
             use hocso::db::mail;
