@@ -1,12 +1,6 @@
 //! The public verification page: small, readable without JavaScript, in Vietnamese.
 
-fn escape(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
-        .replace('\'', "&#39;")
-}
+use crate::text::escape_html as escape;
 
 const STYLE: &str = "body{font-family:system-ui,sans-serif;margin:0;padding:16px;background:#f7f7f7;color:#222;font-size:18px;line-height:1.5}\
 main{max-width:560px;margin:0 auto;background:#fff;border-radius:12px;padding:20px;box-shadow:0 1px 4px #0002}\

@@ -3,14 +3,7 @@
 use crate::db::mail::MailContent;
 use crate::i18n::Lang;
 use crate::kinds::MailKind;
-
-fn escape(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
-        .replace('\'', "&#39;")
-}
+use crate::text::escape_html as escape;
 
 fn html(greeting: &str, paragraphs: &[String], link: &str, button: &str) -> String {
     let body: String = paragraphs

@@ -48,20 +48,7 @@ pub fn bar_geometry(rate: Option<f64>, target: Option<f64>, width: f64) -> BarGe
 }
 
 /// Escapes text for SVG (XML) content and attributes.
-pub fn esc(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for ch in s.chars() {
-        match ch {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
-}
+pub use crate::text::escape_html as esc;
 
 /// A number as SVG coordinates write it: at most two decimals.
 fn n(x: f64) -> String {
