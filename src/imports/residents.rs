@@ -386,29 +386,25 @@ fn apply_resident(
             return Ok(());
         }
     };
-    let before = (
-        profile.village_id.clone(),
-        profile.household_id.clone(),
-        profile.birth_year,
-        profile.learner_group.clone(),
-        profile.eid_status.clone(),
-        profile.external_key.clone(),
-    );
+    // What an import sets; the row is written only when one of these changes.
+    let imported = |p: &q::Profile| {
+        (
+            p.village_id.clone(),
+            p.household_id.clone(),
+            p.birth_year,
+            p.learner_group.clone(),
+            p.eid_status.clone(),
+            p.external_key.clone(),
+        )
+    };
+    let before = imported(&profile);
     profile.village_id = Some(r.village_id.clone());
     profile.household_id = Some(household);
     profile.birth_year = r.birth_year;
     profile.learner_group = r.group.clone();
     profile.eid_status = r.eid.as_str().to_string();
     profile.external_key = Some(r.key.clone());
-    let after = (
-        profile.village_id.clone(),
-        profile.household_id.clone(),
-        profile.birth_year,
-        profile.learner_group.clone(),
-        profile.eid_status.clone(),
-        profile.external_key.clone(),
-    );
-    if existing && before == after {
+    if existing && before == imported(&profile) {
         report.unchanged += 1;
         return Ok(());
     }
