@@ -225,15 +225,20 @@ pub async fn download_export(
     let (pool, id) = (state.pool.clone(), path.into_inner());
     let file =
         run_blocking(move || export::download_file(&mut *pool.get()?, &user, &id, html)).await?;
-    let (body, name, kind) = file;
-    Ok(HttpResponse::Ok()
+    Ok(export_file_response(file))
+}
+
+/// An export's file (body, file name, content type, from [`export::download_file`]) as a
+/// download that no cache keeps; the web page answers it the same way.
+pub fn export_file_response((body, name, kind): (String, String, &'static str)) -> HttpResponse {
+    HttpResponse::Ok()
         .content_type(kind)
         .insert_header((
             "Content-Disposition",
             format!("attachment; filename=\"{name}\""),
         ))
         .insert_header(("Cache-Control", "no-store"))
-        .body(body))
+        .body(body)
 }
 
 /// My choices about optional processing of my data: mail other than security mail, and my full

@@ -332,16 +332,8 @@ async fn download_export(
         Some(_) => return Err(PageError::not_found(lang)),
     };
     let (pool, id) = (ctx.state.pool.clone(), path.into_inner());
-    let (body, name, kind) =
-        run_blocking(move || export::download_file(&mut *pool.get()?, &user, &id, html))
-            .await
-            .map_err(|e| PageError::from_api(lang, e))?;
-    Ok(HttpResponse::Ok()
-        .content_type(kind)
-        .insert_header((
-            "Content-Disposition",
-            format!("attachment; filename=\"{name}\""),
-        ))
-        .insert_header(("Cache-Control", "no-store"))
-        .body(body))
+    let file = run_blocking(move || export::download_file(&mut *pool.get()?, &user, &id, html))
+        .await
+        .map_err(|e| PageError::from_api(lang, e))?;
+    Ok(crate::api::privacy::export_file_response(file))
 }
