@@ -151,8 +151,6 @@ pub async fn problems(
     req: ServiceRequest,
     next: Next<impl MessageBody + 'static>,
 ) -> Result<ServiceResponse<EitherBody<impl MessageBody>>, Error> {
-    let lang = Lang::from_headers(req.headers());
-    let request_id = req.extensions().get::<RequestId>().map(|r| r.0.clone());
     let res = next.call(req).await?;
     // The web pages render their own errors as HTML in the user's language.
     let html = res
@@ -163,6 +161,9 @@ pub async fn problems(
         None => None,
         Some(_) if html || res.status().is_redirection() => None,
         Some(err) => {
+            // Language and request id are read only for an answer that becomes a problem (the
+            // request travels with the answer): no work, no allocation on a successful one.
+            let (lang, request_id) = problem_context(res.request());
             let status = res.status();
             if let Some(api) = err.as_error::<ApiError>() {
                 if api.status.is_server_error() {
@@ -185,6 +186,14 @@ pub async fn problems(
         Some(new) => res.into_response(new).map_into_right_body(),
         None => res.map_into_left_body(),
     })
+}
+
+/// The language (`Accept-Language`) and the request id a problem is rendered with.
+fn problem_context(req: &actix_web::HttpRequest) -> (Lang, Option<String>) {
+    (
+        Lang::from_headers(req.headers()),
+        req.extensions().get::<RequestId>().map(|r| r.0.clone()),
+    )
 }
 
 /// Refuses a control character (`%00` and the like) in the path or the query string of an API
@@ -289,7 +298,15 @@ pub async fn security_headers(
     next: Next<impl MessageBody + 'static>,
 ) -> Result<ServiceResponse<impl MessageBody>, Error> {
     use actix_web::http::header;
-    let path = req.path().to_string();
+    // What the path says is read before the call, so that the path is not copied, and the
+    // content type is compared without lowercasing a copy of it: no allocation per request.
+    let path = req.path();
+    let docs = path.starts_with("/docs/");
+    let verify = path.starts_with("/verify/");
+    let personal = ["/api/v1/me", "/api/v1/auth"].iter().any(|p| {
+        path.strip_prefix(p)
+            .is_some_and(|rest| rest.is_empty() || rest.starts_with('/'))
+    });
     let credentials = req.headers().contains_key(header::AUTHORIZATION);
     let mut res = next.call(req).await?;
     let content_type = res
@@ -297,25 +314,27 @@ pub async fn security_headers(
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .unwrap_or("")
-        .to_ascii_lowercase();
-    let csp = if path.starts_with("/docs/") {
+        .as_bytes();
+    let starts = |prefix: &str| {
+        content_type.len() >= prefix.len()
+            && content_type[..prefix.len()].eq_ignore_ascii_case(prefix.as_bytes())
+    };
+    let csp = if docs {
         Some(DOCS_CSP)
-    } else if content_type.starts_with("text/html") && path.starts_with("/verify/") {
+    } else if starts("text/html") && verify {
         Some(PAGE_CSP)
-    } else if content_type.starts_with("text/html") {
+    } else if starts("text/html") {
         Some(WEB_CSP)
-    } else if content_type.starts_with("application/json")
-        || content_type.starts_with("application/problem+json")
-        || content_type.contains("+json")
+    } else if starts("application/json")
+        || starts("application/problem+json")
+        || content_type
+            .windows(5)
+            .any(|w| w.eq_ignore_ascii_case(b"+json"))
     {
         Some(API_CSP)
     } else {
         None
     };
-    let personal = ["/api/v1/me", "/api/v1/auth"].iter().any(|p| {
-        path.strip_prefix(p)
-            .is_some_and(|rest| rest.is_empty() || rest.starts_with('/'))
-    });
     let headers = res.headers_mut();
     let set = |h: &mut actix_web::http::header::HeaderMap, name, value: &'static str| {
         h.insert(name, HeaderValue::from_static(value));
@@ -338,8 +357,6 @@ pub async fn cors_refusals(
     req: ServiceRequest,
     next: Next<impl MessageBody + 'static>,
 ) -> Result<ServiceResponse<EitherBody<impl MessageBody>>, Error> {
-    let lang = Lang::from_headers(req.headers());
-    let request_id = req.extensions().get::<RequestId>().map(|r| r.0.clone());
     let res = next.call(req).await?;
     let refusal = res
         .response()
@@ -357,6 +374,7 @@ pub async fn cors_refusals(
         });
     Ok(match refusal {
         Some(err) => {
+            let (lang, request_id) = problem_context(res.request());
             let mut new = err.render(lang, request_id);
             new.headers_mut().insert(
                 actix_web::http::header::VARY,
