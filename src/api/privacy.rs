@@ -148,17 +148,7 @@ pub async fn my_access_records(
 #[post("/me/exports")]
 pub async fn request_export(state: web::Data<AppState>, user: AuthUser) -> ApiResult<HttpResponse> {
     let st = state.clone();
-    let v = run_blocking(move || {
-        export::request(
-            &Store {
-                pool: &st.pool,
-                writer: &st.writer,
-                settings: &st.settings,
-            },
-            &user,
-        )
-    })
-    .await?;
+    let v = run_blocking(move || export::request(&Store::of(&st), &user)).await?;
     let location = format!("/api/v1/me/exports/{}", v.id);
     let mut res = if v.status == ExportStatus::Ready {
         HttpResponse::Created()

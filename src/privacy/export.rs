@@ -201,6 +201,17 @@ pub struct Store<'a> {
     pub settings: &'a Settings,
 }
 
+impl<'a> Store<'a> {
+    /// The application's pool, writer and settings.
+    pub fn of(state: &'a crate::state::AppState) -> Self {
+        Self {
+            pool: &state.pool,
+            writer: &state.writer,
+            settings: &state.settings,
+        }
+    }
+}
+
 /// The signed-in person asks for their data. A history of fewer than `export_inline_max_rows`
 /// rows is built at once (ready); a larger one is left pending for the worker. An export already
 /// pending or building is answered instead of a new one.

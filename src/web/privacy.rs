@@ -298,18 +298,9 @@ async fn request_export(form: Form) -> Result<HttpResponse, PageError> {
     let lang = ctx.lang;
     let user = ctx.user().await?;
     let st = ctx.state.clone();
-    run_blocking(move || {
-        export::request(
-            &Store {
-                pool: &st.pool,
-                writer: &st.writer,
-                settings: &st.settings,
-            },
-            &user,
-        )
-    })
-    .await
-    .map_err(|e| PageError::from_api(lang, e))?;
+    run_blocking(move || export::request(&Store::of(&st), &user))
+        .await
+        .map_err(|e| PageError::from_api(lang, e))?;
     Ok(ctx.see_other("/privacy?done=export#exports"))
 }
 
