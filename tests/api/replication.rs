@@ -94,13 +94,9 @@ impl Api {
 }
 
 /// Settings every instance of one deployment shares: the secrets (tokens and certificates signed
-/// by one instance are checked by another) and the databases.
-fn deployment(
-    primary: &str,
-    replicas: &str,
-    extra: &[(&str, String)],
-) -> Vec<(&'static str, String)> {
-    let mut env: Vec<(&'static str, String)> = vec![
+/// by one instance are checked by another) and the replicas; `extra` on top.
+fn deployment(replicas: &str, extra: &[(&'static str, String)]) -> Vec<(&'static str, String)> {
+    let mut env = vec![
         ("HOCSO_JWT_SECRET", "a".repeat(64)),
         ("HOCSO_CERT_SIGNING_SEED", "5e".repeat(32)),
         ("HOCSO_DATABASE_REPLICA_URLS", replicas.to_string()),
@@ -108,11 +104,7 @@ fn deployment(
         ("HOCSO_TRUSTED_PROXIES", "127.0.0.1".into()),
         ("HOCSO_DB_TIMEOUT_MS", "1000".into()),
     ];
-    let _ = primary;
-    for (k, v) in extra {
-        let k: &'static str = Box::leak(k.to_string().into_boxed_str());
-        env.push((k, v.clone()));
-    }
+    env.extend(extra.iter().cloned());
     env
 }
 
@@ -158,7 +150,6 @@ async fn three_instances_behind_a_balancer_on_a_primary_and_a_standby() {
     let url = failover_url(&[&primary, &standby]);
     let sink = SmtpSink::start();
     let env = deployment(
-        &url,
         &standby.url(),
         &[
             ("HOCSO_RATE_LIMIT_LOGIN_PER_MINUTE", "4".into()),
@@ -364,7 +355,7 @@ async fn failover_under_load_loses_no_acknowledged_write() {
     let primary = PgCluster::primary(Replication::Synchronous);
     let standby = PgCluster::standby_of(&primary, "standby1");
     let url = failover_url(&[&primary, &standby]);
-    let env = deployment(&url, "", &[]);
+    let env = deployment("", &[]);
     let dir = tempfile::tempdir().unwrap();
     let first = Server::start(&dir.path().join("1"), &url, &env);
     let second = Server::start(&dir.path().join("2"), &url, &env);
@@ -522,7 +513,7 @@ async fn a_stopped_standby_sends_reads_to_the_primary() {
     let _ = pg_admin();
     let primary = PgCluster::primary(Replication::Asynchronous);
     let standby = PgCluster::standby_of(&primary, "standby1");
-    let env = deployment(&primary.url(), &standby.url(), &[]);
+    let env = deployment(&standby.url(), &[]);
     let dir = tempfile::tempdir().unwrap();
     let server = Server::start(&dir.path().join("1"), &primary.url(), &env);
     let api = Api::new(&server.base);
