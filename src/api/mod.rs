@@ -219,16 +219,12 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
     doc
 }
 
-/// Gives every answer that has a body a schema, so that generated clients type it: files
-/// (`application/pdf`) are binary strings, other text (CSV, HTML, JWS, Prometheus) strings, JSON
-/// documents (the JWK set, the issuer profile, this document) objects.
-fn document_media(doc: &mut utoipa::openapi::OpenApi) {
-    use utoipa::openapi::schema::{
-        AdditionalProperties, KnownFormat, ObjectBuilder, SchemaFormat, Type,
-    };
-    use utoipa::openapi::RefOr;
-    for item in doc.paths.paths.values_mut() {
-        for op in [
+/// Every operation of the document with the path it is on.
+fn operations_mut(
+    doc: &mut utoipa::openapi::OpenApi,
+) -> impl Iterator<Item = (&str, &mut utoipa::openapi::path::Operation)> {
+    doc.paths.paths.iter_mut().flat_map(|(path, item)| {
+        [
             &mut item.get,
             &mut item.put,
             &mut item.post,
@@ -237,28 +233,39 @@ fn document_media(doc: &mut utoipa::openapi::OpenApi) {
         ]
         .into_iter()
         .flatten()
-        {
-            for response in op.responses.responses.values_mut() {
-                let RefOr::T(response) = response else {
+        .map(move |op| (path.as_str(), op))
+    })
+}
+
+/// Gives every answer that has a body a schema, so that generated clients type it: files
+/// (`application/pdf`) are binary strings, other text (CSV, HTML, JWS, Prometheus) strings, JSON
+/// documents (the JWK set, the issuer profile, this document) objects.
+fn document_media(doc: &mut utoipa::openapi::OpenApi) {
+    use utoipa::openapi::schema::{
+        AdditionalProperties, KnownFormat, ObjectBuilder, SchemaFormat, Type,
+    };
+    use utoipa::openapi::RefOr;
+    for (_, op) in operations_mut(doc) {
+        for response in op.responses.responses.values_mut() {
+            let RefOr::T(response) = response else {
+                continue;
+            };
+            for (media_type, content) in response.content.iter_mut() {
+                if content.schema.is_some() {
                     continue;
-                };
-                for (media_type, content) in response.content.iter_mut() {
-                    if content.schema.is_some() {
-                        continue;
-                    }
-                    let schema = if media_type == "application/pdf" {
-                        ObjectBuilder::new()
-                            .schema_type(Type::String)
-                            .format(Some(SchemaFormat::KnownFormat(KnownFormat::Binary)))
-                    } else if media_type.starts_with("text/") || media_type.ends_with("+jwt") {
-                        ObjectBuilder::new().schema_type(Type::String)
-                    } else {
-                        ObjectBuilder::new()
-                            .schema_type(Type::Object)
-                            .additional_properties(Some(AdditionalProperties::FreeForm(true)))
-                    };
-                    content.schema = Some(schema.build().into());
                 }
+                let schema = if media_type == "application/pdf" {
+                    ObjectBuilder::new()
+                        .schema_type(Type::String)
+                        .format(Some(SchemaFormat::KnownFormat(KnownFormat::Binary)))
+                } else if media_type.starts_with("text/") || media_type.ends_with("+jwt") {
+                    ObjectBuilder::new().schema_type(Type::String)
+                } else {
+                    ObjectBuilder::new()
+                        .schema_type(Type::Object)
+                        .additional_properties(Some(AdditionalProperties::FreeForm(true)))
+                };
+                content.schema = Some(schema.build().into());
             }
         }
     }
@@ -284,67 +291,56 @@ fn document_common_responses(doc: &mut utoipa::openapi::OpenApi) {
                 .build(),
         )
     };
-    for (path, item) in doc.paths.paths.iter_mut() {
+    for (path, op) in operations_mut(doc) {
         let limited = path.starts_with("/api/v1/auth/");
-        for op in [
-            &mut item.get,
-            &mut item.put,
-            &mut item.post,
-            &mut item.delete,
-            &mut item.patch,
-        ]
-        .into_iter()
-        .flatten()
-        {
-            let params = op.parameters.as_deref().unwrap_or_default();
-            let in_path = params.iter().any(|p| p.parameter_in == ParameterIn::Path);
-            let in_query = params.iter().any(|p| p.parameter_in == ParameterIn::Query);
-            let body = op.request_body.is_some();
-            let secured = op.security.as_ref().is_some_and(|s| !s.is_empty());
-            let mut common: Vec<(&str, &str)> = Vec::new();
-            if secured {
-                common.push((
-                    "401",
-                    "`unauthenticated`, `invalid_token` or `account_disabled`",
-                ));
-            }
-            if body || in_path || in_query {
-                common.push((
-                    "400",
-                    "Malformed JSON or an unreadable path or query parameter",
-                ));
-                common.push((
-                    "422",
-                    "`validation_failed`, with every field problem in `errors`",
-                ));
-            }
-            if body {
-                common.push(("413", "`payload_too_large`"));
-                let json = op
-                    .request_body
-                    .as_ref()
-                    .is_some_and(|b| b.content.contains_key("application/json"));
-                if json {
-                    common.push(("415", "`unsupported_media_type`: send `application/json`"));
-                }
-                common.push(("404", "Something the request names does not exist"));
-            }
-            if in_path {
-                common.push(("404", "Something the request names does not exist"));
-            }
-            if limited {
-                common.push(("429", "`rate_limited`, with `Retry-After`"));
-            }
+        let params = op.parameters.as_deref().unwrap_or_default();
+        let in_path = params.iter().any(|p| p.parameter_in == ParameterIn::Path);
+        let in_query = params.iter().any(|p| p.parameter_in == ParameterIn::Query);
+        let body = op.request_body.is_some();
+        let secured = op.security.as_ref().is_some_and(|s| !s.is_empty());
+        let mut common: Vec<(&str, &str)> = Vec::new();
+        if secured {
             common.push((
-                "503",
-                "`service_unavailable`: the database is not reachable",
+                "401",
+                "`unauthenticated`, `invalid_token` or `account_disabled`",
             ));
-            for (status, description) in common {
-                op.responses
-                    .responses
-                    .entry(status.to_string())
-                    .or_insert_with(|| problem(description));
+        }
+        if body || in_path || in_query {
+            common.push((
+                "400",
+                "Malformed JSON or an unreadable path or query parameter",
+            ));
+            common.push((
+                "422",
+                "`validation_failed`, with every field problem in `errors`",
+            ));
+        }
+        if body {
+            common.push(("413", "`payload_too_large`"));
+            let json = op
+                .request_body
+                .as_ref()
+                .is_some_and(|b| b.content.contains_key("application/json"));
+            if json {
+                common.push(("415", "`unsupported_media_type`: send `application/json`"));
             }
+            common.push(("404", "Something the request names does not exist"));
+        }
+        if in_path {
+            common.push(("404", "Something the request names does not exist"));
+        }
+        if limited {
+            common.push(("429", "`rate_limited`, with `Retry-After`"));
+        }
+        common.push((
+            "503",
+            "`service_unavailable`: the database is not reachable",
+        ));
+        for (status, description) in common {
+            op.responses
+                .responses
+                .entry(status.to_string())
+                .or_insert_with(|| problem(description));
         }
     }
 }
@@ -359,41 +355,30 @@ pub fn document_body_limit(doc: &mut utoipa::openapi::OpenApi, max_body_bytes: u
          answered 413 `payload_too_large`",
         crate::config::Settings::default().max_body_bytes
     );
-    for item in doc.paths.paths.values_mut() {
-        for op in [
-            &mut item.get,
-            &mut item.put,
-            &mut item.post,
-            &mut item.delete,
-            &mut item.patch,
-        ]
-        .into_iter()
-        .flatten()
-        {
-            let Some(body) = op.request_body.as_mut() else {
-                continue;
-            };
-            if body.content.keys().any(|ct| ct.starts_with("text/csv")) {
-                if let Some(form) = body.content.get_mut("multipart/form-data") {
-                    form.encoding.insert(
-                        "file".to_string(),
-                        utoipa::openapi::encoding::EncodingBuilder::new()
-                            .content_type(Some("text/csv"))
-                            .build(),
-                    );
-                }
-                body.description = Some(format!(
-                    "A CSV file (UTF-8): the body itself (`text/csv`) or the `file` part of a form \
+    for (_, op) in operations_mut(doc) {
+        let Some(body) = op.request_body.as_mut() else {
+            continue;
+        };
+        if body.content.keys().any(|ct| ct.starts_with("text/csv")) {
+            if let Some(form) = body.content.get_mut("multipart/form-data") {
+                form.encoding.insert(
+                    "file".to_string(),
+                    utoipa::openapi::encoding::EncodingBuilder::new()
+                        .content_type(Some("text/csv"))
+                        .build(),
+                );
+            }
+            body.description = Some(format!(
+                "A CSV file (UTF-8): the body itself (`text/csv`) or the `file` part of a form \
                      (`multipart/form-data`); the whole body {limit}."
-                ));
+            ));
+        }
+        match op.responses.responses.get_mut("413") {
+            Some(RefOr::T(res)) if res.description == "`payload_too_large`" => {
+                res.description =
+                    format!("`payload_too_large`: the body is over {max_body_bytes} bytes");
             }
-            match op.responses.responses.get_mut("413") {
-                Some(RefOr::T(res)) if res.description == "`payload_too_large`" => {
-                    res.description =
-                        format!("`payload_too_large`: the body is over {max_body_bytes} bytes");
-                }
-                _ => {}
-            }
+            _ => {}
         }
     }
 }

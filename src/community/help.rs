@@ -88,12 +88,14 @@ fn failed_twice(results: Vec<qq::SubmittedResult>) -> HashSet<String> {
 }
 
 /// A quiz question and how the learners of the actor's villages answered it.
+#[derive(serde::Serialize, utoipa::ToSchema)]
 pub struct DifficultQuestion {
     pub course: String,
     pub quiz: String,
     pub question: String,
     pub prompt: String,
     pub answered: i64,
+    /// Share answered correctly by my villages' learners, 0–1.
     pub correct_share: f64,
 }
 

@@ -48,8 +48,16 @@ fn editable(conn: &mut DbConn, actor: &AuthUser, slug: &str) -> ApiResult<Course
     Ok(row)
 }
 
-/// A 422 naming each issue's field (under `prefix`), or nothing when there are none.
-pub fn issues_to_error(issues: Vec<Issue>, prefix: &str) -> ApiResult<()> {
+/// A 422 naming each issue's field (its path when it has none), or nothing when there are none.
+pub fn issues_to_error(issues: Vec<Issue>) -> ApiResult<()> {
+    issues_named(issues, |i| match i.loc.field {
+        Some(f) => f.to_string(),
+        None => i.path(),
+    })
+}
+
+/// A 422 naming each issue by `field`, or nothing when there are none.
+pub fn issues_named(issues: Vec<Issue>, field: impl Fn(&Issue) -> String) -> ApiResult<()> {
     if issues.is_empty() {
         return Ok(());
     }
@@ -57,11 +65,7 @@ pub fn issues_to_error(issues: Vec<Issue>, prefix: &str) -> ApiResult<()> {
         issues
             .into_iter()
             .map(|i| FieldError {
-                field: match i.loc.field {
-                    Some(f) if prefix.is_empty() => f.to_string(),
-                    Some(f) => format!("{prefix}.{f}"),
-                    None => i.path(),
-                },
+                field: field(&i),
                 code: "invalid".into(),
                 message: i.message,
             })
@@ -72,7 +76,7 @@ pub fn issues_to_error(issues: Vec<Issue>, prefix: &str) -> ApiResult<()> {
 /// Creates a draft course that `actor` (an instructor or admin) owns; 409 when the slug is taken.
 pub fn create(writer: &Writer, actor: &AuthUser, doc: CourseDoc) -> ApiResult<Draft> {
     access::require(actor, Action::CreateCourse)?;
-    issues_to_error(meta_issues(&doc), "")?;
+    issues_to_error(meta_issues(&doc))?;
     let owner = actor.id.clone();
     writer.transaction(move |conn| {
         super::create(conn, &doc, Some(&owner))?;
@@ -253,7 +257,7 @@ pub fn update_course(
         if let Some(u) = &b.cover_image_url {
             m.cover_image_url = (!u.is_empty()).then(|| u.clone());
         }
-        issues_to_error(meta_issues(doc), "")
+        issues_to_error(meta_issues(doc))
     })
 }
 

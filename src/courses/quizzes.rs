@@ -2,27 +2,14 @@
 //! case checks that the actor may edit the course and answers the new draft document.
 
 use crate::auth::AuthUser;
-use crate::content::validate::quiz_issues;
+use crate::content::validate::{quiz_issues, Issue};
 use crate::content::{CourseDoc, ItemDoc, Question, QuizDoc, QuizSpec};
 use crate::db::DbPool;
-use crate::error::{ApiError, ApiResult, Code, FieldError};
+use crate::error::{ApiError, ApiResult, Code};
 
 /// 422 with every issue of the quiz `key`'s settings and pool.
 pub fn check_quiz(key: &str, spec: &QuizSpec) -> ApiResult<()> {
-    let issues = quiz_issues(key, spec, false);
-    if issues.is_empty() {
-        return Ok(());
-    }
-    Err(ApiError::validation(
-        issues
-            .into_iter()
-            .map(|i| FieldError {
-                field: i.path(),
-                code: "invalid".into(),
-                message: i.message,
-            })
-            .collect(),
-    ))
+    super::authoring::issues_named(quiz_issues(key, spec, false), Issue::path)
 }
 
 fn quiz_mut<'a>(doc: &'a mut CourseDoc, key: &str) -> ApiResult<&'a mut QuizDoc> {
@@ -110,21 +97,10 @@ pub fn add_question(
     })
 }
 
-/// Replaces the question `qkey` of a quiz's pool; `question` keeps that key (422 otherwise).
+/// Replaces the question `qkey` of a quiz's pool; `question` keeps that key (422 otherwise). For
+/// an author who read the draft at version `expected` (when given): 409 `edit_conflict` when
+/// someone saved it since, and nothing is changed.
 pub fn replace_question(
-    pool: &DbPool,
-    actor: &AuthUser,
-    slug: &str,
-    key: &str,
-    qkey: &str,
-    question: Question,
-) -> ApiResult<CourseDoc> {
-    replace_question_at(pool, actor, slug, key, qkey, question, None)
-}
-
-/// [`replace_question`] for an author who read the draft at version `expected` (when given):
-/// 409 `edit_conflict` when someone saved it since, and nothing is changed.
-pub fn replace_question_at(
     pool: &DbPool,
     actor: &AuthUser,
     slug: &str,

@@ -52,6 +52,48 @@ fn public_link(public_url: &str, path: &str) -> String {
     format!("{}{path}", public_url.trim_end_matches('/'))
 }
 
+/// What a mail carrying a one-time token says, in one language: the subject, the paragraphs
+/// around the code (`code` names it) and the button.
+struct TokenText {
+    subject: &'static str,
+    why: &'static str,
+    open: &'static str,
+    code: &'static str,
+    ignore: &'static str,
+    button: &'static str,
+}
+
+/// A mail of `kind` with a one-time `token`: its code in the text and its link to `path` (the
+/// page that takes `?token=`) under the public address.
+#[allow(clippy::too_many_arguments)]
+fn token_mail(
+    kind: MailKind,
+    lang: Lang,
+    name: &str,
+    to: &str,
+    public_url: &str,
+    path: &str,
+    token: &str,
+    t: TokenText,
+) -> MailContent {
+    let link = public_link(public_url, &format!("{path}?token={token}"));
+    let lines = [
+        t.why.to_string(),
+        t.open.to_string(),
+        format!("{}: {token}", t.code),
+        t.ignore.to_string(),
+    ];
+    mail(
+        kind,
+        to,
+        t.subject.to_string(),
+        &greeting(lang, name),
+        &lines,
+        &link,
+        t.button,
+    )
+}
+
 pub fn verify_email(
     lang: Lang,
     name: &str,
@@ -59,37 +101,34 @@ pub fn verify_email(
     public_url: &str,
     token: &str,
 ) -> MailContent {
-    let link = public_link(public_url, &format!("/verify-email?token={token}"));
-    let (subject, lines, button) = match lang {
-        Lang::Vi => (
-            "Xác minh địa chỉ e-mail của bạn trên Học số".to_string(),
-            vec![
-                "Bạn vừa đăng ký tài khoản Học số với địa chỉ e-mail này.".to_string(),
-                "Hãy bấm vào đường dẫn dưới đây để xác minh. Đường dẫn dùng được một lần, trong 24 giờ.".to_string(),
-                format!("Mã xác minh: {token}"),
-                "Nếu bạn không đăng ký, hãy bỏ qua thư này.".to_string(),
-            ],
-            "Xác minh e-mail",
-        ),
-        Lang::En => (
-            "Verify your e-mail address on Học số".to_string(),
-            vec![
-                "You have just registered a Học số account with this e-mail address.".to_string(),
-                "Open the link below to verify it. It works once, within 24 hours.".to_string(),
-                format!("Verification code: {token}"),
-                "If you did not register, ignore this message.".to_string(),
-            ],
-            "Verify e-mail",
-        ),
+    let text = match lang {
+        Lang::Vi => TokenText {
+            subject: "Xác minh địa chỉ e-mail của bạn trên Học số",
+            why: "Bạn vừa đăng ký tài khoản Học số với địa chỉ e-mail này.",
+            open: "Hãy bấm vào đường dẫn dưới đây để xác minh. Đường dẫn dùng được một lần, trong 24 giờ.",
+            code: "Mã xác minh",
+            ignore: "Nếu bạn không đăng ký, hãy bỏ qua thư này.",
+            button: "Xác minh e-mail",
+        },
+        Lang::En => TokenText {
+            subject: "Verify your e-mail address on Học số",
+            why: "You have just registered a Học số account with this e-mail address.",
+            open: "Open the link below to verify it. It works once, within 24 hours.",
+            code: "Verification code",
+            ignore: "If you did not register, ignore this message.",
+            button: "Verify e-mail",
+        },
     };
-    mail(
-        MailKind::VerifyEmail,
+    let kind = MailKind::VerifyEmail;
+    token_mail(
+        kind,
+        lang,
+        name,
         to,
-        subject,
-        &greeting(lang, name),
-        &lines,
-        &link,
-        button,
+        public_url,
+        "/verify-email",
+        token,
+        text,
     )
 }
 
@@ -100,37 +139,34 @@ pub fn reset_password(
     public_url: &str,
     token: &str,
 ) -> MailContent {
-    let link = public_link(public_url, &format!("/reset-password?token={token}"));
-    let (subject, lines, button) = match lang {
-        Lang::Vi => (
-            "Đặt lại mật khẩu Học số".to_string(),
-            vec![
-                "Có người vừa yêu cầu đặt lại mật khẩu cho tài khoản Học số của bạn.".to_string(),
-                "Hãy bấm vào đường dẫn dưới đây để đặt mật khẩu mới. Đường dẫn dùng được một lần, trong 1 giờ.".to_string(),
-                format!("Mã đặt lại: {token}"),
-                "Nếu không phải bạn yêu cầu, hãy bỏ qua thư này. Mật khẩu của bạn vẫn giữ nguyên.".to_string(),
-            ],
-            "Đặt mật khẩu mới",
-        ),
-        Lang::En => (
-            "Reset your Học số password".to_string(),
-            vec![
-                "Someone asked to reset the password of your Học số account.".to_string(),
-                "Open the link below to choose a new password. It works once, within 1 hour.".to_string(),
-                format!("Reset code: {token}"),
-                "If it was not you, ignore this message. Your password stays the same.".to_string(),
-            ],
-            "Choose a new password",
-        ),
+    let text = match lang {
+        Lang::Vi => TokenText {
+            subject: "Đặt lại mật khẩu Học số",
+            why: "Có người vừa yêu cầu đặt lại mật khẩu cho tài khoản Học số của bạn.",
+            open: "Hãy bấm vào đường dẫn dưới đây để đặt mật khẩu mới. Đường dẫn dùng được một lần, trong 1 giờ.",
+            code: "Mã đặt lại",
+            ignore: "Nếu không phải bạn yêu cầu, hãy bỏ qua thư này. Mật khẩu của bạn vẫn giữ nguyên.",
+            button: "Đặt mật khẩu mới",
+        },
+        Lang::En => TokenText {
+            subject: "Reset your Học số password",
+            why: "Someone asked to reset the password of your Học số account.",
+            open: "Open the link below to choose a new password. It works once, within 1 hour.",
+            code: "Reset code",
+            ignore: "If it was not you, ignore this message. Your password stays the same.",
+            button: "Choose a new password",
+        },
     };
-    mail(
-        MailKind::ResetPassword,
+    let kind = MailKind::ResetPassword;
+    token_mail(
+        kind,
+        lang,
+        name,
         to,
-        subject,
-        &greeting(lang, name),
-        &lines,
-        &link,
-        button,
+        public_url,
+        "/reset-password",
+        token,
+        text,
     )
 }
 

@@ -278,36 +278,20 @@ pub fn shown(q: &PaperQuestion) -> ShownQuestion {
         QuestionKind::Ordering => q.spec.items[o.index].clone(),
         _ => q.spec.pairs[o.index].left.clone(),
     };
+    let shown = |opts: &[Opt], text: &dyn Fn(&Opt) -> String| -> Vec<ShownOption> {
+        opts.iter()
+            .map(|o| ShownOption {
+                id: o.id.clone(),
+                text: text(o),
+            })
+            .collect()
+    };
+    let options = shown(&q.options, &text_of);
     let (options, left, right) = if q.kind == QuestionKind::Matching {
-        (
-            Vec::new(),
-            q.options
-                .iter()
-                .map(|o| ShownOption {
-                    id: o.id.clone(),
-                    text: text_of(o),
-                })
-                .collect(),
-            q.rights
-                .iter()
-                .map(|o| ShownOption {
-                    id: o.id.clone(),
-                    text: q.spec.pairs[o.index].right.clone(),
-                })
-                .collect(),
-        )
+        let right = shown(&q.rights, &|o: &Opt| q.spec.pairs[o.index].right.clone());
+        (Vec::new(), options, right)
     } else {
-        (
-            q.options
-                .iter()
-                .map(|o| ShownOption {
-                    id: o.id.clone(),
-                    text: text_of(o),
-                })
-                .collect(),
-            Vec::new(),
-            Vec::new(),
-        )
+        (options, Vec::new(), Vec::new())
     };
     ShownQuestion {
         id: q.id.clone(),

@@ -194,23 +194,21 @@ pub fn counted<T>(
     }
     let one = upsert("VALUES ($1, $2, $3, $4, $5, $6)");
     for ((v, y, k, m, e), n) in delta.into_iter().filter(|(_, n)| *n != 0) {
+        // One row's binds, in the order of `one`'s parameters, for either backend.
+        macro_rules! row {
+            ($sql:expr) => {
+                diesel::sql_query($sql)
+                    .bind::<Text, _>(v)
+                    .bind::<Integer, _>(y)
+                    .bind::<Text, _>(k)
+                    .bind::<Text, _>(m)
+                    .bind::<Text, _>(e)
+                    .bind::<BigInt, _>(n)
+            };
+        }
         match conn {
-            DbConn::Pg(c) => diesel::sql_query(&one)
-                .bind::<Text, _>(v)
-                .bind::<Integer, _>(y)
-                .bind::<Text, _>(k)
-                .bind::<Text, _>(m)
-                .bind::<Text, _>(e)
-                .bind::<BigInt, _>(n)
-                .execute(c)?,
-            DbConn::Sqlite(c) => diesel::sql_query(one.replace('$', "?"))
-                .bind::<Text, _>(v)
-                .bind::<Integer, _>(y)
-                .bind::<Text, _>(k)
-                .bind::<Text, _>(m)
-                .bind::<Text, _>(e)
-                .bind::<BigInt, _>(n)
-                .execute(c)?,
+            DbConn::Pg(c) => row!(&one).execute(c)?,
+            DbConn::Sqlite(c) => row!(one.replace('$', "?")).execute(c)?,
         };
     }
     Ok(out)

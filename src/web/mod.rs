@@ -185,6 +185,15 @@ impl PageError {
             Self::from_api(lang, e)
         }
     }
+    /// A refusal a form shows beside its field (a client error the actor may know of), or else
+    /// the error page it is ([`PageError::hidden`]).
+    pub fn on_form(lang: Lang, e: ApiError) -> Result<ApiError, Self> {
+        if e.status.is_client_error() && e.status != StatusCode::FORBIDDEN {
+            Ok(e)
+        } else {
+            Err(Self::hidden(lang, e))
+        }
+    }
 }
 
 impl std::fmt::Display for PageError {

@@ -58,42 +58,18 @@ pub async fn needs_help(
     ))
 }
 
-#[derive(Serialize, ToSchema)]
-pub struct DifficultQuestion {
-    pub course: String,
-    pub quiz: String,
-    pub question: String,
-    pub prompt: String,
-    pub answered: i64,
-    /// Share answered correctly by my villages' learners, 0–1.
-    pub correct_share: f64,
-}
-
-impl From<help::DifficultQuestion> for DifficultQuestion {
-    fn from(d: help::DifficultQuestion) -> Self {
-        Self {
-            course: d.course,
-            quiz: d.quiz,
-            question: d.question,
-            prompt: d.prompt,
-            answered: d.answered,
-            correct_share: d.correct_share,
-        }
-    }
-}
-
 /// Quiz questions my villages' learners find hard (under half correct, at least 3 answers), hardest first.
 #[utoipa::path(tag = "facilitator", security(("bearer" = [])), responses(
-    (status = 200, body = Vec<DifficultQuestion>),
+    (status = 200, body = Vec<help::DifficultQuestion>),
     (status = 403, body = crate::error::Problem, content_type = "application/problem+json"),
 ))]
 #[get("/facilitator/difficult-questions")]
 pub async fn difficult_questions(
     state: web::Data<AppState>,
     user: AuthUser,
-) -> ApiResult<web::Json<Vec<DifficultQuestion>>> {
+) -> ApiResult<web::Json<Vec<help::DifficultQuestion>>> {
     let st = state.clone();
     let list =
         run_blocking(move || help::difficult_questions(&Db::of(&st), &st.catalogue, &user)).await?;
-    Ok(web::Json(list.into_iter().map(Into::into).collect()))
+    Ok(web::Json(list))
 }

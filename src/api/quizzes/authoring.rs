@@ -180,10 +180,10 @@ pub async fn replace_question(
     body: Json<Question>,
 ) -> ApiResult<HttpResponse> {
     let (pool, (slug, key, qkey), question) = (state.pool.clone(), path.into_inner(), body.0);
-    ok(
-        run_blocking(move || quizzes::replace_question(&pool, &user, &slug, &key, &qkey, question))
-            .await,
-    )
+    ok(run_blocking(move || {
+        quizzes::replace_question(&pool, &user, &slug, &key, &qkey, question, None)
+    })
+    .await)
 }
 
 /// Remove a question from a quiz's pool.

@@ -44,7 +44,7 @@ pub fn create_module(
     position: Option<usize>,
 ) -> ApiResult<Draft> {
     edit(pool, actor, slug, move |doc| {
-        issues_to_error(module_issues(&module), "")?;
+        issues_to_error(module_issues(&module))?;
         if doc.modules.iter().any(|m| m.key == module.key) {
             return Err(ApiError::of(
                 Code::KeyTaken,
@@ -85,7 +85,7 @@ pub fn update_module(
                 *dst = v.clone();
             }
         }
-        issues_to_error(module_issues(m), "")
+        issues_to_error(module_issues(m))
     })
 }
 
@@ -194,7 +194,7 @@ pub fn create_lesson(
     lesson.meta.video_url = lesson.meta.video_url.filter(|v| !v.is_empty());
     lesson.meta.transcript = lesson.meta.transcript.filter(|v| !v.is_empty());
     edit(pool, actor, slug, move |doc| {
-        issues_to_error(lesson_issues(&lesson), "")?;
+        issues_to_error(lesson_issues(&lesson))?;
         insert_item(doc, module, position, ItemDoc::Lesson(lesson.clone()))
     })
 }
@@ -297,7 +297,7 @@ pub fn update_lesson_at(
         if let Some(v) = &b.body {
             l.body = crate::content::files::normalize_body(v);
         }
-        issues_to_error(lesson_issues(l), "")
+        issues_to_error(lesson_issues(l))
     })
 }
 

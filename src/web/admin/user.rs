@@ -181,9 +181,7 @@ async fn refused_form(
     mut out: Outcome,
 ) -> Answer {
     let (lang, t) = (ctx.lang, ctx.t());
-    if !e.status.is_client_error() || e.status == StatusCode::FORBIDDEN {
-        return Err(PageError::hidden(lang, e));
-    }
+    let e = PageError::on_form(lang, e)?;
     let message = match e.code {
         Code::LocalityNotFound => t.admin_err_locality.to_string(),
         Code::CannotDisableSelf => t.admin_err_self.to_string(),

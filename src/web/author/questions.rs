@@ -1,6 +1,6 @@
 //! A quiz's questions edited, one form a question: its prompt and explanation, saved with the
 //! API's `PUT /courses/{slug}/quizzes/{key}/questions/{question}` use case
-//! (`courses::quizzes::replace_question_at`, the rest of the question kept as it is) and the
+//! (`courses::quizzes::replace_question`, the rest of the question kept as it is) and the
 //! draft version the page was shown at: if someone saved the draft since, nothing is saved and
 //! the form says so, keeping what was typed.
 
@@ -140,7 +140,7 @@ pub(super) async fn question_post(
     let pool = ctx.state.pool.clone();
     let (s, k, q) = (slug.clone(), key.clone(), qkey.clone());
     let res = run_blocking(move || {
-        quizzes::replace_question_at(&pool, &user, &s, &k, &q, changed, Some(version))
+        quizzes::replace_question(&pool, &user, &s, &k, &q, changed, Some(version))
     })
     .await;
     match res {

@@ -238,9 +238,7 @@ fn audit_name(t: &Texts, action: &str) -> String {
 /// A form of the resident page refused: the page again, with the error beside its field.
 async fn refused_form(ctx: &Ctx, user: &AuthUser, id: String, field: &str, e: ApiError) -> Answer {
     let lang = ctx.lang;
-    if !e.status.is_client_error() || e.status == StatusCode::FORBIDDEN {
-        return Err(PageError::hidden(lang, e));
-    }
+    let e = PageError::on_form(lang, e)?;
     let mut out = Outcome::default();
     if is_validation(&e) {
         for (f, m) in field_errors(lang, &e) {

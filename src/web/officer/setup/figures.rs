@@ -14,12 +14,75 @@ use crate::auth::AuthUser;
 use crate::community::localities::{self, CensusFigures};
 use crate::community::Db;
 use crate::db::community::Census;
+use crate::db::users::Locality;
 use crate::i18n::pages::Texts;
 use crate::i18n::Lang;
 use crate::reports::{self, TargetKind, TargetSetting};
 use crate::telemetry::run_blocking;
 
 type Answer = Result<HttpResponse, PageError>;
+
+/// The two figures pages of a locality.
+#[derive(Clone, Copy)]
+enum Figures {
+    Census,
+    Targets,
+}
+
+impl Figures {
+    /// The page's last path segment.
+    fn segment(self) -> &'static str {
+        match self {
+            Figures::Census => "census",
+            Figures::Targets => "targets",
+        }
+    }
+
+    /// Where a saved form goes: the page again, with its "saved" note.
+    fn saved(self, id: &str, year: i32) -> String {
+        format!(
+            "/officer/localities/{id}/{}?year={year}&done=saved",
+            self.segment()
+        )
+    }
+}
+
+/// What a figures page shows above its form (`officer_setup_head.html`): the locality, the year,
+/// the "saved" note when the page is shown after a save, and an error about the whole form.
+struct Head {
+    id: String,
+    name: String,
+    kind: &'static str,
+    year: i32,
+    title: &'static str,
+    /// The page's last path segment (the year form's action).
+    y_page: &'static str,
+    flash: &'static str,
+    error: &'static str,
+}
+
+impl Head {
+    /// The page's chrome and head.
+    fn new(ctx: &Ctx, page: Figures, id: String, loc: Locality, year: i32) -> (Chrome, Head) {
+        let t = ctx.t();
+        let (title, saved) = match page {
+            Figures::Census => (t.setup_census_title, t.setup_census_saved),
+            Figures::Targets => (t.setup_targets_title, t.setup_targets_saved),
+        };
+        let c = ctx.chrome(format!("{title} – {}", loc.name), true);
+        let head = Head {
+            id,
+            kind: kind_name(t, &loc.kind),
+            name: loc.name,
+            year,
+            title,
+            y_page: page.segment(),
+            flash: done_of(&ctx.here).map_or("", |_| saved),
+            error: "",
+        };
+        (c, head)
+    }
+}
 
 /// The census figures, in the form's order: the field's name and its label.
 fn census_fields(t: &Texts) -> [(&'static str, &'static str); 8] {
@@ -60,15 +123,11 @@ struct NumField {
 #[template(path = "officer_setup_census.html")]
 struct CensusPage {
     c: Chrome,
-    id: String,
-    name: String,
-    kind: &'static str,
-    year: i32,
+    h: Head,
     fields: Vec<NumField>,
     /// Whether figures were saved for this year.
     known: bool,
     errs: Errors,
-    flash: &'static str,
 }
 
 async fn census_view(
@@ -100,35 +159,27 @@ async fn census_view(
             },
         })
         .collect();
+    let (c, h) = Head::new(ctx, Figures::Census, id, loc, year);
     Ok(CensusPage {
-        c: ctx.chrome(format!("{} – {}", t.setup_census_title, loc.name), true),
-        id,
-        kind: kind_name(t, &loc.kind),
-        name: loc.name,
-        year,
+        c,
+        h,
         fields,
         known: census.is_some(),
         errs,
-        flash: "",
     })
 }
 
 pub(super) async fn census_page(ctx: Ctx, path: web::Path<String>) -> Answer {
-    let user = ctx.user().await?;
-    let year = year_of(&ctx)?;
-    let mut page = census_view(
+    let (user, year) = (ctx.user().await?, year_of(&ctx)?);
+    let page = census_view(
         &ctx,
         &user,
         path.into_inner(),
         year,
         None,
         Errors::default(),
-    )
-    .await?;
-    if done_of(&ctx.here).is_some() {
-        page.flash = ctx.t().setup_census_saved;
-    }
-    ctx.ok(&page)
+    );
+    ctx.ok(&page.await?)
 }
 
 /// A whole number typed in a form: `None` when blank, `Err` when it is not one.
@@ -172,11 +223,7 @@ pub(super) async fn save_census(form: Form, path: web::Path<String>) -> Answer {
         let (st, actor, lid) = (ctx.state.clone(), user.clone(), id.clone());
         match run_blocking(move || localities::set_census(&Db::of(&st), &actor, lid, year, f)).await
         {
-            Ok(_) => {
-                return Ok(ctx.see_other(&format!(
-                    "/officer/localities/{id}/census?year={year}&done=saved"
-                )))
-            }
+            Ok(_) => return Ok(ctx.see_other(&Figures::Census.saved(&id, year))),
             Err(e) => {
                 errs = form_errors(t, ctx.lang, e, "population", "population", str::to_string)?
             }
@@ -201,14 +248,9 @@ struct TargetRow {
 #[template(path = "officer_setup_targets.html")]
 struct TargetsPage {
     c: Chrome,
-    id: String,
-    name: String,
-    kind: &'static str,
-    year: i32,
+    h: Head,
     rows: Vec<TargetRow>,
     errs: Errors,
-    flash: &'static str,
-    error: &'static str,
 }
 
 /// A target's value as the form shows it: a rate with up to two decimals, a count whole.
@@ -268,35 +310,21 @@ async fn targets_view(
             }
         })
         .collect();
-    Ok(TargetsPage {
-        c: ctx.chrome(format!("{} – {}", t.setup_targets_title, loc.name), true),
-        id,
-        kind: kind_name(t, &loc.kind),
-        name: loc.name,
-        year,
-        rows,
-        errs,
-        flash: "",
-        error: "",
-    })
+    let (c, h) = Head::new(ctx, Figures::Targets, id, loc, year);
+    Ok(TargetsPage { c, h, rows, errs })
 }
 
 pub(super) async fn targets_page(ctx: Ctx, path: web::Path<String>) -> Answer {
-    let user = ctx.user().await?;
-    let year = year_of(&ctx)?;
-    let mut page = targets_view(
+    let (user, year) = (ctx.user().await?, year_of(&ctx)?);
+    let page = targets_view(
         &ctx,
         &user,
         path.into_inner(),
         year,
         None,
         Errors::default(),
-    )
-    .await?;
-    if done_of(&ctx.here).is_some() {
-        page.flash = ctx.t().setup_targets_saved;
-    }
-    ctx.ok(&page)
+    );
+    ctx.ok(&page.await?)
 }
 
 /// A target's value typed in the form (a decimal comma is a point): `None` when blank.
@@ -358,16 +386,12 @@ pub(super) async fn save_targets(form: Form, path: web::Path<String>) -> Answer 
         })
         .await;
         match saved {
-            Ok(()) => {
-                return Ok(ctx.see_other(&format!(
-                    "/officer/localities/{id}/targets?year={year}&done=saved"
-                )))
-            }
+            Ok(()) => return Ok(ctx.see_other(&Figures::Targets.saved(&id, year))),
             Err(e) => errs = form_errors(t, ctx.lang, e, "year", "year", str::to_string)?,
         }
     }
     let mut page = targets_view(ctx, &user, id, year, Some(&form), errs).await?;
-    page.error = error;
+    page.h.error = error;
     ctx.render(StatusCode::UNPROCESSABLE_ENTITY, &page)
 }
 
