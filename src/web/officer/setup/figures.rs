@@ -135,10 +135,10 @@ async fn census_view(
     user: &AuthUser,
     id: String,
     year: i32,
-    typed: Option<&Form>,
-    errs: Errors,
+    typed: Option<(&Form, Errors)>,
 ) -> Result<CensusPage, PageError> {
     let t = ctx.t();
+    let (typed, errs) = typed.map_or((None, Errors::default()), |(f, e)| (Some(f), e));
     let (st, actor, lid) = (ctx.state.clone(), user.clone(), id.clone());
     let (loc, census) =
         run_blocking(move || localities::census_form(&Db::of(&st), &actor, &lid, year))
@@ -171,15 +171,7 @@ async fn census_view(
 
 pub(super) async fn census_page(ctx: Ctx, path: web::Path<String>) -> Answer {
     let (user, year) = (ctx.user().await?, year_of(&ctx)?);
-    let page = census_view(
-        &ctx,
-        &user,
-        path.into_inner(),
-        year,
-        None,
-        Errors::default(),
-    );
-    ctx.ok(&page.await?)
+    ctx.ok(&census_view(&ctx, &user, path.into_inner(), year, None).await?)
 }
 
 /// A whole number typed in a form: `None` when blank, `Err` when it is not one.
@@ -229,7 +221,7 @@ pub(super) async fn save_census(form: Form, path: web::Path<String>) -> Answer {
             }
         }
     }
-    let page = census_view(ctx, &user, id, year, Some(&form), errs).await?;
+    let page = census_view(ctx, &user, id, year, Some((&form, errs))).await?;
     ctx.render(StatusCode::UNPROCESSABLE_ENTITY, &page)
 }
 
@@ -270,10 +262,10 @@ async fn targets_view(
     user: &AuthUser,
     id: String,
     year: i32,
-    typed: Option<&Form>,
-    errs: Errors,
+    typed: Option<(&Form, Errors)>,
 ) -> Result<TargetsPage, PageError> {
     let t = ctx.t();
+    let (typed, errs) = typed.map_or((None, Errors::default()), |(f, e)| (Some(f), e));
     let (st, actor, lid) = (ctx.state.clone(), user.clone(), id.clone());
     let (loc, list) =
         run_blocking(move || reports::targets_for(&mut *st.pool.get()?, &actor, &lid, year))
@@ -316,15 +308,7 @@ async fn targets_view(
 
 pub(super) async fn targets_page(ctx: Ctx, path: web::Path<String>) -> Answer {
     let (user, year) = (ctx.user().await?, year_of(&ctx)?);
-    let page = targets_view(
-        &ctx,
-        &user,
-        path.into_inner(),
-        year,
-        None,
-        Errors::default(),
-    );
-    ctx.ok(&page.await?)
+    ctx.ok(&targets_view(&ctx, &user, path.into_inner(), year, None).await?)
 }
 
 /// A target's value typed in the form (a decimal comma is a point): `None` when blank.
@@ -390,7 +374,7 @@ pub(super) async fn save_targets(form: Form, path: web::Path<String>) -> Answer 
             Err(e) => errs = form_errors(t, ctx.lang, e, "year", "year", str::to_string)?,
         }
     }
-    let mut page = targets_view(ctx, &user, id, year, Some(&form), errs).await?;
+    let mut page = targets_view(ctx, &user, id, year, Some((&form, errs))).await?;
     page.h.error = error;
     ctx.render(StatusCode::UNPROCESSABLE_ENTITY, &page)
 }
