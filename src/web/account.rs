@@ -27,6 +27,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route("/profile", web::post().to(update_profile))
         .route("/profile/password", web::post().to(change_password))
         .route("/lang", web::post().to(switch_language))
+        .route("/lang", web::get().to(language_link))
         .route("/offline", web::get().to(offline_page));
 }
 
@@ -473,6 +474,29 @@ async fn change_password(form: Form) -> Result<HttpResponse, PageError> {
 }
 
 // ---------------------------------------------------------------- language
+
+#[derive(Deserialize)]
+struct LanguageLink {
+    lang: Option<String>,
+    next: Option<String>,
+}
+
+/// The language switch of the pages without a form (the error pages, which carry no CSRF
+/// token): a link that only sets the language cookie (the profile's language is changed by
+/// the form of the other pages, a post) and goes back to `next`, a path on this site.
+async fn language_link(
+    ctx: Ctx,
+    query: Result<web::Query<LanguageLink>, actix_web::Error>,
+) -> HttpResponse {
+    let (lang, next) = match query {
+        Ok(q) => (q.lang.clone(), q.next.clone()),
+        Err(_) => (None, None),
+    };
+    let lang = lang.as_deref().and_then(Lang::parse).unwrap_or(ctx.lang);
+    let mut res = ctx.see_other(&safe_next(next.as_deref()));
+    let _ = res.add_cookie(&ctx.lang_set(lang));
+    res
+}
 
 /// The switch on every page: remembered in a cookie, and in the account of a signed-in user.
 async fn switch_language(form: Form) -> Result<HttpResponse, PageError> {

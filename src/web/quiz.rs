@@ -205,6 +205,8 @@ struct AttemptPage {
     pass_mark: u32,
     late: bool,
     answers_shown: bool,
+    /// Every answer right (100 %): nothing to try again, the course is the way on.
+    perfect: bool,
     certificate: Option<String>,
 }
 
@@ -297,6 +299,7 @@ fn attempt_view(
         pass_mark: a.result.as_ref().map(|r| r.pass_mark).unwrap_or(0),
         late: a.late,
         answers_shown: a.result.as_ref().is_some_and(|r| r.answers_shown),
+        perfect: a.result.as_ref().is_some_and(|r| r.score >= 100.0),
         certificate,
     }
 }

@@ -228,6 +228,12 @@ async fn instructor_edits_previews_and_publishes(backend: Backend) {
     assert!(problems.contains("modules[0].items[1].body"), "{problems}");
     assert!(problems.contains("Chặn người lạ"), "{problems}");
     assert!(problems.contains("lesson:khong-co"), "{problems}");
+    // The validator's words in the page's language (the API keeps its English).
+    assert!(
+        problems.contains("liên kết nội bộ `lesson:khong-co` bị hỏng"),
+        "{problems}"
+    );
+    assert!(!problems.contains("broken internal link"), "{problems}");
     assert!(!b.has_text("button", T.author_publish_button).await);
     check(&b, &mut audit, "author-course-problems").await;
 

@@ -361,6 +361,12 @@ pub async fn pass_quiz(b: &Browser, bank: &[Question], audit: &mut Audit) -> Vec
         b.main_text().await
     );
     assert!(b.text("section.result .lead").await.contains("100%"));
+    // Every answer right: nothing to try again.
+    assert!(
+        !b.has_text("a", T.try_again_quiz).await,
+        "{}",
+        b.main_text().await
+    );
     audit.page(b, "result").await;
     kinds
 }

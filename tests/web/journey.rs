@@ -172,8 +172,11 @@ pub async fn journey(app: &TestApp, b: &Browser, learner: &Learner, audit: &mut 
             if b.has_text("a", &cert_link).await {
                 break;
             }
-            b.click_to_next_page(b.find("main .actions a.secondary").await)
-                .await;
+            b.click_to_next_page(
+                b.find(&format!("main .actions a[href='/courses/{SLUG}']"))
+                    .await,
+            )
+            .await;
         } else if page == format!("/courses/{SLUG}") {
             b.press(T.continue_button).await;
         } else {

@@ -18,6 +18,7 @@ mod choices;
 mod course;
 mod erasure;
 mod journey;
+mod leftovers;
 mod login_card;
 mod network;
 mod officer;

@@ -226,6 +226,24 @@ async fn import_and_hardest_questions(backend: Backend) {
         assert_eq!(q[3], "0%", "{questions:?}");
         assert!(q[4].parse::<i64>().unwrap() >= 3, "{questions:?}");
     }
+    // On the phone each question is a card, each figure under its column's name: nothing
+    // scrolls sideways, neither the page nor the table.
+    let fit = b
+        .js(
+            "const t = document.querySelector('#questions'), w = t.closest('.table-wrap');
+             return {page: document.documentElement.scrollWidth, wrap: w.scrollWidth - w.clientWidth,
+               row: getComputedStyle(t.querySelector('tbody tr')).display,
+               label: getComputedStyle(t.querySelector('tbody td'), '::before').content}",
+            vec![],
+        )
+        .await;
+    assert!(fit["page"].as_f64().unwrap() <= 360.0, "{fit}");
+    assert!(fit["wrap"].as_f64().unwrap() <= 0.0, "{fit}");
+    assert_eq!(fit["row"], "block", "{fit}");
+    assert!(
+        fit["label"].as_str().unwrap().contains(T.staff_col_course),
+        "{fit}"
+    );
     check(&b, &mut audit, "staff-questions").await;
     b.close().await;
 

@@ -25,7 +25,10 @@ pub struct Loc {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Issue {
     pub loc: Loc,
+    /// In English: what the API, the importer and the file validator say.
     pub message: String,
+    /// The same in Vietnamese, for the authoring pages.
+    pub message_vi: String,
 }
 
 impl Issue {
@@ -68,26 +71,40 @@ struct Checker {
 }
 
 impl Checker {
-    fn at(&mut self, field: &'static str, message: impl Into<String>) {
+    /// A problem of `field`, in Vietnamese (`vi`) and in English (`en`).
+    fn at(&mut self, field: &'static str, vi: impl Into<String>, en: impl Into<String>) {
         let mut loc = self.loc.clone();
         loc.field = Some(field);
         self.issues.push(Issue {
             loc,
-            message: message.into(),
+            message: en.into(),
+            message_vi: vi.into(),
         });
     }
     fn text(&mut self, field: &'static str, value: &str, max: usize) {
         let n = value.trim().chars().count();
         if n == 0 {
-            self.at(field, format!("`{field}` must not be empty"));
+            self.at(
+                field,
+                format!("`{field}` không được để trống"),
+                format!("`{field}` must not be empty"),
+            );
         } else if n > max {
-            self.at(field, format!("`{field}` is longer than {max} characters"));
+            self.at(
+                field,
+                format!("`{field}` dài hơn {max} ký tự"),
+                format!("`{field}` is longer than {max} characters"),
+            );
         }
     }
     fn one_of(&mut self, field: &'static str, value: &str, allowed: &[&str]) {
         if !allowed.contains(&value) {
             self.at(
                 field,
+                format!(
+                    "{field} `{value}` không có; hãy dùng một trong: {}",
+                    allowed.join(", ")
+                ),
                 format!(
                     "unknown {field} `{value}`; use one of: {}",
                     allowed.join(", ")
@@ -100,6 +117,7 @@ impl Checker {
             if !COMPETENCES.contains(&c.as_str()) {
                 self.at(
                     "competences",
+                    format!("không có mã năng lực `{c}` (TT02 / DigComp 2.2: 1.1–5.4, 6.1–6.3)"),
                     format!("unknown competence code `{c}` (TT02 / DigComp 2.2: 1.1–5.4, 6.1–6.3)"),
                 );
             }
@@ -111,7 +129,11 @@ impl Checker {
                 .map(|u| matches!(u.scheme(), "http" | "https") && u.host().is_some())
                 .unwrap_or(false);
         if !ok {
-            self.at(field, format!("`{value}` is not an http(s) URL"));
+            self.at(
+                field,
+                format!("`{value}` không phải địa chỉ http(s)"),
+                format!("`{value}` is not an http(s) URL"),
+            );
         }
     }
 }
@@ -167,6 +189,10 @@ pub fn validate(doc: &CourseDoc) -> Vec<Issue> {
         c.at(
             "slug",
             format!(
+                "slug `{}` chỉ được gồm chữ thường a-z, số 0-9 và dấu gạch nối đơn, tối đa 64 ký tự",
+                doc.slug
+            ),
+            format!(
                 "slug `{}` must be lowercase a-z, 0-9 and single hyphens, at most 64 characters",
                 doc.slug
             ),
@@ -181,19 +207,28 @@ pub fn validate(doc: &CourseDoc) -> Vec<Issue> {
     c.one_of("topic", &m.topic, TOPICS);
     c.one_of("level", &m.level, LEVELS);
     if m.groups.is_empty() {
-        c.at("groups", "`groups` must name at least one learner group");
+        c.at(
+            "groups",
+            "`groups` phải nêu ít nhất một nhóm người học",
+            "`groups` must name at least one learner group",
+        );
     }
     let mut seen = HashSet::new();
     for g in &m.groups {
         c.one_of("groups", g, GROUPS);
         if !seen.insert(g) {
-            c.at("groups", format!("group `{g}` is listed twice"));
+            c.at(
+                "groups",
+                format!("nhóm `{g}` được nêu hai lần"),
+                format!("group `{g}` is listed twice"),
+            );
         }
     }
     c.competences(&m.competences);
     if !(1..=10_000).contains(&m.estimated_minutes) {
         c.at(
             "estimated_minutes",
+            "`estimated_minutes` phải từ 1 đến 10000",
             "`estimated_minutes` must be between 1 and 10000",
         );
     }
@@ -201,7 +236,11 @@ pub fn validate(doc: &CourseDoc) -> Vec<Issue> {
         c.url("cover_image_url", u);
     }
     if doc.modules.is_empty() {
-        c.at("modules", "the course has no module");
+        c.at(
+            "modules",
+            "khóa học chưa có phần nào",
+            "the course has no module",
+        );
     }
 
     let all_keys: HashSet<&str> = doc
@@ -220,19 +259,31 @@ pub fn validate(doc: &CourseDoc) -> Vec<Issue> {
             c.at(
                 "key",
                 format!(
+                    "mã phần `{}` chỉ được gồm chữ thường a-z, số 0-9 và dấu gạch nối đơn",
+                    module.key
+                ),
+                format!(
                     "module key `{}` must be lowercase a-z, 0-9 and single hyphens",
                     module.key
                 ),
             );
         }
         if !module_keys.insert(&module.key) {
-            c.at("key", format!("duplicate module key `{}`", module.key));
+            c.at(
+                "key",
+                format!("mã phần `{}` bị trùng", module.key),
+                format!("duplicate module key `{}`", module.key),
+            );
         }
         c.text("title", &module.meta.title, 200);
         c.text("title_en", &module.meta.title_en, 200);
         if module.items.is_empty() {
             c.at(
                 "items",
+                format!(
+                    "phần `{}` còn trống: hãy thêm một bài học hoặc một bài kiểm tra",
+                    module.key
+                ),
                 format!("module `{}` is empty: add a lesson or a quiz", module.key),
             );
         }
@@ -246,6 +297,10 @@ pub fn validate(doc: &CourseDoc) -> Vec<Issue> {
                 c.at(
                     "key",
                     format!(
+                        "mã `{}` chỉ được gồm chữ thường a-z, số 0-9 và dấu gạch nối đơn",
+                        item.key()
+                    ),
+                    format!(
                         "key `{}` must be lowercase a-z, 0-9 and single hyphens",
                         item.key()
                     ),
@@ -254,6 +309,10 @@ pub fn validate(doc: &CourseDoc) -> Vec<Issue> {
             if !item_keys.insert(item.key()) {
                 c.at(
                     "key",
+                    format!(
+                        "mã `{}` bị trùng: mã của các bài học và bài kiểm tra trong khóa học phải khác nhau",
+                        item.key()
+                    ),
                     format!(
                         "duplicate key `{}`: lesson and quiz keys must be unique in the course",
                         item.key()
@@ -287,6 +346,10 @@ pub fn module_issues(m: &ModuleDoc) -> Vec<Issue> {
         c.at(
             "key",
             format!(
+                "mã phần `{}` chỉ được gồm chữ thường a-z, số 0-9 và dấu gạch nối đơn",
+                m.key
+            ),
+            format!(
                 "module key `{}` must be lowercase a-z, 0-9 and single hyphens",
                 m.key
             ),
@@ -307,6 +370,10 @@ pub fn lesson_issues(l: &LessonDoc) -> Vec<Issue> {
         c.at(
             "key",
             format!(
+                "mã `{}` chỉ được gồm chữ thường a-z, số 0-9 và dấu gạch nối đơn",
+                l.key
+            ),
+            format!(
                 "key `{}` must be lowercase a-z, 0-9 and single hyphens",
                 l.key
             ),
@@ -323,6 +390,7 @@ fn lesson(c: &mut Checker, l: &LessonDoc, keys: Option<&HashSet<&str>>) {
     if !(1..=600).contains(&m.estimated_minutes) {
         c.at(
             "estimated_minutes",
+            "`estimated_minutes` phải từ 1 đến 600",
             "`estimated_minutes` must be between 1 and 600",
         );
     }
@@ -330,32 +398,50 @@ fn lesson(c: &mut Checker, l: &LessonDoc, keys: Option<&HashSet<&str>>) {
     if m.sources.is_empty() && keys.is_some() {
         c.at(
             "sources",
+            "bài học cần ít nhất một nguồn ([[sources]] có title và url)",
             "a lesson needs at least one source ([[sources]] with title and url)",
         );
     }
     for s in &m.sources {
         if s.title.trim().is_empty() {
-            c.at("sources", "a source has an empty title");
+            c.at(
+                "sources",
+                "một nguồn chưa có tiêu đề",
+                "a source has an empty title",
+            );
         }
         c.url("sources", &s.url);
         if let Some(a) = &s.accessed {
             if chrono::NaiveDate::parse_from_str(a, "%Y-%m-%d").is_err() {
-                c.at("sources", format!("accessed date `{a}` is not YYYY-MM-DD"));
+                c.at(
+                    "sources",
+                    format!("ngày truy cập `{a}` không theo dạng YYYY-MM-DD"),
+                    format!("accessed date `{a}` is not YYYY-MM-DD"),
+                );
             }
         }
     }
     if let Some(v) = &m.video_url {
         c.url("video_url", v);
         if m.transcript.as_deref().is_none_or(|t| t.trim().is_empty()) {
-            c.at("transcript", "a lesson with a video needs its transcript");
+            c.at(
+                "transcript",
+                "bài học có video cần có lời thoại (transcript)",
+                "a lesson with a video needs its transcript",
+            );
         }
     }
     if l.body.trim().is_empty() {
-        c.at("body", "the lesson body is empty");
+        c.at(
+            "body",
+            "nội dung bài học đang trống",
+            "the lesson body is empty",
+        );
     }
     if l.body.len() > MAX_BODY_BYTES {
         c.at(
             "body",
+            format!("nội dung bài học lớn hơn {MAX_BODY_BYTES} byte"),
             format!("the lesson body is larger than {MAX_BODY_BYTES} bytes"),
         );
     }
@@ -364,6 +450,7 @@ fn lesson(c: &mut Checker, l: &LessonDoc, keys: Option<&HashSet<&str>>) {
         if !keys.contains(target.as_str()) {
             c.at(
                 "body",
+                format!("liên kết nội bộ `lesson:{target}` bị hỏng: không có bài học hay bài kiểm tra nào mang mã này"),
                 format!("broken internal link `lesson:{target}`: no lesson or quiz has this key"),
             );
         }

@@ -18,6 +18,7 @@ pub fn quiz_issues(key: &str, q: &QuizSpec, complete: bool) -> Vec<Issue> {
     if !is_valid_key(key) {
         c.at(
             "key",
+            format!("mã `{key}` chỉ được gồm chữ thường a-z, số 0-9 và dấu gạch nối đơn"),
             format!("key `{key}` must be lowercase a-z, 0-9 and single hyphens"),
         );
     }
@@ -28,18 +29,27 @@ pub fn quiz_issues(key: &str, q: &QuizSpec, complete: bool) -> Vec<Issue> {
 pub(super) fn quiz(c: &mut Checker, q: &QuizSpec, complete: bool) {
     c.text("title", &q.title, 200);
     if !(1..=100).contains(&q.pass_mark) {
-        c.at("pass_mark", "`pass_mark` is a percentage between 1 and 100");
+        c.at(
+            "pass_mark",
+            "`pass_mark` là phần trăm từ 1 đến 100",
+            "`pass_mark` is a percentage between 1 and 100",
+        );
     }
     c.one_of("show_answers", &q.show_answers, SHOW_ANSWERS);
     let pool = q.questions.len() as u32;
     if q.questions_per_attempt == 0 {
         c.at(
             "questions_per_attempt",
+            "`questions_per_attempt` phải ít nhất là 1",
             "`questions_per_attempt` must be at least 1",
         );
     } else if q.questions_per_attempt > pool && complete {
         c.at(
             "questions_per_attempt",
+            format!(
+                "ngân hàng chỉ có {pool} câu hỏi, ít hơn questions_per_attempt = {}",
+                q.questions_per_attempt
+            ),
             format!(
                 "the pool has {pool} questions, fewer than questions_per_attempt = {}",
                 q.questions_per_attempt
@@ -49,6 +59,7 @@ pub(super) fn quiz(c: &mut Checker, q: &QuizSpec, complete: bool) {
     if q.time_limit_seconds == Some(0) {
         c.at(
             "time_limit_seconds",
+            "`time_limit_seconds` phải lớn hơn 0 (bỏ đi nếu không giới hạn thời gian)",
             "`time_limit_seconds` must be positive (leave it out for no limit)",
         );
     }
@@ -73,7 +84,11 @@ pub(super) fn quiz(c: &mut Checker, q: &QuizSpec, complete: bool) {
     ];
     for (field, value, max) in too_large {
         if value > max {
-            c.at(field, format!("`{field}` is at most {max}"));
+            c.at(
+                field,
+                format!("`{field}` tối đa là {max}"),
+                format!("`{field}` is at most {max}"),
+            );
         }
     }
     let mut tag_counts: BTreeMap<&str, u32> = BTreeMap::new();
@@ -90,6 +105,7 @@ pub(super) fn quiz(c: &mut Checker, q: &QuizSpec, complete: bool) {
         if *n > have && complete {
             c.at(
                 "quotas",
+                format!("hạn mức {tag} = {n} nhưng chỉ {have} câu hỏi có nhãn `{tag}`"),
                 format!("quota {tag} = {n} but only {have} questions have the tag `{tag}`"),
             );
         }
@@ -97,6 +113,7 @@ pub(super) fn quiz(c: &mut Checker, q: &QuizSpec, complete: bool) {
     if quota_total > u64::from(q.questions_per_attempt) {
         c.at(
             "quotas",
+            "tổng các hạn mức lớn hơn questions_per_attempt",
             "the quotas add up to more than questions_per_attempt",
         );
     }
@@ -108,13 +125,21 @@ pub(super) fn quiz(c: &mut Checker, q: &QuizSpec, complete: bool) {
             c.at(
                 "key",
                 format!(
+                    "mã câu hỏi `{}` chỉ được gồm chữ thường a-z, số 0-9 và dấu gạch nối đơn",
+                    question.key
+                ),
+                format!(
                     "question key `{}` must be lowercase a-z, 0-9 and single hyphens",
                     question.key
                 ),
             );
         }
         if !keys.insert(&question.key) {
-            c.at("key", format!("duplicate question key `{}`", question.key));
+            c.at(
+                "key",
+                format!("mã câu hỏi `{}` bị trùng", question.key),
+                format!("duplicate question key `{}`", question.key),
+            );
         }
         self::question(c, question);
         c.loc = saved;
@@ -132,23 +157,35 @@ pub(super) fn question(c: &mut Checker, q: &Question) {
     let correct = q.choices.iter().filter(|ch| ch.correct).count();
     let choices_ok = |c: &mut Checker| {
         if !(2..=8).contains(&q.choices.len()) {
-            c.at("choices", "a choice question needs 2 to 8 choices");
+            c.at(
+                "choices",
+                "câu hỏi lựa chọn cần từ 2 đến 8 phương án",
+                "a choice question needs 2 to 8 choices",
+            );
         }
         for ch in &q.choices {
             if ch.text.trim().is_empty() {
-                c.at("choices", "a choice has no text");
+                c.at(
+                    "choices",
+                    "một phương án chưa có nội dung",
+                    "a choice has no text",
+                );
             }
         }
         let distinct: HashSet<&str> = q.choices.iter().map(|ch| ch.text.trim()).collect();
         if distinct.len() != q.choices.len() {
-            c.at("choices", "two choices have the same text");
+            c.at(
+                "choices",
+                "hai phương án có nội dung giống nhau",
+                "two choices have the same text",
+            );
         }
     };
     match q.kind.as_str() {
         "single" => {
             choices_ok(c);
             if correct != 1 {
-                c.at("choices", format!("a single-choice question needs exactly one correct choice, found {correct}"));
+                c.at("choices", format!("câu hỏi một lựa chọn cần đúng một phương án đúng, đang có {correct}"), format!("a single-choice question needs exactly one correct choice, found {correct}"));
             }
         }
         "multiple" => {
@@ -156,11 +193,13 @@ pub(super) fn question(c: &mut Checker, q: &Question) {
             if correct == 0 {
                 c.at(
                     "choices",
+                    "câu hỏi nhiều lựa chọn cần ít nhất một phương án đúng",
                     "a multiple-choice question needs at least one correct choice",
                 );
             } else if correct == q.choices.len() {
                 c.at(
                     "choices",
+                    "mọi phương án của câu hỏi nhiều lựa chọn này đều đúng: hãy thêm phương án sai",
                     "every choice of this multiple-choice question is correct: add choices that are wrong",
                 );
             }
@@ -168,6 +207,7 @@ pub(super) fn question(c: &mut Checker, q: &Question) {
         "true_false" if q.answer.is_none() => {
             c.at(
                 "answer",
+                "câu hỏi đúng/sai cần `answer = true` hoặc `answer = false`",
                 "a true_false question needs `answer = true` or `answer = false`",
             );
         }
@@ -175,6 +215,7 @@ pub(super) fn question(c: &mut Checker, q: &Question) {
             if q.accepted.is_empty() {
                 c.at(
                     "accepted",
+                    "câu hỏi trả lời ngắn cần ít nhất một đáp án được chấp nhận",
                     "a short_text question needs at least one accepted answer",
                 );
             }
@@ -184,30 +225,44 @@ pub(super) fn question(c: &mut Checker, q: &Question) {
             {
                 c.at(
                     "accepted",
+                    "một đáp án được chấp nhận chỉ toàn khoảng trắng: không câu trả lời nào khớp được",
                     "an accepted answer is empty once spaces are trimmed: no answer could match it",
                 );
             }
         }
         "ordering" => {
             if !(2..=10).contains(&q.items.len()) {
-                c.at("items", "an ordering question needs 2 to 10 items");
+                c.at(
+                    "items",
+                    "câu hỏi sắp xếp cần từ 2 đến 10 mục",
+                    "an ordering question needs 2 to 10 items",
+                );
             }
             let distinct: HashSet<&str> = q.items.iter().map(|s| s.trim()).collect();
             if distinct.len() != q.items.len() {
-                c.at("items", "two items have the same text");
+                c.at(
+                    "items",
+                    "hai mục có nội dung giống nhau",
+                    "two items have the same text",
+                );
             }
         }
         "matching" => {
             if !(3..=8).contains(&q.pairs.len()) {
                 c.at(
                     "pairs",
+                    "câu hỏi ghép đôi cần từ 3 đến 8 cặp (với hai cặp, cặp thứ hai suy ra từ cặp đầu)",
                     "a matching question needs 3 to 8 pairs (with two, the second follows from the first)",
                 );
             }
             let lefts: HashSet<&str> = q.pairs.iter().map(|p| p.left.trim()).collect();
             let rights: HashSet<&str> = q.pairs.iter().map(|p| p.right.trim()).collect();
             if lefts.len() != q.pairs.len() || rights.len() != q.pairs.len() {
-                c.at("pairs", "two pairs share a left or a right side");
+                c.at(
+                    "pairs",
+                    "hai cặp trùng vế trái hoặc vế phải",
+                    "two pairs share a left or a right side",
+                );
             }
         }
         _ => {}

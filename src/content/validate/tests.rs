@@ -316,3 +316,35 @@ fn what_a_machine_can_see_of_a_bad_item() {
     matching.pairs.push(pair("c", "3"));
     assert_eq!(problems(&matching), "");
 }
+
+#[test]
+fn every_problem_is_told_in_vietnamese_too() {
+    let mut doc = sample();
+    doc.meta.title.clear();
+    doc.meta.topic = "cooking".into();
+    doc.meta.competences.push("9.9".into());
+    if let ItemDoc::Lesson(l) = &mut doc.modules[0].items[0] {
+        l.meta.sources.clear();
+        l.body = "Xem [bài khác](lesson:khong-co).".into();
+    }
+    doc.modules.push(ModuleDoc {
+        key: "m1".into(),
+        meta: doc.modules[0].meta.clone(),
+        items: vec![],
+    });
+    let issues = validate(&doc);
+    assert!(issues.len() >= 6, "{issues:?}");
+    for i in &issues {
+        assert!(
+            !i.message_vi.is_empty() && i.message_vi != i.message,
+            "{i:?}"
+        );
+    }
+    let vi: Vec<&str> = issues.iter().map(|i| i.message_vi.as_str()).collect();
+    assert!(vi.contains(&"`title` không được để trống"), "{vi:?}");
+    assert!(vi.contains(&"mã phần `m1` bị trùng"), "{vi:?}");
+    // The API's (English) words are as they were.
+    assert!(issues
+        .iter()
+        .any(|i| i.message == "`title` must not be empty"));
+}

@@ -169,6 +169,13 @@ d.querySelectorAll('.countdown[data-deadline]').forEach(el => {
   if (end) tick();
 });
 
+// the language link of an error page (no form there): back to this very address, not home
+d.querySelectorAll('a[data-lang-switch]').forEach(a => {
+  const u = new URL(a.href);
+  u.searchParams.set('next', location.pathname + location.search);
+  a.href = u;
+});
+
 // print buttons (login cards): the browser's own print, with the print styles
 d.querySelectorAll('[data-print]').forEach(b => b.addEventListener('click', () => print()));
 

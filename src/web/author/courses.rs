@@ -106,6 +106,7 @@ struct IssueView {
     place: String,
     /// The lesson's editor, when the problem is in a lesson.
     edit: Option<String>,
+    /// The validator's words in the page's language.
     message: String,
 }
 
@@ -215,7 +216,10 @@ pub(super) fn course_view(ctx: &Ctx, o: Overview, flash: String) -> CoursePage {
                 path: i.path(),
                 place,
                 edit,
-                message: i.message.clone(),
+                message: match lang {
+                    Lang::Vi => i.message_vi.clone(),
+                    Lang::En => i.message.clone(),
+                },
             }
         })
         .collect();

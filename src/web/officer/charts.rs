@@ -108,18 +108,82 @@ pub struct Row<'a> {
     pub target: Option<f64>,
 }
 
-const ROW_H: f64 = 46.0;
-const ROWS_W: f64 = 340.0;
+/// The size of the charts' text in SVG units. The charts are drawn 100 % wide and no wider
+/// than the view box is made for a phone: on a 360 px screen (324 px inside the page's margins)
+/// one unit is 0.9–0.95 px, so the text is at least 16 px, large type for older eyes.
+const FONT: f64 = 18.0;
+/// A line of text, baseline to baseline.
+const LINE: f64 = 22.0;
+/// Roughly how wide a character of the charts' text is, in ems: a little more than the
+/// average of the system sans-serif fonts, so that an estimate errs on the side of room.
+const CHAR_EM: f64 = 0.6;
+/// Digits are a little wider than the average letter.
+const DIGIT_EM: f64 = 0.64;
 
-/// The rate of each locality as a horizontal bar under its name, with its target line and the
-/// rate written at the bar's end. `title` names the chart.
+/// How wide `text` is drawn, roughly, in SVG units.
+fn text_width(text: &str) -> f64 {
+    text.chars()
+        .map(|c| {
+            if c.is_ascii_digit() {
+                DIGIT_EM
+            } else {
+                CHAR_EM
+            }
+        })
+        .sum::<f64>()
+        * FONT
+}
+
+/// `label` in at most two lines of at most `max` characters, broken between words (a word
+/// longer than a line is cut); what does not fit ends in "…". The data table below each chart
+/// has every name in full.
+fn wrap(label: &str, max: usize) -> Vec<String> {
+    let mut lines = vec![String::new()];
+    for word in label.split_whitespace() {
+        let two = lines.len() == 2;
+        let last = lines.last_mut().expect("a line");
+        let len = last.chars().count();
+        if len == 0 {
+            last.push_str(word);
+        } else if two || len + 1 + word.chars().count() <= max {
+            last.push(' ');
+            last.push_str(word);
+        } else {
+            lines.push(word.to_string());
+        }
+    }
+    for l in &mut lines {
+        if l.chars().count() > max {
+            let cut: String = l.chars().take(max - 1).collect();
+            *l = format!("{}…", cut.trim_end());
+        }
+    }
+    lines
+}
+
+/// Characters of a label on one line of a bar chart.
+const LABEL_CHARS: usize = 30;
+const BAR_H: f64 = 18.0;
+/// Below the label: the gap, the bar, the space before the next row.
+const ROW_BELOW: f64 = 6.0 + BAR_H + 12.0;
+const ROWS_W: f64 = 340.0;
+/// The width left at the end of the bars for the rate ("62,5 %", "chưa có").
+const RATE_W: f64 = 84.0;
+
+/// The rate of each locality as a horizontal bar under its name (in two lines at most), with
+/// its target line and the rate written at the bar's end. `title` names the chart.
 pub fn rows_chart(
     rows: &[Row<'_>],
     title: &str,
     lang_pct: &dyn Fn(Option<f64>) -> String,
 ) -> String {
-    let bar_w = ROWS_W - 70.0;
-    let h = (rows.len() as f64 * ROW_H).max(ROW_H);
+    let bar_w = ROWS_W - RATE_W;
+    let labels: Vec<Vec<String>> = rows.iter().map(|r| wrap(r.label, LABEL_CHARS)).collect();
+    let h = labels
+        .iter()
+        .map(|l| l.len() as f64 * LINE + ROW_BELOW)
+        .sum::<f64>()
+        .max(LINE + ROW_BELOW);
     let mut s = format!(
         "<svg class=\"dash-rows\" viewBox=\"0 0 {} {}\" role=\"img\" aria-label=\"{}\" \
          xmlns=\"http://www.w3.org/2000/svg\"><title>{}</title>",
@@ -128,42 +192,53 @@ pub fn rows_chart(
         esc(title),
         esc(title)
     );
-    for (i, r) in rows.iter().enumerate() {
-        let y = i as f64 * ROW_H;
+    let mut y = 0.0;
+    for (r, lines) in rows.iter().zip(&labels) {
         let g = bar_geometry(r.rate, r.target, bar_w);
+        for (i, line) in lines.iter().enumerate() {
+            let _ = write!(
+                s,
+                "<text x=\"0\" y=\"{}\" font-size=\"{}\" fill=\"{INK}\">{}</text>",
+                n(y + FONT + i as f64 * LINE),
+                n(FONT),
+                esc(line)
+            );
+        }
+        let bar_y = y + lines.len() as f64 * LINE + 6.0;
         let _ = write!(
             s,
-            "<text x=\"0\" y=\"{}\" font-size=\"14\" fill=\"{INK}\">{}</text>\
-             <rect x=\"0\" y=\"{}\" width=\"{}\" height=\"16\" fill=\"{TRACK}\" stroke=\"{TRACK_EDGE}\" stroke-width=\"1\"/>",
-            n(y + 14.0),
-            esc(r.label),
-            n(y + 20.0),
-            n(bar_w)
+            "<rect x=\"0\" y=\"{}\" width=\"{}\" height=\"{}\" fill=\"{TRACK}\" stroke=\"{TRACK_EDGE}\" stroke-width=\"1\"/>",
+            n(bar_y),
+            n(bar_w),
+            n(BAR_H)
         );
         if g.fill > 0.0 {
             let _ = write!(
                 s,
-                "<rect x=\"0\" y=\"{}\" width=\"{}\" height=\"16\" fill=\"{BAR}\"/>",
-                n(y + 20.0),
-                n(g.fill)
+                "<rect x=\"0\" y=\"{}\" width=\"{}\" height=\"{}\" fill=\"{BAR}\"/>",
+                n(bar_y),
+                n(g.fill),
+                n(BAR_H)
             );
         }
         if let Some(x) = g.target_x {
             let _ = write!(
                 s,
                 "<line x1=\"{x}\" y1=\"{}\" x2=\"{x}\" y2=\"{}\" stroke=\"{TARGET}\" stroke-width=\"3\"/>",
-                n(y + 17.0),
-                n(y + 39.0),
+                n(bar_y - 3.0),
+                n(bar_y + BAR_H + 3.0),
                 x = n(x)
             );
         }
         let _ = write!(
             s,
-            "<text x=\"{}\" y=\"{}\" font-size=\"14\" fill=\"{INK}\">{}</text>",
+            "<text x=\"{}\" y=\"{}\" font-size=\"{}\" fill=\"{INK}\">{}</text>",
             n(bar_w + 6.0),
-            n(y + 33.0),
+            n(bar_y + BAR_H - 3.0),
+            n(FONT),
             esc(&lang_pct(r.rate))
         );
+        y += lines.len() as f64 * LINE + ROW_BELOW;
     }
     s.push_str("</svg>");
     s
@@ -218,50 +293,61 @@ pub fn line_geometry(values: &[i64], width: f64, height: f64) -> LineGeometry {
     LineGeometry { top, points }
 }
 
-const PLOT_W: f64 = 300.0;
+/// The line chart's view box: as wide as the bar charts' (the text is as large).
+const LINE_W: f64 = 340.0;
 const PLOT_H: f64 = 140.0;
-const LEFT: f64 = 44.0;
-const TOPM: f64 = 12.0;
+const TOPM: f64 = 14.0;
+const RIGHT: f64 = 16.0;
 
 /// A monthly series as a line with a dot at each month, a light grid at 0, half and the top,
-/// the month under each dot (`labels`), and the axis values (`num` formats them).
+/// the month under each dot (`labels`; every second or third one when they would touch), and
+/// the axis values (`num` formats them) in a margin as wide as the widest of them.
 pub fn line_chart(
     values: &[i64],
     labels: &[String],
     title: &str,
     num: &dyn Fn(i64) -> String,
 ) -> String {
-    let g = line_geometry(values, PLOT_W, PLOT_H);
+    let top = nice_top(values.iter().copied().max().unwrap_or(0));
+    let mut ticks = vec![(top, 0.0)];
+    if top % 2 == 0 {
+        ticks.push((top / 2, PLOT_H / 2.0));
+    }
+    ticks.push((0, PLOT_H));
+    let ticks: Vec<(String, f64)> = ticks.into_iter().map(|(v, y)| (num(v), y)).collect();
+    let left = ticks
+        .iter()
+        .map(|(t, _)| text_width(t))
+        .fold(FONT, f64::max)
+        + 8.0;
+    let plot_w = LINE_W - left - RIGHT;
+    let g = line_geometry(values, plot_w, PLOT_H);
     let mut s = format!(
         "<svg class=\"dash-line\" viewBox=\"0 0 {} {}\" role=\"img\" aria-label=\"{}\" \
          xmlns=\"http://www.w3.org/2000/svg\"><title>{}</title>",
-        n(LEFT + PLOT_W + 16.0),
-        n(TOPM + PLOT_H + 30.0),
+        n(LINE_W),
+        n(TOPM + PLOT_H + LINE + 10.0),
         esc(title),
         esc(title)
     );
-    let mut ticks = vec![(g.top, 0.0)];
-    if g.top % 2 == 0 {
-        ticks.push((g.top / 2, PLOT_H / 2.0));
-    }
-    ticks.push((0, PLOT_H));
-    for (value, y) in ticks {
+    for (text, y) in &ticks {
         let _ = write!(
             s,
             "<line x1=\"{}\" y1=\"{y}\" x2=\"{}\" y2=\"{y}\" stroke=\"{GRID}\" stroke-width=\"1\"/>\
-             <text x=\"{}\" y=\"{}\" font-size=\"14\" text-anchor=\"end\" fill=\"{INK}\">{}</text>",
-            n(LEFT),
-            n(LEFT + PLOT_W),
-            n(LEFT - 6.0),
-            n(TOPM + y + 4.0),
-            esc(&num(value)),
+             <text x=\"{}\" y=\"{}\" font-size=\"{}\" text-anchor=\"end\" fill=\"{INK}\">{}</text>",
+            n(left),
+            n(left + plot_w),
+            n(left - 6.0),
+            n(TOPM + y + 6.0),
+            n(FONT),
+            esc(text),
             y = n(TOPM + y),
         );
     }
     let pts: Vec<String> = g
         .points
         .iter()
-        .map(|(x, y)| format!("{},{}", n(LEFT + x), n(TOPM + y)))
+        .map(|(x, y)| format!("{},{}", n(left + x), n(TOPM + y)))
         .collect();
     if pts.len() > 1 {
         let _ = write!(
@@ -270,19 +356,28 @@ pub fn line_chart(
             pts.join(" ")
         );
     }
+    // Every `step`-th month is named, so that two names never touch.
+    let widest = labels.iter().map(|l| text_width(l)).fold(0.0, f64::max);
+    let gap = if g.points.len() > 1 {
+        plot_w / (g.points.len() - 1) as f64
+    } else {
+        f64::INFINITY
+    };
+    let step = ((widest + 6.0) / gap).ceil().max(1.0) as usize;
     for (i, (x, y)) in g.points.iter().enumerate() {
         let _ = write!(
             s,
             "<circle cx=\"{}\" cy=\"{}\" r=\"4\" fill=\"{BAR}\"/>",
-            n(LEFT + x),
+            n(left + x),
             n(TOPM + y)
         );
-        if let Some(l) = labels.get(i) {
+        if let Some(l) = labels.get(i).filter(|_| i % step == 0) {
             let _ = write!(
                 s,
-                "<text x=\"{}\" y=\"{}\" font-size=\"14\" text-anchor=\"middle\" fill=\"{INK}\">{}</text>",
-                n(LEFT + x),
-                n(TOPM + PLOT_H + 20.0),
+                "<text x=\"{}\" y=\"{}\" font-size=\"{}\" text-anchor=\"middle\" fill=\"{INK}\">{}</text>",
+                n(left + x),
+                n(TOPM + PLOT_H + LINE + 2.0),
+                n(FONT),
                 esc(l)
             );
         }
@@ -374,15 +469,112 @@ mod tests {
             },
         ];
         let svg = rows_chart(&rows, "t", &|r| format!("{r:?}"));
-        assert!(svg.contains("viewBox=\"0 0 340 92\""), "{svg}");
-        // Bar width 270: the full bar, the target at 135.
+        // Two rows of one line each: 22 for the name, 6 + 18 + 12 for the bar and the gap.
+        assert!(svg.contains("viewBox=\"0 0 340 116\""), "{svg}");
+        // Bar width 256: the full bar, the target at 128.
         assert!(
-            svg.contains("width=\"270\" height=\"16\" fill=\"#0b4f8a\""),
+            svg.contains("width=\"256\" height=\"18\" fill=\"#0b4f8a\""),
             "{svg}"
         );
-        assert!(svg.contains("x1=\"135\""), "{svg}");
+        assert!(svg.contains("x1=\"128\""), "{svg}");
         // An empty chart keeps a height.
-        assert!(rows_chart(&[], "t", &|_| String::new()).contains("viewBox=\"0 0 340 46\""));
+        assert!(rows_chart(&[], "t", &|_| String::new()).contains("viewBox=\"0 0 340 58\""));
+    }
+
+    /// The width of a view box and the sizes of its texts.
+    fn text_sizes(svg: &str) -> (f64, Vec<f64>) {
+        let vb = svg.split("viewBox=\"0 0 ").nth(1).unwrap();
+        let width: f64 = vb.split(' ').next().unwrap().parse().unwrap();
+        let sizes = svg
+            .split("font-size=\"")
+            .skip(1)
+            .map(|p| p.split('"').next().unwrap().parse().unwrap())
+            .collect();
+        (width, sizes)
+    }
+
+    #[test]
+    fn text_is_at_least_16_px_on_a_360_px_phone() {
+        // 360 px less the page's margins (1rem of 18 px each side): the charts are 324 px wide.
+        let shown = 324.0;
+        let rows = [Row {
+            label: "Thôn 1",
+            rate: Some(40.0),
+            target: Some(50.0),
+        }];
+        let labels: Vec<String> = (1..=12).map(|m| m.to_string()).collect();
+        let values: Vec<i64> = (0..12).map(|m| m * 900).collect();
+        for svg in [
+            rows_chart(&rows, "t", &|_| "40 %".into()),
+            line_chart(&values, &labels, "t", &|v| format!("{v}")),
+        ] {
+            let (width, sizes) = text_sizes(&svg);
+            assert!(!sizes.is_empty(), "{svg}");
+            for size in sizes {
+                assert!(size * shown / width >= 16.0, "{size} in {width}: {svg}");
+            }
+        }
+    }
+
+    #[test]
+    fn long_names_take_two_lines_at_most() {
+        assert_eq!(wrap("Thôn 1", 30), ["Thôn 1"]);
+        assert_eq!(
+            wrap("Thôn Đông Hòa Thượng và Hạ thuộc xã Tân Phú", 30),
+            ["Thôn Đông Hòa Thượng và Hạ", "thuộc xã Tân Phú"]
+        );
+        let lines = wrap(&"Làng rất dài ".repeat(10), 30);
+        assert_eq!(lines.len(), 2);
+        assert!(lines[1].ends_with('…') && lines[1].chars().count() <= 30);
+        assert_eq!(wrap("", 30), [""]);
+        let rows = [Row {
+            label: "Thôn Đông Hòa Thượng và Hạ thuộc xã Tân Phú",
+            rate: None,
+            target: None,
+        }];
+        // Two lines of name: 44, then the bar and the gap: 36.
+        let svg = rows_chart(&rows, "t", &|_| "chưa có".into());
+        assert!(svg.contains("viewBox=\"0 0 340 80\""), "{svg}");
+        assert!(svg.contains(">thuộc xã Tân Phú</text>"), "{svg}");
+    }
+
+    #[test]
+    fn month_names_and_axis_values_do_not_touch() {
+        let labels: Vec<String> = (1..=12).map(|m| m.to_string()).collect();
+        let values: Vec<i64> = (0..12).map(|m| m * 1000).collect();
+        let svg = line_chart(&values, &labels, "t", &|v| format!("{v}"));
+        // The month names' centres, left to right: each name is at most 2 digits wide.
+        let xs: Vec<f64> = svg
+            .split("<text ")
+            .filter(|t| t.contains("text-anchor=\"middle\""))
+            .map(|t| {
+                t.split("x=\"")
+                    .nth(1)
+                    .unwrap()
+                    .split('"')
+                    .next()
+                    .unwrap()
+                    .parse()
+                    .unwrap()
+            })
+            .collect();
+        assert!(xs.len() >= 6, "{svg}");
+        let name = text_width("12");
+        for w in xs.windows(2) {
+            assert!(w[1] - w[0] >= name + 4.0, "{xs:?}");
+        }
+        // The widest axis value (10000) fits left of the plot.
+        assert!(svg.contains(">10000</text>"), "{svg}");
+        let x_line: f64 = svg
+            .split("<line x1=\"")
+            .nth(1)
+            .unwrap()
+            .split('"')
+            .next()
+            .unwrap()
+            .parse()
+            .unwrap();
+        assert!(x_line >= text_width("10000") + 6.0, "{svg}");
     }
 
     #[test]
