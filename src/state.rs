@@ -50,7 +50,8 @@ impl AppState {
     /// a usable replica when there is one, else on the primary (blocking: call it inside
     /// `run_blocking`). A replica that fails it for want of a connection is skipped from then on
     /// and the read runs again on the primary, so that a standby going away fails no read; a
-    /// 404 from a replica is asked of the primary too (it may not have replayed the row yet).
+    /// 404 or 403 from a replica is asked of the primary too (it may not have replayed the row
+    /// or the role grant yet).
     pub fn read_stale<R>(&self, f: impl Fn(&mut db::DbConn) -> ApiResult<R>) -> ApiResult<R> {
         self.read_stale_on(|pool| f(&mut *pool.get()?))
     }
@@ -62,8 +63,10 @@ impl AppState {
             match f(chosen.replica().pool()) {
                 Err(e) if e.code == Code::ServiceUnavailable => chosen.failed(),
                 // What the replica has not seen yet (a certificate issued a moment ago, a
-                // locality just made) is looked up on the primary.
-                Err(e) if e.status == actix_web::http::StatusCode::NOT_FOUND => {}
+                // locality just made, a role just granted) is looked up on the primary.
+                Err(e)
+                    if e.status == actix_web::http::StatusCode::NOT_FOUND
+                        || e.status == actix_web::http::StatusCode::FORBIDDEN => {}
                 other => {
                     self.replicas.count(ReadOn::Replica);
                     return other;

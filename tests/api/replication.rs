@@ -550,6 +550,61 @@ async fn a_stopped_standby_sends_reads_to_the_primary() {
     let on_replica = reads("replica").await;
     api.ok(Method::GET, &report, Some(&admin), None).await;
     assert_eq!(reads("replica").await, on_replica + 1.0);
+    // The hardest questions of a facilitator's villages and a quiz's statistics for its authors
+    // are read there too.
+    let mut parent = province.clone();
+    for (kind, code) in [("commune", "X"), ("village", "X-1")] {
+        let made = api
+            .ok(
+                Method::POST,
+                "/api/v1/admin/localities",
+                Some(&admin),
+                Some(json!({"parent_id": parent, "kind": kind, "name": code, "code": code})),
+            )
+            .await;
+        parent = made["id"].as_str().unwrap().to_string();
+    }
+    let team = api
+        .ok(
+            Method::POST,
+            "/api/v1/admin/teams",
+            Some(&admin),
+            Some(json!({"village_id": parent, "name": "Tổ công nghệ số"})),
+        )
+        .await;
+    let facilitator = api.register("to@example.vn").await;
+    let me = api
+        .ok(Method::GET, "/api/v1/me", Some(&facilitator), None)
+        .await;
+    api.ok(
+        Method::POST,
+        &format!(
+            "/api/v1/admin/teams/{}/members",
+            team["id"].as_str().unwrap()
+        ),
+        Some(&admin),
+        Some(json!({"user_id": me["id"]})),
+    )
+    .await;
+    for (path, token) in [
+        ("/api/v1/facilitator/difficult-questions", &facilitator),
+        ("/api/v1/courses/mini/quizzes/kiem-tra/stats", &admin),
+    ] {
+        // A row not replayed yet (the membership) is asked of the primary: wait for the standby.
+        let deadline = Instant::now() + Duration::from_secs(10);
+        loop {
+            let on_replica = reads("replica").await;
+            api.ok(Method::GET, path, Some(token), None).await;
+            if reads("replica").await == on_replica + 1.0 {
+                break;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "{path} is not read on the standby"
+            );
+            actix_web::rt::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
 
     standby.down();
     let t = api.register("hv@example.vn").await;

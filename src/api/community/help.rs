@@ -69,7 +69,11 @@ pub async fn difficult_questions(
     user: AuthUser,
 ) -> ApiResult<web::Json<Vec<help::DifficultQuestion>>> {
     let st = state.clone();
-    let list =
-        run_blocking(move || help::difficult_questions(&Db::of(&st), &st.catalogue, &user)).await?;
+    let list = run_blocking(move || {
+        st.read_stale_on(|pool| {
+            help::difficult_questions(&Db::reading_on(pool, &st), &st.catalogue, &user)
+        })
+    })
+    .await?;
     Ok(web::Json(list))
 }

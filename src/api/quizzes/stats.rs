@@ -22,7 +22,9 @@ pub async fn quiz_stats(
     path: web::Path<(String, String)>,
 ) -> ApiResult<web::Json<QuizStats>> {
     let (st, (slug, key)) = (state.clone(), path.into_inner());
-    let res = run_blocking(move || stats::quiz_stats(&st.pool, &st.catalogue, &user, &slug, &key))
-        .await?;
+    let res = run_blocking(move || {
+        st.read_stale_on(|pool| stats::quiz_stats(pool, &st.catalogue, &user, &slug, &key))
+    })
+    .await?;
     Ok(web::Json(res))
 }

@@ -129,9 +129,11 @@ pub(super) async fn stats_page(
     let (slug, key) = path.into_inner();
     let st = ctx.state.clone();
     let (s, k) = (slug.clone(), key.clone());
-    let res = run_blocking(move || stats::quiz_stats(&st.pool, &st.catalogue, &user, &s, &k))
-        .await
-        .map_err(|e| PageError::hidden(lang, e))?;
+    let res = run_blocking(move || {
+        st.read_stale_on(|pool| stats::quiz_stats(pool, &st.catalogue, &user, &s, &k))
+    })
+    .await
+    .map_err(|e| PageError::hidden(lang, e))?;
     ctx.ok(&view(&ctx, slug, key, res))
 }
 

@@ -107,9 +107,13 @@ pub(super) async fn questions_page(ctx: Ctx) -> Result<HttpResponse, PageError> 
     let lang = ctx.lang;
     let t = ctx.t();
     let st = ctx.state.clone();
-    let list = run_blocking(move || help::difficult_questions(&Db::of(&st), &st.catalogue, &user))
-        .await
-        .map_err(|e| PageError::hidden(lang, e))?;
+    let list = run_blocking(move || {
+        st.read_stale_on(|pool| {
+            help::difficult_questions(&Db::reading_on(pool, &st), &st.catalogue, &user)
+        })
+    })
+    .await
+    .map_err(|e| PageError::hidden(lang, e))?;
     let questions = list
         .into_iter()
         .map(|d| {
