@@ -79,8 +79,9 @@ fn quotas_near_the_integer_limit_are_refused_not_overflowed() {
         .contains("the quotas add up to more than questions_per_attempt")));
 }
 
-#[test]
-fn every_problem_is_reported() {
+/// The sample with six problems: an unknown topic and competence, a lesson without sources
+/// and with a broken internal link, a second module `m1` (a duplicate key) that is empty.
+fn with_problems() -> CourseDoc {
     let mut doc = sample();
     doc.meta.topic = "cooking".into();
     doc.meta.competences.push("9.9".into());
@@ -93,6 +94,12 @@ fn every_problem_is_reported() {
         meta: doc.modules[0].meta.clone(),
         items: vec![],
     });
+    doc
+}
+
+#[test]
+fn every_problem_is_reported() {
+    let doc = with_problems();
     let issues = validate(&doc);
     let text: Vec<String> = issues
         .iter()
@@ -319,19 +326,8 @@ fn what_a_machine_can_see_of_a_bad_item() {
 
 #[test]
 fn every_problem_is_told_in_vietnamese_too() {
-    let mut doc = sample();
+    let mut doc = with_problems();
     doc.meta.title.clear();
-    doc.meta.topic = "cooking".into();
-    doc.meta.competences.push("9.9".into());
-    if let ItemDoc::Lesson(l) = &mut doc.modules[0].items[0] {
-        l.meta.sources.clear();
-        l.body = "Xem [bài khác](lesson:khong-co).".into();
-    }
-    doc.modules.push(ModuleDoc {
-        key: "m1".into(),
-        meta: doc.modules[0].meta.clone(),
-        items: vec![],
-    });
     let issues = validate(&doc);
     assert!(issues.len() >= 6, "{issues:?}");
     for i in &issues {

@@ -390,6 +390,11 @@ pub fn line_chart(
 mod tests {
     use super::*;
 
+    /// The number an attribute's value starts with, `s` being the text after its opening quote.
+    fn number_at(s: &str) -> f64 {
+        s.split('"').next().unwrap().parse().unwrap()
+    }
+
     #[test]
     fn bar_width_is_the_rate_share_of_the_track() {
         let g = bar_geometry(Some(62.0), Some(80.0), 300.0);
@@ -547,16 +552,7 @@ mod tests {
         let xs: Vec<f64> = svg
             .split("<text ")
             .filter(|t| t.contains("text-anchor=\"middle\""))
-            .map(|t| {
-                t.split("x=\"")
-                    .nth(1)
-                    .unwrap()
-                    .split('"')
-                    .next()
-                    .unwrap()
-                    .parse()
-                    .unwrap()
-            })
+            .map(|t| number_at(t.split("x=\"").nth(1).unwrap()))
             .collect();
         assert!(xs.len() >= 6, "{svg}");
         let name = text_width("12");
@@ -565,15 +561,7 @@ mod tests {
         }
         // The widest axis value (10000) fits left of the plot.
         assert!(svg.contains(">10000</text>"), "{svg}");
-        let x_line: f64 = svg
-            .split("<line x1=\"")
-            .nth(1)
-            .unwrap()
-            .split('"')
-            .next()
-            .unwrap()
-            .parse()
-            .unwrap();
+        let x_line = number_at(svg.split("<line x1=\"").nth(1).unwrap());
         assert!(x_line >= text_width("10000") + 6.0, "{svg}");
     }
 
