@@ -5,7 +5,7 @@ use std::collections::HashSet;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use super::paper::Paper;
+use super::paper::{Paper, ShownQuestion};
 use super::QuestionKind;
 
 #[derive(Clone, Debug, Serialize, Deserialize, ToSchema, PartialEq, Eq)]
@@ -79,13 +79,83 @@ impl Answer {
     }
 }
 
-/// Checks an answer against the attempt's paper; the message names what is wrong.
-pub fn check_answer(paper: &Paper, a: &Answer) -> Result<(), String> {
-    let q = paper
-        .questions
-        .iter()
-        .find(|q| q.id == a.question)
-        .ok_or_else(|| format!("question `{}` is not in this attempt", a.question))?;
+/// What is wrong with a refused answer, for a page to say in its language (`src/i18n/pages`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum AnswerProblem {
+    /// The question is not in this attempt.
+    NotInAttempt,
+    /// The answer's field does not fit the question's type.
+    WrongField,
+    /// An id that is none of the question's options (choices, items, sides) in this attempt.
+    UnknownOption,
+    /// A choice of a multiple-choice question given twice.
+    ChosenTwice,
+    /// A short answer longer than 500 characters.
+    TooLong,
+    /// An ordering that does not list every item exactly once.
+    OrderIncomplete,
+    /// A side of a matching question matched twice.
+    MatchedTwice,
+}
+
+/// A refused answer: what is wrong, and the API's (English) sentence naming it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AnswerRefusal {
+    pub problem: AnswerProblem,
+    /// What `PUT /attempts/{id}/answers` says (422 `invalid_answer`).
+    pub message: String,
+}
+
+/// The ids a check needs of a question: its type, its options (choices, items or left sides) and
+/// the right sides of a matching question.
+struct Shape<'a> {
+    id: &'a str,
+    kind: QuestionKind,
+    ids: HashSet<&'a str>,
+    rights: HashSet<&'a str>,
+}
+
+/// Checks an answer against the attempt's paper; the refusal names what is wrong.
+pub fn check_answer(paper: &Paper, a: &Answer) -> Result<(), AnswerRefusal> {
+    let q = paper.questions.iter().find(|q| q.id == a.question);
+    check(
+        q.map(|q| Shape {
+            id: &q.id,
+            kind: q.kind,
+            ids: q.options.iter().map(|o| o.id.as_str()).collect(),
+            rights: q.rights.iter().map(|o| o.id.as_str()).collect(),
+        }),
+        a,
+    )
+}
+
+/// The same check against the questions as the learner is shown them (the attempt pages check
+/// what was posted with it first, to say what is wrong in the page's language).
+pub fn check_shown(questions: &[ShownQuestion], a: &Answer) -> Result<(), AnswerRefusal> {
+    let q = questions.iter().find(|q| q.id == a.question);
+    check(
+        q.map(|q| Shape {
+            id: &q.id,
+            kind: q.kind,
+            ids: if q.kind == QuestionKind::Matching {
+                q.left.iter().map(|o| o.id.as_str()).collect()
+            } else {
+                q.options.iter().map(|o| o.id.as_str()).collect()
+            },
+            rights: q.right.iter().map(|o| o.id.as_str()).collect(),
+        }),
+        a,
+    )
+}
+
+fn check(q: Option<Shape<'_>>, a: &Answer) -> Result<(), AnswerRefusal> {
+    let refuse = |problem, message: String| Err(AnswerRefusal { problem, message });
+    let Some(q) = q else {
+        return refuse(
+            AnswerProblem::NotInAttempt,
+            format!("question `{}` is not in this attempt", a.question),
+        );
+    };
     let expected = match q.kind {
         QuestionKind::Single => "choice",
         QuestionKind::Multiple => "choices",
@@ -96,23 +166,29 @@ pub fn check_answer(paper: &Paper, a: &Answer) -> Result<(), String> {
     };
     let given = a.fields_given();
     if given != [expected] {
-        return Err(format!(
-            "question `{}` is a {} question: answer with `{expected}` only",
-            q.id, q.kind
-        ));
+        return refuse(
+            AnswerProblem::WrongField,
+            format!(
+                "question `{}` is a {} question: answer with `{expected}` only",
+                q.id, q.kind
+            ),
+        );
     }
-    let ids: HashSet<&str> = q.options.iter().map(|o| o.id.as_str()).collect();
+    let ids = &q.ids;
     let unknown = |id: &str| {
-        format!(
-            "`{id}` is not an option of question `{}` in this attempt",
-            q.id
+        refuse(
+            AnswerProblem::UnknownOption,
+            format!(
+                "`{id}` is not an option of question `{}` in this attempt",
+                q.id
+            ),
         )
     };
     match expected {
         "choice" => {
             let c = a.choice.as_deref().unwrap_or("");
             if !ids.contains(c) {
-                return Err(unknown(c));
+                return unknown(c);
             }
         }
         "choices" => {
@@ -120,42 +196,53 @@ pub fn check_answer(paper: &Paper, a: &Answer) -> Result<(), String> {
             let mut seen = HashSet::new();
             for c in cs {
                 if !ids.contains(c.as_str()) {
-                    return Err(unknown(c));
+                    return unknown(c);
                 }
                 if !seen.insert(c) {
-                    return Err(format!("`{c}` is chosen twice in question `{}`", q.id));
+                    return refuse(
+                        AnswerProblem::ChosenTwice,
+                        format!("`{c}` is chosen twice in question `{}`", q.id),
+                    );
                 }
             }
         }
         "text" if a.text.as_deref().unwrap_or("").chars().count() > 500 => {
-            return Err(format!(
-                "the answer to question `{}` is longer than 500 characters",
-                q.id
-            ));
+            return refuse(
+                AnswerProblem::TooLong,
+                format!(
+                    "the answer to question `{}` is longer than 500 characters",
+                    q.id
+                ),
+            );
         }
         "order" => {
             let order = a.order.as_deref().unwrap_or(&[]);
             let given: HashSet<&str> = order.iter().map(String::as_str).collect();
-            if order.len() != ids.len() || given != ids {
-                return Err(format!(
-                    "`order` of question `{}` must list every item id exactly once",
-                    q.id
-                ));
+            if order.len() != ids.len() || &given != ids {
+                return refuse(
+                    AnswerProblem::OrderIncomplete,
+                    format!(
+                        "`order` of question `{}` must list every item id exactly once",
+                        q.id
+                    ),
+                );
             }
         }
         "matches" => {
-            let rights: HashSet<&str> = q.rights.iter().map(|o| o.id.as_str()).collect();
             let mut lefts_seen = HashSet::new();
             let mut rights_seen = HashSet::new();
             for m in a.matches.as_deref().unwrap_or(&[]) {
                 if !ids.contains(m.left.as_str()) {
-                    return Err(unknown(&m.left));
+                    return unknown(&m.left);
                 }
-                if !rights.contains(m.right.as_str()) {
-                    return Err(unknown(&m.right));
+                if !q.rights.contains(m.right.as_str()) {
+                    return unknown(&m.right);
                 }
                 if !lefts_seen.insert(&m.left) || !rights_seen.insert(&m.right) {
-                    return Err(format!("a side is matched twice in question `{}`", q.id));
+                    return refuse(
+                        AnswerProblem::MatchedTwice,
+                        format!("a side is matched twice in question `{}`", q.id),
+                    );
                 }
             }
         }

@@ -241,10 +241,10 @@ pub fn save_answers(
         .iter()
         .enumerate()
         .filter_map(|(i, a)| {
-            check_answer(&paper, a).err().map(|message| FieldError {
+            check_answer(&paper, a).err().map(|r| FieldError {
                 field: format!("answers[{i}]"),
                 code: "invalid_answer".into(),
-                message,
+                message: r.message,
             })
         })
         .collect();

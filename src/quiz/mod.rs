@@ -14,6 +14,6 @@ pub mod stats;
 mod tests;
 
 pub use crate::kinds::{AttemptStatus, QuestionKind, ShowAnswers};
-pub use answers::{check_answer, Answer, MatchPair};
+pub use answers::{check_answer, check_shown, Answer, AnswerProblem, AnswerRefusal, MatchPair};
 pub use grading::{grade, grade_question, reveal, solution, Graded, QuestionResult};
 pub use paper::{draw, shown, Opt, Paper, PaperQuestion, ShownOption, ShownQuestion, StoredPaper};

@@ -318,21 +318,25 @@ fn answers_are_checked_against_the_paper() {
     a.choice = Some(other.questions[0].options[0].id.clone());
     assert!(check_answer(&paper, &a)
         .unwrap_err()
+        .message
         .contains("not an option"));
     a.value = Some(true);
     assert!(check_answer(&paper, &a)
         .unwrap_err()
+        .message
         .contains("answer with `choice` only"));
     let mut a = answer(ordering);
     a.order = Some(vec![ordering.options[0].id.clone()]);
     assert!(check_answer(&paper, &a)
         .unwrap_err()
+        .message
         .contains("every item id exactly once"));
     let mut a = answer(single);
     a.question = "khong-co".into();
     a.choice = Some("x".into());
     assert!(check_answer(&paper, &a)
         .unwrap_err()
+        .message
         .contains("not in this attempt"));
 }
 
@@ -419,4 +423,61 @@ fn papers_stored_whole_by_earlier_versions_still_read() {
         explained[0].solution.as_ref().unwrap().choice.as_deref(),
         Some("o2")
     );
+}
+
+#[test]
+fn a_refusal_names_its_problem_and_the_shown_questions_give_the_same() {
+    let paper_of = |q: PaperQuestion| Paper {
+        questions: vec![q],
+        ..Paper::default()
+    };
+    let check_both = |q: &PaperQuestion, a: &Answer| {
+        let paper = paper_of(q.clone());
+        let on_paper = check_answer(&paper, a).err().map(|r| r.problem);
+        let on_page = check_shown(&[shown(q)], a).err().map(|r| r.problem);
+        assert_eq!(on_paper, on_page, "{a:?}");
+        on_paper
+    };
+    let matching = one("matching");
+    let pair = |l: usize, r: usize| MatchPair {
+        left: matching.options[l].id.clone(),
+        right: matching.rights[r].id.clone(),
+    };
+    let mut a = answer(&matching);
+    a.matches = Some(vec![pair(0, 0), pair(1, 0)]);
+    assert_eq!(check_both(&matching, &a), Some(AnswerProblem::MatchedTwice));
+    a.matches = Some(vec![pair(0, 0), pair(1, 1)]);
+    assert_eq!(check_both(&matching, &a), None);
+    a.matches = Some(vec![MatchPair {
+        left: matching.options[0].id.clone(),
+        right: "khong-co".into(),
+    }]);
+    assert_eq!(
+        check_both(&matching, &a),
+        Some(AnswerProblem::UnknownOption)
+    );
+
+    let ordering = one("ordering");
+    let mut a = answer(&ordering);
+    let first = ordering.options[0].id.clone();
+    a.order = Some(vec![first.clone(), first, ordering.options[2].id.clone()]);
+    assert_eq!(
+        check_both(&ordering, &a),
+        Some(AnswerProblem::OrderIncomplete)
+    );
+
+    let multiple = one("multiple");
+    let mut a = answer(&multiple);
+    a.choices = Some(vec![multiple.options[0].id.clone(); 2]);
+    assert_eq!(check_both(&multiple, &a), Some(AnswerProblem::ChosenTwice));
+    a.choices = None;
+    a.value = Some(true);
+    assert_eq!(check_both(&multiple, &a), Some(AnswerProblem::WrongField));
+
+    let text = one("short_text");
+    let mut a = answer(&text);
+    a.text = Some("a".repeat(501));
+    assert_eq!(check_both(&text, &a), Some(AnswerProblem::TooLong));
+    a.question = "khong-co".into();
+    assert_eq!(check_both(&text, &a), Some(AnswerProblem::NotInAttempt));
 }

@@ -9,6 +9,7 @@ mod questions;
 use std::collections::HashMap;
 
 use actix_web::http::header::RETRY_AFTER;
+use actix_web::http::StatusCode;
 use actix_web::{web, HttpResponse};
 use askama::Template;
 use serde::Deserialize;
@@ -23,7 +24,7 @@ use crate::error::ApiError;
 use crate::i18n::Lang;
 use crate::quiz::attempts::Ctx as QuizCtx;
 use crate::quiz::learner::{self, AttemptResponse};
-use crate::quiz::{Answer, AttemptStatus};
+use crate::quiz::{check_shown, Answer, AnswerProblem, AttemptStatus, ShownQuestion};
 use crate::state::AppState;
 use crate::telemetry::{run_blocking, run_writing};
 
@@ -42,8 +43,10 @@ fn cx(state: &AppState) -> QuizCtx<'_> {
     }
 }
 
-/// A refusal to start, in words: attempts used up, or how long to wait.
-fn start_refusal(lang: Lang, e: &ApiError) -> String {
+/// A refusal of the quiz pages in the page's language: attempts used up, how long to wait, the
+/// attempt's time over, an attempt started meanwhile, answers refused (the page says which
+/// answer and why before the use case does: [`answers_refused`]).
+fn quiz_refusal(lang: Lang, e: &ApiError) -> String {
     let t = crate::i18n::pages::texts(lang);
     match e.code.as_str() {
         "max_attempts_reached" => t.no_attempts_left.to_string(),
@@ -60,8 +63,47 @@ fn start_refusal(lang: Lang, e: &ApiError) -> String {
                 Lang::En => format!("{} {minutes} minute(s).", t.cooldown),
             }
         }
+        "attempt_closed" => t.attempt_time_over.to_string(),
+        "attempt_submitted" => t.attempt_already_submitted.to_string(),
+        "conflict" => t.attempt_started_meanwhile.to_string(),
+        "validation_failed" => t.answer_refused.to_string(),
         _ => super::message_of(lang, e),
     }
+}
+
+/// What is wrong with a refused answer, in the page's language.
+fn answer_problem(lang: Lang, p: AnswerProblem) -> &'static str {
+    let t = crate::i18n::pages::texts(lang);
+    match p {
+        AnswerProblem::NotInAttempt => t.answer_not_in_attempt,
+        AnswerProblem::WrongField => t.answer_wrong_field,
+        AnswerProblem::UnknownOption => t.answer_unknown_option,
+        AnswerProblem::ChosenTwice => t.answer_chosen_twice,
+        AnswerProblem::TooLong => t.answer_too_long,
+        AnswerProblem::OrderIncomplete => t.answer_order_incomplete,
+        AnswerProblem::MatchedTwice => t.answer_matched_twice,
+    }
+}
+
+/// The answers of a posted form the use case would refuse, checked against the questions shown
+/// ([`check_shown`], the rule `save_answers` applies): per refused question its id and what is
+/// wrong in the page's language. The use case checks again; this only says it in words.
+fn answers_refused(
+    lang: Lang,
+    questions: &[ShownQuestion],
+    answers: &[Answer],
+) -> Vec<(String, String)> {
+    answers
+        .iter()
+        .filter_map(|a| {
+            check_shown(questions, a).err().map(|r| {
+                (
+                    a.question.clone(),
+                    answer_problem(lang, r.problem).to_string(),
+                )
+            })
+        })
+        .collect()
 }
 
 // ---------------------------------------------------------------- the quiz
@@ -90,6 +132,10 @@ struct QuizPage {
     open_attempt: Option<String>,
     attempts: Vec<PastAttempt>,
     passed: bool,
+    /// The best score so far (`87%`), when an attempt is graded.
+    best: Option<String>,
+    /// The best score is 100 %: nothing to try again, the course is the way on.
+    perfect: bool,
     error: String,
 }
 
@@ -137,9 +183,9 @@ async fn render_quiz(
         })
         .collect();
     let status = if error.is_empty() {
-        actix_web::http::StatusCode::OK
+        StatusCode::OK
     } else {
-        actix_web::http::StatusCode::CONFLICT
+        StatusCode::CONFLICT
     };
     ctx.render(
         status,
@@ -156,6 +202,8 @@ async fn render_quiz(
             open_attempt,
             attempts,
             passed: history.passed,
+            best: history.best_score.map(|s| format!("{s:.0}%")),
+            perfect: history.best_score.is_some_and(|s| s >= 100.0),
             error,
         },
     )
@@ -177,7 +225,7 @@ async fn start(form: Form, path: web::Path<(String, String)>) -> Result<HttpResp
     match result {
         Ok((attempt, _)) => Ok(ctx.see_other(&format!("/attempts/{}", attempt.id))),
         Err(e) if e.status.is_client_error() => {
-            render_quiz(ctx, &slug, &key, start_refusal(lang, &e)).await
+            render_quiz(ctx, &slug, &key, quiz_refusal(lang, &e)).await
         }
         Err(e) => Err(PageError::from_api(lang, e)),
     }
@@ -232,16 +280,30 @@ async fn load(ctx: &Ctx, user: AuthUser, id: String) -> Result<AttemptResponse, 
         .map_err(|e| PageError::from_api(lang, e))
 }
 
+/// What a refused form showed again: the answers as posted (over the saved ones) and, per
+/// refused question id, what is wrong.
+#[derive(Default)]
+struct Refused<'a> {
+    typed: &'a [Answer],
+    problems: Vec<(String, String)>,
+}
+
 fn attempt_view(
     ctx: &Ctx,
     a: &AttemptResponse,
     saved_flash: bool,
     error: String,
     certificate: Option<String>,
+    refused: Refused<'_>,
 ) -> AttemptPage {
     let lang = ctx.lang;
     let (slug, key) = a.quiz.split_once('.').unwrap_or((&a.quiz, ""));
-    let by_q: HashMap<&str, &Answer> = a.answers.iter().map(|x| (x.question.as_str(), x)).collect();
+    let by_q: HashMap<&str, &Answer> = a
+        .answers
+        .iter()
+        .chain(refused.typed)
+        .map(|x| (x.question.as_str(), x))
+        .collect();
     let results: HashMap<&str, &crate::quiz::QuestionResult> = a
         .result
         .iter()
@@ -254,6 +316,9 @@ fn attempt_view(
         .enumerate()
         .map(|(i, q)| {
             let mut v = question_view(lang, i + 1, q, by_q.get(q.id.as_str()).copied());
+            if let Some((_, problem)) = refused.problems.iter().find(|(id, _)| *id == q.id) {
+                v.error = problem.clone();
+            }
             v.result = results.get(q.id.as_str()).map(|r| {
                 (
                     r.correct,
@@ -318,7 +383,14 @@ async fn attempt_page(
     let certificate = cert
         .filter(|s| crate::certs::parse_serial(s).is_some())
         .map(|s| format!("/my/certificates/{s}"));
-    ctx.ok(&attempt_view(&ctx, &a, saved, String::new(), certificate))
+    ctx.ok(&attempt_view(
+        &ctx,
+        &a,
+        saved,
+        String::new(),
+        certificate,
+        Refused::default(),
+    ))
 }
 
 /// Saves the answers; `action=review` then shows the confirmation. A script saving as the
@@ -332,18 +404,81 @@ async fn save(
     let lang = ctx.lang;
     let user = ctx.user().await?;
     let id = path.into_inner();
+    let scripted = req.headers().contains_key("x-csrf-token");
+    // A script's refusal: its words alone, which it shows where "saved" would be.
+    let words = |status: StatusCode, words: String| {
+        Ok(ctx.finish(
+            HttpResponse::build(status)
+                .content_type("text/plain; charset=utf-8")
+                .body(words),
+        ))
+    };
     let current = load(ctx, user.clone(), id.clone()).await?;
     if current.status != AttemptStatus::Open {
+        if scripted {
+            let t = ctx.t();
+            let why = if current.late {
+                t.attempt_time_over
+            } else {
+                t.attempt_already_submitted
+            };
+            return words(StatusCode::CONFLICT, why.to_string());
+        }
         return Ok(ctx.see_other(&format!("/attempts/{id}")));
     }
     let answers = answers_of(&form, &current.questions);
+    let problems = answers_refused(lang, &current.questions, &answers);
+    if !problems.is_empty() {
+        // Nothing saved; said in the page's language beside each question refused, with what
+        // was chosen kept, and above: which questions to look at again. A script saving as the
+        // learner answers gets the words alone ("Câu 2: …"), which it shows as its status.
+        let t = ctx.t();
+        let number = |id: &str| {
+            current
+                .questions
+                .iter()
+                .position(|q| q.id == id)
+                .map(|i| i + 1)
+        };
+        if scripted {
+            let said = problems
+                .iter()
+                .map(|(id, p)| match number(id) {
+                    Some(n) => format!("{} {n}: {p}", t.question),
+                    None => p.clone(),
+                })
+                .collect::<Vec<_>>()
+                .join(" ");
+            return words(StatusCode::UNPROCESSABLE_ENTITY, said);
+        }
+        let numbers: Vec<String> = problems
+            .iter()
+            .filter_map(|(id, _)| number(id))
+            .map(|n| n.to_string())
+            .collect();
+        let mut error = t.answer_refused.to_string();
+        if !numbers.is_empty() {
+            error = format!("{error} {} {}.", t.answer_look_again, numbers.join(", "));
+        }
+        let page = attempt_view(
+            ctx,
+            &current,
+            false,
+            error,
+            None,
+            Refused {
+                typed: &answers,
+                problems,
+            },
+        );
+        return ctx.render(StatusCode::UNPROCESSABLE_ENTITY, &page);
+    }
     let state = ctx.state.clone();
     let aid = id.clone();
     let result = run_writing(&ctx.state.clone(), move |conn| {
         learner::save_answers(conn, cx(&state), user, &aid, answers)
     })
     .await;
-    let scripted = req.headers().contains_key("x-csrf-token");
     match result {
         Ok(_) if scripted => Ok(ctx.finish(HttpResponse::NoContent().finish())),
         Ok(a) if form.get("action") == Some("review") => {
@@ -363,12 +498,15 @@ async fn save(
             })
         }
         Ok(_) => Ok(ctx.see_other(&format!("/attempts/{id}?saved=1"))),
-        Err(e) if e.code.as_str() == "attempt_submitted" => {
+        Err(e) if scripted && e.status.is_client_error() => words(e.status, quiz_refusal(lang, &e)),
+        // Submitted meanwhile, or its time ran out (graded): the result says so.
+        Err(e) if matches!(e.code.as_str(), "attempt_submitted" | "attempt_closed") => {
             Ok(ctx.see_other(&format!("/attempts/{id}")))
         }
         Err(e) if e.status.is_client_error() => {
-            let page = attempt_view(ctx, &current, false, super::message_of(lang, &e), None);
-            ctx.render(actix_web::http::StatusCode::UNPROCESSABLE_ENTITY, &page)
+            let error = quiz_refusal(lang, &e);
+            let page = attempt_view(ctx, &current, false, error, None, Refused::default());
+            ctx.render(StatusCode::UNPROCESSABLE_ENTITY, &page)
         }
         Err(e) => Err(PageError::from_api(lang, e)),
     }

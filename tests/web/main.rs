@@ -19,6 +19,7 @@ mod course;
 mod erasure;
 mod journey;
 mod leftovers;
+mod leftovers2;
 mod login_card;
 mod network;
 mod officer;

@@ -152,8 +152,10 @@ if (qf) {
     busy = 0;
     if (again) save();
     else if (r.ok) st.textContent = st.dataset.saved;
+    // refused (a side matched twice, the time over…): the server's words, in the page's language
+    else if (r.status == 409 || r.status == 422) { st.textContent = await r.text(); st.classList.add('error'); }
   };
-  const changed = () => { clearTimeout(timer); timer = setTimeout(save, 800); st.textContent = ''; };
+  const changed = () => { clearTimeout(timer); timer = setTimeout(save, 800); st.textContent = ''; st.classList.remove('error'); };
   for (const t of ['input', 'change']) qf.addEventListener(t, changed);
   qf.addEventListener('submit', () => clearTimeout(timer));
 }

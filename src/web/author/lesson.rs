@@ -11,7 +11,9 @@ use serde::Deserialize;
 use super::super::learn::pick;
 use super::super::{field_errors, is_validation, Chrome, Ctx, Errors, Form, PageError};
 use crate::auth::AuthUser;
+use crate::content::files::normalize_body;
 use crate::content::render::markdown_to_html;
+use crate::content::validate::lesson_issues;
 use crate::content::LessonDoc;
 use crate::courses::authoring::{self, Draft, LessonPatch};
 use crate::error::Code;
@@ -112,6 +114,15 @@ pub(super) async fn lesson_post(
     }
     if body.trim().is_empty() {
         p.errs.push("body", ctx.t().err_required);
+        return ctx.render(StatusCode::UNPROCESSABLE_ENTITY, &p);
+    }
+    // The validator's rule for a lesson (`update_lesson_at` applies it again), in its words.
+    let mut typed = lesson.clone();
+    typed.body = normalize_body(&body);
+    let issues = lesson_issues(&typed);
+    if !issues.is_empty() {
+        let words: Vec<String> = issues.iter().map(|i| super::said(lang, i)).collect();
+        p.errs.push("body", words.join(" · "));
         return ctx.render(StatusCode::UNPROCESSABLE_ENTITY, &p);
     }
     let pool = ctx.state.pool.clone();

@@ -19,7 +19,9 @@ use actix_web::web;
 
 use super::{Ctx, PageError};
 use crate::auth::AuthUser;
+use crate::content::validate::Issue;
 use crate::courses::authoring::{self, Draft};
+use crate::i18n::Lang;
 use crate::telemetry::run_blocking;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
@@ -78,6 +80,16 @@ async fn draft_with<T>(
         .map_err(|e| PageError::hidden(lang, e))?;
     let part = find(&draft).ok_or_else(|| PageError::not_found(lang))?;
     Ok((draft, part))
+}
+
+/// The validator's sentence in the page's language (`message_vi` on the Vietnamese page); the
+/// editors check what was typed with the use case's own rule before calling it, so that the
+/// author reads the validator's words beside the field, not the API's English.
+fn said(lang: Lang, i: &Issue) -> String {
+    match lang {
+        Lang::Vi => i.message_vi.clone(),
+        Lang::En => i.message.clone(),
+    }
 }
 
 /// A moment as the authoring pages show it (Vietnam's time, to the minute).

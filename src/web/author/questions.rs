@@ -12,6 +12,7 @@ use serde::Deserialize;
 use super::super::learn::pick;
 use super::super::{field_errors, is_validation, message_of, Chrome, Ctx, Form, PageError};
 use crate::auth::AuthUser;
+use crate::content::validate::quiz_issues;
 use crate::content::QuizDoc;
 use crate::courses::authoring::Draft;
 use crate::courses::quizzes;
@@ -137,6 +138,31 @@ pub(super) async fn question_post(
     let mut changed = question.clone();
     changed.prompt = prompt.trim().to_string();
     changed.explanation = explanation.trim().to_string();
+    // The validator's rule for the quiz (`replace_question` applies it again), in its words:
+    // this question's problems beside their field, any other one (with its place) under the
+    // prompt.
+    let mut spec = quiz.spec.clone();
+    let qi = spec.questions.iter().position(|q| q.key == qkey);
+    if let Some(at) = qi {
+        spec.questions[at] = changed.clone();
+    }
+    let issues = quiz_issues(&quiz.key, &spec, false);
+    if !issues.is_empty() {
+        let form = &mut p.questions[i];
+        for issue in &issues {
+            let words = super::said(lang, issue);
+            let (slot, words) = match (issue.loc.question == qi, issue.loc.field) {
+                (true, Some("explanation")) => (&mut form.explanation_error, words),
+                (true, _) => (&mut form.prompt_error, words),
+                (false, _) => (&mut form.prompt_error, format!("{}: {words}", issue.path())),
+            };
+            if !slot.is_empty() {
+                slot.push_str(" · ");
+            }
+            slot.push_str(&words);
+        }
+        return ctx.render(StatusCode::UNPROCESSABLE_ENTITY, &p);
+    }
     let pool = ctx.state.pool.clone();
     let (s, k, q) = (slug.clone(), key.clone(), qkey.clone());
     let res = run_blocking(move || {

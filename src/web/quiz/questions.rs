@@ -22,6 +22,8 @@ pub(super) struct QuestionView {
     pub(super) rows: Vec<SelectRow>,
     /// After submitting: (correct, explanation, right answer in words)
     pub(super) result: Option<(bool, String, String)>,
+    /// Why the answer just posted was refused, in the page's language.
+    pub(super) error: String,
 }
 
 pub(super) struct SelectRow {
@@ -48,6 +50,7 @@ pub(super) fn question_view(
         text: String::new(),
         rows: Vec::new(),
         result: None,
+        error: String::new(),
     };
     match q.kind {
         QuestionKind::Single | QuestionKind::Multiple => {
