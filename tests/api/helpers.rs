@@ -592,6 +592,46 @@ pub async fn progress(
     .await
 }
 
+/// A new draft course `slug` (online safety, basic, for citizens) titled `title` (Vietnamese,
+/// English) with one module `m` titled `module`, created through the API by `token`'s instructor.
+#[allow(dead_code)] // used by the web tests
+pub async fn draft_with_module(
+    app: &TestApp,
+    token: &str,
+    slug: &str,
+    title: (&str, &str),
+    module: (&str, &str),
+) {
+    app.post("/api/v1/courses")
+        .token(token)
+        .json(&json!({"slug": slug, "title": title.0, "title_en": title.1,
+            "summary": "S", "summary_en": "S", "topic": "online_safety", "level": "basic",
+            "groups": ["citizen"], "estimated_minutes": 10}))
+        .expect(201)
+        .await;
+    app.post(&format!("/api/v1/courses/{slug}/modules"))
+        .token(token)
+        .json(&json!({"key": "m", "title": module.0, "title_en": module.1}))
+        .expect(201)
+        .await;
+}
+
+/// Adds each quiz of `quizzes` to module `m` of the draft `slug`, then publishes it.
+#[allow(dead_code)] // used by the web tests
+pub async fn publish_with_quizzes(app: &TestApp, token: &str, slug: &str, quizzes: &[Value]) {
+    for quiz in quizzes {
+        app.post(&format!("/api/v1/courses/{slug}/modules/m/quizzes"))
+            .token(token)
+            .json(quiz)
+            .expect(200)
+            .await;
+    }
+    app.post(&format!("/api/v1/courses/{slug}/publish"))
+        .token(token)
+        .expect(201)
+        .await;
+}
+
 /// A published course with lessons `a` and `b` (no quiz), owned by a new instructor.
 pub async fn simple_course(app: &TestApp, slug: &str) {
     let (_, t) = instructor(app, &format!("gv.{slug}@example.vn")).await;

@@ -18,7 +18,7 @@ use serde_json::{json, Value};
 
 use crate::accessibility::Audit;
 use crate::browser::Browser;
-use crate::helpers::{instructor, learner, Backend, TestApp};
+use crate::helpers::{draft_with_module, instructor, learner, Backend, TestApp};
 use crate::staff::{check, log_in};
 use crate::T;
 
@@ -31,20 +31,14 @@ const SLUG: &str = "soan-bai-thu";
 
 /// A published course of `token`'s instructor: module `m` with lessons `a` and `b`.
 async fn course(app: &TestApp, token: &str) {
-    app.post("/api/v1/courses")
-        .token(token)
-        .json(
-            &json!({"slug": SLUG, "title": "Dùng Zalo an toàn", "title_en": "Zalo safely",
-            "summary": "S", "summary_en": "S", "topic": "online_safety", "level": "basic",
-            "groups": ["citizen"], "estimated_minutes": 10}),
-        )
-        .expect(201)
-        .await;
-    app.post(&format!("/api/v1/courses/{SLUG}/modules"))
-        .token(token)
-        .json(&json!({"key": "m", "title": "Bắt đầu", "title_en": "Start"}))
-        .expect(201)
-        .await;
+    draft_with_module(
+        app,
+        token,
+        SLUG,
+        ("Dùng Zalo an toàn", "Zalo safely"),
+        ("Bắt đầu", "Start"),
+    )
+    .await;
     for (key, title) in [("a", "Mở Zalo"), ("b", "Chặn người lạ")] {
         app.post(&format!("/api/v1/courses/{SLUG}/modules/m/lessons"))
             .token(token)

@@ -9,7 +9,9 @@ use serde_json::{json, Value};
 
 use crate::accessibility::Audit;
 use crate::browser::{Browser, WIDTH};
-use crate::helpers::{instructor, learner, Backend, TestApp};
+use crate::helpers::{
+    draft_with_module, instructor, learner, publish_with_quizzes, Backend, TestApp,
+};
 use crate::staff::log_in;
 use crate::T;
 
@@ -24,51 +26,39 @@ const LINK: &str = "Không bấm vào đường liên kết trong tin nhắn c�
 /// A published course with a matching quiz `ghep` (long right sides) and a one-question quiz
 /// `otp`.
 async fn course(app: &TestApp, token: &str) {
-    app.post("/api/v1/courses")
-        .token(token)
-        .json(
-            &json!({"slug": SLUG, "title": "Mật khẩu an toàn", "title_en": "Safe passwords",
-            "summary": "S", "summary_en": "S", "topic": "online_safety", "level": "basic",
-            "groups": ["citizen"], "estimated_minutes": 10}),
-        )
-        .expect(201)
-        .await;
-    app.post(&format!("/api/v1/courses/{SLUG}/modules"))
-        .token(token)
-        .json(&json!({"key": "m", "title": "Bảo vệ tài khoản", "title_en": "m"}))
-        .expect(201)
-        .await;
-    app.post(&format!("/api/v1/courses/{SLUG}/modules/m/quizzes"))
-        .token(token)
-        .json(
-            &json!({"key": "ghep", "title": "Ghép đôi", "title_en": "Matching",
-            "pass_mark": 60, "questions_per_attempt": 1, "show_answers": "after_attempt",
-            "questions": [
-                {"key": "ghep", "type": "matching", "prompt": "Ghép mỗi việc với cách làm đúng.",
-                 "explanation": "Vì an toàn.",
-                 "pairs": [
-                    {"left": "Mật khẩu mạnh", "right": LONG},
-                    {"left": "Mã OTP", "right": OTP},
-                    {"left": "Tin nhắn lạ", "right": LINK}
-                 ]}
-            ]}),
-        )
-        .expect(200)
-        .await;
-    app.post(&format!("/api/v1/courses/{SLUG}/modules/m/quizzes"))
-        .token(token)
-        .json(&json!({"key": "otp", "title": "Mã OTP", "title_en": "OTP",
-            "pass_mark": 60, "questions_per_attempt": 1, "show_answers": "after_attempt",
-            "questions": [
-                {"key": "otp", "type": "single", "prompt": "Ai được biết mã OTP của bạn?", "explanation": "Chỉ bạn.",
-                 "choices": [{"text": "Chỉ mình tôi", "correct": true}, {"text": "Người gọi điện"}]}
-            ]}))
-        .expect(200)
-        .await;
-    app.post(&format!("/api/v1/courses/{SLUG}/publish"))
-        .token(token)
-        .expect(201)
-        .await;
+    draft_with_module(
+        app,
+        token,
+        SLUG,
+        ("Mật khẩu an toàn", "Safe passwords"),
+        ("Bảo vệ tài khoản", "m"),
+    )
+    .await;
+    let quizzes = [
+        json!({"key": "ghep", "title": "Ghép đôi", "title_en": "Matching",
+        "pass_mark": 60, "questions_per_attempt": 1, "show_answers": "after_attempt",
+        "questions": [
+            {"key": "ghep", "type": "matching", "prompt": "Ghép mỗi việc với cách làm đúng.",
+             "explanation": "Vì an toàn.",
+             "pairs": [
+                {"left": "Mật khẩu mạnh", "right": LONG},
+                {"left": "Mã OTP", "right": OTP},
+                {"left": "Tin nhắn lạ", "right": LINK}
+             ]}
+        ]}),
+        otp_quiz(),
+    ];
+    publish_with_quizzes(app, token, SLUG, &quizzes).await;
+}
+
+/// The one-question quiz `otp` (its right answer: "Chỉ mình tôi").
+pub fn otp_quiz() -> Value {
+    json!({"key": "otp", "title": "Mã OTP", "title_en": "OTP",
+    "pass_mark": 60, "questions_per_attempt": 1, "show_answers": "after_attempt",
+    "questions": [
+        {"key": "otp", "type": "single", "prompt": "Ai được biết mã OTP của bạn?", "explanation": "Chỉ bạn.",
+         "choices": [{"text": "Chỉ mình tôi", "correct": true}, {"text": "Người gọi điện"}]}
+    ]})
 }
 
 /// The selects of the open attempt: how they are drawn, and the page's width.

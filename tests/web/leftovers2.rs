@@ -12,7 +12,9 @@ use serde_json::{json, Value};
 
 use crate::accessibility::Audit;
 use crate::browser::{Browser, WIDTH};
-use crate::helpers::{instructor, learner, Backend, TestApp};
+use crate::helpers::{
+    draft_with_module, instructor, learner, publish_with_quizzes, Backend, TestApp,
+};
 use crate::staff::log_in;
 use crate::T;
 
@@ -27,20 +29,14 @@ const PASSWORD: &str = "mat-khau-rat-dai-1";
 /// A published course: a lesson, a matching quiz `ghep`, an ordering quiz `xep` and a
 /// one-question quiz `otp`.
 async fn course(app: &TestApp, token: &str) {
-    app.post("/api/v1/courses")
-        .token(token)
-        .json(
-            &json!({"slug": SLUG, "title": "Giữ an toàn tài khoản", "title_en": "Account safety",
-            "summary": "S", "summary_en": "S", "topic": "online_safety", "level": "basic",
-            "groups": ["citizen"], "estimated_minutes": 10}),
-        )
-        .expect(201)
-        .await;
-    app.post(&format!("/api/v1/courses/{SLUG}/modules"))
-        .token(token)
-        .json(&json!({"key": "m", "title": "Bảo vệ tài khoản", "title_en": "m"}))
-        .expect(201)
-        .await;
+    draft_with_module(
+        app,
+        token,
+        SLUG,
+        ("Giữ an toàn tài khoản", "Account safety"),
+        ("Bảo vệ tài khoản", "m"),
+    )
+    .await;
     app.post(&format!("/api/v1/courses/{SLUG}/modules/m/lessons"))
         .token(token)
         .json(
@@ -49,7 +45,7 @@ async fn course(app: &TestApp, token: &str) {
         )
         .expect(201)
         .await;
-    for quiz in [
+    let quizzes = [
         json!({"key": "ghep", "title": "Ghép đôi", "title_en": "Matching",
         "pass_mark": 60, "questions_per_attempt": 1, "show_answers": "after_attempt",
         "questions": [
@@ -68,23 +64,9 @@ async fn course(app: &TestApp, token: &str) {
              "explanation": "Theo thứ tự.",
              "items": ["Mở Cài đặt", "Chọn Mật khẩu", "Gõ mật khẩu mới"]}
         ]}),
-        json!({"key": "otp", "title": "Mã OTP", "title_en": "OTP",
-        "pass_mark": 60, "questions_per_attempt": 1, "show_answers": "after_attempt",
-        "questions": [
-            {"key": "otp", "type": "single", "prompt": "Ai được biết mã OTP của bạn?", "explanation": "Chỉ bạn.",
-             "choices": [{"text": "Chỉ mình tôi", "correct": true}, {"text": "Người gọi điện"}]}
-        ]}),
-    ] {
-        app.post(&format!("/api/v1/courses/{SLUG}/modules/m/quizzes"))
-            .token(token)
-            .json(&quiz)
-            .expect(200)
-            .await;
-    }
-    app.post(&format!("/api/v1/courses/{SLUG}/publish"))
-        .token(token)
-        .expect(201)
-        .await;
+        crate::leftovers::otp_quiz(),
+    ];
+    publish_with_quizzes(app, token, SLUG, &quizzes).await;
 }
 
 /// Chooses in the attempt's selects, in order, the option of each text (`""`: the empty one),
