@@ -20,7 +20,7 @@ use super::learn::pick;
 use super::{day, Chrome, Ctx, Form, PageError};
 use crate::auth::AuthUser;
 use crate::certs::CertificateKind;
-use crate::error::ApiError;
+use crate::error::{ApiError, Code};
 use crate::i18n::Lang;
 use crate::quiz::attempts::Ctx as QuizCtx;
 use crate::quiz::learner::{self, AttemptResponse};
@@ -48,9 +48,9 @@ fn cx(state: &AppState) -> QuizCtx<'_> {
 /// answer and why before the use case does: [`answers_refused`]).
 fn quiz_refusal(lang: Lang, e: &ApiError) -> String {
     let t = crate::i18n::pages::texts(lang);
-    match e.code.as_str() {
-        "max_attempts_reached" => t.no_attempts_left.to_string(),
-        "cooldown_active" => {
+    match e.code {
+        Code::MaxAttemptsReached => t.no_attempts_left.to_string(),
+        Code::CooldownActive => {
             let wait: i64 = e
                 .headers
                 .iter()
@@ -63,10 +63,10 @@ fn quiz_refusal(lang: Lang, e: &ApiError) -> String {
                 Lang::En => format!("{} {minutes} minute(s).", t.cooldown),
             }
         }
-        "attempt_closed" => t.attempt_time_over.to_string(),
-        "attempt_submitted" => t.attempt_already_submitted.to_string(),
-        "conflict" => t.attempt_started_meanwhile.to_string(),
-        "validation_failed" => t.answer_refused.to_string(),
+        Code::AttemptClosed => t.attempt_time_over.to_string(),
+        Code::AttemptSubmitted => t.attempt_already_submitted.to_string(),
+        Code::Conflict => t.attempt_started_meanwhile.to_string(),
+        Code::ValidationFailed => t.answer_refused.to_string(),
         _ => super::message_of(lang, e),
     }
 }
@@ -500,7 +500,7 @@ async fn save(
         Ok(_) => Ok(ctx.see_other(&format!("/attempts/{id}?saved=1"))),
         Err(e) if scripted && e.status.is_client_error() => words(e.status, quiz_refusal(lang, &e)),
         // Submitted meanwhile, or its time ran out (graded): the result says so.
-        Err(e) if matches!(e.code.as_str(), "attempt_submitted" | "attempt_closed") => {
+        Err(e) if matches!(e.code, Code::AttemptSubmitted | Code::AttemptClosed) => {
             Ok(ctx.see_other(&format!("/attempts/{id}")))
         }
         Err(e) if e.status.is_client_error() => {

@@ -216,10 +216,7 @@ pub(super) fn course_view(ctx: &Ctx, o: Overview, flash: String) -> CoursePage {
                 path: i.path(),
                 place,
                 edit,
-                message: match lang {
-                    Lang::Vi => i.message_vi.clone(),
-                    Lang::En => i.message.clone(),
-                },
+                message: super::said(lang, i),
             }
         })
         .collect();

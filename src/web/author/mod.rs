@@ -86,10 +86,7 @@ async fn draft_with<T>(
 /// editors check what was typed with the use case's own rule before calling it, so that the
 /// author reads the validator's words beside the field, not the API's English.
 fn said(lang: Lang, i: &Issue) -> String {
-    match lang {
-        Lang::Vi => i.message_vi.clone(),
-        Lang::En => i.message.clone(),
-    }
+    super::pick(lang, &i.message_vi, &i.message).to_string()
 }
 
 /// A moment as the authoring pages show it (Vietnam's time, to the minute).
